@@ -1,0 +1,25 @@
+// Gating variables of HH-type channels: dx/dt = α(V)(1 − x) − β(V)x.
+#pragma once
+
+#include "core/hd.hpp"
+
+namespace ranvier::core {
+
+// Steady state x∞ = α / (α + β).
+template <class T>
+RANVIER_HD T steady_state(T alpha, T beta) {
+  return alpha / (alpha + beta);
+}
+
+// One exponential-Euler (Rush–Larsen) step at fixed V: x∞ + (x − x∞)·e^(−(α+β)·dt_eff).
+// Exact while α and β are constant, and unconditionally stable. dt_eff is the
+// step scaled by the temperature factor (dt·φ) [ms]. This is what NEURON's
+// `cnexp` produces for HH-type kinetics.
+template <class M, class T>
+RANVIER_HD T rush_larsen(T x, T alpha, T beta, T dt_eff) {
+  const T sum = alpha + beta;
+  const T xinf = alpha / sum;
+  return xinf + (x - xinf) * M::exp(-dt_eff * sum);
+}
+
+}  // namespace ranvier::core
