@@ -1,0 +1,568 @@
+// The semantic checks of a network description. Every problem is collected
+// before one model_error is thrown, so that a user fixes a file in one pass
+// rather than one error per run.
+#include "host/check.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/fixed_point.hpp"
+#include "core/point_cell.hpp"
+#include "host/errors.hpp"
+#include "host/mechanisms.hpp"
+
+namespace ranvier {
+
+std::string show_number(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  std::string s = fmt::format("{}", x);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+namespace {
+
+using fmt::format;
+constexpr auto num = show_number;
+
+// Larger populations would overflow the 32-bit cell indices of the engines.
+constexpr std::int64_t max_population_size = (std::int64_t{1} << 31) - 1;
+
+// Bad pairs or cell indices are reported up to this many per element; a
+// generated list with a million bad entries needs one line, not a million.
+constexpr int max_reported_items = 5;
+
+bool finite(double x) { return std::isfinite(x); }
+
+class report {
+ public:
+  void add(const source_loc& where, const std::string& what, const std::string& valid) {
+    lines_.push_back({where.line, where.column, to_string(where) + ": " + what + "; valid: " + valid});
+  }
+  // In the order of the file (the checks go element by element, and some
+  // elements, like init, are maps); without lines, in the order found.
+  void throw_if_any() {
+    if (lines_.empty()) return;
+    std::stable_sort(lines_.begin(), lines_.end(), [](const line& a, const line& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    std::string msg;
+    for (const auto& l : lines_) msg += (msg.empty() ? "" : "\n") + l.text;
+    throw model_error(msg);
+  }
+
+ private:
+  struct line {
+    int line;
+    int column;
+    std::string text;
+  };
+  std::vector<line> lines_;
+};
+
+// Where key `key` of element `e` is written. An element built in C++, or one
+// that is a default (a projection's delay), has no location of its own; then
+// `fallback`, what the model file would call it, stands in.
+source_loc at(const located& e, const source_loc& fallback, const std::string& key = {}) {
+  if (!key.empty())
+    if (auto it = e.keys.find(key); it != e.keys.end()) return it->second;
+  source_loc l = e.where.key.empty() ? fallback : e.where;
+  if (!key.empty()) l.key += "." + key;
+  return l;
+}
+
+source_loc path(std::string key) { return {"", 0, 0, std::move(key)}; }
+
+template <class C, class F>
+std::string join(const C& items, F name) {
+  std::string s;
+  for (const auto& x : items) s += (s.empty() ? "" : ", ") + name(x);
+  return s;
+}
+
+std::string population_list(const network& net) {
+  if (net.populations.empty()) return "no population is defined; add a [[population]]";
+  return join(net.populations, [](const population_desc& p) { return "'" + p.name + "'"; });
+}
+
+std::string cell_population_list(const network& net) {
+  std::string s;
+  for (const auto& p : net.populations)
+    if (p.kind == population_kind::cell) s += (s.empty() ? "'" : ", '") + p.name + "'";
+  return s.empty() ? "a population of kind \"cell\" (none is defined)" : "a population of kind \"cell\": " + s;
+}
+
+// The probability that a draw of the unclipped distribution falls inside
+// [low, high]; each value is redrawn until it does.
+double kept_fraction(const distribution& d) {
+  const auto phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+  if (d.type == distribution::kind::normal) return phi((d.high - d.mean) / d.sd) - phi((d.low - d.mean) / d.sd);
+  const double lo = d.low > 0.0 ? std::log(d.low) : -infinity;
+  const double hi = d.high > 0.0 ? std::log(d.high) : -infinity;
+  return phi((hi - d.mu) / d.sigma) - phi((lo - d.mu) / d.sigma);
+}
+
+// Whether values can be drawn from `d` at all; `fallback` names it.
+bool check_distribution(report& r, const distribution& d, const source_loc& fallback, const char* unit) {
+  const auto loc = [&](const char* key) { return at(d, fallback, key); };
+  bool ok = true;
+  const auto bad = [&](const source_loc& l, const std::string& what, const std::string& valid) {
+    r.add(l, what, valid);
+    ok = false;
+  };
+  const auto need_finite = [&](const char* key, double x) {
+    if (!finite(x)) bad(loc(key), format("{} is not a finite number", num(x)), format("a finite number [{}]", unit));
+  };
+  const auto need_positive = [&](const char* key, double x) {
+    if (!finite(x) || !(x > 0.0)) bad(loc(key), format("{} = {} is not positive", key, num(x)), "a finite number > 0");
+  };
+  const auto need_bounds = [&](bool both_finite) {
+    if (std::isnan(d.low)) bad(loc("low"), "low is nan", format("a number [{}]", unit));
+    if (std::isnan(d.high)) bad(loc("high"), "high is nan", format("a number [{}]", unit));
+    if (both_finite) {
+      need_finite("low", d.low);
+      need_finite("high", d.high);
+    }
+    if (ok && !(d.low < d.high))
+      bad(loc("high"), format("low = {} is not below high = {}", num(d.low), num(d.high)), "low < high");
+  };
+  switch (d.type) {
+    case distribution::kind::constant:
+      if (!finite(d.value)) bad(at(d, fallback), format("{} is not a finite number", num(d.value)), format("a finite number [{}]", unit));
+      break;
+    case distribution::kind::uniform:
+      need_bounds(true);
+      break;
+    case distribution::kind::normal:
+      need_finite("mean", d.mean);
+      need_positive("sd", d.sd);
+      need_bounds(false);
+      break;
+    case distribution::kind::lognormal:
+      need_finite("mu", d.mu);
+      need_positive("sigma", d.sigma);
+      need_bounds(false);
+      break;
+  }
+  if (ok && (d.type == distribution::kind::normal || d.type == distribution::kind::lognormal)) {
+    // Clip bounds far in a tail would make the builder redraw (nearly) forever.
+    const double kept = kept_fraction(d);
+    if (!(kept >= 1e-3))
+      bad(at(d, fallback), format("only a fraction {:.2g} of draws fall within [{}, {}]", kept, num(d.low), num(d.high)),
+          "bounds that keep at least 0.1% of the draws (values outside are redrawn)");
+  }
+  return ok;
+}
+
+// A value beyond its limit, said of a constant ("-0.01 uS is negative") or of
+// the draws of a distribution ("draws reach -inf uS, which is negative").
+std::string breach(const distribution& d, bool low, const std::string& unit, const std::string& why) {
+  const std::string u = unit.empty() || unit == "1" ? "" : " " + unit;
+  if (d.is_constant()) return format("{}{} {}", num(d.value), u, why);
+  return format("draws reach {}{}, which {}", num(low ? d.min_value() : d.max_value()), u, why);
+}
+// The key of a distribution that sets its lowest (highest) value.
+source_loc low_loc(const distribution& d, const source_loc& fallback) {
+  return at(d, fallback, d.keys.count("low") ? "low" : "");
+}
+source_loc high_loc(const distribution& d, const source_loc& fallback) {
+  return at(d, fallback, d.keys.count("high") ? "high" : "");
+}
+std::string bound_hint(const distribution& d, const char* key) {
+  return d.is_constant() ? "" : format(" (the distribution's `{}` bounds its draws)", key);
+}
+
+class checker {
+ public:
+  explicit checker(const network& net) : net_(net) {}
+
+  void run() {
+    simulation();
+    std::set<std::string> cell_names;
+    for (const auto& c : net_.cells) {
+      if (!cell_names.insert(c.name).second)
+        r_.add(at(c, path("cell." + c.name)), format("cell type '{}' is defined twice", c.name), "unique cell type names");
+      cell(c);
+    }
+    std::map<std::string, std::size_t> pop_names;
+    for (std::size_t i = 0; i < net_.populations.size(); ++i) population(i, pop_names);
+    std::map<std::string, std::size_t> proj_names;
+    for (std::size_t i = 0; i < net_.projections.size(); ++i) projection(i, proj_names);
+    stimuli();
+    for (std::size_t i = 0; i < net_.records.size(); ++i) record(i);
+    r_.throw_if_any();
+  }
+
+ private:
+  const network& net_;
+  report r_;
+  bool dt_ok_ = false;  // whether dt can be compared with
+
+  std::string dt_text() const { return format("dt = {} ms", num(net_.sim.dt)); }
+
+  void positive(const source_loc& l, double x, const char* unit, const std::string& valid) {
+    if (!finite(x))
+      r_.add(l, format("{} is not a finite number", num(x)), valid);
+    else if (!(x > 0.0))
+      r_.add(l, format("{} {} is not positive", num(x), unit), valid);
+  }
+  void need_finite(const source_loc& l, double x, const std::string& valid) {
+    if (!finite(x)) r_.add(l, format("{} is not a finite number", num(x)), valid);
+  }
+  // A [start, stop) window: start >= 0, stop > start (stop may be infinite: never stops).
+  void window(const located& e, const source_loc& fb, double start, double stop) {
+    if (!finite(start) || !(start >= 0.0))
+      r_.add(at(e, fb, "start"), format("start = {} ms is not a time >= 0", num(start)), "a number >= 0 [ms]");
+    else if (!(stop > start))
+      r_.add(at(e, fb, "stop"), format("stop = {} ms is not after start = {} ms", num(stop), num(start)),
+             "a time > start [ms], or leave stop out for never");
+  }
+
+  void simulation() {
+    const auto& s = net_.sim;
+    const source_loc fb = path("simulation");
+    positive(at(s, fb, "dt"), s.dt, "ms", "a time step > 0 [ms], e.g. 0.025");
+    dt_ok_ = finite(s.dt) && s.dt > 0.0;
+    if (!finite(s.duration))
+      r_.add(at(s, fb, "duration"), format("{} is not a finite number", num(s.duration)), "a finite time >= dt [ms]");
+    else if (dt_ok_ && !(s.duration >= s.dt))
+      r_.add(at(s, fb, "duration"), format("{} ms is shorter than one step ({})", num(s.duration), dt_text()),
+             format("a duration of at least {}", dt_text()));
+    if (!finite(s.celsius) || !(s.celsius > -273.15) || !(s.celsius <= 100.0))
+      r_.add(at(s, fb, "celsius"), format("{} degC is outside (-273.15, 100]", num(s.celsius)),
+             "a temperature above absolute zero and at most 100 [degC]");
+  }
+
+  // The variables a cell type can initialise or record besides "spikes".
+  static std::vector<std::string> cell_variables(const cell_desc& c) {
+    std::vector<std::string> vars{"v"};
+    for (const auto& m : c.mechanisms)
+      if (const auto* info = find_mechanism(m.kind))
+        for (const char* s : info->states) vars.push_back((m.name.empty() ? m.kind : m.name) + "." + s);
+    for (const auto& rc : c.receptors) vars.push_back(rc.name + ".g");
+    return vars;
+  }
+  static bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  }
+  static std::string quoted(const std::vector<std::string>& v) {
+    return join(v, [](const std::string& s) { return "\"" + s + "\""; });
+  }
+
+  void cell(const cell_desc& c) {
+    const source_loc fb = path("cell." + c.name);
+    if (c.name.empty()) r_.add(at(c, fb), "a cell type has an empty name", "a non-empty name");
+    positive(at(c, fb, "area"), c.area, "um2", "a membrane area > 0 [um2] (or diam and length > 0 [um])");
+    positive(at(c, fb, "cm"), c.cm, "uF/cm2", "a specific capacitance > 0 [uF/cm2]");
+    need_finite(at(c, fb, "threshold"), c.threshold, "a finite threshold [mV]");
+
+    if (c.mechanisms.size() > static_cast<std::size_t>(core::max_mechs))
+      r_.add(at(c, fb, "mechanism"), format("{} mechanisms", c.mechanisms.size()),
+             format("at most {} mechanisms per cell type", core::max_mechs));
+    if (c.receptors.size() > static_cast<std::size_t>(core::max_receptors))
+      r_.add(at(c, fb, "receptor"), format("{} receptors", c.receptors.size()),
+             format("at most {} receptors per cell type", core::max_receptors));
+
+    // Mechanisms and receptors share one namespace: "x.m" and "x.g" in init
+    // and record must name one thing.
+    std::map<std::string, std::string> names;  // name -> key path of the element that took it
+    const auto name_ok = [&](const std::string& name, const source_loc& l, const std::string& element) {
+      if (name.empty()) {
+        r_.add(l, "the name is empty", "a non-empty name");
+      } else if (name.find('.') != std::string::npos) {
+        r_.add(l, format("the name '{}' contains a '.'", name), "a name without '.' (records and init use '.' to name a state)");
+      } else if (auto [it, fresh] = names.emplace(name, element); !fresh) {
+        r_.add(l, format("the name '{}' is already used by {}", name, it->second),
+               "names unique among the mechanisms and receptors of a cell type");
+      }
+    };
+
+    for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
+      const auto& m = c.mechanisms[i];
+      const std::string name = m.name.empty() ? m.kind : m.name;
+      std::string p = format("{}.mechanism[{}]", fb.key, i);
+      if (name != m.kind) p += " '" + name + "'";
+      const source_loc mfb = path(p);
+      const auto* info = find_mechanism(m.kind);
+      if (!info) {
+        r_.add(at(m, mfb, "kind"), format("unknown mechanism kind '{}'", m.kind), mechanism_kind_list());
+      } else {
+        for (const auto& [param, value] : m.params) {
+          bool known = false;
+          for (const auto& pi : info->params) known = known || param == pi.name;
+          if (!known)
+            r_.add(at(m, mfb, param), format("'{}' is not a parameter of {}", param, m.kind),
+                   join(info->params, [](const param_info& pi) { return format("{} [{}]", pi.name, pi.unit); }));
+          else
+            need_finite(at(m, mfb, param), value, "a finite number");
+        }
+      }
+      name_ok(name, at(m, mfb, m.name.empty() ? "" : "name"), at(m, mfb).key);
+    }
+
+    for (std::size_t i = 0; i < c.receptors.size(); ++i) {
+      const auto& rc = c.receptors[i];
+      const source_loc rfb = path(format("{}.receptor[{}] '{}'", fb.key, i, rc.name));
+      name_ok(rc.name, at(rc, rfb, "name"), at(rc, rfb).key);
+      if (rc.kind != "expsyn")
+        r_.add(at(rc, rfb, "kind"), format("unknown receptor kind '{}'", rc.kind), "\"expsyn\"");
+      positive(at(rc, rfb, "tau"), rc.tau, "ms", "a decay time constant > 0 [ms]");
+      need_finite(at(rc, rfb, "e"), rc.e, "a finite reversal potential [mV]");
+    }
+
+    const auto vars = cell_variables(c);
+    for (const auto& [var, d] : c.init) {
+      const source_loc l = at(c, fb, "init." + var);
+      if (!contains(vars, var)) {
+        r_.add(l, format("'{}' is not a variable of cell type '{}'", var, c.name), quoted(vars));
+        continue;
+      }
+      const char* unit = var == "v" ? "mV" : is_state(c, var) ? "1" : "uS";
+      if (!check_distribution(r_, d, l, unit)) continue;
+      if (var != "v" && !is_state(c, var) && !(d.min_value() >= 0.0))
+        r_.add(low_loc(d, l), breach(d, true, unit, "is negative"),
+               "a conductance >= 0 [uS]" + bound_hint(d, "low"));
+      if (is_state(c, var) && (!(d.min_value() >= 0.0) || !(d.max_value() <= 1.0)))
+        r_.add(d.min_value() >= 0.0 ? high_loc(d, l) : low_loc(d, l),
+               breach(d, !(d.min_value() >= 0.0), "", "is outside [0, 1]"),
+               "a gating variable between 0 and 1" + bound_hint(d, d.min_value() >= 0.0 ? "high" : "low"));
+    }
+  }
+
+  // Whether `var` is "<mechanism>.<state>" of cell type c.
+  static bool is_state(const cell_desc& c, const std::string& var) {
+    for (const auto& m : c.mechanisms)
+      if (const auto* info = find_mechanism(m.kind))
+        for (const char* s : info->states)
+          if (var == (m.name.empty() ? m.kind : m.name) + "." + s) return true;
+    return false;
+  }
+
+  void population(std::size_t i, std::map<std::string, std::size_t>& names) {
+    const auto& p = net_.populations[i];
+    const source_loc fb = path(format("population[{}] '{}'", i, p.name));
+    if (p.name.empty())
+      r_.add(at(p, fb, "name"), "the name is empty", "a non-empty name");
+    else if (auto [it, fresh] = names.emplace(p.name, i); !fresh)
+      r_.add(at(p, fb, "name"), format("population '{}' is already defined by population[{}]", p.name, it->second),
+             "unique population names");
+    if (p.size <= 0 || p.size > max_population_size)
+      r_.add(at(p, fb, "size"), format("{} cells is {}", p.size, p.size <= 0 ? "not positive" : "too many"),
+             format("a number of cells between 1 and {}", max_population_size));
+    if (p.kind == population_kind::cell) {
+      if (!net_.find_cell(p.cell))
+        r_.add(at(p, fb, "cell"), format("undefined cell type '{}'", p.cell),
+               net_.cells.empty() ? format("a cell type defined in a [cell.NAME] table (none is defined)")
+                                  : join(net_.cells, [](const cell_desc& c) { return "'" + c.name + "'"; }));
+    } else {
+      if (!p.cell.empty())
+        r_.add(at(p, fb, "cell"), "a poisson population has no cell type", "no cell, or kind = \"cell\"");
+      if (!finite(p.rate) || !(p.rate >= 0.0))
+        r_.add(at(p, fb, "rate"), format("rate = {} Hz is not a finite rate >= 0", num(p.rate)), "a rate >= 0 [Hz]");
+      window(p, fb, p.start, p.stop);
+    }
+  }
+
+  void projection(std::size_t i, std::map<std::string, std::size_t>& names) {
+    const auto& pr = net_.projections[i];
+    const std::string name = pr.name.empty() ? pr.pre + "->" + pr.post : pr.name;
+    const source_loc fb = path(format("projection[{}] '{}'", i, name));
+    if (auto [it, fresh] = names.emplace(name, i); !fresh)
+      r_.add(at(pr, fb, pr.keys.count("name") ? "name" : ""),
+             format("projection name '{}' is already used by projection[{}]", name, it->second),
+             "a unique name (projections without one are named \"pre->post\")");
+
+    const population_desc* pre = net_.find_population(pr.pre);
+    const population_desc* post = net_.find_population(pr.post);
+    if (!pre) r_.add(at(pr, fb, "pre"), format("undefined population '{}'", pr.pre), population_list(net_));
+    if (!post) {
+      r_.add(at(pr, fb, "post"), format("undefined population '{}'", pr.post), cell_population_list(net_));
+    } else if (post->kind != population_kind::cell) {
+      r_.add(at(pr, fb, "post"), format("'{}' is a poisson population, which cannot receive connections", pr.post),
+             cell_population_list(net_));
+      post = nullptr;  // nothing more to say about receptors or sizes
+    } else if (const cell_desc* c = net_.find_cell(post->cell)) {
+      bool found = false;
+      for (const auto& rc : c->receptors) found = found || rc.name == pr.receptor;
+      if (!found)
+        r_.add(at(pr, fb, "receptor"),
+               format("cell type '{}' of population '{}' has no receptor '{}'", c->name, post->name, pr.receptor),
+               c->receptors.empty()
+                   ? format("a receptor of '{}' (it has none; add a [[cell.{}.receptor]])", c->name, c->name)
+                   : join(c->receptors, [](const receptor_desc& rc) { return "'" + rc.name + "'"; }));
+    }
+    const bool sizes_ok = pre && post && pre->size > 0 && post->size > 0;
+
+    switch (pr.rule) {
+      case connect_rule::all_to_all: break;
+      case connect_rule::one_to_one:
+        if (sizes_ok && pre->size != post->size)
+          r_.add(at(pr, fb, "rule"),
+                 format("one_to_one connects populations of equal size, but '{}' has {} cells and '{}' has {}",
+                        pre->name, pre->size, post->name, post->size),
+                 "populations of equal size, or another rule");
+        break;
+      case connect_rule::fixed_probability:
+        if (!(pr.probability >= 0.0 && pr.probability <= 1.0))
+          r_.add(at(pr, fb, "probability"), format("{} is outside [0, 1]", num(pr.probability)),
+                 "a probability between 0 and 1");
+        break;
+      case connect_rule::fixed_indegree:
+        if (pr.indegree < 0) {
+          r_.add(at(pr, fb, "indegree"), format("{} is negative", pr.indegree), "an integer >= 0");
+        } else if (sizes_ok && !pr.multapses) {
+          const std::int64_t sources = pre->size - (pre == post && !pr.autapses ? 1 : 0);
+          if (pr.indegree > sources)
+            r_.add(at(pr, fb, "indegree"),
+                   format("{} exceeds the {} distinct sources in '{}'{}", pr.indegree, sources, pre->name,
+                          pre == post && !pr.autapses ? " (without autapses)" : ""),
+                   format("at most {} (or multapses = true, to draw a source more than once)", sources));
+        }
+        break;
+      case connect_rule::list:
+        if (sizes_ok) list_pairs(pr, fb, *pre, *post);
+        break;
+    }
+
+    const source_loc wl = at(pr, fb, "weight");
+    if (check_distribution(r_, pr.weight, wl, "uS")) {
+      // Every receptor is a conductance (expsyn); inhibition comes from a low reversal potential.
+      if (!(pr.weight.min_value() >= 0.0))
+        r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, "uS", "is negative"),
+               "a conductance >= 0 [uS]; for inhibition, target a receptor with a low reversal potential e" +
+                   bound_hint(pr.weight, "low"));
+      if (!(pr.weight.max_value() <= core::fixed_max_value))
+        r_.add(high_loc(pr.weight, wl), "weight " + breach(pr.weight, false, "uS", "is above " + num(core::fixed_max_value)),
+               format("at most {} [uS]{}", num(core::fixed_max_value), bound_hint(pr.weight, "high")));
+    }
+    const source_loc dl = at(pr, fb, "delay");
+    if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
+      r_.add(low_loc(pr.delay, dl), "delay " + breach(pr.delay, true, "ms", format("is shorter than one step ({})", dt_text())),
+             format("a delay of at least {}{}", dt_text(), bound_hint(pr.delay, "low")));
+  }
+
+  void list_pairs(const projection_desc& pr, const source_loc& fb, const population_desc& pre,
+                  const population_desc& post) {
+    int reported = 0, more = 0;
+    for (std::size_t k = 0; k < pr.pairs.size(); ++k) {
+      const auto [a, b] = pr.pairs[k];
+      std::string what;
+      if (a < 0 || a >= pre.size)
+        what = format("pre index {} is outside [0, {}) of '{}'", a, pre.size, pre.name);
+      else if (b < 0 || b >= post.size)
+        what = format("post index {} is outside [0, {}) of '{}'", b, post.size, post.name);
+      else if (&pre == &post && !pr.autapses && a == b)
+        what = format("connects cell {} to itself, but autapses = false", a);
+      if (what.empty()) continue;
+      if (reported++ < max_reported_items)
+        r_.add(at(pr, fb, "pairs"), format("pairs[{}] = [{}, {}]: {}", k, a, b, what),
+               format("indices in [0, {}) for the pre and [0, {}) for the post cell", pre.size, post.size));
+      else
+        ++more;
+    }
+    if (more > 0)
+      r_.add(at(pr, fb, "pairs"), format("{} more pairs are wrong", more), "indices within the populations");
+  }
+
+  // Cell indices: within [0, size) and each at most once.
+  void cell_indices(const located& e, const source_loc& fb, const std::vector<std::int64_t>& cells,
+                    const population_desc& p) {
+    if (p.size <= 0) return;  // the size is wrong, not the indices: reported once, with the population
+    std::set<std::int64_t> seen;
+    int reported = 0;
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+      std::string what;
+      if (cells[k] < 0 || cells[k] >= p.size)
+        what = format("cells[{}] = {} is outside [0, {}) of '{}'", k, cells[k], p.size, p.name);
+      else if (!seen.insert(cells[k]).second)
+        what = format("cells[{}] = {} is listed twice", k, cells[k]);
+      if (!what.empty() && reported++ < max_reported_items)
+        r_.add(at(e, fb, "cells"), what, format("distinct cell indices in [0, {})", p.size));
+    }
+  }
+
+  void stimuli() {
+    std::map<std::string, std::vector<std::size_t>> per_cell_type;
+    for (std::size_t i = 0; i < net_.stimuli.size(); ++i) {
+      const auto& s = net_.stimuli[i];
+      const source_loc fb = path(format("stimulus[{}]", i));
+      const population_desc* p = net_.find_population(s.population);
+      if (!p) {
+        r_.add(at(s, fb, "population"), format("undefined population '{}'", s.population), cell_population_list(net_));
+      } else if (p->kind != population_kind::cell) {
+        r_.add(at(s, fb, "population"), format("'{}' is a poisson population, which has no membrane to clamp", p->name),
+               cell_population_list(net_));
+        p = nullptr;
+      } else {
+        cell_indices(s, fb, s.cells, *p);
+        per_cell_type[p->cell].push_back(i);
+      }
+      if (s.amp.empty())
+        r_.add(at(s, fb, "amp"), "no amplitude is given", "one amplitude [nA], or one per entry of cells");
+      else if (s.amp.size() != 1 && s.amp.size() != s.cells.size())
+        r_.add(at(s, fb, "amp"),
+               s.cells.empty() ? format("{} amplitudes, but cells is not given (every cell)", s.amp.size())
+                               : format("{} amplitudes for {} cells", s.amp.size(), s.cells.size()),
+               "one amplitude for all cells, or one per entry of cells [nA]");
+      for (std::size_t k = 0; k < s.amp.size(); ++k)
+        if (!finite(s.amp[k]))
+          r_.add(at(s, fb, "amp"), format("amp[{}] = {} is not a finite number", k, num(s.amp[k])), "a finite current [nA]");
+      window(s, fb, s.start, s.stop);
+    }
+    // Each stimulus is one slot of its cell type's group view.
+    for (const auto& [type, list] : per_cell_type)
+      if (list.size() > static_cast<std::size_t>(core::max_stimuli)) {
+        const std::size_t i = list[core::max_stimuli];
+        r_.add(at(net_.stimuli[i], path(format("stimulus[{}]", i))),
+               format("cell type '{}' has {} stimuli on its populations", type, list.size()),
+               format("at most {} [[stimulus]] per cell type", core::max_stimuli));
+      }
+  }
+
+  void record(std::size_t i) {
+    const auto& rec = net_.records[i];
+    const source_loc fb = path(format("record[{}]", i));
+    const population_desc* p = net_.find_population(rec.population);
+    if (!p) {
+      r_.add(at(rec, fb, "population"), format("undefined population '{}'", rec.population), population_list(net_));
+    } else {
+      cell_indices(rec, fb, rec.cells, *p);
+      std::vector<std::string> vars{"spikes"};
+      const cell_desc* c = p->kind == population_kind::cell ? net_.find_cell(p->cell) : nullptr;
+      if (c)
+        for (auto& v : cell_variables(*c)) vars.push_back(v);
+      // Without a cell type (undefined: already reported) nothing more can be said.
+      if ((c || p->kind == population_kind::poisson) && !contains(vars, rec.variable))
+        r_.add(at(rec, fb, "variable"),
+               p->kind == population_kind::poisson
+                   ? format("'{}' is not recorded from poisson population '{}', which has only spikes", rec.variable, p->name)
+                   : format("'{}' is not a variable of population '{}' (cell type '{}')", rec.variable, p->name, p->cell),
+               quoted(vars));
+    }
+    if (rec.variable == "spikes") {
+      if (rec.keys.count("interval") || rec.interval != 0.0)
+        r_.add(at(rec, fb, "interval"), "spikes are recorded as they happen, not sampled",
+               "no interval for \"spikes\"");
+    } else if (!finite(rec.interval) || rec.interval < 0.0) {
+      r_.add(at(rec, fb, "interval"), format("interval = {} ms is not a time >= 0", num(rec.interval)),
+             "a sampling interval >= dt [ms], or 0 for every step");
+    } else if (dt_ok_ && rec.interval != 0.0 && rec.interval < net_.sim.dt) {
+      r_.add(at(rec, fb, "interval"), format("interval = {} ms is shorter than one step ({})", num(rec.interval), dt_text()),
+             format("a sampling interval of at least {}, or 0 for every step", dt_text()));
+    }
+  }
+};
+
+}  // namespace
+
+void check(const network& net) { checker(net).run(); }
+
+}  // namespace ranvier

@@ -1,0 +1,101 @@
+// The few functions of the network description that are not plain data: how a
+// source location prints, the range of a distribution, look-ups by name, and
+// the model-file spelling of the enums.
+#include "host/model.hpp"
+
+#include <algorithm>
+
+namespace ranvier {
+
+std::string to_string(const source_loc& loc) {
+  // A location without a file (a network built in C++) is just its key path;
+  // a file without a line (a table that is missing altogether) is named alone.
+  std::string s;
+  if (!loc.file.empty()) {
+    s = loc.file;
+    if (loc.line > 0) {
+      s += ':' + std::to_string(loc.line);
+      if (loc.column > 0) s += ':' + std::to_string(loc.column);
+    }
+    if (!loc.key.empty()) s += ": ";
+  }
+  return s + loc.key;
+}
+
+source_loc located::loc(const std::string& key) const {
+  if (auto it = keys.find(key); it != keys.end()) return it->second;
+  // Not written (a default, or a key that is missing): point at the element.
+  source_loc l = where;
+  if (!key.empty()) l.key = l.key.empty() ? key : l.key + '.' + key;
+  return l;
+}
+
+double distribution::min_value() const {
+  switch (type) {
+    case kind::constant: return value;
+    case kind::uniform:
+    case kind::normal: return low;
+    case kind::lognormal: return std::max(low, 0.0);  // a lognormal draw is never negative
+  }
+  return value;
+}
+
+double distribution::max_value() const {
+  switch (type) {
+    case kind::constant: return value;
+    case kind::uniform:
+    case kind::normal:
+    case kind::lognormal: return high;
+  }
+  return value;
+}
+
+const cell_desc* network::find_cell(const std::string& name) const {
+  for (const auto& c : cells)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const population_desc* network::find_population(const std::string& name) const {
+  for (const auto& p : populations)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+const char* to_string(engine_choice e) {
+  switch (e) {
+    case engine_choice::automatic: return "auto";
+    case engine_choice::cpu: return "cpu";
+    case engine_choice::cuda: return "cuda";
+  }
+  return "?";
+}
+
+const char* to_string(precision p) {
+  switch (p) {
+    case precision::single: return "single";
+    case precision::double_: return "double";
+  }
+  return "?";
+}
+
+const char* to_string(arith_mode m) {
+  switch (m) {
+    case arith_mode::deterministic: return "deterministic";
+    case arith_mode::fast: return "fast";
+  }
+  return "?";
+}
+
+const char* to_string(connect_rule r) {
+  switch (r) {
+    case connect_rule::all_to_all: return "all_to_all";
+    case connect_rule::one_to_one: return "one_to_one";
+    case connect_rule::fixed_probability: return "fixed_probability";
+    case connect_rule::fixed_indegree: return "fixed_indegree";
+    case connect_rule::list: return "list";
+  }
+  return "?";
+}
+
+}  // namespace ranvier

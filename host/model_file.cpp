@@ -1,0 +1,644 @@
+// Reads the TOML model file into a network description, remembering where
+// every value was written so that later errors can point at it. Every problem
+// of form is collected before anything is thrown, so one run shows the user
+// all of them; the semantic checks are left to check().
+#include "host/model_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <numbers>
+#include <optional>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "host/check.hpp"
+#include "host/errors.hpp"
+#include "host/mechanisms.hpp"
+
+namespace ranvier {
+
+namespace {
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return fmt::format("a string (\"{}\")", n.as_string()->get());
+    case toml::node_type::integer: return fmt::format("an integer ({})", n.as_integer()->get());
+    case toml::node_type::floating_point: return fmt::format("a floating-point number ({})", show_number(n.as_floating_point()->get()));
+    case toml::node_type::boolean: return n.as_boolean()->get() ? "a boolean (true)" : "a boolean (false)";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// "a", "b", "c" for the valid part of a message.
+template <class E>
+std::string quoted_list(std::initializer_list<std::pair<const char*, E>> options) {
+  std::string s;
+  for (const auto& [word, value] : options) s += (s.empty() ? "\"" : ", \"") + std::string(word) + '"';
+  return s;
+}
+
+enum class need { optional, required };
+
+// One parse: the file name that locations carry and every problem found.
+class parser {
+ public:
+  explicit parser(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+
+  source_loc at(const toml::source_region& s, std::string key) const {
+    return {file_, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column), std::move(key)};
+  }
+
+  void fail(const source_loc& where, const std::string& what, const std::string& valid) {
+    problems_.push_back({where.line, where.column, to_string(where) + ": " + what + "; valid: " + valid});
+  }
+
+  // Throws every problem found, in the order of the file.
+  void throw_if_failed() {
+    if (problems_.empty()) return;
+    std::stable_sort(problems_.begin(), problems_.end(), [](const problem& a, const problem& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    std::string msg;
+    for (const auto& p : problems_) msg += (msg.empty() ? "" : "\n") + p.text;
+    throw model_error(msg);
+  }
+
+  // The conversions below report a wrong value at `path` and return nothing.
+
+  std::optional<double> number(const toml::node& n, const std::string& path, const std::string& valid) {
+    if (auto i = n.as_integer()) return static_cast<double>(i->get());
+    if (auto f = n.as_floating_point()) {
+      const double x = f->get();
+      if (std::isfinite(x)) return x;
+      fail(at(n.source(), path), show_number(x) + " is not a finite number", valid);
+      return std::nullopt;
+    }
+    fail(at(n.source(), path), "expected a number, got " + type_name(n), valid);
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> integer(const toml::node& n, const std::string& path, const std::string& valid) {
+    if (auto i = n.as_integer()) return i->get();
+    fail(at(n.source(), path), "expected an integer, got " + type_name(n), valid);
+    return std::nullopt;
+  }
+
+  std::optional<std::string> text(const toml::node& n, const std::string& path, const std::string& valid) {
+    if (auto s = n.as_string()) return s->get();
+    fail(at(n.source(), path), "expected a string, got " + type_name(n), valid);
+    return std::nullopt;
+  }
+
+  std::optional<bool> boolean(const toml::node& n, const std::string& path, const std::string& valid) {
+    if (auto b = n.as_boolean()) return b->get();
+    fail(at(n.source(), path), "expected a boolean, got " + type_name(n), valid);
+    return std::nullopt;
+  }
+
+  const toml::table* table(const toml::node& n, const std::string& path, const std::string& valid) {
+    if (auto t = n.as_table()) return t;
+    fail(at(n.source(), path), "expected a table, got " + type_name(n), valid);
+    return nullptr;
+  }
+
+  // `[[name]]`: an array whose every element is a table. Elements that are
+  // not are reported and come back null.
+  std::vector<const toml::table*> tables(const toml::node& n, const std::string& path) {
+    std::vector<const toml::table*> out;
+    const auto* a = n.as_array();
+    if (!a) {
+      fail(at(n.source(), path), "expected an array of tables, got " + type_name(n),
+           "one [[" + path + "]] header per element");
+      return out;
+    }
+    for (std::size_t i = 0; i < a->size(); ++i)
+      out.push_back(table((*a)[i], fmt::format("{}[{}]", path, i), "one [[" + path + "]] header per element"));
+    return out;
+  }
+
+  std::optional<std::vector<std::int64_t>> integers(const toml::node& n, const std::string& path,
+                                                    const std::string& valid) {
+    const auto* a = n.as_array();
+    if (!a) {
+      fail(at(n.source(), path), "expected an array of integers, got " + type_name(n), valid);
+      return std::nullopt;
+    }
+    std::vector<std::int64_t> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      auto x = integer((*a)[i], fmt::format("{}[{}]", path, i), valid);
+      if (x) out.push_back(*x);
+      ok = ok && x.has_value();
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  std::optional<distribution> dist(const toml::node& n, const std::string& path, const std::string& valid);
+
+ private:
+  struct problem {
+    int line;
+    int column;
+    std::string text;
+  };
+  std::string file_;
+  std::vector<problem> problems_;
+};
+
+// The keys of one table, read into one element. Looking a key up records
+// where its value is written and makes it a valid key of the table; whatever
+// is left unread at the end is an unknown key.
+class fields {
+ public:
+  fields(parser& p, const toml::table& t, std::string path, located& elem)
+      : p_(p), t_(t), path_(std::move(path)), elem_(elem) {}
+
+  std::string key_path(std::string_view key) const { return path_ + "." + std::string(key); }
+
+  const toml::node* get(std::string_view key) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
+    const toml::node* n = t_.get(key);
+    if (n) elem_.keys[std::string(key)] = p_.at(n->source(), key_path(key));
+    return n;
+  }
+
+  const toml::node* get(std::string_view key, need req, const std::string& valid) {
+    const toml::node* n = get(key);
+    if (!n && req == need::required)
+      p_.fail(elem_.loc(std::string(key)), fmt::format("required key '{}' is missing", key), valid);
+    return n;
+  }
+
+  bool number(std::string_view key, double& dst, need req, const std::string& valid) {
+    return read(key, dst, req, valid, &parser::number);
+  }
+  bool integer(std::string_view key, std::int64_t& dst, need req, const std::string& valid) {
+    return read(key, dst, req, valid, &parser::integer);
+  }
+  bool text(std::string_view key, std::string& dst, need req, const std::string& valid) {
+    return read(key, dst, req, valid, &parser::text);
+  }
+  bool boolean(std::string_view key, bool& dst, const std::string& valid) {
+    return read(key, dst, need::optional, valid, &parser::boolean);
+  }
+  bool integers(std::string_view key, std::vector<std::int64_t>& dst, const std::string& valid) {
+    return read(key, dst, need::optional, valid, &parser::integers);
+  }
+  bool dist(std::string_view key, distribution& dst, need req, const std::string& valid) {
+    return read(key, dst, req, valid, &parser::dist);
+  }
+
+  // One of a fixed set of words.
+  template <class E>
+  bool choice(std::string_view key, E& dst, need req, std::initializer_list<std::pair<const char*, E>> options) {
+    const std::string valid = quoted_list(options);
+    std::string word;
+    if (!text(key, word, req, valid)) return false;
+    for (const auto& [w, value] : options)
+      if (word == w) {
+        dst = value;
+        return true;
+      }
+    p_.fail(elem_.loc(std::string(key)), fmt::format("\"{}\" is not one of the allowed values", word), valid);
+    return false;
+  }
+
+  // A key that belongs to another kind of this element: an error if given.
+  void only_for(std::string_view key, const std::string& kind_key, const std::string& kinds) {
+    if (get(key))
+      p_.fail(elem_.loc(std::string(key)), fmt::format("'{}' applies only when {} = {}", key, kind_key, kinds),
+              fmt::format("remove '{}', or set {} = {}", key, kind_key, kinds));
+  }
+
+  // The keys not looked up so far (in key order: toml::table is a map).
+  std::vector<std::pair<std::string, const toml::node*>> rest() const {
+    std::vector<std::pair<std::string, const toml::node*>> out;
+    for (auto&& [k, v] : t_)
+      if (std::find(known_.begin(), known_.end(), k.str()) == known_.end()) out.emplace_back(std::string(k.str()), &v);
+    return out;
+  }
+
+  void unknown_keys() {
+    std::string valid;
+    for (const auto& k : known_) valid += (valid.empty() ? "" : ", ") + k;
+    for (auto&& [k, v] : t_)
+      if (std::find(known_.begin(), known_.end(), k.str()) == known_.end())
+        p_.fail(p_.at(k.source(), key_path(k.str())), fmt::format("unknown key '{}'", k.str()), valid);
+  }
+
+ private:
+  // Looks `key` up and converts it; false when it is absent or wrong (which
+  // the conversion has reported).
+  template <class T, class Conv>
+  bool read(std::string_view key, T& dst, need req, const std::string& valid, Conv conv) {
+    const toml::node* n = get(key, req, valid);
+    if (!n) return false;
+    auto v = (p_.*conv)(*n, key_path(key), valid);
+    if (!v) return false;
+    dst = std::move(*v);
+    return true;
+  }
+
+  parser& p_;
+  const toml::table& t_;
+  std::string path_;
+  located& elem_;
+  std::vector<std::string> known_;
+};
+
+std::optional<distribution> parser::dist(const toml::node& n, const std::string& path, const std::string& valid) {
+  if (n.is_number()) {
+    auto x = number(n, path, valid);
+    if (!x) return std::nullopt;
+    distribution d = distribution::constant(*x);
+    d.where = at(n.source(), path);
+    return d;
+  }
+  const auto* t = n.as_table();
+  if (!t) {
+    fail(at(n.source(), path), "expected a number or a distribution table, got " + type_name(n), valid);
+    return std::nullopt;
+  }
+  distribution d;
+  d.where = at(n.source(), path);
+  fields f(*this, *t, path, d);
+  using K = distribution::kind;
+  if (!f.choice("dist", d.type, need::required,
+                {std::pair{"uniform", K::uniform}, std::pair{"normal", K::normal}, std::pair{"lognormal", K::lognormal}}))
+    return std::nullopt;  // which other keys are valid depends on the kind
+  const std::string unit_valid = "a number in the unit of " + path;
+  bool ok = true;
+  switch (d.type) {
+    case K::uniform:
+      ok &= f.number("low", d.low, need::required, unit_valid);
+      ok &= f.number("high", d.high, need::required, unit_valid);
+      break;
+    case K::normal:
+      ok &= f.number("mean", d.mean, need::required, unit_valid);
+      ok &= f.number("sd", d.sd, need::required, "a standard deviation > 0, " + unit_valid);
+      f.number("low", d.low, need::optional, "a lower bound (draws below are redrawn), " + unit_valid);
+      f.number("high", d.high, need::optional, "an upper bound (draws above are redrawn), " + unit_valid);
+      break;
+    case K::lognormal:
+      d.low = 0.0;  // as distribution::lognormal: a lognormal draw is positive anyway
+      ok &= f.number("mu", d.mu, need::required, "the mean of the underlying normal, a number");
+      ok &= f.number("sigma", d.sigma, need::required, "the sd of the underlying normal, a number > 0");
+      f.number("low", d.low, need::optional, "a lower bound (draws below are redrawn), " + unit_valid);
+      f.number("high", d.high, need::optional, "an upper bound (draws above are redrawn), " + unit_valid);
+      break;
+    case K::constant: break;
+  }
+  f.unknown_keys();
+  if (!ok) return std::nullopt;
+  return d;
+}
+
+std::string named(std::string path, const toml::table& t) {
+  if (auto s = t["name"].value<std::string>()) path += " '" + *s + "'";
+  return path;
+}
+
+void read_simulation(parser& p, const toml::table& root, simulation_desc& sim) {
+  const toml::node* n = root.get("simulation");
+  if (!n) {
+    p.fail({p.file(), 0, 0, "simulation"}, "the required table [simulation] is missing",
+           "a [simulation] table giving at least duration [ms]");
+    return;
+  }
+  const toml::table* t = p.table(*n, "simulation", "a [simulation] table");
+  if (!t) return;
+  sim.where = p.at(n->source(), "simulation");
+  fields f(p, *t, "simulation", sim);
+  f.number("dt", sim.dt, need::optional, "the time step, a number > 0 [ms]");
+  f.number("duration", sim.duration, need::required, "the simulated time, a number >= dt [ms]");
+  std::int64_t seed = 0;
+  if (f.integer("seed", seed, need::optional, "an integer >= 0")) {
+    if (seed < 0)
+      p.fail(sim.loc("seed"), fmt::format("{} is negative", seed), "an integer >= 0");
+    else
+      sim.seed = static_cast<std::uint64_t>(seed);
+  }
+  f.choice("precision", sim.prec, need::optional,
+           {std::pair{"single", precision::single}, std::pair{"double", precision::double_}});
+  f.choice("engine", sim.engine, need::optional,
+           {std::pair{"auto", engine_choice::automatic}, std::pair{"cpu", engine_choice::cpu},
+            std::pair{"cuda", engine_choice::cuda}});
+  f.choice("mode", sim.mode, need::optional,
+           {std::pair{"deterministic", arith_mode::deterministic}, std::pair{"fast", arith_mode::fast}});
+  f.number("celsius", sim.celsius, need::optional, "a temperature in (-273.15, 100] [degC]");
+  f.unknown_keys();
+}
+
+mechanism_desc read_mechanism(parser& p, const toml::table& t, const std::string& path) {
+  mechanism_desc m;
+  m.where = p.at(t.source(), path);
+  fields f(p, t, path, m);
+  f.text("kind", m.kind, need::required, "a mechanism kind: " + mechanism_kind_list());
+  if (!f.text("name", m.name, need::optional, "a name for records and init, a string")) m.name = m.kind;
+  // Every other key is a parameter of the kind; check() knows which exist.
+  for (const auto& [key, node] : f.rest()) {
+    const std::string kp = f.key_path(key);
+    m.keys[key] = p.at(node->source(), kp);
+    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) m.params[key] = *x;
+  }
+  return m;
+}
+
+receptor_desc read_receptor(parser& p, const toml::table& t, const std::string& path) {
+  receptor_desc r;
+  r.where = p.at(t.source(), path);
+  fields f(p, t, path, r);
+  f.text("name", r.name, need::required, "the receptor's name, a string");
+  f.text("kind", r.kind, need::optional, "\"expsyn\"");
+  f.number("tau", r.tau, need::required, "the decay time constant, a number > 0 [ms]");
+  f.number("e", r.e, need::required, "the reversal potential, a number [mV]");
+  f.unknown_keys();
+  return r;
+}
+
+// Whether a table in [cell.NAME.init] is a distribution rather than a level
+// of nesting: it has `dist`, or (having forgotten it) another key that only a
+// distribution has, which is then reported as a missing `dist`.
+bool is_distribution(const toml::table& t) {
+  for (const char* k : {"dist", "mean", "sd", "mu", "sigma", "low", "high"})
+    if (t.contains(k)) return true;
+  return false;
+}
+
+// [cell.NAME.init]: dotted keys make nested tables, which are flattened back
+// to "hh.m".
+void read_init(parser& p, const toml::table& t, const std::string& prefix, cell_desc& c) {
+  for (auto&& [k, v] : t) {
+    const std::string var = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string path = c.where.key + ".init." + var;
+    if (const auto* sub = v.as_table(); sub && !is_distribution(*sub)) {
+      read_init(p, *sub, var, c);
+      continue;
+    }
+    c.keys["init." + var] = p.at(v.source(), path);
+    if (auto d = p.dist(v, path, "a number or a distribution table"))
+      c.init[var] = *d;
+  }
+}
+
+cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
+  cell_desc c;
+  c.name = name;
+  const std::string path = "cell." + name;
+  c.where = p.at(t.source(), path);
+  fields f(p, t, path, c);
+
+  const std::string area_valid = "area [um2], or diam and length [um]";
+  const toml::node* area = f.get("area");
+  const toml::node* diam = f.get("diam");
+  const toml::node* length = f.get("length");
+  if (area) {
+    if (diam || length)
+      p.fail(c.loc(diam ? "diam" : "length"), "give the area or diam and length, not both", area_valid);
+    f.number("area", c.area, need::required, "the membrane area, a number > 0 [um2]");
+  } else if (diam || length) {
+    double d = 0.0, l = 0.0;
+    // Both are read (not &&) so that both are reported when both are wrong.
+    const bool diam_ok = f.number("diam", d, need::required, "the diameter of the cylinder, a number > 0 [um]");
+    const bool length_ok = f.number("length", l, need::required, "the length of the cylinder, a number > 0 [um]");
+    const bool ok = diam_ok && length_ok;
+    // network keeps only the area, so the sizes are checked here: once
+    // multiplied, two negative lengths would look like a valid area.
+    if (ok && !(d > 0.0))
+      p.fail(c.loc("diam"), show_number(d) + " um is not positive", "a diameter > 0 [um]");
+    else if (ok && !(l > 0.0))
+      p.fail(c.loc("length"), show_number(l) + " um is not positive", "a length > 0 [um]");
+    else if (ok) {
+      c.area = std::numbers::pi * d * l;  // NEURON's cylinder, without its ends
+      c.keys["area"] = c.loc("diam");
+    }
+  } else {
+    p.fail(c.loc("area"), "the membrane area is missing", area_valid);
+  }
+  f.number("cm", c.cm, need::optional, "the specific capacitance, a number > 0 [uF/cm2]");
+  f.number("threshold", c.threshold, need::optional, "the spike threshold, a number [mV]");
+
+  if (const toml::node* n = f.get("mechanism")) {
+    const auto ts = p.tables(*n, path + ".mechanism");
+    for (std::size_t i = 0; i < ts.size(); ++i)
+      if (ts[i]) c.mechanisms.push_back(read_mechanism(p, *ts[i], named(fmt::format("{}.mechanism[{}]", path, i), *ts[i])));
+  }
+  if (const toml::node* n = f.get("receptor")) {
+    const auto ts = p.tables(*n, path + ".receptor");
+    for (std::size_t i = 0; i < ts.size(); ++i)
+      if (ts[i]) c.receptors.push_back(read_receptor(p, *ts[i], named(fmt::format("{}.receptor[{}]", path, i), *ts[i])));
+  }
+  if (const toml::node* n = f.get("init")) {
+    if (const toml::table* it = p.table(*n, path + ".init", "a table of initial values"))
+      read_init(p, *it, "", c);
+  }
+  f.unknown_keys();
+  return c;
+}
+
+population_desc read_population(parser& p, const toml::table& t, std::size_t i) {
+  population_desc pop;
+  const std::string path = named(fmt::format("population[{}]", i), t);
+  pop.where = p.at(t.source(), path);
+  fields f(p, t, path, pop);
+  f.text("name", pop.name, need::required, "the population's name, a string");
+  f.integer("size", pop.size, need::required, "the number of cells, an integer > 0");
+  const bool kind_ok = f.choice("kind", pop.kind, need::optional,
+                                {std::pair{"cell", population_kind::cell}, std::pair{"poisson", population_kind::poisson}});
+  const bool kind_given = pop.keys.count("kind") > 0;
+  if (kind_given && !kind_ok) {
+    // Unknown kind: read the rest for their types only, so as not to add
+    // errors that follow from the kind alone.
+    f.text("cell", pop.cell, need::optional, "a cell type, a string");
+    f.number("rate", pop.rate, need::optional, "a number [Hz]");
+    f.number("start", pop.start, need::optional, "a number [ms]");
+    f.number("stop", pop.stop, need::optional, "a number [ms]");
+  } else if (pop.kind == population_kind::cell) {
+    f.text("cell", pop.cell, need::required, "the name of a cell type defined in [cell.NAME]");
+    for (const char* k : {"rate", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
+  } else {
+    f.only_for("cell", "kind", "\"cell\"");
+    f.number("rate", pop.rate, need::required, "the mean firing rate, a number >= 0 [Hz]");
+    f.number("start", pop.start, need::optional, "the time the population may start firing, a number >= 0 [ms]");
+    f.number("stop", pop.stop, need::optional, "the time the population falls silent, a number > start [ms]");
+  }
+  f.unknown_keys();
+  return pop;
+}
+
+projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) {
+  projection_desc pr;
+  // Named by `name`, or by the default name "pre->post".
+  std::string path = fmt::format("projection[{}]", i);
+  if (auto s = t["name"].value<std::string>())
+    path += " '" + *s + "'";
+  else if (auto pre = t["pre"].value<std::string>(), post = t["post"].value<std::string>(); pre && post)
+    path += " '" + *pre + "->" + *post + "'";
+  pr.where = p.at(t.source(), path);
+  fields f(p, t, path, pr);
+  const bool has_name = f.text("name", pr.name, need::optional, "the projection's name, a string");
+  f.text("pre", pr.pre, need::required, "the name of the source population");
+  f.text("post", pr.post, need::required, "the name of the target population (of kind \"cell\")");
+  if (!has_name) pr.name = pr.pre + "->" + pr.post;
+  f.text("receptor", pr.receptor, need::required, "the name of a receptor of the target's cell type");
+  using R = connect_rule;
+  const bool rule_ok = f.choice("rule", pr.rule, need::required,
+                                {std::pair{"all_to_all", R::all_to_all}, std::pair{"one_to_one", R::one_to_one},
+                                 std::pair{"fixed_probability", R::fixed_probability},
+                                 std::pair{"fixed_indegree", R::fixed_indegree}, std::pair{"list", R::list}});
+  // A rule's own key: required with its rule, an error with any other (and
+  // then not read). When the rule itself is wrong, keys are only read.
+  const auto rule_key = [&](const char* key, R rule) -> std::optional<need> {
+    if (!rule_ok) return need::optional;
+    if (pr.rule == rule) return need::required;
+    f.only_for(key, "rule", fmt::format("\"{}\"", to_string(rule)));
+    return std::nullopt;
+  };
+  if (auto r = rule_key("probability", R::fixed_probability))
+    f.number("probability", pr.probability, *r, "a probability between 0 and 1");
+  if (auto r = rule_key("indegree", R::fixed_indegree))
+    f.integer("indegree", pr.indegree, *r, "the number of sources per target cell, an integer >= 0");
+  if (rule_key("multapses", R::fixed_indegree)) f.boolean("multapses", pr.multapses, "true or false");
+  if (auto r = rule_key("pairs", R::list)) {
+    const std::string valid = "an array of [pre index, post index] pairs of integers";
+    if (const toml::node* n = f.get("pairs", *r, valid)) {
+      const std::string pp = f.key_path("pairs");
+      if (const auto* a = n->as_array()) {
+        for (std::size_t k = 0; k < a->size(); ++k) {
+          const std::string ep = fmt::format("{}[{}]", pp, k);
+          const auto* pair = (*a)[k].as_array();
+          if (!pair || pair->size() != 2) {
+            p.fail(p.at((*a)[k].source(), ep),
+                   pair ? fmt::format("expected a pair, got {} values", pair->size()) : "expected a pair, got " + type_name((*a)[k]),
+                   valid);
+            continue;
+          }
+          auto from = p.integer((*pair)[0], ep + "[0]", valid);
+          auto to = p.integer((*pair)[1], ep + "[1]", valid);
+          if (from && to) pr.pairs.emplace_back(*from, *to);
+        }
+      } else {
+        p.fail(p.at(n->source(), pp), "expected an array, got " + type_name(*n), valid);
+      }
+    }
+  }
+  f.boolean("autapses", pr.autapses, "true or false");
+  f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
+  f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
+  f.unknown_keys();
+  return pr;
+}
+
+stimulus_desc read_stimulus(parser& p, const toml::table& t, std::size_t i) {
+  stimulus_desc s;
+  const std::string path = fmt::format("stimulus[{}]", i);
+  s.where = p.at(t.source(), path);
+  fields f(p, t, path, s);
+  enum class stim_kind { dc } kind = stim_kind::dc;
+  f.choice("kind", kind, need::optional, {std::pair{"dc", stim_kind::dc}});
+  f.text("population", s.population, need::required, "the name of a cell population");
+  f.integers("cells", s.cells, "an array of cell indices, integers");
+  const std::string amp_valid = "a number, or an array with one number per entry of cells [nA]";
+  if (const toml::node* n = f.get("amp", need::required, amp_valid)) {
+    const std::string ap = f.key_path("amp");
+    if (const auto* a = n->as_array()) {
+      for (std::size_t k = 0; k < a->size(); ++k)
+        if (auto x = p.number((*a)[k], fmt::format("{}[{}]", ap, k), amp_valid)) s.amp.push_back(*x);
+    } else if (n->is_number()) {
+      if (auto x = p.number(*n, ap, amp_valid)) s.amp.push_back(*x);
+    } else {
+      p.fail(p.at(n->source(), ap), "expected a number or an array of numbers, got " + type_name(*n), amp_valid);
+    }
+  }
+  f.number("start", s.start, need::optional, "the time the current starts, a number >= 0 [ms]");
+  f.number("stop", s.stop, need::optional, "the time the current stops, a number > start [ms]");
+  f.unknown_keys();
+  return s;
+}
+
+record_desc read_record(parser& p, const toml::table& t, std::size_t i) {
+  record_desc r;
+  const std::string path = fmt::format("record[{}]", i);
+  r.where = p.at(t.source(), path);
+  fields f(p, t, path, r);
+  f.text("population", r.population, need::required, "the name of a population");
+  f.text("variable", r.variable, need::required,
+         "\"spikes\", \"v\", \"<mechanism>.<state>\" or \"<receptor>.g\"");
+  f.integers("cells", r.cells, "an array of cell indices, integers");
+  f.number("interval", r.interval, need::optional, "the sampling interval, a number >= dt [ms], or 0 for every step");
+  f.unknown_keys();
+  return r;
+}
+
+}  // namespace
+
+network parse_model(std::string_view text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw model_error(fmt::format("{}:{}:{}: TOML syntax error: {}", source_name, e.source().begin.line,
+                                  e.source().begin.column, e.description()));
+  }
+
+  parser p(source_name);
+  network net;
+  net.source = source_name;
+  read_simulation(p, root, net.sim);
+  for (auto&& [k, v] : root) {
+    const std::string key(k.str());
+    if (key == "simulation") continue;
+    if (key == "cell") {
+      if (const toml::table* cells = p.table(v, "cell", "cell types, one [cell.NAME] table each"))
+        for (auto&& [name, ct] : *cells) {
+          const std::string cpath = "cell." + std::string(name.str());
+          if (const toml::table* t = p.table(ct, cpath, "a [" + cpath + "] table"))
+            net.cells.push_back(read_cell(p, std::string(name.str()), *t));
+        }
+    } else if (key == "population" || key == "projection" || key == "stimulus" || key == "record") {
+      const auto ts = p.tables(v, key);
+      for (std::size_t i = 0; i < ts.size(); ++i) {
+        if (!ts[i]) continue;
+        if (key == "population") net.populations.push_back(read_population(p, *ts[i], i));
+        if (key == "projection") net.projections.push_back(read_projection(p, *ts[i], i));
+        if (key == "stimulus") net.stimuli.push_back(read_stimulus(p, *ts[i], i));
+        if (key == "record") net.records.push_back(read_record(p, *ts[i], i));
+      }
+    } else {
+      p.fail(p.at(k.source(), key), fmt::format("unknown key '{}'", key),
+             "simulation, cell, population, projection, stimulus, record");
+    }
+  }
+  p.throw_if_failed();
+  return net;
+}
+
+network load_model_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw model_error(path + ": is a directory, not a model file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw model_error(fmt::format("{}: cannot open the model file: {}", path, std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw model_error(fmt::format("{}: cannot read the model file: {}", path, std::strerror(errno)));
+  return parse_model(text.str(), path);
+}
+
+}  // namespace ranvier

@@ -1,0 +1,463 @@
+// Tests of the model file reader and the network checker: every malformed
+// file under tests/model_files/bad/ is rejected with the message, file and
+// line it announces in its first two lines; valid descriptions, from a file
+// or built in C++, pass.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <numbers>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "host/check.hpp"
+#include "host/errors.hpp"
+#include "host/model.hpp"
+#include "host/model_file.hpp"
+
+#ifndef RANVIER_TEST_DATA_DIR
+#define RANVIER_TEST_DATA_DIR "/work/main/tests"
+#endif
+
+namespace {
+
+using namespace ranvier;
+namespace fs = std::filesystem;
+
+// The message of the model_error thrown by reading and checking, or "" if
+// there is none.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const model_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+int count_lines(const std::string& s) {
+  return s.empty() ? 0 : 1 + static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A small network as the C++ builder would make it: no file, no locations.
+network small_network() {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = 50.0;
+
+  cell_desc c;
+  c.name = "pyr";
+  c.area = 20000.0;
+  mechanism_desc hh;
+  hh.kind = "hh";
+  hh.name = "hh";
+  hh.params["gnabar"] = 0.12;
+  c.mechanisms.push_back(hh);
+  receptor_desc exc;
+  exc.name = "exc";
+  exc.tau = 5.0;
+  exc.e = 0.0;
+  c.receptors.push_back(exc);
+  c.init["v"] = distribution::normal(-65.0, 2.0);
+  c.init["hh.m"] = distribution::uniform(0.0, 0.1);
+  c.init["exc.g"] = distribution::constant(0.001);
+  net.cells.push_back(c);
+
+  population_desc pop;
+  pop.name = "exc";
+  pop.size = 100;
+  pop.cell = "pyr";
+  net.populations.push_back(pop);
+  population_desc drive;
+  drive.name = "drive";
+  drive.kind = population_kind::poisson;
+  drive.size = 20;
+  drive.rate = 10.0;
+  net.populations.push_back(drive);
+
+  projection_desc pr;
+  pr.pre = "drive";
+  pr.post = "exc";
+  pr.receptor = "exc";
+  pr.rule = connect_rule::fixed_probability;
+  pr.probability = 0.1;
+  pr.weight = distribution::lognormal(-5.0, 0.5, 0.0, 0.1);
+  pr.delay = distribution::uniform(0.5, 2.0);
+  net.projections.push_back(pr);
+
+  stimulus_desc st;
+  st.population = "exc";
+  st.cells = {0, 1};
+  st.amp = {0.1, 0.2};
+  st.start = 5.0;
+  st.stop = 20.0;
+  net.stimuli.push_back(st);
+
+  record_desc rec;
+  rec.population = "exc";
+  rec.variable = "hh.m";
+  rec.cells = {0};
+  rec.interval = 0.5;
+  net.records.push_back(rec);
+  return net;
+}
+
+}  // namespace
+
+TEST_SUITE("model_file") {
+  TEST_CASE("every bad model file is rejected with its message, file and line") {
+    const fs::path dir = fs::path(RANVIER_TEST_DATA_DIR) / "model_files" / "bad";
+    REQUIRE(fs::is_directory(dir));
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".toml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    CHECK(files.size() >= 15);
+
+    for (const auto& file : files) {
+      const std::string name = file.filename().string();
+      INFO("bad model file: ", file.string());
+      std::ifstream in(file);
+      std::string first, second;
+      std::getline(in, first);
+      std::getline(in, second);
+      const std::string expect_tag = "# expect: ", line_tag = "# line: ";
+      REQUIRE_MESSAGE(first.rfind(expect_tag, 0) == 0, "the first line must be '# expect: SUBSTRING'");
+      REQUIRE_MESSAGE(second.rfind(line_tag, 0) == 0, "the second line must be '# line: N'");
+      const std::string expect = first.substr(expect_tag.size());
+      const std::string line = second.substr(line_tag.size());
+      CAPTURE(expect);
+      CAPTURE(line);
+
+      const std::string msg = error_of([&] { check(load_model_file(file.string())); });
+      CAPTURE(msg);
+      CHECK_MESSAGE(!msg.empty(), "no model_error was thrown");
+      CHECK(contains(msg, expect));
+      CHECK(contains(msg, name));
+      // FILE:LINE: as the location prints it.
+      CHECK(contains(msg, name + ":" + line + ":"));
+    }
+  }
+
+  TEST_CASE("a small valid model parses with its values, defaults and locations") {
+    const std::string text = R"(# a small model
+[simulation]
+dt = 0.05
+duration = 20
+seed = 7
+precision = "single"
+engine = "cpu"
+
+[cell.pyr]
+diam = 10.0
+length = 20.0
+[[cell.pyr.mechanism]]
+kind = "leak"
+name = "pas"
+g = 0.0002
+[[cell.pyr.receptor]]
+name = "exc"
+tau = 2.0
+e = 0.0
+[cell.pyr.init]
+v = -70.0
+exc.g = { dist = "uniform", low = 0.0, high = 0.01 }
+
+[[population]]
+name = "exc"
+size = 4
+cell = "pyr"
+
+[[population]]
+name = "in"
+kind = "poisson"
+size = 3
+rate = 5
+
+[[projection]]
+pre = "in"
+post = "exc"
+receptor = "exc"
+rule = "list"
+pairs = [[0, 1], [2, 3]]
+weight = { dist = "lognormal", mu = -4.0, sigma = 0.3, high = 1.0 }
+
+[[record]]
+population = "exc"
+variable = "pas.g"
+)";
+    network net;
+    {
+      const std::string msg = error_of([&] { net = parse_model(text, "small.toml"); });
+      CAPTURE(msg);
+      REQUIRE(msg.empty());
+    }
+    CHECK(net.source == "small.toml");
+    CHECK(net.sim.dt == 0.05);
+    CHECK(net.sim.duration == 20.0);  // an integer where a number is expected
+    CHECK(net.sim.seed == 7u);
+    CHECK(net.sim.prec == precision::single);
+    CHECK(net.sim.engine == engine_choice::cpu);
+    CHECK(net.sim.mode == arith_mode::deterministic);
+    CHECK(net.sim.celsius == 6.3);
+
+    REQUIRE(net.cells.size() == 1);
+    const cell_desc& c = net.cells[0];
+    CHECK(c.name == "pyr");
+    CHECK(c.area == std::numbers::pi * 10.0 * 20.0);  // NEURON's cylinder
+    CHECK(c.cm == 1.0);
+    REQUIRE(c.mechanisms.size() == 1);
+    CHECK(c.mechanisms[0].kind == "leak");
+    CHECK(c.mechanisms[0].name == "pas");
+    CHECK(c.mechanisms[0].params.at("g") == 0.0002);
+    CHECK(c.mechanisms[0].loc("g").line == 15);
+    CHECK(c.mechanisms[0].loc("g").key == "cell.pyr.mechanism[0] 'pas'.g");
+    REQUIRE(c.receptors.size() == 1);
+    CHECK(c.receptors[0].kind == "expsyn");
+    REQUIRE(c.init.count("v") == 1);
+    CHECK(c.init.at("v").is_constant());
+    CHECK(c.init.at("v").value == -70.0);
+    REQUIRE(c.init.count("exc.g") == 1);
+    CHECK(c.init.at("exc.g").type == distribution::kind::uniform);
+    CHECK(c.init.at("exc.g").where.line == 22);
+
+    REQUIRE(net.populations.size() == 2);
+    CHECK(net.populations[1].kind == population_kind::poisson);
+    CHECK(net.populations[1].rate == 5.0);
+    CHECK(net.populations[1].stop == infinity);
+    CHECK(net.find_population("in") == &net.populations[1]);
+    CHECK(net.find_population("out") == nullptr);
+    CHECK(net.find_cell("pyr") == &net.cells[0]);
+
+    REQUIRE(net.projections.size() == 1);
+    const projection_desc& pr = net.projections[0];
+    CHECK(pr.name == "in->exc");
+    CHECK(pr.rule == connect_rule::list);
+    REQUIRE(pr.pairs.size() == 2);
+    CHECK(pr.pairs[1] == std::pair<std::int64_t, std::int64_t>{2, 3});
+    CHECK(pr.weight.type == distribution::kind::lognormal);
+    CHECK(pr.weight.low == 0.0);
+    CHECK(pr.weight.high == 1.0);
+    CHECK(pr.delay.is_constant());
+    CHECK(pr.delay.value == 1.0);
+    CHECK(pr.autapses);
+    CHECK(pr.where.line == 35);
+    CHECK(pr.where.key == "projection[0] 'in->exc'");
+    CHECK(to_string(pr.loc("rule")) == "small.toml:39:8: projection[0] 'in->exc'.rule");
+    // A key not written points at its element.
+    CHECK(to_string(pr.loc("delay")) == "small.toml:35:1: projection[0] 'in->exc'.delay");
+
+    // The record names a state the leak mechanism does not have.
+    const std::string msg = error_of([&] { check(net); });
+    CHECK(contains(msg, "small.toml:45:12: record[0].variable: 'pas.g' is not a variable"));
+    net.records[0].variable = "exc.g";
+    CHECK(error_of([&] { check(net); }).empty());
+  }
+
+  TEST_CASE("form errors are all reported, in the order of the file") {
+    const std::string text = R"([simulation]
+duration = "long"
+dt = nan
+mode = "slow"
+[[population]]
+size = 2.0
+)";
+    const std::string msg = error_of([&] { parse_model(text, "form.toml"); });
+    CAPTURE(msg);
+    CHECK(count_lines(msg) == 6);
+    CHECK(contains(msg, "form.toml:2:12: simulation.duration: expected a number, got a string (\"long\")"));
+    CHECK(contains(msg, "form.toml:3:6: simulation.dt: nan is not a finite number"));
+    CHECK(contains(msg, "form.toml:4:8: simulation.mode: \"slow\" is not one of the allowed values; valid: \"deterministic\", \"fast\""));
+    CHECK(contains(msg, "form.toml:5:1: population[0].name: required key 'name' is missing"));
+    CHECK(contains(msg, "form.toml:5:1: population[0].cell: required key 'cell' is missing"));
+    CHECK(contains(msg, "form.toml:6:8: population[0].size: expected an integer, got a floating-point number (2.0)"));
+    CHECK(msg.find("simulation.duration") < msg.find("simulation.dt"));
+  }
+
+  TEST_CASE("a network built in C++ passes check") {
+    const network net = small_network();
+    const std::string msg = error_of([&] { check(net); });
+    CAPTURE(msg);
+    CHECK(msg.empty());
+  }
+
+  TEST_CASE("check reports every problem at once, one per line, by key path") {
+    network net = small_network();
+    net.sim.celsius = 200.0;
+    net.projections[0].probability = 2.0;
+    net.cells[0].receptors[0].tau = 0.0;
+    net.records[0].variable = "hh.x";
+    const std::string msg = error_of([&] { check(net); });
+    CAPTURE(msg);
+    CHECK(count_lines(msg) == 4);
+    // No file: each line starts with the key path.
+    CHECK(contains(msg, "simulation.celsius: 200.0 degC is outside (-273.15, 100]"));
+    CHECK(contains(msg, "\nprojection[0] 'drive->exc'.probability: 2.0 is outside [0, 1]; valid: a probability between 0 and 1"));
+    CHECK(contains(msg, "\ncell.pyr.receptor[0] 'exc'.tau: 0.0 ms is not positive"));
+    CHECK(contains(msg, "\nrecord[0].variable: 'hh.x' is not a variable"));
+    CHECK(msg.rfind("simulation.celsius", 0) == 0);
+  }
+
+  TEST_CASE("NaN in a network built in C++ is rejected") {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    network net = small_network();
+    std::string where;
+    SUBCASE("dt") {
+      net.sim.dt = nan;
+      where = "simulation.dt: nan";
+    }
+    SUBCASE("weight") {
+      net.projections[0].weight = distribution::constant(nan);
+      where = "projection[0] 'drive->exc'.weight: nan is not a finite number";
+    }
+    SUBCASE("normal sd") {
+      net.projections[0].delay = distribution::normal(1.0, nan, 0.5, 2.0);
+      where = "projection[0] 'drive->exc'.delay.sd: sd = nan is not positive";
+    }
+    SUBCASE("probability") {
+      net.projections[0].probability = nan;
+      where = "projection[0] 'drive->exc'.probability: nan is outside [0, 1]";
+    }
+    SUBCASE("capacitance") {
+      net.cells[0].cm = nan;
+      where = "cell.pyr.cm: nan is not a finite number";
+    }
+    SUBCASE("mechanism parameter") {
+      net.cells[0].mechanisms[0].params["gkbar"] = nan;
+      where = "cell.pyr.mechanism[0].gkbar: nan is not a finite number";
+    }
+    SUBCASE("initial value") {
+      net.cells[0].init["v"] = distribution::constant(nan);
+      where = "cell.pyr.init.v: nan is not a finite number";
+    }
+    SUBCASE("stimulus amplitude") {
+      net.stimuli[0].amp[1] = nan;
+      where = "stimulus[0].amp: amp[1] = nan is not a finite number";
+    }
+    SUBCASE("poisson stop") {
+      net.populations[1].stop = nan;
+      where = "population[1] 'drive'.stop: stop = nan ms is not after start";
+    }
+    SUBCASE("record interval") {
+      net.records[0].interval = nan;
+      where = "record[0].interval: interval = nan ms";
+    }
+    const std::string msg = error_of([&] { check(net); });
+    CAPTURE(msg);
+    CHECK(count_lines(msg) == 1);
+    CHECK(contains(msg, where));
+  }
+
+  TEST_CASE("check enforces the capacities of a cell group") {
+    network net = small_network();
+    SUBCASE("mechanisms") {
+      for (int i = 0; i < 6; ++i) {
+        mechanism_desc m;
+        m.kind = "leak";
+        m.name = "leak" + std::to_string(i);
+        net.cells[0].mechanisms.push_back(m);
+      }
+      CHECK(contains(error_of([&] { check(net); }), "cell.pyr.mechanism: 7 mechanisms; valid: at most 6"));
+    }
+    SUBCASE("receptors") {
+      for (int i = 0; i < 4; ++i) {
+        receptor_desc r;
+        r.name = "r" + std::to_string(i);
+        r.tau = 1.0;
+        net.cells[0].receptors.push_back(r);
+      }
+      CHECK(contains(error_of([&] { check(net); }), "cell.pyr.receptor: 5 receptors; valid: at most 4"));
+    }
+    SUBCASE("stimuli, counted over every population of a cell type") {
+      population_desc other = net.populations[0];
+      other.name = "exc2";
+      net.populations.push_back(other);
+      for (int i = 0; i < 8; ++i) {
+        stimulus_desc s = net.stimuli[0];
+        s.population = i % 2 ? "exc" : "exc2";
+        net.stimuli.push_back(s);
+      }
+      const std::string msg = error_of([&] { check(net); });
+      CAPTURE(msg);
+      CHECK(count_lines(msg) == 1);
+      CHECK(contains(msg, "stimulus[8]: cell type 'pyr' has 9 stimuli on its populations; valid: at most 8"));
+    }
+  }
+
+  TEST_CASE("indegree without multapses is bounded by the distinct sources") {
+    network net = small_network();
+    projection_desc& pr = net.projections[0];
+    pr.pre = pr.post = "exc";
+    pr.rule = connect_rule::fixed_indegree;
+    pr.indegree = 100;  // the population's size
+    CHECK(error_of([&] { check(net); }).empty());
+    pr.autapses = false;  // one source fewer: the cell itself
+    CHECK(contains(error_of([&] { check(net); }), "100 exceeds the 99 distinct sources in 'exc' (without autapses)"));
+    pr.multapses = true;
+    CHECK(error_of([&] { check(net); }).empty());
+  }
+
+  TEST_CASE("locations print as FILE:LINE:COL: KEY, or the key path alone") {
+    CHECK(to_string(source_loc{"m.toml", 3, 7, "simulation.dt"}) == "m.toml:3:7: simulation.dt");
+    CHECK(to_string(source_loc{"", 0, 0, "simulation.dt"}) == "simulation.dt");
+    CHECK(to_string(source_loc{"m.toml", 0, 0, "simulation"}) == "m.toml: simulation");
+
+    located e;
+    e.where = {"m.toml", 4, 1, "population[0] 'exc'"};
+    e.keys["size"] = {"m.toml", 6, 8, "population[0] 'exc'.size"};
+    CHECK(to_string(e.loc("size")) == "m.toml:6:8: population[0] 'exc'.size");
+    CHECK(to_string(e.loc("cell")) == "m.toml:4:1: population[0] 'exc'.cell");
+    CHECK(to_string(located{}.loc("dt")) == "dt");
+  }
+
+  TEST_CASE("distribution ranges") {
+    CHECK(distribution::constant(2.0).min_value() == 2.0);
+    CHECK(distribution::constant(2.0).max_value() == 2.0);
+    CHECK(distribution::uniform(1.0, 3.0).min_value() == 1.0);
+    CHECK(distribution::uniform(1.0, 3.0).max_value() == 3.0);
+    CHECK(distribution::normal(0.0, 1.0).min_value() == -infinity);
+    CHECK(distribution::normal(0.0, 1.0, -2.0, 2.0).max_value() == 2.0);
+    CHECK(distribution::lognormal(0.0, 1.0, -5.0).min_value() == 0.0);  // never negative
+    CHECK(distribution::lognormal(0.0, 1.0).max_value() == infinity);
+    CHECK(std::string(to_string(connect_rule::fixed_indegree)) == "fixed_indegree");
+    CHECK(std::string(to_string(engine_choice::automatic)) == "auto");
+    CHECK(std::string(to_string(precision::double_)) == "double");
+    CHECK(std::string(to_string(arith_mode::fast)) == "fast");
+  }
+
+  TEST_CASE("clip bounds far in a tail are rejected") {
+    network net = small_network();
+    net.projections[0].delay = distribution::normal(1.0, 0.1, 3.0, 4.0);  // 20 sd above the mean
+    CHECK(contains(error_of([&] { check(net); }), "projection[0] 'drive->exc'.delay: only a fraction"));
+  }
+
+  TEST_CASE("the complete example of docs/model-file.md is valid") {
+    const fs::path doc = fs::path(RANVIER_TEST_DATA_DIR) / ".." / "docs" / "model-file.md";
+    const std::string text = read_text(doc);
+    REQUIRE(!text.empty());
+    const auto section = text.find("## A complete example");
+    REQUIRE(section != std::string::npos);
+    const auto open = text.find("```toml\n", section);
+    REQUIRE(open != std::string::npos);
+    const auto begin = open + 8;
+    const auto end = text.find("```", begin);
+    REQUIRE(end != std::string::npos);
+    const std::string msg = error_of([&] { check(parse_model(text.substr(begin, end - begin), "example.toml")); });
+    CAPTURE(msg);
+    CHECK(msg.empty());
+  }
+}
