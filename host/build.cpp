@@ -1,0 +1,275 @@
+// Network construction: cell layout, connection rules, weights and delays.
+// Connections are drawn per postsynaptic cell from streams countered by that
+// cell, in parallel over postsynaptic cells; the result is then gathered in a
+// fixed order, so it does not depend on the number of threads.
+#include "host/build.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "core/dmath.hpp"
+#include "host/errors.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace ranvier {
+
+cell_layout lay_out_cells(const network& net) {
+  cell_layout L;
+  L.populations.resize(net.populations.size());
+  // Groups: one per cell type, in order of first use.
+  for (std::size_t p = 0; p < net.populations.size(); ++p) {
+    const auto& pop = net.populations[p];
+    auto& pl = L.populations[p];
+    pl.name = pop.name;
+    pl.kind = pop.kind;
+    pl.size = static_cast<std::uint32_t>(pop.size);
+    pl.stream_id = static_cast<std::uint32_t>(p);
+    if (pop.kind == population_kind::poisson) {
+      pl.group = static_cast<int>(L.generators.size());
+      L.generators.push_back(static_cast<int>(p));
+      continue;
+    }
+    int cell_type = -1;
+    for (std::size_t c = 0; c < net.cells.size(); ++c)
+      if (net.cells[c].name == pop.cell) cell_type = static_cast<int>(c);
+    if (cell_type < 0) throw internal_error("lay_out_cells: population '" + pop.name + "' has an undefined cell type");
+    auto it = std::find_if(L.groups.begin(), L.groups.end(), [&](const auto& g) { return g.cell_type == cell_type; });
+    if (it == L.groups.end()) {
+      L.groups.push_back({});
+      it = L.groups.end() - 1;
+      it->cell_type = cell_type;
+    }
+    pl.group = static_cast<int>(it - L.groups.begin());
+    pl.first = it->ncells;
+    it->populations.push_back(static_cast<int>(p));
+    it->ncells += pl.size;
+  }
+  // Gids and ring-buffer targets.
+  std::uint64_t gid = 0, target = 0;
+  for (auto& g : L.groups) {
+    g.gid_base = static_cast<std::uint32_t>(gid);
+    g.target_base = static_cast<std::uint32_t>(target);
+    gid += g.ncells;
+    target += static_cast<std::uint64_t>(g.ncells) * net.cells[g.cell_type].receptors.size();
+    for (int p : g.populations) L.populations[p].gid_base = g.gid_base + L.populations[p].first;
+  }
+  for (int p : L.generators) {
+    L.generator_gid_base.push_back(static_cast<std::uint32_t>(gid));
+    L.populations[p].gid_base = static_cast<std::uint32_t>(gid);
+    gid += L.populations[p].size;
+  }
+  if (gid >= (1ULL << 32) || target >= (1ULL << 32))
+    throw model_error(fmt::format("{}: the network has {} cells and {} synaptic targets; at most 2^32 - 1 of each "
+                                  "are supported",
+                                  net.source, gid, target));
+  L.nsources = static_cast<std::uint32_t>(gid);
+  L.ntargets = static_cast<std::uint32_t>(target);
+  return L;
+}
+
+std::uint32_t delay_steps(double delay_ms, double dt_ms) {
+  const double steps = std::floor(delay_ms / dt_ms + 0.5 + 1e-9);
+  if (!(steps >= 1.0)) return 1;
+  if (steps > 4.0e9) throw model_error(fmt::format("delay {} ms is {} steps of {} ms; at most 4e9 steps", delay_ms, steps, dt_ms));
+  return static_cast<std::uint32_t>(steps);
+}
+
+double draw(const distribution& d, core::stream& s) {
+  constexpr int max_tries = 100000;
+  switch (d.type) {
+    case distribution::kind::constant:
+      return d.value;
+    case distribution::kind::uniform:
+      return d.low + (d.high - d.low) * s.uniform();
+    case distribution::kind::normal:
+      for (int t = 0; t < max_tries; ++t) {
+        const double x = d.mean + d.sd * s.normal();
+        if (x >= d.low && x <= d.high) return x;
+      }
+      break;
+    case distribution::kind::lognormal:
+      for (int t = 0; t < max_tries; ++t) {
+        const double x = core::det_exp(d.mu + d.sigma * s.normal());
+        if (x >= d.low && x <= d.high) return x;
+      }
+      break;
+  }
+  throw model_error(fmt::format("{}: {} consecutive draws fell outside [low, high] = [{}, {}]; valid: bounds that "
+                                "keep a reasonable part of the distribution",
+                                to_string(d.where), max_tries, d.low, d.high));
+}
+
+namespace {
+
+struct incoming {
+  std::vector<std::uint32_t> pre;  // presynaptic index within the pre population
+  std::vector<double> weight;      // [µS]
+  std::vector<std::uint32_t> delay;  // [steps]
+};
+
+// The presynaptic cells of postsynaptic cell j, in increasing order (list
+// rule: in file order).
+void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same_pop, std::uint32_t j,
+                    core::stream& s, std::vector<std::uint32_t>& out) {
+  const bool skip_self = same_pop && !pr.autapses;
+  switch (pr.rule) {
+    case connect_rule::all_to_all:
+      for (std::uint32_t i = 0; i < pre_size; ++i)
+        if (!(skip_self && i == j)) out.push_back(i);
+      break;
+    case connect_rule::one_to_one:
+      if (j < pre_size && !skip_self) out.push_back(j);
+      break;
+    case connect_rule::fixed_probability: {
+      const double p = pr.probability;
+      if (p <= 0.0) break;
+      if (p >= 1.0) {
+        for (std::uint32_t i = 0; i < pre_size; ++i)
+          if (!(skip_self && i == j)) out.push_back(i);
+        break;
+      }
+      // Geometric skipping: the gap to the next chosen candidate is
+      // floor(ln u / ln(1 − p)), so only the chosen ones cost a draw.
+      const double lq = core::det_log(1.0 - p);
+      double i = -1.0;
+      for (;;) {
+        i += 1.0 + std::floor(core::det_log(s.uniform_open()) / lq);
+        if (i >= pre_size) break;
+        const auto ii = static_cast<std::uint32_t>(i);
+        if (!(skip_self && ii == j)) out.push_back(ii);
+      }
+    } break;
+    case connect_rule::fixed_indegree: {
+      // Candidates 0..M−1; without autapses the cell itself is skipped by
+      // mapping candidates >= j one up.
+      const std::uint32_t m = skip_self ? pre_size - 1 : pre_size;
+      const auto k = static_cast<std::uint32_t>(pr.indegree);
+      auto map = [&](std::uint32_t c) { return (skip_self && c >= j) ? c + 1 : c; };
+      if (m == 0) break;
+      if (pr.multapses) {
+        for (std::uint32_t t = 0; t < k; ++t) out.push_back(map(s.below(m)));
+      } else {
+        // Floyd's algorithm: k distinct values from [0, m) in k draws.
+        std::unordered_set<std::uint32_t> chosen;
+        chosen.reserve(k * 2);
+        for (std::uint32_t t = m - k; t < m; ++t) {
+          const std::uint32_t r = s.below(t + 1);
+          if (!chosen.insert(r).second) chosen.insert(t);
+        }
+        for (auto c : chosen) out.push_back(map(c));
+      }
+      std::sort(out.begin(), out.end());
+    } break;
+    case connect_rule::list:
+      for (const auto& [a, b] : pr.pairs)
+        if (static_cast<std::uint32_t>(b) == j) out.push_back(static_cast<std::uint32_t>(a));
+      break;
+  }
+}
+
+}  // namespace
+
+connectivity build_connectivity(const network& net, const cell_layout& layout, int threads) {
+  const double dt = net.sim.dt;
+  const std::uint64_t seed = net.sim.seed;
+#if defined(_OPENMP)
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#else
+  (void)threads;
+#endif
+
+  struct built {
+    std::uint32_t pre_gid_base;
+    std::uint32_t target_base;  // target of post cell 0
+    std::vector<incoming> per_post;
+  };
+  std::vector<built> projections(net.projections.size());
+
+  for (std::size_t pi = 0; pi < net.projections.size(); ++pi) {
+    const auto& pr = net.projections[pi];
+    const population_desc* pre_d = net.find_population(pr.pre);
+    const population_desc* post_d = net.find_population(pr.post);
+    if (!pre_d || !post_d) throw internal_error("build_connectivity: projection '" + pr.name + "' is unchecked");
+    const auto& pre = layout.populations[pre_d - net.populations.data()];
+    const auto& post = layout.populations[post_d - net.populations.data()];
+    const auto& grp = layout.groups[post.group];
+    const auto& cell = net.cells[grp.cell_type];
+    int r = -1;
+    for (std::size_t q = 0; q < cell.receptors.size(); ++q)
+      if (cell.receptors[q].name == pr.receptor) r = static_cast<int>(q);
+    if (r < 0) throw internal_error("build_connectivity: projection '" + pr.name + "' has an unknown receptor");
+
+    auto& b = projections[pi];
+    b.pre_gid_base = pre.gid_base;
+    b.target_base = grp.target_base + static_cast<std::uint32_t>(r) * grp.ncells + post.first;
+    b.per_post.resize(post.size);
+    const bool same_pop = pre_d == post_d;
+    const auto id = static_cast<std::uint32_t>(pi);
+
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
+    for (std::int64_t jj = 0; jj < static_cast<std::int64_t>(post.size); ++jj) {
+      const auto j = static_cast<std::uint32_t>(jj);
+      try {
+        auto& in = b.per_post[j];
+        core::stream cs(seed, core::stream_purpose::connect, id, j);
+        choose_sources(pr, pre.size, same_pop, j, cs, in.pre);
+        core::stream ws(seed, core::stream_purpose::weight, id, j);
+        core::stream ds(seed, core::stream_purpose::delay, id, j);
+        in.weight.resize(in.pre.size());
+        in.delay.resize(in.pre.size());
+        for (std::size_t k = 0; k < in.pre.size(); ++k) {
+          in.weight[k] = draw(pr.weight, ws);
+          in.delay[k] = delay_steps(draw(pr.delay, ds), dt);
+        }
+      } catch (...) {
+#pragma omp critical(ranvier_build_failure)
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  // Gather into CSR by source: projections in order, then postsynaptic cells
+  // in order, then each cell's sources in the order drawn.
+  connectivity C;
+  C.row.assign(static_cast<std::size_t>(layout.nsources) + 1, 0);
+  for (const auto& b : projections)
+    for (const auto& in : b.per_post)
+      for (auto i : in.pre) ++C.row[b.pre_gid_base + i + 1];
+  for (std::size_t s = 0; s < layout.nsources; ++s) C.row[s + 1] += C.row[s];
+  const std::uint64_t n = C.row.back();
+  C.target.resize(n);
+  C.weight.resize(n);
+  C.delay.resize(n);
+  std::vector<std::uint64_t> fill(C.row.begin(), C.row.end() - 1);
+  for (const auto& b : projections)
+    for (std::size_t j = 0; j < b.per_post.size(); ++j) {
+      const auto& in = b.per_post[j];
+      for (std::size_t k = 0; k < in.pre.size(); ++k) {
+        const std::uint64_t c = fill[b.pre_gid_base + in.pre[k]]++;
+        C.target[c] = b.target_base + static_cast<std::uint32_t>(j);
+        C.weight[c] = in.weight[k];
+        C.delay[c] = in.delay[k];
+        C.max_delay = std::max(C.max_delay, in.delay[k]);
+      }
+    }
+
+  // Index by target, sources ascending within a target.
+  C.in_row.assign(static_cast<std::size_t>(layout.ntargets) + 1, 0);
+  for (std::uint64_t c = 0; c < n; ++c) ++C.in_row[C.target[c] + 1];
+  for (std::size_t t = 0; t < layout.ntargets; ++t) C.in_row[t + 1] += C.in_row[t];
+  C.in_conn.resize(n);
+  std::vector<std::uint64_t> tfill(C.in_row.begin(), C.in_row.end() - 1);
+  for (std::uint64_t c = 0; c < n; ++c) C.in_conn[tfill[C.target[c]]++] = c;
+  return C;
+}
+
+}  // namespace ranvier

@@ -1,0 +1,75 @@
+// Network construction: from a checked description to concrete cells and
+// connections. Every random choice is drawn from a Philox stream keyed by
+// (seed, purpose, projection or population) and countered by the
+// postsynaptic cell, so the same network is built for any thread count (and,
+// later, any partition of the cells over MPI ranks).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "host/model.hpp"
+
+namespace ranvier {
+
+// Where a population lives once built: its cells are a contiguous range of a
+// group (cells sharing a cell type) and of the global source ids (gids).
+struct population_layout {
+  std::string name;
+  population_kind kind = population_kind::cell;
+  std::uint32_t size = 0;
+  int group = -1;            // index into groups (cell) or generators (poisson)
+  std::uint32_t first = 0;   // index of its cell 0 within the group
+  std::uint32_t gid_base = 0;
+  std::uint32_t stream_id = 0;  // the population's index in the description
+};
+
+// The layout of all cells: groups of cells sharing a cell type, then Poisson
+// generators. Gids are assigned group by group in that order.
+struct cell_layout {
+  struct group {
+    int cell_type = -1;               // index into network::cells
+    std::vector<int> populations;     // indices into network::populations, in order
+    std::uint32_t ncells = 0;
+    std::uint32_t gid_base = 0;
+    std::uint32_t target_base = 0;    // ring-buffer target of receptor 0, cell 0
+  };
+  std::vector<group> groups;
+  std::vector<int> generators;        // population indices of Poisson populations
+  std::vector<std::uint32_t> generator_gid_base;
+  std::vector<population_layout> populations;  // by description index
+  std::uint32_t nsources = 0;
+  std::uint32_t ntargets = 0;
+};
+
+cell_layout lay_out_cells(const network& net);
+
+// Connections in CSR order by source gid, plus a second index ordered by
+// target. Weights in the receptor's unit (µS), delays in whole steps.
+struct connectivity {
+  std::vector<std::uint64_t> row;      // nsources + 1 offsets
+  std::vector<std::uint32_t> target;   // ring-buffer target (receptor instance)
+  std::vector<double> weight;          // [µS]
+  std::vector<std::uint32_t> delay;    // [steps], >= 1
+  std::vector<std::uint64_t> in_row;   // ntargets + 1 offsets into in_conn
+  std::vector<std::uint64_t> in_conn;  // connection ids, ordered by target then source
+  std::uint32_t max_delay = 1;         // [steps]
+  std::uint64_t size() const { return target.size(); }
+};
+
+// Builds all projections with `threads` OpenMP threads (0: the default).
+connectivity build_connectivity(const network& net, const cell_layout& layout, int threads = 0);
+
+// A delay in ms as whole steps: the nearest step count, halves rounded up,
+// computed as floor(delay/dt + 0.5 + 1e-9) so that decimal delays such as
+// 0.15 ms at dt = 0.1 ms round as written (to 2). Never below 1.
+std::uint32_t delay_steps(double delay_ms, double dt_ms);
+
+// One draw of a distribution from a stream (host-side: network building and
+// initial states). Values outside a normal or lognormal's [low, high] are
+// redrawn; throws model_error when nearly every draw is rejected.
+double draw(const distribution& d, core::stream& s);
+
+}  // namespace ranvier

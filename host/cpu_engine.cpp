@@ -1,0 +1,201 @@
+// The CPU reference engine: the five stages of a step over the packed image,
+// with OpenMP over cells. One parallel region spans a whole batch of steps;
+// each stage is a work-shared loop and the stages are separated by barriers.
+// Results are bit-identical for any thread count: cells are independent
+// within a stage, spike lists are sorted, and synaptic input is summed in
+// fixed point (integer adds commute).
+#include <algorithm>
+#include <atomic>
+
+#include <fmt/format.h>
+
+#include "core/fixed_point.hpp"
+#include "core/point_cell.hpp"
+#include "host/engine.hpp"
+#include "host/errors.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace ranvier {
+
+namespace {
+
+// Cells per chunk: the loops over a chunk vectorise, and a chunk's scratch
+// (6 arrays of W values) stays in L1.
+constexpr int chunk = 64;
+
+// Above this many connections to walk in one step, propagation is shared
+// among the threads; below it one thread is faster than a barrier.
+constexpr std::uint64_t parallel_propagate_threshold = 8192;
+
+template <class T, class M>
+class cpu_engine final : public engine {
+ public:
+  cpu_engine(image<T> img, int threads) : img_(std::move(img)) {
+#if defined(_OPENMP)
+    threads_ = threads > 0 ? threads : omp_get_max_threads();
+#else
+    threads_ = 1;
+    (void)threads;
+#endif
+    for (auto& g : img_.groups) views_.push_back(g.view());
+    for (auto& g : img_.generators) {
+      g.params.spike_count = g.spike_count.data();
+      gens_.push_back(g.params);
+    }
+    ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    thread_spikes_.resize(threads_);
+  }
+
+  std::string describe() const override {
+    return fmt::format("cpu ({} thread{}, {}, {})", threads_, threads_ == 1 ? "" : "s",
+                       sizeof(T) == 4 ? "single" : "double",
+                       std::is_same_v<M, core::deterministic_math> ? "deterministic" : "fast");
+  }
+
+  std::int64_t step() const override { return step_; }
+
+  void run(std::int64_t nsteps, recording& rec) override {
+    if (rec.traces.size() < img_.records.size()) rec.traces.resize(img_.records.size());
+    if (step_ == 0 && !sampled_initial_) {
+      sample(0, rec);
+      sampled_initial_ = true;
+    }
+    const std::int64_t first = step_;
+    const std::size_t nt = img_.ntargets;
+    const std::int64_t depth = img_.ring_depth;
+    bool parallel_propagate = false;
+
+#pragma omp parallel num_threads(threads_)
+    {
+#if defined(_OPENMP)
+      auto& mine = thread_spikes_[omp_get_thread_num()];
+#else
+      auto& mine = thread_spikes_[0];
+#endif
+      for (std::int64_t step = first; step < first + nsteps; ++step) {
+        // Stages 1 and 2: deliver + advance + detect, per chunk of cells.
+        mine.clear();
+        const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt};
+        auto sink = [&mine](std::uint32_t gid) { mine.push_back(gid); };
+        for (const auto& G : views_) {
+          const int nchunks = static_cast<int>((G.ncells + chunk - 1) / chunk);
+#pragma omp for schedule(static) nowait
+          for (int ch = 0; ch < nchunks; ++ch) {
+            core::lanes<T, chunk> L;
+            L.first = static_cast<std::uint32_t>(ch) * chunk;
+            L.n = static_cast<int>(std::min<std::uint32_t>(chunk, G.ncells - L.first));
+            core::point_step<M>(G, ctx, L, sink);
+          }
+        }
+        for (const auto& P : gens_) {
+#pragma omp for schedule(static) nowait
+          for (std::int64_t c = 0; c < static_cast<std::int64_t>(P.ncells); ++c) {
+            const auto cc = static_cast<std::uint32_t>(c);
+            if (core::poisson_fires(P, cc, step)) {
+              ++P.spike_count[cc];
+              mine.push_back(P.gid_base + cc);
+            }
+          }
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+          spikes_.clear();
+          for (const auto& t : thread_spikes_) spikes_.insert(spikes_.end(), t.begin(), t.end());
+          std::sort(spikes_.begin(), spikes_.end());
+          std::uint64_t work = 0;
+          for (auto gid : spikes_) work += img_.row[gid + 1] - img_.row[gid];
+          parallel_propagate = work > parallel_propagate_threshold;
+          if (!parallel_propagate)
+            for (auto gid : spikes_) propagate(gid, step, false);
+        }
+        // Stage 3: propagate (stage 4, learning, has no rules yet).
+        if (parallel_propagate) {
+#pragma omp for schedule(dynamic, 4)
+          for (std::size_t i = 0; i < spikes_.size(); ++i) propagate(spikes_[i], step, true);
+        }
+#pragma omp single
+        {
+          // Stage 5: record.
+          for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
+          sample(step + 1, rec);
+        }
+      }
+    }
+    step_ = first + nsteps;
+  }
+
+  std::vector<named_array> state() override {
+    std::vector<named_array> out;
+    for (const auto& g : img_.groups)
+      for (int a = 0; a < g.narrays(); ++a) {
+        const auto& arr = g.array(a);
+        out.push_back({g.cell_type + "." + g.array_name(a), std::vector<double>(arr.begin(), arr.end())});
+      }
+    out.push_back({"ring", std::vector<double>(ring_.begin(), ring_.end())});
+    return out;
+  }
+
+  std::vector<std::uint32_t> spike_counts() override {
+    std::vector<std::uint32_t> out(img_.nsources, 0);
+    for (const auto& g : img_.groups) std::copy(g.spike_count.begin(), g.spike_count.end(), out.begin() + g.gid_base);
+    for (const auto& g : img_.generators)
+      std::copy(g.spike_count.begin(), g.spike_count.end(), out.begin() + g.params.gid_base);
+    return out;
+  }
+
+ private:
+  // Walks one source's outgoing connections, adding each weight to its
+  // target's ring slot `delay` steps ahead.
+  void propagate(std::uint32_t gid, std::int64_t step, bool atomic) {
+    const std::size_t nt = img_.ntargets;
+    const std::int64_t depth = img_.ring_depth;
+    for (std::uint64_t c = img_.row[gid]; c < img_.row[gid + 1]; ++c) {
+      const std::size_t slot = static_cast<std::size_t>((step + img_.delay[c]) % depth);
+      std::int64_t& cell = ring_[slot * nt + img_.target[c]];
+      const std::int64_t w = core::to_fixed(img_.weight[c]);
+      if (atomic)
+        std::atomic_ref<std::int64_t>(cell).fetch_add(w, std::memory_order_relaxed);
+      else
+        cell += w;
+    }
+  }
+
+  void sample(std::int64_t step, recording& rec) {
+    for (std::size_t r = 0; r < img_.records.size(); ++r) {
+      const auto& rp = img_.records[r];
+      if (rp.spikes || step % rp.every != 0) continue;
+      auto& tb = rec.traces[r];
+      tb.steps.push_back(step);
+      const auto& arr = img_.groups[rp.ref.group].array(rp.ref.array);
+      for (auto c : rp.group_cells) tb.values.push_back(static_cast<double>(arr[c]));
+    }
+  }
+
+  image<T> img_;
+  int threads_ = 1;
+  std::vector<core::point_group_view<T>> views_;
+  std::vector<core::poisson_view> gens_;
+  std::vector<std::int64_t> ring_;
+  std::vector<std::vector<std::uint32_t>> thread_spikes_;
+  std::vector<std::uint32_t> spikes_;
+  std::int64_t step_ = 0;
+  bool sampled_initial_ = false;
+};
+
+template <class T>
+std::unique_ptr<engine> make_cpu(image<T> img, int threads) {
+  if (img.mode == arith_mode::fast) return std::make_unique<cpu_engine<T, core::fast_math>>(std::move(img), threads);
+  return std::make_unique<cpu_engine<T, core::deterministic_math>>(std::move(img), threads);
+}
+
+}  // namespace
+
+std::unique_ptr<engine> make_cpu_engine(any_image img, int threads) {
+  return std::visit([threads](auto&& im) { return make_cpu(std::move(im), threads); }, std::move(img));
+}
+
+}  // namespace ranvier

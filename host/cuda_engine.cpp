@@ -1,0 +1,345 @@
+// The CUDA engine: uploads the image once, then runs batches of steps as CUDA
+// graphs (one node per stage launch), fetching recorded spikes and samples
+// once per batch. No per-step host<->device copies. Built only when CUDA is.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "host/engine.hpp"
+#include "host/errors.hpp"
+#include "kernels/kernels.hpp"
+
+namespace ranvier {
+
+namespace {
+
+void check_cuda(const kernels::status& s, const char* what) {
+  if (!s.ok()) throw cuda_error(fmt::format("{}: {} ({}) at {}:{}", what, s.name, s.message, s.file, s.line));
+}
+
+// Owns one device allocation.
+template <class T> class device_buffer {
+ public:
+  device_buffer() = default;
+  explicit device_buffer(std::size_t n) : n_(n) {
+    if (n_ > 0) check_cuda(kernels::device_alloc(reinterpret_cast<void**>(&p_), n_ * sizeof(T)), "cudaMalloc");
+  }
+  device_buffer(const device_buffer&) = delete;
+  device_buffer& operator=(const device_buffer&) = delete;
+  device_buffer(device_buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  device_buffer& operator=(device_buffer&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~device_buffer() {
+    if (p_) kernels::device_free(p_);
+  }
+  T* get() const { return p_; }
+  std::size_t size() const { return n_; }
+  void upload(const T* src, std::size_t n, void* stream) {
+    if (n) check_cuda(kernels::copy_to_device(p_, src, n * sizeof(T), stream), "upload");
+  }
+  void upload(const std::vector<T>& v, void* stream) { upload(v.data(), v.size(), stream); }
+  void download(T* dst, std::size_t n, void* stream) const {
+    if (n) check_cuda(kernels::copy_to_host(dst, p_, n * sizeof(T), stream), "download");
+  }
+
+ private:
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+template <class T> device_buffer<T> uploaded(const std::vector<T>& v, void* stream) {
+  device_buffer<T> b(v.size());
+  b.upload(v, stream);
+  return b;
+}
+
+// The spike record holds this many entries; batches are sized so that even
+// if every source fired in every step it could not overflow.
+constexpr std::uint64_t record_entries = 4u << 20;
+constexpr std::int64_t max_batch_steps = 1000;
+
+template <class T, class M>
+class cuda_engine final : public engine {
+ public:
+  explicit cuda_engine(image<T> img) : img_(std::move(img)) {
+    int ndev = 0;
+    check_cuda(kernels::device_count(&ndev), "cudaGetDeviceCount");
+    if (ndev == 0) throw model_error("engine = cuda: no CUDA device is present; valid here: engine = \"cpu\" or \"auto\"");
+    check_cuda(kernels::get_device_info(0, &info_), "cudaGetDeviceProperties");
+    check_memory();
+    check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
+
+    const std::uint64_t ns = std::max<std::uint32_t>(img_.nsources, 1);
+    batch_steps_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(record_entries / ns), 1, max_batch_steps);
+    record_capacity_ = static_cast<std::uint64_t>(batch_steps_) * ns;
+
+    // State, group by group.
+    for (auto& g : img_.groups) {
+      auto& dg = dgroups_.emplace_back();
+      for (int a = 0; a < g.narrays(); ++a) dg.arrays.push_back(uploaded(g.array(a), stream_));
+      dg.spike_count = uploaded(g.spike_count, stream_);
+      for (auto& s : g.stimuli) dg.stim_amp.push_back(uploaded(s.amp, stream_));
+      core::point_group_view<T> v = g.view();  // scalars and layout from the host view
+      int a = 0;
+      v.v = dg.arrays[a++].get();
+      for (int q = 0; q < v.nmech; ++q)
+        for (std::size_t s = 0; s < g.mechs[q].state.size(); ++s) v.mech[q].state[s] = dg.arrays[a++].get();
+      for (int r = 0; r < v.nrec; ++r) v.rec[r].g = dg.arrays[a++].get();
+      for (int s = 0; s < v.nstim; ++s) v.stim[s].amp = dg.stim_amp[s].get();
+      v.spike_count = dg.spike_count.get();
+      dg.view = v;
+    }
+    for (auto& g : img_.generators) {
+      auto& dg = dgens_.emplace_back();
+      dg.spike_count = uploaded(g.spike_count, stream_);
+      dg.view = g.params;
+      dg.view.spike_count = dg.spike_count.get();
+    }
+    row_ = uploaded(img_.row, stream_);
+    target_ = uploaded(img_.target, stream_);
+    weight_ = uploaded(img_.weight, stream_);
+    delay_ = uploaded(img_.delay, stream_);
+    ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
+    check_cuda(kernels::device_memset(ring_.get(), 0, ring_.size() * 8, stream_), "cudaMemset");
+    spikes_ = device_buffer<std::uint32_t>(ns);
+    record_ = device_buffer<kernels::device_spike>(record_capacity_);
+    clock_ = device_buffer<kernels::device_clock>(1);
+    const kernels::device_clock zero{};
+    clock_.upload(&zero, 1, stream_);
+
+    for (std::size_t r = 0; r < img_.records.size(); ++r) {
+      const auto& rp = img_.records[r];
+      auto& ds = dsamples_.emplace_back();
+      ds.record = static_cast<int>(r);
+      if (rp.spikes) continue;
+      ds.cells = uploaded(rp.group_cells, stream_);
+      ds.rows = static_cast<std::uint64_t>(batch_steps_ / rp.every + 1);
+      ds.out = device_buffer<T>(ds.rows * rp.group_cells.size());
+      ds.view = {dgroups_[rp.ref.group].arrays[rp.ref.array].get(), ds.cells.get(),
+                 static_cast<std::uint32_t>(rp.group_cells.size()), rp.every, ds.out.get(), ds.rows};
+    }
+    buffers_ = {clock_.get(), ring_.get(), img_.ntargets, img_.ring_depth, spikes_.get(), record_.get(),
+                record_capacity_};
+    propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
+    check_cuda(kernels::stream_sync(stream_), "upload");
+  }
+
+  ~cuda_engine() override {
+    for (auto& [k, g] : graphs_) kernels::graph_destroy(g);
+    if (stream_) kernels::stream_destroy(stream_);
+  }
+
+  std::string describe() const override {
+    return fmt::format("cuda ({}, sm_{}{}, {}, {})", info_.name, info_.major, info_.minor,
+                       sizeof(T) == 4 ? "single" : "double",
+                       std::is_same_v<M, core::deterministic_math> ? "deterministic" : "fast");
+  }
+
+  std::int64_t step() const override { return step_; }
+
+  void run(std::int64_t nsteps, recording& rec) override {
+    if (rec.traces.size() < img_.records.size()) rec.traces.resize(img_.records.size());
+    if (step_ == 0 && !sampled_initial_) {
+      sample_initial(rec);  // the image still holds the initial state
+      sampled_initial_ = true;
+    }
+    while (nsteps > 0) {
+      const std::int64_t k = std::min(nsteps, batch_steps_);
+      run_batch(k, rec);
+      nsteps -= k;
+    }
+  }
+
+  std::vector<named_array> state() override {
+    std::vector<named_array> out;
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      const auto& g = img_.groups[gi];
+      for (int a = 0; a < g.narrays(); ++a) {
+        std::vector<T> tmp(g.ncells);
+        dgroups_[gi].arrays[a].download(tmp.data(), tmp.size(), stream_);
+        check_cuda(kernels::stream_sync(stream_), "state");
+        out.push_back({g.cell_type + "." + g.array_name(a), std::vector<double>(tmp.begin(), tmp.end())});
+      }
+    }
+    std::vector<std::int64_t> ring(ring_.size());
+    ring_.download(ring.data(), ring.size(), stream_);
+    check_cuda(kernels::stream_sync(stream_), "state");
+    out.push_back({"ring", std::vector<double>(ring.begin(), ring.end())});
+    return out;
+  }
+
+  std::vector<std::uint32_t> spike_counts() override {
+    std::vector<std::uint32_t> out(img_.nsources, 0);
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
+      dgroups_[gi].spike_count.download(out.data() + img_.groups[gi].gid_base, img_.groups[gi].ncells, stream_);
+    for (std::size_t q = 0; q < img_.generators.size(); ++q)
+      dgens_[q].spike_count.download(out.data() + img_.generators[q].params.gid_base,
+                                     img_.generators[q].params.ncells, stream_);
+    check_cuda(kernels::stream_sync(stream_), "spike counts");
+    return out;
+  }
+
+ private:
+  struct device_group {
+    std::vector<device_buffer<T>> arrays;  // by state_ref::array
+    device_buffer<std::uint32_t> spike_count;
+    std::vector<device_buffer<T>> stim_amp;
+    core::point_group_view<T> view{};
+  };
+  struct device_generator {
+    device_buffer<std::uint32_t> spike_count;
+    core::poisson_view view{};
+  };
+  struct device_sample {
+    int record = -1;
+    device_buffer<std::uint32_t> cells;
+    device_buffer<T> out;
+    std::uint64_t rows = 0;
+    kernels::sample_view<T> view{};
+  };
+
+  void check_memory() const {
+    const std::uint64_t need = img_.memory_bytes() + record_entries * sizeof(kernels::device_spike) +
+                               static_cast<std::uint64_t>(img_.nsources) * 4;
+    if (need > info_.free_memory * 0.95)
+      throw model_error(fmt::format("the network needs about {:.2f} GiB on the GPU ({}), which has {:.2f} GiB free; "
+                                    "valid: a smaller network, single precision, or engine = \"cpu\"",
+                                    need / 1073741824.0, info_.name, info_.free_memory / 1073741824.0));
+  }
+
+  // The launches of one step, in stage order.
+  void enqueue_step() {
+    for (const auto& dg : dgroups_)
+      check_cuda(kernels::launch_point_step<T, M>(dg.view, buffers_, stream_), "advance");
+    for (const auto& dg : dgens_) check_cuda(kernels::launch_poisson(dg.view, buffers_, stream_), "poisson");
+    const kernels::connection_view<T> conns{row_.get(), target_.get(), weight_.get(), delay_.get()};
+    check_cuda(kernels::launch_propagate<T>(conns, buffers_, propagate_blocks_, stream_), "propagate");
+    check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
+    for (const auto& ds : dsamples_)
+      if (ds.rows) check_cuda(kernels::launch_sample<T>(ds.view, buffers_, stream_), "sample");
+  }
+
+  // Full batches replay one captured graph; launch overhead, not the
+  // arithmetic, bounds small networks.
+  void* graph_for(std::int64_t k) {
+    auto it = graphs_.find(k);
+    if (it != graphs_.end()) return it->second;
+    check_cuda(kernels::graph_begin_capture(stream_), "cudaStreamBeginCapture");
+    for (std::int64_t s = 0; s < k; ++s) enqueue_step();
+    void* exec = nullptr;
+    check_cuda(kernels::graph_end_capture(stream_, &exec), "cudaGraphInstantiate");
+    graphs_.emplace(k, exec);
+    return exec;
+  }
+
+  void run_batch(std::int64_t k, recording& rec) {
+    const std::int64_t first = step_;
+    check_cuda(kernels::copy_to_device(&clock_.get()->batch_first_step, &first, sizeof first, stream_), "clock");
+    if (k == batch_steps_) {
+      check_cuda(kernels::graph_launch(graph_for(k), stream_), "cudaGraphLaunch");
+    } else {
+      for (std::int64_t s = 0; s < k; ++s) enqueue_step();  // a short remainder: not worth a capture
+    }
+    kernels::device_clock clock{};
+    clock_.download(&clock, 1, stream_);
+    check_cuda(kernels::stream_sync(stream_), "batch");
+    if (clock.overflow || clock.step != first + k)
+      throw internal_error(fmt::format("cuda engine: batch of {} steps from step {} ended at step {} (overflow {})", k,
+                                       first, clock.step, clock.overflow));
+    // Spikes, in (step, gid) order.
+    std::vector<kernels::device_spike> got(clock.nrecorded);
+    record_.download(got.data(), got.size(), stream_);
+    // Samples.
+    std::vector<std::vector<T>> samples(dsamples_.size());
+    for (std::size_t i = 0; i < dsamples_.size(); ++i) {
+      const auto& ds = dsamples_[i];
+      if (!ds.rows) continue;
+      const std::int64_t rows = (first + k) / ds.view.every - first / ds.view.every;
+      samples[i].resize(static_cast<std::size_t>(rows) * ds.view.ncells);
+      ds.out.download(samples[i].data(), samples[i].size(), stream_);
+    }
+    const std::uint64_t zero = 0;
+    check_cuda(kernels::copy_to_device(&clock_.get()->nrecorded, &zero, sizeof zero, stream_), "clock");
+    check_cuda(kernels::stream_sync(stream_), "batch");
+
+    std::sort(got.begin(), got.end(),
+              [](const auto& a, const auto& b) { return a.step != b.step ? a.step < b.step : a.gid < b.gid; });
+    for (const auto& s : got) rec.spikes.push_back({s.step, s.gid});
+    for (std::size_t i = 0; i < dsamples_.size(); ++i) {
+      const auto& ds = dsamples_[i];
+      if (!ds.rows) continue;
+      auto& tb = rec.traces[ds.record];
+      const std::int64_t every = ds.view.every;
+      for (std::int64_t s = (first / every + 1) * every; s <= first + k; s += every) tb.steps.push_back(s);
+      tb.values.insert(tb.values.end(), samples[i].begin(), samples[i].end());
+    }
+    step_ = first + k;
+  }
+
+  void sample_initial(recording& rec) {
+    for (std::size_t r = 0; r < img_.records.size(); ++r) {
+      const auto& rp = img_.records[r];
+      if (rp.spikes) continue;
+      auto& tb = rec.traces[r];
+      tb.steps.push_back(0);
+      const auto& arr = img_.groups[rp.ref.group].array(rp.ref.array);
+      for (auto c : rp.group_cells) tb.values.push_back(static_cast<double>(arr[c]));
+    }
+  }
+
+  image<T> img_;  // the initial state and the layout; the live state is on the device
+  kernels::device_info info_{};
+  void* stream_ = nullptr;
+  std::vector<device_group> dgroups_;
+  std::vector<device_generator> dgens_;
+  std::vector<device_sample> dsamples_;
+  device_buffer<std::uint64_t> row_;
+  device_buffer<std::uint32_t> target_;
+  device_buffer<T> weight_;
+  device_buffer<std::uint32_t> delay_;
+  device_buffer<std::int64_t> ring_;
+  device_buffer<std::uint32_t> spikes_;
+  device_buffer<kernels::device_spike> record_;
+  device_buffer<kernels::device_clock> clock_;
+  kernels::step_buffers buffers_{};
+  std::map<std::int64_t, void*> graphs_;
+  std::int64_t batch_steps_ = 1;
+  std::uint64_t record_capacity_ = 0;
+  int propagate_blocks_ = 1;
+  std::int64_t step_ = 0;
+  bool sampled_initial_ = false;
+};
+
+template <class T>
+std::unique_ptr<engine> make_cuda(image<T> img) {
+  if (img.mode == arith_mode::fast) return std::make_unique<cuda_engine<T, core::fast_math>>(std::move(img));
+  return std::make_unique<cuda_engine<T, core::deterministic_math>>(std::move(img));
+}
+
+}  // namespace
+
+bool cuda_available(std::string* reason) {
+  int n = 0;
+  const auto s = kernels::device_count(&n);
+  if (!s.ok()) {
+    if (reason) *reason = fmt::format("the CUDA runtime reports {} ({})", s.name, s.message);
+    return false;
+  }
+  if (n == 0) {
+    if (reason) *reason = "no CUDA device is present";
+    return false;
+  }
+  kernels::device_info info;
+  if (reason && kernels::get_device_info(0, &info).ok()) *reason = fmt::format("CUDA device 0 is {}", info.name);
+  return true;
+}
+
+std::unique_ptr<engine> make_cuda_engine(any_image img) {
+  return std::visit([](auto&& im) { return make_cuda(std::move(im)); }, std::move(img));
+}
+
+}  // namespace ranvier

@@ -1,0 +1,58 @@
+// The engine interface: one object that owns a packed network and advances
+// it. Two implementations, the CPU reference engine and the CUDA engine, share
+// the model math of core/ and give the same bits in deterministic mode. The
+// interface is coarse (run N steps, read state); inside, stages are templated
+// on precision and math mode, with no virtual calls in the step loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/image.hpp"
+#include "host/recording.hpp"
+
+namespace ranvier {
+
+struct named_array {
+  std::string name;            // "<cell type>.<variable>", e.g. "tm.v", or "ring"
+  std::vector<double> values;  // float state is widened, which is exact
+};
+
+class engine {
+ public:
+  virtual ~engine() = default;
+  // e.g. "cpu (2 threads, double, deterministic)".
+  virtual std::string describe() const = 0;
+  // Advances nsteps steps, appending spikes and samples to rec. The first call
+  // also samples the initial state.
+  virtual void run(std::int64_t nsteps, recording& rec) = 0;
+  // Steps taken so far.
+  virtual std::int64_t step() const = 0;
+  // Every state array (v, mechanism states, receptor conductances, and the
+  // pending input in the ring buffer), for validation and inspection.
+  virtual std::vector<named_array> state() = 0;
+  // Spikes per source since the start, by gid.
+  virtual std::vector<std::uint32_t> spike_counts() = 0;
+};
+
+struct engine_options {
+  engine_choice choice = engine_choice::automatic;
+  int threads = 0;  // CPU engine threads; 0: OpenMP's default
+};
+
+// Whether the CUDA engine can run here; if not, why (built without CUDA, no
+// device, driver error).
+bool cuda_available(std::string* reason = nullptr);
+
+// Makes the engine the options ask for; `automatic` picks CUDA when a device
+// is present, else the CPU. `why` receives a sentence saying which was picked
+// and why.
+std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, std::string* why = nullptr);
+
+// The two engines, for callers that want one in particular.
+std::unique_ptr<engine> make_cpu_engine(any_image img, int threads);
+std::unique_ptr<engine> make_cuda_engine(any_image img);
+
+}  // namespace ranvier

@@ -1,0 +1,116 @@
+// The `ranvier` command: `ranvier run MODEL` runs a model file and writes its
+// recordings; `ranvier info` says what this build and machine can do.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "host/engine.hpp"
+#include "host/errors.hpp"
+#include "host/model_file.hpp"
+#include "host/run.hpp"
+#include "kernels/kernels.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace {
+
+int info() {
+  fmt::print("ranvier {}\n", RANVIER_VERSION);
+  fmt::print("build       {} {}, C++20, host -march={}, OpenMP {}\n", RANVIER_COMPILER, RANVIER_BUILD_TYPE,
+             RANVIER_HOST_ARCH_STR,
+#if defined(_OPENMP)
+             fmt::format("on ({} threads)", omp_get_max_threads())
+#else
+             "off"
+#endif
+  );
+#if RANVIER_HAVE_CUDA
+  fmt::print("cuda        on, architectures {}\n", RANVIER_CUDA_ARCHS);
+  int n = 0;
+  const auto st = ranvier::kernels::device_count(&n);
+  if (!st.ok()) {
+    fmt::print("devices     none usable: {} ({})\n", st.name, st.message);
+    return 0;
+  }
+  if (n == 0) fmt::print("devices     none\n");
+  for (int d = 0; d < n; ++d) {
+    ranvier::kernels::device_info di;
+    const auto s = ranvier::kernels::get_device_info(d, &di);
+    if (!s.ok()) {
+      fmt::print("device {}    error {} ({})\n", d, s.name, s.message);
+      continue;
+    }
+    fmt::print("device {}    {}, compute capability {}.{}, {} SMs, {:.1f} GiB ({:.1f} GiB free), driver {}, runtime {}\n", d,
+               di.name, di.major, di.minor, di.multiprocessors, di.global_memory / 1073741824.0,
+               di.free_memory / 1073741824.0, di.driver_version, di.runtime_version);
+  }
+#else
+  fmt::print("cuda        off (configured with RANVIER_CUDA=OFF or without nvcc)\n");
+#endif
+  return 0;
+}
+
+ranvier::engine_choice parse_engine(const std::string& s) {
+  if (s == "auto") return ranvier::engine_choice::automatic;
+  if (s == "cpu") return ranvier::engine_choice::cpu;
+  if (s == "cuda") return ranvier::engine_choice::cuda;
+  throw ranvier::model_error("--engine " + s + ": valid: auto, cpu, cuda");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Ranvier: simulator of spiking neural networks (CPU reference engine and CUDA engine)"};
+  app.require_subcommand(1);
+  auto* run = app.add_subcommand("run", "run a model file");
+  std::string model, engine, out = "out";
+  double duration = -1.0;
+  std::int64_t seed = -1;
+  int threads = 0;
+  bool quiet = false;
+  run->add_option("MODEL", model, "model file (TOML)")->required();
+  run->add_option("--engine", engine, "auto | cpu | cuda (overrides [simulation] engine)");
+  run->add_option("--out", out, "output directory (default: out)");
+  run->add_option("--duration", duration, "simulated time [ms] (overrides [simulation] duration)");
+  run->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
+  run->add_option("--threads", threads, "CPU threads (default: all)");
+  run->add_flag("--quiet", quiet, "no progress line and no summary");
+  app.add_subcommand("info", "version, build options and CUDA devices");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (app.got_subcommand("info")) return info();
+    ranvier::run_options opt;
+    if (!engine.empty()) opt.engine = parse_engine(engine);
+    if (duration >= 0) opt.duration = duration;
+    if (seed >= 0) opt.seed = static_cast<std::uint64_t>(seed);
+    opt.out = out;
+    opt.threads = threads;
+    opt.progress = !quiet;
+    ranvier::network net = ranvier::load_model_file(model);
+    const auto summary = ranvier::run_network(std::move(net), opt);
+    {
+      std::ofstream js(std::filesystem::path(out) / "summary.json");
+      js << ranvier::summary_json(summary);
+    }
+    if (!quiet) ranvier::print_summary(std::cout, summary);
+    return 0;
+  } catch (const ranvier::model_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const ranvier::cuda_error& e) {
+    std::fprintf(stderr, "CUDA error: %s\n", e.what());
+    return 3;
+  } catch (const ranvier::internal_error& e) {
+    std::fprintf(stderr, "internal error (a bug in Ranvier, please report it): %s\n", e.what());
+    return 70;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}

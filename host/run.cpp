@@ -1,0 +1,188 @@
+// The run driver. Nothing is created on disk until the description has been
+// checked, built and packed; outputs are committed (renamed into place) only
+// when the run completes.
+#include "host/run.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "host/check.hpp"
+#include "host/engine.hpp"
+#include "host/errors.hpp"
+#include "host/writers.hpp"
+
+namespace ranvier {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+// A progress line on stderr, at most once a second and only once the run has
+// taken a few seconds.
+class progress_line {
+ public:
+  progress_line(bool enabled, double duration_ms) : enabled_(enabled), duration_(duration_ms), t0_(clock_type::now()) {
+    tty_ = isatty(fileno(stderr));
+  }
+  void update(double t_ms) {
+    if (!enabled_) return;
+    const double wall = seconds_since(t0_);
+    if (wall < 3.0 || wall - last_ < 1.0) return;
+    last_ = wall;
+    shown_ = true;
+    const double rtf = wall / (t_ms * 1e-3);
+    const double eta = (duration_ - t_ms) * 1e-3 * rtf;
+    std::fprintf(stderr, "%s%.1f / %.1f ms simulated, %.1f s wall, real-time factor %.3g, ETA %.1f s%s",
+                 tty_ ? "\r" : "", t_ms, duration_, wall, rtf, eta, tty_ ? "   " : "\n");
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (shown_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  double duration_;
+  clock_type::time_point t0_;
+  double last_ = 0.0;
+  bool shown_ = false;
+  bool tty_ = false;
+};
+
+template <class T>
+void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run_summary& s) {
+  const auto t_setup = clock_type::now();
+  // Summary facts from the image before the engine takes it.
+  s.cells = img_ref.ncells();
+  s.generators = 0;
+  for (const auto& g : img_ref.generators) s.generators += g.params.ncells;
+  s.connections = img_ref.nconnections();
+  s.steps = img_ref.nsteps;
+  s.dt = img_ref.dt;
+  s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
+  const auto populations = img_ref.populations;
+  std::vector<std::uint64_t> outdegree(img_ref.nsources);
+  for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
+
+  std::unique_ptr<output_writer> writer;
+  if (opt.out) writer = std::make_unique<output_writer>(*opt.out, img_ref);
+  const std::size_t nrecords = img_ref.records.size();
+  const std::int64_t nsteps = img_ref.nsteps;
+  const double dt = img_ref.dt;
+
+  engine_options eo;
+  eo.choice = img_ref.engine;
+  eo.threads = opt.threads;
+  // The engine takes the image: from here on img_ref is empty.
+  auto eng = make_engine(std::move(holder), eo, &s.engine_why);
+  s.engine = eng->describe();
+  s.setup_s = seconds_since(t_setup);
+
+  const auto t_run = clock_type::now();
+  recording rec;
+  rec.traces.resize(nrecords);
+  progress_line progress(opt.progress, s.duration);
+  // Chunks of about half a second of wall time: progress stays live and the
+  // recording buffers stay small.
+  std::int64_t chunk = std::min<std::int64_t>(nsteps, 100);
+  while (eng->step() < nsteps) {
+    const auto tc = clock_type::now();
+    const std::int64_t n = std::min(chunk, nsteps - eng->step());
+    eng->run(n, rec);
+    if (writer) writer->write(rec);
+    rec.clear();
+    const double took = seconds_since(tc);
+    if (took > 0) chunk = std::clamp<std::int64_t>(static_cast<std::int64_t>(n * 0.5 / took), 100, 100000);
+    progress.update(static_cast<double>(eng->step()) * dt);
+  }
+  if (nsteps == 0) eng->run(0, rec);
+  if (writer) {
+    writer->write(rec);
+    s.files = writer->commit();
+  }
+  progress.finish();
+  s.run_s = seconds_since(t_run);
+
+  const auto counts = eng->spike_counts();
+  for (std::size_t g = 0; g < counts.size(); ++g) {
+    s.spikes += counts[g];
+    s.synaptic_events += counts[g] * outdegree[g];
+  }
+  for (const auto& p : populations) {
+    population_summary ps;
+    ps.name = p.name;
+    ps.size = p.size;
+    for (std::uint32_t c = 0; c < p.size; ++c) ps.spikes += counts[p.gid_base + c];
+    ps.rate_hz = s.duration > 0 ? static_cast<double>(ps.spikes) / (p.size * s.duration * 1e-3) : 0.0;
+    s.populations.push_back(ps);
+  }
+}
+
+}  // namespace
+
+void apply_overrides(network& net, const run_options& opt) {
+  if (opt.engine) net.sim.engine = *opt.engine;
+  if (opt.duration) net.sim.duration = *opt.duration;
+  if (opt.seed) net.sim.seed = *opt.seed;
+}
+
+run_summary run_network(network net, const run_options& opt) {
+  apply_overrides(net, opt);
+  run_summary s;
+  const auto t0 = clock_type::now();
+  check(net);
+  pack_timing pt;
+  any_image img = pack(net, opt.threads, pt);
+  s.build_s = seconds_since(t0);
+  std::visit([&](auto& im) { run_image(im, img, opt, s); }, img);
+  s.setup_s += pt.pack_s;
+  s.build_s -= pt.pack_s;
+  return s;
+}
+
+void print_summary(std::ostream& os, const run_summary& s) {
+  os << fmt::format("engine      {}\n", s.engine);
+  os << fmt::format("            ({})\n", s.engine_why);
+  os << fmt::format("network     {} cells, {} generators, {} connections\n", s.cells, s.generators, s.connections);
+  os << fmt::format("simulated   {} ms in {} steps of {} ms\n", s.duration, s.steps, s.dt);
+  for (const auto& p : s.populations)
+    os << fmt::format("  {:<12} {:>8} cells {:>10} spikes {:>9.3f} Hz\n", p.name, p.size, p.spikes, p.rate_hz);
+  os << fmt::format("wall time   build {:.3f} s, setup {:.3f} s, run {:.3f} s\n", s.build_s, s.setup_s, s.run_s);
+  os << fmt::format("throughput  {:.4g} neuron-steps/s, {:.4g} synaptic events/s, real-time factor {:.3g}\n",
+                    s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor());
+  for (const auto& f : s.files) os << fmt::format("wrote       {}\n", f.string());
+}
+
+std::string summary_json(const run_summary& s) {
+  auto esc = [](const std::string& x) {
+    std::string o;
+    for (char c : x) {
+      if (c == '"' || c == '\\') o += '\\';
+      o += c;
+    }
+    return o;
+  };
+  std::string pops;
+  for (const auto& p : s.populations) {
+    if (!pops.empty()) pops += ",\n    ";
+    pops += fmt::format("{{\"name\": \"{}\", \"size\": {}, \"spikes\": {}, \"rate_hz\": {:.6g}}}", esc(p.name), p.size,
+                        p.spikes, p.rate_hz);
+  }
+  return fmt::format(
+      "{{\n  \"engine\": \"{}\",\n  \"cells\": {},\n  \"generators\": {},\n  \"connections\": {},\n"
+      "  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n  \"setup_s\": {:.6f},\n"
+      "  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n  \"neuron_steps_per_s\": {:.6g},\n"
+      "  \"synaptic_events_per_s\": {:.6g},\n  \"realtime_factor\": {:.6g},\n  \"populations\": [\n    {}\n  ]\n}}\n",
+      esc(s.engine), s.cells, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s, s.setup_s, s.run_s,
+      s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor(), pops);
+}
+
+}  // namespace ranvier

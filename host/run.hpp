@@ -1,0 +1,66 @@
+// Running a model end to end: check, build, pack, pick an engine, step it in
+// chunks while writing what is recorded, report. Shared by the `ranvier` CLI,
+// the tests and the benchmarks.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/model.hpp"
+
+namespace ranvier {
+
+struct run_options {
+  std::optional<engine_choice> engine;   // overrides [simulation] engine
+  std::optional<double> duration;        // overrides [simulation] duration [ms]
+  std::optional<std::uint64_t> seed;     // overrides [simulation] seed
+  std::optional<std::filesystem::path> out;  // output directory; none: write nothing
+  int threads = 0;                       // CPU engine and build threads; 0: OpenMP's default
+  bool progress = true;                  // a progress line on stderr for runs longer than a few seconds
+};
+
+struct population_summary {
+  std::string name;
+  std::uint64_t size = 0;
+  std::uint64_t spikes = 0;
+  double rate_hz = 0.0;  // mean rate per cell [Hz]
+};
+
+struct run_summary {
+  std::string engine;       // describe() of the engine that ran
+  std::string engine_why;   // why it was picked
+  std::uint64_t cells = 0;  // neurons (generators excluded)
+  std::uint64_t generators = 0;
+  std::uint64_t connections = 0;
+  std::int64_t steps = 0;
+  double dt = 0.0;          // [ms]
+  double duration = 0.0;    // [ms]
+  double build_s = 0.0;     // check + connectivity + initial state [s]
+  double setup_s = 0.0;     // packing and engine set-up (upload) [s]
+  double run_s = 0.0;       // stepping, recording and writing [s]
+  std::uint64_t spikes = 0;
+  std::uint64_t synaptic_events = 0;  // spikes × outgoing connections
+  std::vector<population_summary> populations;
+  std::vector<std::filesystem::path> files;
+  double neuron_steps_per_s() const { return run_s > 0 ? static_cast<double>(cells) * steps / run_s : 0.0; }
+  double events_per_s() const { return run_s > 0 ? static_cast<double>(synaptic_events) / run_s : 0.0; }
+  // Wall-clock seconds per simulated second (below 1: faster than real time).
+  double realtime_factor() const { return duration > 0 ? run_s / (duration * 1e-3) : 0.0; }
+};
+
+// Applies the overrides to a description (before checking).
+void apply_overrides(network& net, const run_options& opt);
+
+// Runs a description (checked here; throws model_error before writing
+// anything if it is invalid).
+run_summary run_network(network net, const run_options& opt);
+
+// Human-readable summary, and the same as JSON.
+void print_summary(std::ostream& os, const run_summary& s);
+std::string summary_json(const run_summary& s);
+
+}  // namespace ranvier

@@ -1,0 +1,123 @@
+// CSV writers for spikes and sampled traces.
+#include "host/writers.hpp"
+
+#include <cmath>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "host/errors.hpp"
+
+namespace ranvier {
+
+int time_decimals(double dt) {
+  for (int d = 0; d <= 9; ++d) {
+    const double scaled = dt * std::pow(10.0, d);
+    if (std::fabs(scaled - std::round(scaled)) < 1e-9 * std::max(1.0, scaled)) return d;
+  }
+  return 9;
+}
+
+output_writer::file output_writer::open(const std::string& name) {
+  file f;
+  f.final_path = dir_ / name;
+  f.partial_path = dir_ / (name + ".partial");
+  f.f = std::fopen(f.partial_path.c_str(), "w");
+  if (!f.f)
+    throw model_error(fmt::format("cannot write {}: {}; valid: an --out directory that can be written",
+                                  f.partial_path.string(), std::generic_category().message(errno)));
+  return f;
+}
+
+template <class T>
+output_writer::output_writer(const std::filesystem::path& dir, const image<T>& img)
+    : dir_(dir), dt_(img.dt), time_decimals_(time_decimals(img.dt)) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec)
+    throw model_error(fmt::format("cannot create the output directory {}: {}; valid: a path that can be created",
+                                  dir_.string(), ec.message()));
+  for (const auto& p : img.populations) {
+    population_names_.push_back(p.name);
+    population_gid_base_.push_back(p.gid_base);
+  }
+  spike_population_.assign(img.nsources, -1);
+  traces_.resize(img.records.size());
+  trace_columns_.resize(img.records.size(), 0);
+  for (std::size_t r = 0; r < img.records.size(); ++r) {
+    const auto& rp = img.records[r];
+    const auto& pop = img.populations[rp.population];
+    if (rp.spikes) {
+      any_spikes_ = true;
+      for (auto c : rp.cells) spike_population_[pop.gid_base + c] = rp.population;
+      continue;
+    }
+    traces_[r] = open(fmt::format("{}.{}.csv", pop.name, rp.variable));
+    trace_columns_[r] = rp.cells.size();
+    std::string header = "time_ms";
+    for (auto c : rp.cells) header += fmt::format(",{}", c);
+    std::fprintf(traces_[r].f, "%s\n", header.c_str());
+  }
+  if (any_spikes_) {
+    spikes_ = open("spikes.csv");
+    std::fprintf(spikes_.f, "time_ms,population,index\n");
+  }
+}
+
+template output_writer::output_writer(const std::filesystem::path&, const image<float>&);
+template output_writer::output_writer(const std::filesystem::path&, const image<double>&);
+
+output_writer::~output_writer() {
+  // Not committed: an exception is unwinding. Leave nothing half-written.
+  auto drop = [](file& f) {
+    if (!f.f) return;
+    std::fclose(f.f);
+    f.f = nullptr;
+    std::error_code ec;
+    std::filesystem::remove(f.partial_path, ec);
+  };
+  drop(spikes_);
+  for (auto& t : traces_) drop(t);
+}
+
+void output_writer::write(const recording& rec) {
+  if (any_spikes_) {
+    std::string buf;
+    for (const auto& s : rec.spikes) {
+      const int p = spike_population_[s.gid];
+      if (p < 0) continue;
+      fmt::format_to(std::back_inserter(buf), "{:.{}f},{},{}\n", static_cast<double>(s.step) * dt_, time_decimals_,
+                     population_names_[p], s.gid - population_gid_base_[p]);
+    }
+    std::fwrite(buf.data(), 1, buf.size(), spikes_.f);
+  }
+  for (std::size_t r = 0; r < traces_.size() && r < rec.traces.size(); ++r) {
+    if (!traces_[r].f) continue;
+    const auto& tb = rec.traces[r];
+    const std::size_t n = trace_columns_[r];
+    std::string buf;
+    for (std::size_t row = 0; row < tb.steps.size(); ++row) {
+      fmt::format_to(std::back_inserter(buf), "{:.{}f}", static_cast<double>(tb.steps[row]) * dt_, time_decimals_);
+      for (std::size_t c = 0; c < n; ++c) fmt::format_to(std::back_inserter(buf), ",{:.9g}", tb.values[row * n + c]);
+      buf += '\n';
+    }
+    std::fwrite(buf.data(), 1, buf.size(), traces_[r].f);
+  }
+}
+
+std::vector<std::filesystem::path> output_writer::commit() {
+  auto finish = [this](file& f) {
+    if (!f.f) return;
+    const bool ok = std::fflush(f.f) == 0 && !std::ferror(f.f);
+    std::fclose(f.f);
+    f.f = nullptr;
+    if (!ok) throw model_error(fmt::format("writing {} failed (disk full?)", f.partial_path.string()));
+    std::filesystem::rename(f.partial_path, f.final_path);
+    written_.push_back(f.final_path);
+  };
+  finish(spikes_);
+  for (auto& t : traces_) finish(t);
+  return written_;
+}
+
+}  // namespace ranvier

@@ -1,0 +1,58 @@
+// Output files: spikes (CSV: time_ms,population,index) and one CSV of samples
+// per sampled [[record]] (time_ms, then one column per recorded cell). Files
+// are written as NAME.partial and renamed when the run completes, so a failed
+// run never leaves a half-written file in place of an earlier good one.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/image.hpp"
+#include "host/recording.hpp"
+
+namespace ranvier {
+
+class output_writer {
+ public:
+  // Prepares the writers for every record of the image; creates dir.
+  template <class T>
+  output_writer(const std::filesystem::path& dir, const image<T>& img);
+  ~output_writer();
+  output_writer(const output_writer&) = delete;
+  output_writer& operator=(const output_writer&) = delete;
+
+  // Appends what rec holds (then the caller clears rec).
+  void write(const recording& rec);
+  // Flushes, closes and renames every file into place; returns their paths.
+  std::vector<std::filesystem::path> commit();
+
+ private:
+  struct file {
+    std::filesystem::path final_path;
+    std::filesystem::path partial_path;
+    std::FILE* f = nullptr;
+  };
+  file open(const std::string& name);
+
+  std::filesystem::path dir_;
+  double dt_ = 0.0;
+  int time_decimals_ = 3;
+  std::vector<std::string> population_names_;
+  // Spike filter, by gid: −1 if not recorded, else the population index.
+  std::vector<int> spike_population_;
+  std::vector<std::uint32_t> population_gid_base_;
+  bool any_spikes_ = false;
+  file spikes_;
+  std::vector<file> traces_;        // by record index (unused for spike records)
+  std::vector<std::size_t> trace_columns_;
+  std::vector<std::filesystem::path> written_;
+};
+
+// Decimal places that print every multiple of dt exactly (dt = 0.025 → 3).
+int time_decimals(double dt);
+
+}  // namespace ranvier

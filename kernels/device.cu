@@ -1,0 +1,82 @@
+// Device queries, memory, streams and graphs behind the plain interface of
+// kernels.hpp, so that host/ never includes a CUDA header.
+#include <cstring>
+
+#include "kernels/launch.cuh"
+
+namespace ranvier::kernels {
+
+bool built_with_cuda() { return true; }
+
+status device_count(int* n) {
+  *n = 0;
+  const cudaError_t e = cudaGetDeviceCount(n);
+  if (e != cudaSuccess) *n = 0;
+  return RANVIER_CUDA_STATUS(e);
+}
+
+status get_device_info(int device, device_info* info) {
+  cudaDeviceProp p{};
+  if (auto s = RANVIER_CUDA_STATUS(cudaGetDeviceProperties(&p, device)); !s.ok()) return s;
+  std::strncpy(info->name, p.name, sizeof(info->name) - 1);
+  info->major = p.major;
+  info->minor = p.minor;
+  info->multiprocessors = p.multiProcessorCount;
+  info->global_memory = p.totalGlobalMem;
+  if (auto s = RANVIER_CUDA_STATUS(cudaSetDevice(device)); !s.ok()) return s;
+  std::size_t free = 0, total = 0;
+  if (auto s = RANVIER_CUDA_STATUS(cudaMemGetInfo(&free, &total)); !s.ok()) return s;
+  info->free_memory = free;
+  if (auto s = RANVIER_CUDA_STATUS(cudaDriverGetVersion(&info->driver_version)); !s.ok()) return s;
+  return RANVIER_CUDA_STATUS(cudaRuntimeGetVersion(&info->runtime_version));
+}
+
+status device_alloc(void** p, std::size_t bytes) { return RANVIER_CUDA_STATUS(cudaMalloc(p, bytes)); }
+status device_free(void* p) { return RANVIER_CUDA_STATUS(cudaFree(p)); }
+
+status copy_to_device(void* dst, const void* src, std::size_t bytes, void* stream) {
+  return RANVIER_CUDA_STATUS(
+      cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, static_cast<cudaStream_t>(stream)));
+}
+status copy_to_host(void* dst, const void* src, std::size_t bytes, void* stream) {
+  return RANVIER_CUDA_STATUS(
+      cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, static_cast<cudaStream_t>(stream)));
+}
+status device_memset(void* p, int value, std::size_t bytes, void* stream) {
+  return RANVIER_CUDA_STATUS(cudaMemsetAsync(p, value, bytes, static_cast<cudaStream_t>(stream)));
+}
+status host_alloc_pinned(void** p, std::size_t bytes) { return RANVIER_CUDA_STATUS(cudaMallocHost(p, bytes)); }
+status host_free_pinned(void* p) { return RANVIER_CUDA_STATUS(cudaFreeHost(p)); }
+
+status stream_create(void** stream) {
+  cudaStream_t s = nullptr;
+  const cudaError_t e = cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
+  *stream = s;
+  return RANVIER_CUDA_STATUS(e);
+}
+status stream_destroy(void* stream) { return RANVIER_CUDA_STATUS(cudaStreamDestroy(static_cast<cudaStream_t>(stream))); }
+status stream_sync(void* stream) { return RANVIER_CUDA_STATUS(cudaStreamSynchronize(static_cast<cudaStream_t>(stream))); }
+
+status graph_begin_capture(void* stream) {
+  return RANVIER_CUDA_STATUS(
+      cudaStreamBeginCapture(static_cast<cudaStream_t>(stream), cudaStreamCaptureModeThreadLocal));
+}
+status graph_end_capture(void* stream, void** graph_exec) {
+  cudaGraph_t graph = nullptr;
+  if (auto s = RANVIER_CUDA_STATUS(cudaStreamEndCapture(static_cast<cudaStream_t>(stream), &graph)); !s.ok())
+    return s;
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  *graph_exec = exec;
+  return RANVIER_CUDA_STATUS(e);
+}
+status graph_launch(void* graph_exec, void* stream) {
+  return RANVIER_CUDA_STATUS(
+      cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph_exec), static_cast<cudaStream_t>(stream)));
+}
+status graph_destroy(void* graph_exec) {
+  return RANVIER_CUDA_STATUS(cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph_exec)));
+}
+
+}  // namespace ranvier::kernels

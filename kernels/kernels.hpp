@@ -1,0 +1,132 @@
+// The CUDA side of Ranvier as seen from host/: device queries, memory, streams
+// and graphs, and one launcher per stage of the step. Plain C++ (no CUDA
+// types), so host/ compiles with g++ alone. Launchers never throw: they return
+// a status that host/ turns into ranvier::cuda_error.
+//
+// Every launcher is asynchronous on the given stream and reads the step number
+// from device memory (device_clock), so that a batch of steps can be captured
+// once in a CUDA graph and replayed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/point_cell.hpp"
+
+namespace ranvier::kernels {
+
+struct status {
+  int code = 0;             // cudaError_t; 0 is success
+  const char* name = "";    // e.g. "cudaErrorMemoryAllocation"
+  const char* message = "";
+  const char* file = "";
+  int line = 0;
+  bool ok() const { return code == 0; }
+};
+
+struct device_info {
+  char name[256] = {};
+  int major = 0;
+  int minor = 0;
+  int multiprocessors = 0;
+  std::size_t global_memory = 0;  // [bytes]
+  std::size_t free_memory = 0;    // [bytes] at the time of the query
+  int driver_version = 0;
+  int runtime_version = 0;
+};
+
+// Whether this build has CUDA code at all.
+bool built_with_cuda();
+status device_count(int* n);
+status get_device_info(int device, device_info* info);
+
+status device_alloc(void** p, std::size_t bytes);
+status device_free(void* p);
+status copy_to_device(void* dst, const void* src, std::size_t bytes, void* stream);
+status copy_to_host(void* dst, const void* src, std::size_t bytes, void* stream);
+status device_memset(void* p, int value, std::size_t bytes, void* stream);
+status host_alloc_pinned(void** p, std::size_t bytes);
+status host_free_pinned(void* p);
+
+status stream_create(void** stream);
+status stream_destroy(void* stream);
+status stream_sync(void* stream);
+// Captures the launches made on `stream` between begin and end into an
+// executable graph.
+status graph_begin_capture(void* stream);
+status graph_end_capture(void* stream, void** graph_exec);
+status graph_launch(void* graph_exec, void* stream);
+status graph_destroy(void* graph_exec);
+
+// The few words of device state that advance with the step.
+struct device_clock {
+  std::int64_t step;              // the step about to be taken
+  std::int64_t batch_first_step;  // the step at which the current batch began
+  std::uint32_t nspikes;          // spikes detected in the current step
+  std::uint32_t overflow;         // set if the spike record buffer would overflow
+  std::uint64_t nrecorded;        // spikes in the record buffer (this batch)
+};
+
+// A recorded spike: source gid detected in the step that ends at `step`.
+struct device_spike {
+  std::int64_t step;
+  std::uint32_t gid;
+  std::uint32_t pad;
+};
+
+// Device pointers shared by all stages of one step.
+struct step_buffers {
+  device_clock* clock;
+  std::int64_t* ring;           // ring_depth × ntargets fixed-point inputs
+  std::uint32_t ntargets;
+  std::uint32_t ring_depth;
+  std::uint32_t* spikes;        // this step's spiking sources (capacity: nsources)
+  device_spike* record;         // the batch's spikes
+  std::uint64_t record_capacity;
+};
+
+// Connections in CSR by source, on the device.
+template <class T> struct connection_view {
+  const std::uint64_t* row;
+  const std::uint32_t* target;
+  const T* weight;
+  const std::uint32_t* delay;
+};
+
+// A sampled record: values of `array` at `cells`, every `every` steps, one row
+// per sample into `out` (rows × ncells).
+template <class T> struct sample_view {
+  const T* array;
+  const std::uint32_t* cells;
+  std::uint32_t ncells;
+  std::int64_t every;
+  T* out;
+  std::uint64_t capacity_rows;
+};
+
+// Stages 1+2 for a group of point neurons: deliver, advance, detect; one
+// thread per cell. Spiking gids are appended to buffers.spikes in an
+// unspecified order (an atomic counter); the order is irrelevant downstream,
+// since propagation sums in fixed point and recorded spikes are sorted.
+template <class T, class M>
+status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream);
+
+// Stages 1+2 for a Poisson generator population.
+status launch_poisson(const core::poisson_view& gen, const step_buffers& buffers, void* stream);
+
+// Stage 3: each of this step's spikes walks its CSR row (one warp per spike),
+// adding weights into the ring with 64-bit integer atomics (order-free). Also
+// appends the step's spikes to the record buffer.
+template <class T>
+status launch_propagate(const connection_view<T>& conns, const step_buffers& buffers, int grid_blocks, void* stream);
+
+// Stage 5 bookkeeping: counts the step's spikes into the record, clears the
+// spike list, advances the step.
+status launch_end_step(const step_buffers& buffers, void* stream);
+
+// Stage 5 sampling, launched after end_step: samples when the new step is a
+// multiple of `every`, into row floor(step/every) − floor(batch_first_step/every) − 1.
+template <class T>
+status launch_sample(const sample_view<T>& sample, const step_buffers& buffers, void* stream);
+
+}  // namespace ranvier::kernels

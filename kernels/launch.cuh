@@ -1,0 +1,39 @@
+// Private to kernels/: turning CUDA errors into statuses, and the one helper
+// every launch goes through (it checks the launch and, in debug builds,
+// synchronises outside graph capture so that a failing kernel is named at its
+// launch, not at some later call).
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include "kernels/kernels.hpp"
+
+namespace ranvier::kernels::detail {
+
+inline status make_status(cudaError_t e, const char* file, int line) {
+  if (e == cudaSuccess) return {};
+  return {static_cast<int>(e), cudaGetErrorName(e), cudaGetErrorString(e), file, line};
+}
+
+template <class Kernel, class... Args>
+status launch(const char* file, int line, Kernel kernel, dim3 grid, dim3 block, void* stream, Args... args) {
+  const auto s = static_cast<cudaStream_t>(stream);
+  if (grid.x == 0) return {};
+  kernel<<<grid, block, 0, s>>>(args...);
+  cudaError_t e = cudaGetLastError();
+#ifndef NDEBUG
+  if (e == cudaSuccess) {
+    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+    e = cudaStreamIsCapturing(s, &capturing);
+    if (e == cudaSuccess && capturing == cudaStreamCaptureStatusNone) e = cudaStreamSynchronize(s);
+  }
+#endif
+  return make_status(e, file, line);
+}
+
+inline unsigned blocks_for(std::uint64_t n, unsigned block) { return static_cast<unsigned>((n + block - 1) / block); }
+
+}  // namespace ranvier::kernels::detail
+
+#define RANVIER_CUDA_STATUS(expr) ::ranvier::kernels::detail::make_status((expr), __FILE__, __LINE__)
+#define RANVIER_LAUNCH(...) ::ranvier::kernels::detail::launch(__FILE__, __LINE__, __VA_ARGS__)

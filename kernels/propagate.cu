@@ -1,0 +1,43 @@
+// Stage 3 on the GPU: one warp per spike walks the source's CSR row, its lanes
+// taking consecutive connections (coalesced reads of target, weight, delay),
+// and adds each weight into the ring with a 64-bit integer atomic. Integer
+// addition commutes, so the sums are exact and independent of scheduling.
+// The grid is fixed and strides over the step's spikes, whose count it reads
+// from device memory: no host round trip, and the launch can live in a graph.
+#include "core/fixed_point.hpp"
+#include "kernels/launch.cuh"
+
+namespace ranvier::kernels {
+namespace detail {
+
+template <class T>
+__global__ void propagate_kernel(const connection_view<T> conns, const step_buffers b) {
+  const std::uint32_t lane = threadIdx.x & 31u;
+  const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+  const std::uint32_t nwarps = (gridDim.x * blockDim.x) >> 5;
+  const std::uint32_t n = b.clock->nspikes;
+  const std::int64_t step = b.clock->step;
+  const std::uint64_t base = b.clock->nrecorded;
+  for (std::uint32_t i = warp; i < n; i += nwarps) {
+    const std::uint32_t gid = b.spikes[i];
+    if (lane == 0 && base + i < b.record_capacity) b.record[base + i] = {step + 1, gid, 0};
+    const std::uint64_t end = conns.row[gid + 1];
+    for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {
+      const std::uint64_t slot = static_cast<std::uint64_t>(step + conns.delay[c]) % b.ring_depth;
+      auto* cell = reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + conns.target[c]);
+      atomicAdd(cell, static_cast<unsigned long long>(core::to_fixed(conns.weight[c])));
+    }
+  }
+}
+
+}  // namespace detail
+
+template <class T>
+status launch_propagate(const connection_view<T>& conns, const step_buffers& buffers, int grid_blocks, void* stream) {
+  return RANVIER_LAUNCH(detail::propagate_kernel<T>, dim3(grid_blocks), dim3(256), stream, conns, buffers);
+}
+
+template status launch_propagate<float>(const connection_view<float>&, const step_buffers&, int, void*);
+template status launch_propagate<double>(const connection_view<double>&, const step_buffers&, int, void*);
+
+}  // namespace ranvier::kernels

@@ -1,0 +1,44 @@
+// Stage 5 on the GPU: closing a step (spike count into the record, the spike
+// list cleared, the step advanced) and sampling traces into device buffers
+// that the host fetches once per batch.
+#include "kernels/launch.cuh"
+
+namespace ranvier::kernels {
+namespace detail {
+
+__global__ void end_step_kernel(const step_buffers b) {
+  device_clock& k = *b.clock;
+  const std::uint64_t n = k.nrecorded + k.nspikes;
+  if (n > b.record_capacity) k.overflow = 1;
+  k.nrecorded = n;
+  k.nspikes = 0;
+  k.step += 1;
+}
+
+template <class T>
+__global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
+  const std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  const std::int64_t step = b.clock->step;
+  if (i >= s.ncells || step % s.every != 0) return;
+  const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
+  if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
+  s.out[static_cast<std::uint64_t>(row) * s.ncells + i] = s.array[s.cells[i]];
+}
+
+}  // namespace detail
+
+status launch_end_step(const step_buffers& buffers, void* stream) {
+  return RANVIER_LAUNCH(detail::end_step_kernel, dim3(1), dim3(1), stream, buffers);
+}
+
+template <class T>
+status launch_sample(const sample_view<T>& sample, const step_buffers& buffers, void* stream) {
+  constexpr unsigned block = 256;
+  return RANVIER_LAUNCH(detail::sample_kernel<T>, dim3(detail::blocks_for(sample.ncells, block)), dim3(block), stream,
+                        sample, buffers);
+}
+
+template status launch_sample<float>(const sample_view<float>&, const step_buffers&, void*);
+template status launch_sample<double>(const sample_view<double>&, const step_buffers&, void*);
+
+}  // namespace ranvier::kernels
