@@ -71,8 +71,9 @@ template <class T> RANVIER_HD T nan_of() { return infinity_of<T>() - infinity_of
 //
 // x = k·ln2 + r with |r| <= ln2/2 (Cody–Waite: ln2 split in a high part with
 // trailing zeros, so k·ln2_hi is exact, and a low part), then
-// e^r − 1 = r·(1 + r/2! + r²/3! + …) by Horner with fma. Degree 13 keeps the
-// truncation below half an ulp in double, degree 7 in float.
+// e^r − 1 = r + r²·(1/2! + r/3! + …) with the bracket by Horner with fma.
+// Degree 13 keeps the truncation below half an ulp in double, degree 7 in
+// float.
 // The integer k is found with the 1.5·2^p "shifter": adding it rounds x·log2(e)
 // to an integer held in the low mantissa bits, which are then moved into an
 // exponent field — integer operations that vectorise.
@@ -91,7 +92,7 @@ template <> struct exp_consts<double> {
   static constexpr double exp_hi = 709.782712893384;  // ln(DBL_MAX): above, +inf
   static constexpr double exp_lo = -708.0;  // below, 0 (true value < 3.3e-308)
   static constexpr double expm1_lo = -40.0;  // below, −1 (e^-40 < ulp(1)/2)
-  RANVIER_HD static double poly(double r) {  // (e^r − 1)/r
+  RANVIER_HD static double poly(double r) {  // (e^r − 1 − r)/r²
     double p = 1.0 / 6227020800.0;           // 1/13!
     p = fmadd(p, r, 1.0 / 479001600.0);
     p = fmadd(p, r, 1.0 / 39916800.0);
@@ -103,8 +104,7 @@ template <> struct exp_consts<double> {
     p = fmadd(p, r, 1.0 / 120.0);
     p = fmadd(p, r, 1.0 / 24.0);
     p = fmadd(p, r, 1.0 / 6.0);
-    p = fmadd(p, r, 0.5);
-    return fmadd(p, r, 1.0);
+    return fmadd(p, r, 0.5);
   }
 };
 template <> struct exp_consts<float> {
@@ -118,14 +118,13 @@ template <> struct exp_consts<float> {
   static constexpr float exp_hi = 88.7228394f;  // ln(FLT_MAX)
   static constexpr float exp_lo = -86.5f;       // below, 0 (true value < 2.7e-38)
   static constexpr float expm1_lo = -18.0f;     // below, −1
-  RANVIER_HD static float poly(float r) {
+  RANVIER_HD static float poly(float r) {  // (e^r − 1 − r)/r²
     float p = static_cast<float>(1.0 / 5040.0);
     p = fmadd(p, r, static_cast<float>(1.0 / 720.0));
     p = fmadd(p, r, static_cast<float>(1.0 / 120.0));
     p = fmadd(p, r, static_cast<float>(1.0 / 24.0));
     p = fmadd(p, r, static_cast<float>(1.0 / 6.0));
-    p = fmadd(p, r, 0.5f);
-    return fmadd(p, r, 1.0f);
+    return fmadd(p, r, 0.5f);
   }
 };
 
@@ -150,20 +149,26 @@ RANVIER_HD exp_parts<T> exp_split(T x, int shift) {
   // patterns differ by exactly k.
   const U ki = to_bits(t) - to_bits(C::shifter);
   const U e = (ki + static_cast<U>(C::bias + shift)) << C::mant_bits;
-  return {from_bits(e, T{}), r * C::poly(r)};
+  // q = r + r²·poly(r): the large term r enters exactly, so q carries
+  // little more than its final rounding.
+  return {from_bits(e, T{}), fmadd(r * r, C::poly(r), r)};
 }
 
 }  // namespace detail
 
 // e^x. Returns +inf above ln(max), 0 where the true value would be (nearly)
-// subnormal, NaN for NaN. Error below 1 ulp.
+// subnormal, NaN for NaN. Error below 1 ulp (tests/test_core.cpp sweeps the range).
 template <class T>
 RANVIER_HD T det_exp(T x) {
   using C = detail::exp_consts<T>;
   const T xc = select(x > C::exp_hi, C::exp_hi, select(x < C::exp_lo, C::exp_lo, x));
-  // Scale by 2^(k−1) then by 2, so that k = max exponent + 1 stays finite.
-  const auto s = detail::exp_split(xc, -1);
-  T y = fmadd(s.scale, s.q, s.scale) * T(2);
+  // 2^k·(1 + q) is formed as 2^(k∓1)·(1 + q)·2^(±1): for x > 0 so that k one
+  // past the largest exponent stays finite, for x < 0 so that the
+  // intermediate stays normal (a subnormal would lose bits). Both final
+  // scalings are exact.
+  const bool neg = xc < T(0);
+  const auto s = detail::exp_split(xc, neg ? 1 : -1);
+  T y = fmadd(s.scale, s.q, s.scale) * select(neg, T(0.5), T(2));
   y = select(x > C::exp_hi, infinity_of<T>(), y);
   y = select(x < C::exp_lo, T(0), y);
   return y;

@@ -1,0 +1,90 @@
+// Test helpers: see support.hpp.
+#include "support.hpp"
+
+#include <stdexcept>
+
+namespace ranvier::test {
+
+outcome run(const network& net, which e, int threads, std::int64_t chunk) {
+  check(net);
+  any_image img = pack(net, threads);
+  outcome o;
+  std::visit(
+      [&](auto& im) {
+        o.populations = im.populations;
+        o.dt = im.dt;
+        o.steps = im.nsteps;
+      },
+      img);
+  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads) : make_cuda_engine(std::move(img));
+  o.engine = eng->describe();
+  recording rec;
+  while (eng->step() < o.steps) {
+    eng->run(std::min(chunk, o.steps - eng->step()), rec);
+    o.spikes.insert(o.spikes.end(), rec.spikes.begin(), rec.spikes.end());
+    if (o.traces.size() < rec.traces.size()) o.traces.resize(rec.traces.size());
+    for (std::size_t r = 0; r < rec.traces.size(); ++r) {
+      o.traces[r].steps.insert(o.traces[r].steps.end(), rec.traces[r].steps.begin(), rec.traces[r].steps.end());
+      o.traces[r].values.insert(o.traces[r].values.end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+    }
+    rec.clear();
+  }
+  o.state = eng->state();
+  o.counts = eng->spike_counts();
+  return o;
+}
+
+network hh_cell(double density, double start, double dur, double tstop, double dt) {
+  network net;
+  net.sim.dt = dt;
+  net.sim.duration = tstop;
+  net.sim.celsius = 6.3;
+  cell_desc c;
+  c.name = "squid";
+  c.area = 1000.0;
+  c.cm = 1.0;
+  c.threshold = 0.0;
+  mechanism_desc hh;
+  hh.kind = "hh";
+  hh.name = "hh";
+  c.mechanisms.push_back(hh);
+  c.init["v"] = distribution::constant(-65.0);
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = "hh";
+  p.size = 1;
+  p.cell = "squid";
+  net.populations.push_back(p);
+  if (density != 0.0) {
+    stimulus_desc s;
+    s.population = "hh";
+    s.amp = {density * 0.01};  // µA/cm² on 1000 µm² -> nA
+    s.start = start;
+    s.stop = start + dur;
+    net.stimuli.push_back(s);
+  }
+  record_desc rs;
+  rs.population = "hh";
+  rs.variable = "spikes";
+  net.records.push_back(rs);
+  record_desc rv;
+  rv.population = "hh";
+  rv.variable = "v";
+  net.records.push_back(rv);
+  return net;
+}
+
+std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell) {
+  for (const auto& p : o.populations) {
+    if (p.name != population) continue;
+    std::vector<double> t;
+    for (const auto& s : o.spikes)
+      if (s.gid == p.gid_base + cell) t.push_back(static_cast<double>(s.step) * o.dt);
+    return t;
+  }
+  throw std::runtime_error("no population " + population);
+}
+
+network example(const std::string& name) { return load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/" + name); }
+
+}  // namespace ranvier::test

@@ -1,0 +1,55 @@
+// Helpers shared by the engine, validation and GPU tests: small networks built
+// with the C++ description API, and running an engine to completion while
+// keeping everything it recorded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/check.hpp"
+#include "host/engine.hpp"
+#include "host/image.hpp"
+#include "host/model.hpp"
+#include "host/model_file.hpp"
+
+#ifndef RANVIER_TEST_DATA_DIR
+#define RANVIER_TEST_DATA_DIR "tests"
+#endif
+#ifndef RANVIER_SOURCE_DIR
+#define RANVIER_SOURCE_DIR "."
+#endif
+
+namespace ranvier::test {
+
+// Everything one run produced.
+struct outcome {
+  std::string engine;
+  std::vector<spike_event> spikes;
+  std::vector<trace_buffer> traces;
+  std::vector<named_array> state;
+  std::vector<std::uint32_t> counts;
+  std::vector<population_layout> populations;
+  double dt = 0.0;
+  std::int64_t steps = 0;
+};
+
+enum class which { cpu, cuda };
+
+// Checks, packs and runs `net` to its end on the given engine, in chunks of
+// `chunk` steps.
+outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000);
+
+// One squid HH cell (NEURON's hh, 1000 µm², so 0.01 nA per µA/cm²) with a
+// current step of `density` [µA/cm²] from `start` for `dur` [ms], its
+// voltage recorded every step.
+network hh_cell(double density_uA_cm2, double start_ms = 10.0, double dur_ms = 100.0, double tstop_ms = 120.0,
+                double dt_ms = 0.025);
+
+// Spike times [ms] of one population (all cells) in an outcome.
+std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell = 0);
+
+// An example model file from examples/.
+network example(const std::string& name);
+
+}  // namespace ranvier::test

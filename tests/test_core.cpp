@@ -1,0 +1,307 @@
+// Unit tests of core/: the deterministic elementary functions against libm in
+// extended precision, Philox against Random123's published known answers, the
+// pinned Ranvier streams, fixed-point accumulation, the channel rate functions
+// against independent textbook formulas, and the exponential-Euler gating step
+// against the exact solution at fixed voltage.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "core/dmath.hpp"
+#include "core/fixed_point.hpp"
+#include "core/gating.hpp"
+#include "core/mechanisms/hh.hpp"
+#include "core/mechanisms/traub_miles.hpp"
+#include "core/rng.hpp"
+
+using namespace ranvier::core;
+
+namespace {
+
+// Distance in units in the last place of `ref` (rounded to T) between a and ref.
+template <class T>
+double ulps(T a, long double ref) {
+  const T r = static_cast<T>(ref);
+  const T ulp = std::nextafter(r, std::numeric_limits<T>::infinity()) - r;
+  return static_cast<double>(std::fabs(static_cast<long double>(a) - ref) / ulp);
+}
+
+}  // namespace
+
+TEST_SUITE("unit") {
+
+TEST_CASE_TEMPLATE("det_exp is within one ulp of exp over the whole finite range", T, float, double) {
+  const T lo = std::is_same_v<T, double> ? T(-708) : T(-86.5);
+  const T hi = std::is_same_v<T, double> ? T(709.7) : T(88.7);
+  double worst = 0.0;
+  T worst_x = 0;
+  const int n = 200000;
+  for (int i = 0; i <= n; ++i) {
+    const T x = lo + (hi - lo) * static_cast<T>(i) / static_cast<T>(n);
+    const double e = ulps(det_exp(x), std::exp(static_cast<long double>(x)));
+    if (e > worst) {
+      worst = e;
+      worst_x = x;
+    }
+  }
+  // Small arguments too, where the polynomial alone works.
+  for (int i = -1000; i <= 1000; ++i) {
+    const T x = static_cast<T>(i) * T(1e-4);
+    worst = std::max(worst, ulps(det_exp(x), std::exp(static_cast<long double>(x))));
+  }
+  CAPTURE(worst_x);
+  CHECK(worst <= 1.0);
+}
+
+TEST_CASE_TEMPLATE("det_exp special values", T, float, double) {
+  const T inf = std::numeric_limits<T>::infinity();
+  CHECK(det_exp(T(0)) == T(1));
+  CHECK(det_exp(T(1000)) == inf);
+  CHECK(det_exp(inf) == inf);
+  CHECK(det_exp(-inf) == T(0));
+  CHECK(det_exp(T(-1000)) == T(0));
+  CHECK(std::isnan(det_exp(std::numeric_limits<T>::quiet_NaN())));
+  CHECK(det_exp(T(-0.0)) == T(1));
+}
+
+TEST_CASE_TEMPLATE("det_expm1 keeps its relative accuracy near zero", T, float, double) {
+  double worst = 0.0;
+  for (int i = -3000; i <= 3000; ++i) {
+    // Logarithmically spaced magnitudes from 1e-30 to 30, both signs.
+    const long double mag = std::pow(10.0L, static_cast<long double>(std::abs(i)) / 100.0L - 30.0L);
+    const T x = static_cast<T>(i < 0 ? -mag : mag);
+    if (x == T(0)) continue;
+    worst = std::max(worst, ulps(det_expm1(x), std::expm1(static_cast<long double>(x))));
+  }
+  CHECK(worst <= 2.0);
+  CHECK(det_expm1(T(0)) == T(0));
+  CHECK(det_expm1(T(-100)) == T(-1));
+  CHECK(det_expm1(std::numeric_limits<T>::infinity()) == std::numeric_limits<T>::infinity());
+}
+
+TEST_CASE("det_log is within two ulps of log, subnormals included") {
+  double worst = 0.0;
+  std::mt19937_64 gen(7);
+  for (int i = 0; i < 200000; ++i) {
+    // Random bit patterns of positive finite doubles: every binade.
+    std::uint64_t b = gen() & 0x7fffffffffffffffULL;
+    const double x = double_of(b);
+    if (!(x > 0) || std::isinf(x) || std::isnan(x)) continue;
+    worst = std::max(worst, ulps(det_log(x), std::log(static_cast<long double>(x))));
+  }
+  for (double x : {1.0, 2.0, 0.5, 1.0000001, 0.9999999, 1e-300, 5e-324, 1.7e308}) {
+    CAPTURE(x);
+    worst = std::max(worst, ulps(det_log(x), std::log(static_cast<long double>(x))));
+  }
+  CHECK(worst <= 2.0);
+  CHECK(det_log(1.0) == 0.0);
+  CHECK(det_log(0.0) == -std::numeric_limits<double>::infinity());
+  CHECK(std::isnan(det_log(-1.0)));
+  CHECK(det_log(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("vtrap is smooth through its removable singularity") {
+  // x / (e^x − 1) = 1 − x/2 + x²/12 − … near 0.
+  for (double x : {1e-12, -1e-12, 1e-8, -1e-8, 1e-5, -1e-5}) {
+    CAPTURE(x);
+    const double series = 1.0 - x / 2.0 + x * x / 12.0;
+    CHECK(std::fabs(vtrap<deterministic_math>(x) - series) <= 1e-15);
+  }
+  CHECK(vtrap<deterministic_math>(0.0) == 1.0);
+  CHECK(std::fabs(vtrap<deterministic_math>(1e-4f) - (1.0f - 0.5e-4f)) <= 2e-7f);
+}
+
+TEST_CASE("Philox4x32-10 reproduces Random123's known-answer vectors") {
+  // Random123 tests/kat_vectors (v1.14.0), the three "philox4x32 10" lines:
+  // counter (4 words), key (2 words), expected output (4 words).
+  struct kat {
+    philox::ctr_type ctr;
+    philox::key_type key;
+    std::uint32_t out[4];
+  };
+  const kat kats[] = {
+      {{{0, 0, 0, 0}}, {{0, 0}}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+      {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}},
+       {{0xffffffff, 0xffffffff}},
+       {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+      {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}},
+       {{0xa4093822, 0x299f31d0}},
+       {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+  };
+  for (const auto& k : kats) {
+    const auto r = philox()(k.ctr, k.key);
+    for (int i = 0; i < 4; ++i) {
+      CAPTURE(i);
+      CHECK(r.v[i] == k.out[i]);
+    }
+  }
+}
+
+TEST_CASE("Ranvier's stream layout is pinned") {
+  // The first words of two streams, fixed when the layout was chosen. A change
+  // here changes every network and every Poisson train: make it deliberately.
+  stream s(42, stream_purpose::connect, 3, 17);
+  const std::uint32_t expect[6] = {0xd0904cd1, 0x71b9abdf, 0xc0472463,
+                                    0xb5adc564, 0xcf9d2e77, 0x31d7c3ae};
+  for (int i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(s.next_u32() == expect[i]);
+  }
+  const auto b = philox_block(42, stream_purpose::poisson, 5, 9, 123456789012ULL);
+  const std::uint32_t expect_b[4] = {0x2975c4ac, 0x71d339ac, 0x24ef3a2b, 0xe9aac465};
+  for (int i = 0; i < 4; ++i) CHECK(b.v[i] == expect_b[i]);
+  // The layout itself: key = seed, counter = {index, draw lo, purpose<<24|id, draw hi}.
+  const auto direct = philox()({{9, static_cast<std::uint32_t>(123456789012ULL), (5u << 24) | 5u,
+                                 static_cast<std::uint32_t>(123456789012ULL >> 32)}},
+                               {{42, 0}});
+  for (int i = 0; i < 4; ++i) CHECK(b.v[i] == direct.v[i]);
+}
+
+TEST_CASE("stream draws: ranges, independence of streams, normal moments") {
+  stream a(1, stream_purpose::weight, 0, 0), b(1, stream_purpose::weight, 0, 1), c(2, stream_purpose::weight, 0, 0);
+  int same_ab = 0, same_ac = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const double ua = a.uniform(), ub = b.uniform(), uc = c.uniform();
+    CHECK(ua >= 0.0);
+    CHECK(ua < 1.0);
+    same_ab += ua == ub;
+    same_ac += ua == uc;
+  }
+  CHECK(same_ab == 0);
+  CHECK(same_ac == 0);
+
+  stream s(3, stream_purpose::init, 1, 2);
+  std::vector<int> hist(10, 0);
+  for (int i = 0; i < 100000; ++i) {
+    const auto k = s.below(10);
+    REQUIRE(k < 10);
+    ++hist[k];
+  }
+  for (int k = 0; k < 10; ++k) {
+    CAPTURE(k);
+    CHECK(std::abs(hist[k] - 10000) < 500);  // 5 sd of a binomial(1e5, 0.1) count (sd 95)
+  }
+
+  const int n = 200000;
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double z = s.normal();
+    sum += z;
+    sum2 += z * z;
+  }
+  const double mean = sum / n, var = sum2 / n - mean * mean;
+  CAPTURE(mean);
+  CAPTURE(var);
+  CHECK(std::fabs(mean) < 5.0 / std::sqrt(n));               // 5 standard errors
+  CHECK(std::fabs(var - 1.0) < 5.0 * std::sqrt(2.0 / n));     // 5 standard errors of the variance
+}
+
+TEST_CASE_TEMPLATE("fixed-point accumulation does not depend on the order of additions", T, float, double) {
+  std::mt19937 gen(11);
+  std::uniform_real_distribution<double> w(0.0, 0.1);
+  std::vector<T> weights(5000);
+  for (auto& x : weights) x = static_cast<T>(w(gen));
+  std::int64_t first = 0;
+  for (auto x : weights) first += to_fixed(x);
+  T float_first = 0;
+  for (auto x : weights) float_first += x;
+  bool float_sum_changed = false;
+  for (int trial = 0; trial < 50; ++trial) {
+    std::shuffle(weights.begin(), weights.end(), gen);
+    std::int64_t sum = 0;
+    T fsum = 0;
+    for (auto x : weights) {
+      sum += to_fixed(x);
+      fsum += x;
+    }
+    CHECK(sum == first);
+    float_sum_changed |= fsum != float_first;
+  }
+  // The point of fixed point: plain floating-point sums do depend on order.
+  CHECK(float_sum_changed);
+  // Each weight is represented within half a unit of 2^-40.
+  for (auto x : weights) CHECK(std::fabs(static_cast<double>(from_fixed<double>(to_fixed(x))) - x) <= fixed_unit / 2);
+}
+
+TEST_CASE_TEMPLATE("HH rate functions agree with the textbook formulas", T, float, double) {
+  const double tol = std::is_same_v<T, double> ? 1e-13 : 2e-6;
+  for (double v = -100.0; v <= 60.0; v += 0.37) {
+    CAPTURE(v);
+    // NEURON's hh.mod, written out with libm.
+    const double am = 0.1 * (-(v + 40)) / (std::exp(-(v + 40) / 10) - 1);
+    const double bm = 4 * std::exp(-(v + 65) / 18);
+    const double ah = 0.07 * std::exp(-(v + 65) / 20);
+    const double bh = 1 / (std::exp(-(v + 35) / 10) + 1);
+    const double an = 0.01 * (-(v + 55)) / (std::exp(-(v + 55) / 10) - 1);
+    const double bn = 0.125 * std::exp(-(v + 65) / 80);
+    const auto r = hh::rates_at<deterministic_math>(static_cast<T>(v));
+    CHECK(r.am == doctest::Approx(am).epsilon(tol));
+    CHECK(r.bm == doctest::Approx(bm).epsilon(tol));
+    CHECK(r.ah == doctest::Approx(ah).epsilon(tol));
+    CHECK(r.bh == doctest::Approx(bh).epsilon(tol));
+    CHECK(r.an == doctest::Approx(an).epsilon(tol));
+    CHECK(r.bn == doctest::Approx(bn).epsilon(tol));
+  }
+  // The removable singularities: α_m(−40) = 1, α_n(−55) = 0.1 [1/ms].
+  CHECK(hh::rates_at<deterministic_math>(T(-40)).am == doctest::Approx(1.0).epsilon(tol));
+  CHECK(hh::rates_at<deterministic_math>(T(-55)).an == doctest::Approx(0.1).epsilon(tol));
+}
+
+TEST_CASE("HH steady states at rest are the classic values") {
+  // m∞, h∞, n∞ at −65 mV: 0.0529, 0.5961, 0.3177 (Hodgkin & Huxley 1952 in the
+  // modern convention; e.g. Dayan & Abbott, ch. 5).
+  double m, h, n;
+  hh::init<deterministic_math>(m, h, n, -65.0);
+  CHECK(m == doctest::Approx(0.05293).epsilon(1e-3));
+  CHECK(h == doctest::Approx(0.59612).epsilon(1e-3));
+  CHECK(n == doctest::Approx(0.31768).epsilon(1e-3));
+}
+
+TEST_CASE_TEMPLATE("Traub-Miles rate functions agree with Brian2's COBAHH equations", T, float, double) {
+  const double tol = std::is_same_v<T, double> ? 1e-13 : 2e-6;
+  const double vt = -63.0;
+  for (double v = -100.0; v <= 60.0; v += 0.41) {
+    CAPTURE(v);
+    const double u = v - vt;
+    auto exprel = [](double x) { return std::expm1(x) / x; };
+    const double am = 0.32 * 4 / exprel((13 - u) / 4);
+    const double bm = 0.28 * 5 / exprel((u - 40) / 5);
+    const double ah = 0.128 * std::exp((17 - u) / 18);
+    const double bh = 4 / (1 + std::exp((40 - u) / 5));
+    const double an = 0.032 * 5 / exprel((15 - u) / 5);
+    const double bn = 0.5 * std::exp((10 - u) / 40);
+    const auto r = traub_miles::rates_at<deterministic_math>(static_cast<T>(v), static_cast<T>(vt));
+    CHECK(r.am == doctest::Approx(am).epsilon(tol));
+    CHECK(r.bm == doctest::Approx(bm).epsilon(tol));
+    CHECK(r.ah == doctest::Approx(ah).epsilon(tol));
+    CHECK(r.bh == doctest::Approx(bh).epsilon(tol));
+    CHECK(r.an == doctest::Approx(an).epsilon(tol));
+    CHECK(r.bn == doctest::Approx(bn).epsilon(tol));
+  }
+}
+
+TEST_CASE_TEMPLATE("exponential Euler gating is exact at fixed voltage", T, float, double) {
+  // At fixed V, dx/dt = α(1−x) − βx has x(t) = x∞ + (x0 − x∞)·e^(−(α+β)t):
+  // the step is exact, so N steps differ from the solution only by rounding.
+  const double tol = std::is_same_v<T, double> ? 1e-12 : 1e-5;
+  for (double v : {-80.0, -65.0, -40.0, -20.0, 20.0}) {
+    const auto r = hh::rates_at<deterministic_math>(static_cast<T>(v));
+    const double dt = 0.025;
+    const int nsteps = 2000;
+    T x = T(0.9);
+    for (int i = 0; i < nsteps; ++i) x = rush_larsen<deterministic_math>(x, r.am, r.bm, static_cast<T>(dt));
+    const long double a = r.am, b = r.bm;
+    const long double xinf = a / (a + b);
+    const long double exact = xinf + (0.9L - xinf) * std::exp(-(a + b) * dt * nsteps);
+    CAPTURE(v);
+    CHECK(static_cast<double>(x) == doctest::Approx(static_cast<double>(exact)).epsilon(tol));
+  }
+}
+
+}  // TEST_SUITE
