@@ -64,6 +64,8 @@ template <class T> struct point_group_view {
   std::uint32_t gid_base;      // global id of cell 0: spike sources are numbered globally
   T* v;                        // membrane potential per cell [mV]
   std::uint32_t* spike_count;  // spikes per cell since the start
+  std::int64_t* last_spike;    // step of each cell's last spike (far in the past at the start)
+  std::int64_t refractory;     // detector dead time [steps]
   T cfac;                      // cm·1e-3/dt [S/cm²]
   T pfac;                      // 100/area: point [nA, µS] to density [mA/cm², S/cm²]
   T threshold;                 // spike detection threshold [mV]
@@ -189,9 +191,11 @@ RANVIER_HD void point_step(const point_group_view<T>& G, const step_ctx& ctx, la
     for (int k = 0; k < n; ++k) g[k] = expsyn::advance(g[k], decay);
   }
 
-  // Detection.
+  // Detection: the spike of time step+1, unless within the dead time of the
+  // cell's last one.
   for (int k = 0; k < n; ++k) {
-    if (L.fired[k]) {
+    if (L.fired[k] && ctx.step + 1 - G.last_spike[c0 + k] >= G.refractory) {
+      G.last_spike[c0 + k] = ctx.step + 1;
       ++G.spike_count[c0 + k];
       sink(G.gid_base + c0 + static_cast<std::uint32_t>(k));
     }

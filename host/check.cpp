@@ -263,6 +263,9 @@ class checker {
     positive(at(c, fb, "area"), c.area, "um2", "a membrane area > 0 [um2] (or diam and length > 0 [um])");
     positive(at(c, fb, "cm"), c.cm, "uF/cm2", "a specific capacitance > 0 [uF/cm2]");
     need_finite(at(c, fb, "threshold"), c.threshold, "a finite threshold [mV]");
+    if (!finite(c.refractory) || !(c.refractory >= 0.0))
+      r_.add(at(c, fb, "refractory"), format("{} ms is not a time >= 0", num(c.refractory)),
+             "a dead time >= 0 [ms] (0: every crossing is a spike)");
 
     if (c.mechanisms.size() > static_cast<std::size_t>(core::max_mechs))
       r_.add(at(c, fb, "mechanism"), format("{} mechanisms", c.mechanisms.size()),

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "core/point_cell.hpp"
 #include "host/engine.hpp"
@@ -130,11 +131,13 @@ class cpu_engine final : public engine {
 
   std::vector<named_array> state() override {
     std::vector<named_array> out;
-    for (const auto& g : img_.groups)
+    for (const auto& g : img_.groups) {
       for (int a = 0; a < g.narrays(); ++a) {
         const auto& arr = g.array(a);
         out.push_back({g.cell_type + "." + g.array_name(a), std::vector<double>(arr.begin(), arr.end())});
       }
+      out.push_back({g.cell_type + ".last_spike", std::vector<double>(g.last_spike.begin(), g.last_spike.end())});
+    }
     out.push_back({"ring", std::vector<double>(ring_.begin(), ring_.end())});
     return out;
   }
@@ -148,13 +151,13 @@ class cpu_engine final : public engine {
   }
 
  private:
-  // Walks one source's outgoing connections, adding each weight to its
-  // target's ring slot `delay` steps ahead.
+  // Walks one source's outgoing connections, adding each weight to the ring
+  // row of its arrival (core::arrival_row).
   void propagate(std::uint32_t gid, std::int64_t step, bool atomic) {
     const std::size_t nt = img_.ntargets;
     const std::int64_t depth = img_.ring_depth;
     for (std::uint64_t c = img_.row[gid]; c < img_.row[gid + 1]; ++c) {
-      const std::size_t slot = static_cast<std::size_t>((step + img_.delay[c]) % depth);
+      const std::size_t slot = core::arrival_row(step, img_.delay[c], static_cast<std::uint32_t>(depth));
       std::int64_t& cell = ring_[slot * nt + img_.target[c]];
       const std::int64_t w = core::to_fixed(img_.weight[c]);
       if (atomic)

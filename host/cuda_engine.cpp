@@ -82,6 +82,7 @@ class cuda_engine final : public engine {
       auto& dg = dgroups_.emplace_back();
       for (int a = 0; a < g.narrays(); ++a) dg.arrays.push_back(uploaded(g.array(a), stream_));
       dg.spike_count = uploaded(g.spike_count, stream_);
+      dg.last_spike = uploaded(g.last_spike, stream_);
       for (auto& s : g.stimuli) dg.stim_amp.push_back(uploaded(s.amp, stream_));
       core::point_group_view<T> v = g.view();  // scalars and layout from the host view
       int a = 0;
@@ -91,6 +92,7 @@ class cuda_engine final : public engine {
       for (int r = 0; r < v.nrec; ++r) v.rec[r].g = dg.arrays[a++].get();
       for (int s = 0; s < v.nstim; ++s) v.stim[s].amp = dg.stim_amp[s].get();
       v.spike_count = dg.spike_count.get();
+      v.last_spike = dg.last_spike.get();
       dg.view = v;
     }
     for (auto& g : img_.generators) {
@@ -164,6 +166,10 @@ class cuda_engine final : public engine {
         check_cuda(kernels::stream_sync(stream_), "state");
         out.push_back({g.cell_type + "." + g.array_name(a), std::vector<double>(tmp.begin(), tmp.end())});
       }
+      std::vector<std::int64_t> last(g.ncells);
+      dgroups_[gi].last_spike.download(last.data(), last.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "state");
+      out.push_back({g.cell_type + ".last_spike", std::vector<double>(last.begin(), last.end())});
     }
     std::vector<std::int64_t> ring(ring_.size());
     ring_.download(ring.data(), ring.size(), stream_);
@@ -187,6 +193,7 @@ class cuda_engine final : public engine {
   struct device_group {
     std::vector<device_buffer<T>> arrays;  // by state_ref::array
     device_buffer<std::uint32_t> spike_count;
+    device_buffer<std::int64_t> last_spike;
     std::vector<device_buffer<T>> stim_amp;
     core::point_group_view<T> view{};
   };

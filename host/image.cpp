@@ -63,6 +63,8 @@ template <class T> core::point_group_view<T> group_storage<T>::view() {
   g.gid_base = gid_base;
   g.v = v.data();
   g.spike_count = spike_count.data();
+  g.last_spike = last_spike.data();
+  g.refractory = refractory;
   g.cfac = cfac;
   g.pfac = pfac;
   g.threshold = threshold;
@@ -89,7 +91,7 @@ template <class T> std::uint64_t image<T>::ncells() const {
 
 template <class T> std::uint64_t image<T>::memory_bytes() const {
   std::uint64_t b = 0;
-  for (const auto& g : groups) b += static_cast<std::uint64_t>(g.narrays()) * g.ncells * sizeof(T) + g.ncells * 4;
+  for (const auto& g : groups) b += static_cast<std::uint64_t>(g.narrays()) * g.ncells * sizeof(T) + g.ncells * (4 + 8);  // + spike counts and last spikes
   b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4) + in_row.size() * 8 + in_conn.size() * 8;
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   return b;
@@ -116,6 +118,10 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   g.threshold = static_cast<T>(cd.threshold);
   g.v.assign(g.ncells, T(-65));
   g.spike_count.assign(g.ncells, 0);
+  // "Never fired": far enough in the past for any dead time, far enough from
+  // the int64 limit that step − last_spike cannot overflow.
+  g.last_spike.assign(g.ncells, std::numeric_limits<std::int64_t>::min() / 2);
+  g.refractory = time_steps(cd.refractory, dt);
 
   for (const auto& md : cd.mechanisms) {
     const mechanism_info* info = find_mechanism(md.kind);

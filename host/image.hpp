@@ -33,6 +33,8 @@ template <class T> struct group_storage {
   T threshold{};  // [mV]
   std::vector<T> v;                       // [mV]
   std::vector<std::uint32_t> spike_count;
+  std::vector<std::int64_t> last_spike;   // [steps]
+  std::int64_t refractory = 0;            // [steps]
   struct mechanism {
     std::string name;
     core::mech_kind kind;

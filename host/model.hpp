@@ -102,6 +102,7 @@ struct cell_desc : located {
   double area = 0.0;        // membrane area [µm²]
   double cm = 1.0;          // specific capacitance [µF/cm²]
   double threshold = 0.0;   // spike detection threshold, upward crossing [mV]
+  double refractory = 0.0;  // dead time of the detector after a spike [ms]
   std::vector<mechanism_desc> mechanisms;
   std::vector<receptor_desc> receptors;
   // Initial values, by variable: "v" [mV] (default −65), "<mechanism>.<state>"

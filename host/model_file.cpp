@@ -435,6 +435,7 @@ cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
   }
   f.number("cm", c.cm, need::optional, "the specific capacitance, a number > 0 [uF/cm2]");
   f.number("threshold", c.threshold, need::optional, "the spike threshold, a number [mV]");
+  f.number("refractory", c.refractory, need::optional, "the detector's dead time, a number >= 0 [ms]");
 
   if (const toml::node* n = f.get("mechanism")) {
     const auto ts = p.tables(*n, path + ".mechanism");

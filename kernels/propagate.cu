@@ -4,6 +4,7 @@
 // addition commutes, so the sums are exact and independent of scheduling.
 // The grid is fixed and strides over the step's spikes, whose count it reads
 // from device memory: no host round trip, and the launch can live in a graph.
+#include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "kernels/launch.cuh"
 
@@ -23,7 +24,7 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
     if (lane == 0 && base + i < b.record_capacity) b.record[base + i] = {step + 1, gid, 0};
     const std::uint64_t end = conns.row[gid + 1];
     for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {
-      const std::uint64_t slot = static_cast<std::uint64_t>(step + conns.delay[c]) % b.ring_depth;
+      const std::uint64_t slot = core::arrival_row(step, conns.delay[c], b.ring_depth);
       auto* cell = reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + conns.target[c]);
       atomicAdd(cell, static_cast<unsigned long long>(core::to_fixed(conns.weight[c])));
     }

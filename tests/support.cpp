@@ -1,6 +1,10 @@
 // Test helpers: see support.hpp.
 #include "support.hpp"
 
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace ranvier::test {
@@ -83,6 +87,40 @@ std::vector<double> spike_times(const outcome& o, const std::string& population,
     return t;
   }
   throw std::runtime_error("no population " + population);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+namespace {
+std::size_t value_pos(const std::string& json, const std::vector<std::string>& keys) {
+  std::size_t at = 0;
+  for (const auto& key : keys) {
+    at = json.find("\"" + key + "\"", at);
+    REQUIRE_MESSAGE(at != std::string::npos, "no key " << key);
+    at += key.size() + 2;
+  }
+  return json.find(':', at) + 1;
+}
+}  // namespace
+
+double json_number(const std::string& json, const std::vector<std::string>& keys) {
+  return std::stod(json.substr(value_pos(json, keys)));
+}
+
+std::vector<double> json_numbers(const std::string& json, const std::vector<std::string>& keys) {
+  const auto open = json.find('[', value_pos(json, keys));
+  const auto close = json.find(']', open);
+  std::vector<double> out;
+  std::stringstream s(json.substr(open + 1, close - open - 1));
+  std::string item;
+  while (std::getline(s, item, ',')) out.push_back(std::stod(item));
+  return out;
 }
 
 network example(const std::string& name) { return load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/" + name); }

@@ -52,4 +52,13 @@ std::vector<double> spike_times(const outcome& o, const std::string& population,
 // An example model file from examples/.
 network example(const std::string& name);
 
+// A whole file (REQUIREs that it exists).
+std::string read_text(const std::string& path);
+
+// The few numbers the tests need from the committed reference JSON files,
+// without a JSON library: the number (or array of numbers) after the last of
+// `keys`, each key searched after the previous one.
+double json_number(const std::string& json, const std::vector<std::string>& keys);
+std::vector<double> json_numbers(const std::string& json, const std::vector<std::string>& keys);
+
 }  // namespace ranvier::test

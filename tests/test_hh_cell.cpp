@@ -6,8 +6,6 @@
 
 #include <array>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,34 +16,7 @@ using namespace ranvier::test;
 
 namespace {
 
-// The few numbers the tests need from a reference JSON file, read without a
-// JSON library: `"key": number` and `"key": [numbers]`.
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-std::size_t value_pos(const std::string& json, const std::string& key) {
-  const auto k = json.find("\"" + key + "\"");
-  REQUIRE_MESSAGE(k != std::string::npos, "no key " << key);
-  return json.find(':', k) + 1;
-}
-double json_number(const std::string& json, const std::string& key) {
-  return std::stod(json.substr(value_pos(json, key)));
-}
-std::vector<double> json_numbers(const std::string& json, const std::string& key) {
-  const auto open = json.find('[', value_pos(json, key));
-  const auto close = json.find(']', open);
-  std::vector<double> out;
-  std::stringstream s(json.substr(open + 1, close - open - 1));
-  std::string item;
-  while (std::getline(s, item, ',')) out.push_back(std::stod(item));
-  return out;
-}
-
-std::string neuron_data() { return read_file(std::string(RANVIER_TEST_DATA_DIR) + "/validation/data/neuron_hh.json"); }
+std::string neuron_data() { return read_text(std::string(RANVIER_TEST_DATA_DIR) + "/validation/data/neuron_hh.json"); }
 
 // An independent solution of the HH equations: classic fourth-order
 // Runge–Kutta on (V, m, h, n) with libm's exp, at a step fine enough to be
@@ -172,8 +143,8 @@ TEST_CASE("HH spike times converge to an RK4 solution at dt = 0.001 ms, at first
 
 TEST_CASE("HH spike times match NEURON's at the same dt, step for step") {
   const std::string data = neuron_data();
-  const double dt = json_number(data, "dt_ms");
-  const auto neuron = json_numbers(data, "spike_times_J10_ms");
+  const double dt = json_number(data, {"dt_ms"});
+  const auto neuron = json_numbers(data, {"spike_times_J10_ms"});
   const auto ours = spike_times(run(hh_cell(10.0, 10.0, 100.0, 120.0, dt), which::cpu), "hh");
   REQUIRE(ours.size() == neuron.size());
   // Same scheme (implicit Euler for v, exponential Euler for the gates at the
@@ -187,8 +158,8 @@ TEST_CASE("HH spike times match NEURON's at the same dt, step for step") {
 
 TEST_CASE("HH rheobase for a 100 ms step is within 0.1 uA/cm2 of NEURON's") {
   const std::string data = neuron_data();
-  const double dt = json_number(data, "dt_ms");
-  const double neuron = json_number(data, "rheobase_uA_per_cm2");
+  const double dt = json_number(data, {"dt_ms"});
+  const double neuron = json_number(data, {"rheobase_uA_per_cm2"});
   // Bisection on [0, 20] µA/cm² to 1e-3 µA/cm²: lo never fires, hi does.
   double lo = 0.0, hi = 20.0;
   REQUIRE(count_spikes(lo, dt) == 0);

@@ -1,0 +1,22 @@
+// When a spike takes effect. A threshold crossing during the step from t_n to
+// t_{n+1} is the spike of time t_{n+1} (as NEURON stamps it). Through a
+// connection of D steps (D >= 1) it steps its target at the start of step
+// n + 1 + D, i.e. exactly at the spike time plus the delay, as a NEURON NetCon
+// delivers. The ring buffer therefore needs max D + 1 rows: while step n
+// delivers row n, rows n+1 … n+1+max D are pending and n+1+max D wraps onto
+// the row just cleared.
+#pragma once
+
+#include <cstdint>
+
+#include "core/hd.hpp"
+
+namespace ranvier::core {
+
+// The ring row that a spike detected while taking step `step` reaches through
+// a delay of `delay` steps, in a ring of `depth` rows.
+RANVIER_HD std::uint64_t arrival_row(std::int64_t step, std::uint32_t delay, std::uint32_t depth) {
+  return static_cast<std::uint64_t>(step + 1 + delay) % depth;
+}
+
+}  // namespace ranvier::core

@@ -1,0 +1,269 @@
+// The CPU reference engine: synaptic delivery timing and kinetics, Poisson
+// generators, clamps, recording, bit-identical results for any thread count
+// and chunking, the precisions and the fast mode, and the run driver's
+// outputs (written whole or not at all).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/dmath.hpp"
+#include "host/errors.hpp"
+#include "host/run.hpp"
+#include "support.hpp"
+
+using namespace ranvier;
+using namespace ranvier::test;
+
+namespace {
+
+// A driven HH cell "src" projecting onto a passive cell "dst" through one
+// connection of weight w [µS] and delay d [ms]; dst's receptor conductance is
+// recorded every step.
+network pair_network(double w, double d) {
+  network net = hh_cell(10.0, 5.0, 40.0, 30.0, 0.025);
+  net.populations[0].name = "src";
+  net.stimuli[0].population = "src";
+  net.records.clear();
+  cell_desc passive;
+  passive.name = "passive";
+  passive.area = 500.0;
+  mechanism_desc leak;
+  leak.kind = "leak";
+  leak.name = "leak";
+  leak.params["g"] = 1e-4;
+  leak.params["e"] = -70.0;
+  passive.mechanisms.push_back(leak);
+  receptor_desc r;
+  r.name = "ampa";
+  r.tau = 2.0;
+  r.e = 0.0;
+  passive.receptors.push_back(r);
+  passive.init["v"] = distribution::constant(-70.0);
+  net.cells.push_back(passive);
+  population_desc dst;
+  dst.name = "dst";
+  dst.size = 1;
+  dst.cell = "passive";
+  net.populations.push_back(dst);
+  projection_desc p;
+  p.name = "syn";
+  p.pre = "src";
+  p.post = "dst";
+  p.receptor = "ampa";
+  p.rule = connect_rule::one_to_one;
+  p.weight = distribution::constant(w);
+  p.delay = distribution::constant(d);
+  net.projections.push_back(p);
+  for (auto [pop, var] : {std::pair{"src", "spikes"}, std::pair{"dst", "ampa.g"}, std::pair{"dst", "v"}}) {
+    record_desc rd;
+    rd.population = pop;
+    rd.variable = var;
+    net.records.push_back(rd);
+  }
+  return net;
+}
+
+// A mixed network: Poisson drive onto Traub–Miles cells (COBAHH-like) and a
+// driven HH population, all recurrently connected, with drawn weights and
+// delays; small enough for a test, active enough to exercise every stage.
+network mixed_network(precision prec = precision::double_, arith_mode mode = arith_mode::deterministic) {
+  network net = example("cobahh.toml");
+  net.sim.duration = 200.0;
+  net.sim.prec = prec;
+  net.sim.mode = mode;
+  for (auto& p : net.populations) p.size /= 4;  // 800 exc, 200 inh
+  for (auto& pr : net.projections) {
+    pr.probability = 0.08;
+    pr.delay = distribution::uniform(0.1, 1.5);
+  }
+  population_desc drive;
+  drive.name = "drive";
+  drive.kind = population_kind::poisson;
+  drive.size = 100;
+  drive.rate = 20.0;
+  drive.start = 20.0;
+  drive.stop = 150.0;
+  net.populations.push_back(drive);
+  projection_desc pd;
+  pd.name = "drive->exc";
+  pd.pre = "drive";
+  pd.post = "exc";
+  pd.receptor = "exc";
+  pd.rule = connect_rule::fixed_indegree;
+  pd.indegree = 5;
+  pd.weight = distribution::uniform(0.002, 0.006);
+  pd.delay = distribution::constant(0.5);
+  net.projections.push_back(pd);
+  record_desc rd;
+  rd.population = "drive";
+  rd.variable = "spikes";
+  net.records.push_back(rd);
+  record_desc rv;
+  rv.population = "inh";
+  rv.variable = "traub_miles.h";
+  rv.cells = {0, 5, 7};
+  rv.interval = 0.5;
+  net.records.push_back(rv);
+  return net;
+}
+
+void check_identical(const outcome& a, const outcome& b) {
+  REQUIRE(a.spikes.size() == b.spikes.size());
+  CHECK(a.spikes == b.spikes);
+  CHECK(a.counts == b.counts);
+  REQUIRE(a.state.size() == b.state.size());
+  for (std::size_t i = 0; i < a.state.size(); ++i) {
+    CAPTURE(a.state[i].name);
+    CHECK(a.state[i].values == b.state[i].values);  // bitwise: == on every double
+  }
+  REQUIRE(a.traces.size() == b.traces.size());
+  for (std::size_t r = 0; r < a.traces.size(); ++r) {
+    CHECK(a.traces[r].steps == b.traces[r].steps);
+    CHECK(a.traces[r].values == b.traces[r].values);
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("engine") {
+
+TEST_CASE("a spike arrives after its delay and steps the receptor conductance by the weight") {
+  const double w = 0.004, d = 1.5, dt = 0.025;
+  const auto o = run(pair_network(w, d), which::cpu);
+  const auto src = spike_times(o, "src");
+  REQUIRE(!src.empty());
+  const auto& g = o.traces.at(1);  // dst ampa.g, every step from t = 0
+  // The spike of time t_s steps g by w at t_s + d (core/events.hpp): at the
+  // start of the step from t_s + d, whose decay then applies. Sample k holds
+  // the state at t = k·dt.
+  const std::int64_t arrive = std::llround((src[0] + d) / dt);
+  const double decay = core::det_exp(-dt / 2.0);
+  for (std::int64_t k = 1; k <= arrive; ++k) REQUIRE(g.values[k] == 0.0);
+  CHECK(g.values[arrive + 1] == doctest::Approx(w * decay).epsilon(1e-12));
+  CHECK(g.values[arrive + 41] == doctest::Approx(w * std::pow(decay, 41)).epsilon(1e-12));
+  // And it depolarises the passive cell, which was at rest.
+  const auto& v = o.traces.at(2).values;
+  CHECK(v[arrive] == doctest::Approx(-70.0).epsilon(1e-9));
+  CHECK(v[arrive + 20] > -70.0 + 0.1);
+}
+
+TEST_CASE("Poisson generators fire at their rate within their window") {
+  network net = hh_cell(0.0);
+  net.populations.clear();
+  net.records.clear();
+  population_desc p;
+  p.name = "noise";
+  p.kind = population_kind::poisson;
+  p.size = 2000;
+  p.rate = 25.0;
+  p.start = 100.0;
+  p.stop = 900.0;
+  net.populations.push_back(p);
+  net.sim.duration = 1000.0;
+  net.sim.dt = 0.1;
+  record_desc r;
+  r.population = "noise";
+  r.variable = "spikes";
+  net.records.push_back(r);
+  const auto o = run(net, which::cpu);
+  for (const auto& s : o.spikes) {
+    CHECK(s.step > 1000);   // not before 100 ms (the step from 100 ms ends at 100.1 ms)
+    CHECK(s.step <= 9000);  // none after 900 ms
+  }
+  const double expected = 2000 * 25.0 * 0.8;  // cells × Hz × s
+  CAPTURE(o.spikes.size());
+  CHECK(std::fabs(static_cast<double>(o.spikes.size()) - expected) < 5 * std::sqrt(expected));
+  // Recorded in (step, gid) order.
+  CHECK(std::is_sorted(o.spikes.begin(), o.spikes.end(),
+                       [](auto& a, auto& b) { return a.step != b.step ? a.step < b.step : a.gid < b.gid; }));
+}
+
+TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
+  network net = hh_cell(0.0);
+  net.populations[0].size = 5;
+  stimulus_desc s;
+  s.population = "hh";
+  s.cells = {1, 3};
+  s.amp = {0.1, 0.2};  // 10 and 20 µA/cm²
+  s.start = 10.0;
+  s.stop = 60.0;
+  net.stimuli.push_back(s);
+  net.sim.duration = 80.0;
+  const auto o = run(net, which::cpu);
+  CHECK(o.counts[0] == 0);
+  CHECK(o.counts[2] == 0);
+  CHECK(o.counts[4] == 0);
+  CHECK(o.counts[1] >= 3);
+  CHECK(o.counts[3] > o.counts[1]);  // stronger drive, higher rate
+}
+
+TEST_CASE("results are bit-identical for 1 and 2 threads and any chunking") {
+  const network net = mixed_network();
+  const auto one = run(net, which::cpu, 1, 1000);
+  const auto two = run(net, which::cpu, 2, 1000);
+  const auto steps = run(net, which::cpu, 2, 7);  // chunks that do not divide anything
+  MESSAGE(one.spikes.size() << " spikes");
+  CHECK(one.spikes.size() > 5000);
+  check_identical(one, two);
+  check_identical(one, steps);
+}
+
+TEST_CASE("single precision and fast mode stay close to double, deterministic") {
+  const double dt = 0.025;
+  const auto ref = spike_times(run(hh_cell(10.0), which::cpu), "hh");
+  for (auto [prec, mode] : {std::pair{precision::single, arith_mode::deterministic},
+                            std::pair{precision::double_, arith_mode::fast},
+                            std::pair{precision::single, arith_mode::fast}}) {
+    network net = hh_cell(10.0);
+    net.sim.prec = prec;
+    net.sim.mode = mode;
+    const auto o = run(net, which::cpu);
+    CAPTURE(o.engine);
+    const auto t = spike_times(o, "hh");
+    REQUIRE(t.size() == ref.size());
+    // Rounding differences shift a crossing by at most a step over this train.
+    for (std::size_t i = 0; i < t.size(); ++i) CHECK(std::fabs(t[i] - ref[i]) <= dt + 1e-9);
+  }
+}
+
+TEST_CASE("engine choice: cpu on request; cuda refused clearly where it cannot run") {
+  std::string why;
+  auto e = make_engine(pack(hh_cell(1.0)), {engine_choice::cpu, 1}, &why);
+  CHECK(e->describe().find("cpu") == 0);
+  std::string reason;
+  if (!cuda_available(&reason)) {
+    MESSAGE("no CUDA here: " << reason);
+    CHECK_THROWS_WITH_AS(make_engine(pack(hh_cell(1.0)), {engine_choice::cuda, 1}),
+                         doctest::Contains("valid here: engine = \"cpu\""), model_error);
+    auto a = make_engine(pack(hh_cell(1.0)), {engine_choice::automatic, 1}, &why);
+    CHECK(a->describe().find("cpu") == 0);
+    CHECK(why.find("picked the CPU engine") != std::string::npos);
+  }
+}
+
+TEST_CASE("the driver writes complete outputs, and a bad model leaves earlier outputs untouched") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ranvier_test_outputs";
+  fs::remove_all(dir);
+  run_options opt;
+  opt.out = dir;
+  opt.progress = false;
+  const auto s = run_network(example("hh_single.toml"), opt);
+  CHECK(s.populations.at(0).spikes == 7);
+  const std::string spikes = read_text((dir / "spikes.csv").string());
+  CHECK(spikes.rfind("time_ms,population,index\n11.925,hh,0\n", 0) == 0);
+  const std::string v = read_text((dir / "hh.v.csv").string());
+  CHECK(v.rfind("time_ms,0\n0.000,-65\n0.025,", 0) == 0);
+  CHECK(std::count(v.begin(), v.end(), '\n') == 1 + 4801);  // header + t = 0 … 120 ms
+  for (const auto& f : fs::directory_iterator(dir)) CHECK(f.path().extension() != ".partial");
+
+  network bad = example("hh_single.toml");
+  bad.sim.dt = -1.0;
+  CHECK_THROWS_AS(run_network(bad, opt), model_error);
+  CHECK(read_text((dir / "spikes.csv").string()) == spikes);
+  CHECK(read_text((dir / "hh.v.csv").string()) == v);
+  fs::remove_all(dir);
+}
+
+}  // TEST_SUITE

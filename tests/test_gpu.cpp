@@ -1,0 +1,89 @@
+// CPU vs CUDA: the two engines give bit-identical spikes and final state in
+// deterministic mode, for both precisions, on the single HH cell and on the
+// COBAHH network (1 s). Run by CTest with --require-device, which reports the
+// suite as skipped, with the reason, where no device can be used; run without
+// it on such a machine, these tests fail rather than pass.
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+using namespace ranvier;
+using namespace ranvier::test;
+
+namespace {
+
+void compare(const outcome& cpu, const outcome& gpu) {
+  MESSAGE(cpu.engine << " vs " << gpu.engine << ": " << cpu.spikes.size() << " spikes");
+  REQUIRE(cpu.spikes.size() == gpu.spikes.size());
+  std::size_t first_diff = cpu.spikes.size();
+  for (std::size_t i = 0; i < cpu.spikes.size(); ++i)
+    if (!(cpu.spikes[i] == gpu.spikes[i])) {
+      first_diff = i;
+      break;
+    }
+  CAPTURE(first_diff);
+  CHECK(first_diff == cpu.spikes.size());
+  CHECK(cpu.counts == gpu.counts);
+  REQUIRE(cpu.state.size() == gpu.state.size());
+  for (std::size_t i = 0; i < cpu.state.size(); ++i) {
+    CAPTURE(cpu.state[i].name);
+    std::size_t diffs = 0;
+    for (std::size_t k = 0; k < cpu.state[i].values.size(); ++k) diffs += cpu.state[i].values[k] != gpu.state[i].values[k];
+    CHECK(diffs == 0);
+  }
+  REQUIRE(cpu.traces.size() == gpu.traces.size());
+  for (std::size_t r = 0; r < cpu.traces.size(); ++r) {
+    CHECK(cpu.traces[r].steps == gpu.traces[r].steps);
+    CHECK(cpu.traces[r].values == gpu.traces[r].values);
+  }
+}
+
+precision precision_of(float) { return precision::single; }
+precision precision_of(double) { return precision::double_; }
+
+}  // namespace
+
+TEST_SUITE("gpu") {
+
+TEST_CASE_TEMPLATE("hh_single: CPU and CUDA engines agree bit for bit", T, float, double) {
+  network net = example("hh_single.toml");
+  net.sim.prec = precision_of(T{});
+  compare(run(net, which::cpu), run(net, which::cuda));
+}
+
+TEST_CASE_TEMPLATE("cobahh, 1 s: CPU and CUDA engines agree bit for bit", T, float, double) {
+  network net = example("cobahh.toml");
+  net.sim.prec = precision_of(T{});
+  const auto cpu = run(net, which::cpu, 2);
+  const auto gpu = run(net, which::cuda);
+  CHECK(cpu.spikes.size() > 100000);
+  compare(cpu, gpu);
+}
+
+TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit for bit") {
+  network net = example("cobahh.toml");
+  net.sim.duration = 300.0;
+  for (auto& pr : net.projections) pr.delay = distribution::uniform(0.1, 2.0);
+  population_desc drive;
+  drive.name = "drive";
+  drive.kind = population_kind::poisson;
+  drive.size = 200;
+  drive.rate = 30.0;
+  net.populations.push_back(drive);
+  projection_desc pd;
+  pd.name = "drive->inh";
+  pd.pre = "drive";
+  pd.post = "inh";
+  pd.receptor = "exc";
+  pd.rule = connect_rule::fixed_indegree;
+  pd.indegree = 10;
+  pd.weight = distribution::uniform(0.002, 0.01);
+  net.projections.push_back(pd);
+  record_desc rd;
+  rd.population = "drive";
+  rd.variable = "spikes";
+  net.records.push_back(rd);
+  compare(run(net, which::cpu, 2), run(net, which::cuda));
+}
+
+}  // TEST_SUITE
