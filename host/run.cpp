@@ -69,6 +69,11 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run
   s.dt = img_ref.dt;
   s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
   const auto populations = img_ref.populations;
+  double bytes_per_step = 0.0;
+  for (const auto& g : img_ref.groups)
+    bytes_per_step += static_cast<double>(g.ncells) *
+                      (2.0 * g.narrays() * sizeof(T) + 8.0 /* last spike */ + 16.0 * g.receptors.size() /* ring */);
+  const double bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
   std::vector<std::uint64_t> outdegree(img_ref.nsources);
   for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
 
@@ -116,6 +121,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run
     s.spikes += counts[g];
     s.synaptic_events += counts[g] * outdegree[g];
   }
+  s.bytes_moved = bytes_per_step * static_cast<double>(s.steps) + bytes_per_event * static_cast<double>(s.synaptic_events);
   for (const auto& p : populations) {
     population_summary ps;
     ps.name = p.name;
@@ -180,9 +186,10 @@ std::string summary_json(const run_summary& s) {
       "{{\n  \"engine\": \"{}\",\n  \"cells\": {},\n  \"generators\": {},\n  \"connections\": {},\n"
       "  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n  \"setup_s\": {:.6f},\n"
       "  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n  \"neuron_steps_per_s\": {:.6g},\n"
-      "  \"synaptic_events_per_s\": {:.6g},\n  \"realtime_factor\": {:.6g},\n  \"populations\": [\n    {}\n  ]\n}}\n",
+      "  \"synaptic_events_per_s\": {:.6g},\n  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n"
+      "  \"populations\": [\n    {}\n  ]\n}}\n",
       esc(s.engine), s.cells, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s, s.setup_s, s.run_s,
-      s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor(), pops);
+      s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops);
 }
 
 }  // namespace ranvier

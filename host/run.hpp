@@ -44,10 +44,15 @@ struct run_summary {
   double run_s = 0.0;       // stepping, recording and writing [s]
   std::uint64_t spikes = 0;
   std::uint64_t synaptic_events = 0;  // spikes × outgoing connections
+  // The fewest bytes the run had to move through memory: every state word
+  // read and written once per step, every ring entry read and cleared, every
+  // delivered event's connection read and its ring entry updated.
+  double bytes_moved = 0.0;
   std::vector<population_summary> populations;
   std::vector<std::filesystem::path> files;
   double neuron_steps_per_s() const { return run_s > 0 ? static_cast<double>(cells) * steps / run_s : 0.0; }
   double events_per_s() const { return run_s > 0 ? static_cast<double>(synaptic_events) / run_s : 0.0; }
+  double bytes_per_s() const { return run_s > 0 ? bytes_moved / run_s : 0.0; }
   // Wall-clock seconds per simulated second (below 1: faster than real time).
   double realtime_factor() const { return duration > 0 ? run_s / (duration * 1e-3) : 0.0; }
 };

@@ -1,0 +1,98 @@
+// ranvier_bench: throughput of a model on one engine, repeated, as JSON. By
+// default the COBAHH benchmark (examples/cobahh.toml); --cells scales it to N
+// cells at the same in-degree (80 inputs per cell), so that larger networks
+// stay in the same dynamical regime. Reports neuron-steps/s, synaptic
+// events/s, the real-time factor and the memory traffic it implies.
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "host/errors.hpp"
+#include "host/model_file.hpp"
+#include "host/run.hpp"
+
+using namespace ranvier;
+
+namespace {
+
+// COBAHH at n cells: populations scaled, connection probability scaled down
+// so that every cell keeps 64 excitatory and 16 inhibitory inputs on average.
+void scale(network& net, std::int64_t n) {
+  std::int64_t total = 0;
+  for (const auto& p : net.populations) total += p.size;
+  const double f = static_cast<double>(n) / static_cast<double>(total);
+  for (auto& p : net.populations) p.size = std::max<std::int64_t>(1, std::llround(p.size * f));
+  for (auto& pr : net.projections)
+    if (pr.rule == connect_rule::fixed_probability) pr.probability = std::min(1.0, pr.probability / f);
+  for (auto& r : net.records) r.cells = {0};  // keep recording cheap and comparable
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ranvier_bench: engine throughput on a model (default: COBAHH)"};
+  std::string model = RANVIER_SOURCE_DIR "/examples/cobahh.toml", engine = "cpu", prec = "double",
+              mode = "deterministic", json;
+  std::vector<std::int64_t> cells;
+  int threads = 0, repeat = 3;
+  double duration = -1;
+  app.add_option("--model", model, "model file");
+  app.add_option("--cells", cells, "scale the model to these cell counts (several: one result each)");
+  app.add_option("--engine", engine, "cpu | cuda");
+  app.add_option("--threads", threads, "CPU threads (0: all)");
+  app.add_option("--precision", prec, "single | double");
+  app.add_option("--mode", mode, "deterministic | fast");
+  app.add_option("--duration", duration, "simulated time [ms] (default: the model's)");
+  app.add_option("--repeat", repeat, "runs per configuration; the median is reported");
+  app.add_option("--json", json, "append one JSON object per configuration to this file");
+  CLI11_PARSE(app, argc, argv);
+  if (cells.empty()) cells.push_back(0);
+
+  try {
+    for (auto n : cells) {
+      network net = load_model_file(model);
+      if (n > 0) scale(net, n);
+      net.sim.prec = prec == "single" ? precision::single : precision::double_;
+      net.sim.mode = mode == "fast" ? arith_mode::fast : arith_mode::deterministic;
+      if (duration > 0) net.sim.duration = duration;
+      run_options opt;
+      opt.engine = engine == "cuda" ? engine_choice::cuda : engine_choice::cpu;
+      opt.threads = threads;
+      opt.progress = false;
+      std::vector<run_summary> runs;
+      for (int r = 0; r < std::max(1, repeat); ++r) runs.push_back(run_network(net, opt));
+      std::sort(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.run_s < b.run_s; });
+      const run_summary& m = runs[runs.size() / 2];
+      std::string times;
+      for (const auto& r : runs) times += fmt::format("{}{:.6f}", times.empty() ? "" : ", ", r.run_s);
+      const std::string line = fmt::format(
+          "{{\"model\": \"{}\", \"engine\": \"{}\", \"cells\": {}, \"connections\": {}, \"steps\": {}, "
+          "\"dt_ms\": {}, \"duration_ms\": {}, \"spikes\": {}, \"synaptic_events\": {}, \"build_s\": {:.4f}, "
+          "\"setup_s\": {:.4f}, \"run_s_median\": {:.6f}, \"run_s_all\": [{}], \"neuron_steps_per_s\": {:.6g}, "
+          "\"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, \"bytes_per_s\": {:.6g}}}",
+          model, m.engine, m.cells, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events, m.build_s,
+          m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.events_per_s(), m.realtime_factor(), m.bytes_per_s());
+      fmt::print("{:>9} cells  {:>11} conn  {:>8.3f} s  {:>10.4g} neuron-steps/s  {:>10.4g} events/s  rtf {:>7.4g}  "
+                 "{:>7.3g} GB/s  [{}]\n",
+                 m.cells, m.connections, m.run_s, m.neuron_steps_per_s(), m.events_per_s(), m.realtime_factor(),
+                 m.bytes_per_s() / 1e9, m.engine);
+      if (!json.empty()) {
+        std::ofstream out(json, std::ios::app);
+        out << line << "\n";
+      }
+    }
+  } catch (const model_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
