@@ -51,17 +51,14 @@ class cpu_engine final : public engine {
   }
 
   std::string describe() const override {
-    return fmt::format("cpu ({} thread{}, {}, {})", threads_, threads_ == 1 ? "" : "s",
-                       sizeof(T) == 4 ? "single" : "double",
-                       std::is_same_v<M, core::deterministic_math> ? "deterministic" : "fast");
+    return fmt::format("cpu ({} thread{}, {})", threads_, threads_ == 1 ? "" : "s", arithmetic_name<T, M>());
   }
 
   std::int64_t step() const override { return step_; }
 
   void run(std::int64_t nsteps, recording& rec) override {
-    if (rec.traces.size() < img_.records.size()) rec.traces.resize(img_.records.size());
     if (step_ == 0 && !sampled_initial_) {
-      sample(0, rec);
+      sample_records(img_, 0, rec);
       sampled_initial_ = true;
     }
     const std::int64_t first = step_;
@@ -122,7 +119,7 @@ class cpu_engine final : public engine {
         {
           // Stage 5: record.
           for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
-          sample(step + 1, rec);
+          sample_records(img_, step + 1, rec);
         }
       }
     }
@@ -164,17 +161,6 @@ class cpu_engine final : public engine {
         std::atomic_ref<std::int64_t>(cell).fetch_add(w, std::memory_order_relaxed);
       else
         cell += w;
-    }
-  }
-
-  void sample(std::int64_t step, recording& rec) {
-    for (std::size_t r = 0; r < img_.records.size(); ++r) {
-      const auto& rp = img_.records[r];
-      if (rp.spikes || step % rp.every != 0) continue;
-      auto& tb = rec.traces[r];
-      tb.steps.push_back(step);
-      const auto& arr = img_.groups[rp.ref.group].array(rp.ref.array);
-      for (auto c : rp.group_cells) tb.values.push_back(static_cast<double>(arr[c]));
     }
   }
 

@@ -136,9 +136,7 @@ class cuda_engine final : public engine {
   }
 
   std::string describe() const override {
-    return fmt::format("cuda ({}, sm_{}{}, {}, {})", info_.name, info_.major, info_.minor,
-                       sizeof(T) == 4 ? "single" : "double",
-                       std::is_same_v<M, core::deterministic_math> ? "deterministic" : "fast");
+    return fmt::format("cuda ({}, sm_{}{}, {})", info_.name, info_.major, info_.minor, arithmetic_name<T, M>());
   }
 
   std::int64_t step() const override { return step_; }
@@ -146,7 +144,7 @@ class cuda_engine final : public engine {
   void run(std::int64_t nsteps, recording& rec) override {
     if (rec.traces.size() < img_.records.size()) rec.traces.resize(img_.records.size());
     if (step_ == 0 && !sampled_initial_) {
-      sample_initial(rec);  // the image still holds the initial state
+      sample_records(img_, 0, rec);  // the image still holds the initial state
       sampled_initial_ = true;
     }
     while (nsteps > 0) {
@@ -285,17 +283,6 @@ class cuda_engine final : public engine {
       tb.values.insert(tb.values.end(), samples[i].begin(), samples[i].end());
     }
     step_ = first + k;
-  }
-
-  void sample_initial(recording& rec) {
-    for (std::size_t r = 0; r < img_.records.size(); ++r) {
-      const auto& rp = img_.records[r];
-      if (rp.spikes) continue;
-      auto& tb = rec.traces[r];
-      tb.steps.push_back(0);
-      const auto& arr = img_.groups[rp.ref.group].array(rp.ref.array);
-      for (auto c : rp.group_cells) tb.values.push_back(static_cast<double>(arr[c]));
-    }
   }
 
   image<T> img_;  // the initial state and the layout; the live state is on the device

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "core/dmath.hpp"
 #include "host/image.hpp"
 #include "host/recording.hpp"
 
@@ -19,6 +21,13 @@ struct named_array {
   std::string name;            // "<cell type>.<variable>", e.g. "tm.v", or "ring"
   std::vector<double> values;  // float state is widened, which is exact
 };
+
+// "double, deterministic": the arithmetic an engine of precision T and math
+// mode M runs, for describe().
+template <class T, class M> std::string arithmetic_name() {
+  return std::string(sizeof(T) == 4 ? "single" : "double") +
+         (std::is_same_v<M, core::deterministic_math> ? ", deterministic" : ", fast");
+}
 
 class engine {
  public:

@@ -288,6 +288,20 @@ any_image pack(const network& net, int threads) {
   return pack(net, threads, t);
 }
 
+template <class T> void sample_records(const image<T>& img, std::int64_t step, recording& rec) {
+  if (rec.traces.size() < img.records.size()) rec.traces.resize(img.records.size());
+  for (std::size_t r = 0; r < img.records.size(); ++r) {
+    const auto& rp = img.records[r];
+    if (rp.spikes || step % rp.every != 0) continue;
+    auto& tb = rec.traces[r];
+    tb.steps.push_back(step);
+    const auto& arr = img.groups[rp.ref.group].array(rp.ref.array);
+    for (auto c : rp.group_cells) tb.values.push_back(static_cast<double>(arr[c]));
+  }
+}
+
+template void sample_records(const image<float>&, std::int64_t, recording&);
+template void sample_records(const image<double>&, std::int64_t, recording&);
 template struct group_storage<float>;
 template struct group_storage<double>;
 template struct image<float>;

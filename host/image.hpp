@@ -14,6 +14,7 @@
 #include "core/point_cell.hpp"
 #include "host/build.hpp"
 #include "host/model.hpp"
+#include "host/recording.hpp"
 
 namespace ranvier {
 
@@ -112,6 +113,10 @@ template <class T> struct image {
 };
 
 using any_image = std::variant<image<float>, image<double>>;
+
+// Appends to rec the samples the image's records take at `step` (those whose
+// interval divides it), read from the image's own state arrays.
+template <class T> void sample_records(const image<T>& img, std::int64_t step, recording& rec);
 
 // Lays out, builds and packs a checked network in its precision. threads: for
 // building (0: the default).

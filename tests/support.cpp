@@ -67,15 +67,40 @@ network hh_cell(double density, double start, double dur, double tstop, double d
     s.stop = start + dur;
     net.stimuli.push_back(s);
   }
-  record_desc rs;
-  rs.population = "hh";
-  rs.variable = "spikes";
-  net.records.push_back(rs);
-  record_desc rv;
-  rv.population = "hh";
-  rv.variable = "v";
-  net.records.push_back(rv);
+  add_record(net, "hh", "spikes");
+  add_record(net, "hh", "v");
   return net;
+}
+
+void add_record(network& net, const std::string& population, const std::string& variable,
+                std::vector<std::int64_t> cells, double interval) {
+  record_desc r;
+  r.population = population;
+  r.variable = variable;
+  r.cells = std::move(cells);
+  r.interval = interval;
+  net.records.push_back(r);
+}
+
+void add_poisson_drive(network& net, const std::string& name, std::int64_t size, double rate,
+                       const std::string& target, const std::string& receptor, std::int64_t indegree, double w_lo,
+                       double w_hi) {
+  population_desc drive;
+  drive.name = name;
+  drive.kind = population_kind::poisson;
+  drive.size = size;
+  drive.rate = rate;
+  net.populations.push_back(drive);
+  projection_desc p;
+  p.name = name + "->" + target;
+  p.pre = name;
+  p.post = target;
+  p.receptor = receptor;
+  p.rule = connect_rule::fixed_indegree;
+  p.indegree = indegree;
+  p.weight = distribution::uniform(w_lo, w_hi);
+  net.projections.push_back(p);
+  add_record(net, name, "spikes");
 }
 
 std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell) {

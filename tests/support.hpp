@@ -46,6 +46,18 @@ outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1
 network hh_cell(double density_uA_cm2, double start_ms = 10.0, double dur_ms = 100.0, double tstop_ms = 120.0,
                 double dt_ms = 0.025);
 
+// Adds a [[record]] of `variable` ("spikes", "v", …) of some cells (all if
+// none given) every `interval` ms (0: every step).
+void add_record(network& net, const std::string& population, const std::string& variable,
+                std::vector<std::int64_t> cells = {}, double interval = 0.0);
+
+// Adds a Poisson population `name` of `size` generators at `rate` [Hz] and a
+// fixed in-degree projection from it onto `target`'s receptor, weights drawn
+// uniformly in [w_lo, w_hi] [µS]; its spikes are recorded.
+void add_poisson_drive(network& net, const std::string& name, std::int64_t size, double rate,
+                       const std::string& target, const std::string& receptor, std::int64_t indegree, double w_lo,
+                       double w_hi);
+
 // Spike times [ms] of one population (all cells) in an outcome.
 std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell = 0);
 

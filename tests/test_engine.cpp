@@ -55,12 +55,9 @@ network pair_network(double w, double d) {
   p.weight = distribution::constant(w);
   p.delay = distribution::constant(d);
   net.projections.push_back(p);
-  for (auto [pop, var] : {std::pair{"src", "spikes"}, std::pair{"dst", "ampa.g"}, std::pair{"dst", "v"}}) {
-    record_desc rd;
-    rd.population = pop;
-    rd.variable = var;
-    net.records.push_back(rd);
-  }
+  add_record(net, "src", "spikes");
+  add_record(net, "dst", "ampa.g");
+  add_record(net, "dst", "v");
   return net;
 }
 
@@ -77,34 +74,11 @@ network mixed_network(precision prec = precision::double_, arith_mode mode = ari
     pr.probability = 0.08;
     pr.delay = distribution::uniform(0.1, 1.5);
   }
-  population_desc drive;
-  drive.name = "drive";
-  drive.kind = population_kind::poisson;
-  drive.size = 100;
-  drive.rate = 20.0;
-  drive.start = 20.0;
-  drive.stop = 150.0;
-  net.populations.push_back(drive);
-  projection_desc pd;
-  pd.name = "drive->exc";
-  pd.pre = "drive";
-  pd.post = "exc";
-  pd.receptor = "exc";
-  pd.rule = connect_rule::fixed_indegree;
-  pd.indegree = 5;
-  pd.weight = distribution::uniform(0.002, 0.006);
-  pd.delay = distribution::constant(0.5);
-  net.projections.push_back(pd);
-  record_desc rd;
-  rd.population = "drive";
-  rd.variable = "spikes";
-  net.records.push_back(rd);
-  record_desc rv;
-  rv.population = "inh";
-  rv.variable = "traub_miles.h";
-  rv.cells = {0, 5, 7};
-  rv.interval = 0.5;
-  net.records.push_back(rv);
+  add_poisson_drive(net, "drive", 100, 20.0, "exc", "exc", 5, 0.002, 0.006);
+  net.populations.back().start = 20.0;
+  net.populations.back().stop = 150.0;
+  net.projections.back().delay = distribution::constant(0.5);
+  add_record(net, "inh", "traub_miles.h", {0, 5, 7}, 0.5);
   return net;
 }
 
@@ -162,10 +136,7 @@ TEST_CASE("Poisson generators fire at their rate within their window") {
   net.populations.push_back(p);
   net.sim.duration = 1000.0;
   net.sim.dt = 0.1;
-  record_desc r;
-  r.population = "noise";
-  r.variable = "spikes";
-  net.records.push_back(r);
+  add_record(net, "noise", "spikes");
   const auto o = run(net, which::cpu);
   for (const auto& s : o.spikes) {
     CHECK(s.step > 1000);   // not before 100 ms (the step from 100 ms ends at 100.1 ms)

@@ -64,25 +64,7 @@ TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit fo
   network net = example("cobahh.toml");
   net.sim.duration = 300.0;
   for (auto& pr : net.projections) pr.delay = distribution::uniform(0.1, 2.0);
-  population_desc drive;
-  drive.name = "drive";
-  drive.kind = population_kind::poisson;
-  drive.size = 200;
-  drive.rate = 30.0;
-  net.populations.push_back(drive);
-  projection_desc pd;
-  pd.name = "drive->inh";
-  pd.pre = "drive";
-  pd.post = "inh";
-  pd.receptor = "exc";
-  pd.rule = connect_rule::fixed_indegree;
-  pd.indegree = 10;
-  pd.weight = distribution::uniform(0.002, 0.01);
-  net.projections.push_back(pd);
-  record_desc rd;
-  rd.population = "drive";
-  rd.variable = "spikes";
-  net.records.push_back(rd);
+  add_poisson_drive(net, "drive", 200, 30.0, "inh", "exc", 10, 0.002, 0.01);
   compare(run(net, which::cpu, 2), run(net, which::cuda));
 }
 

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "core/dmath.hpp"
-#include "core/gating.hpp"
 #include "core/hd.hpp"
+#include "core/mechanisms/hh_type.hpp"
 
 namespace ranvier::core::traub_miles {
 
@@ -22,9 +22,7 @@ enum param : int {
 };
 enum state : int { m, h, n, nstate };
 
-template <class T> struct rates {
-  T am, bm, ah, bh, an, bn;  // [1/ms]
-};
+template <class T> using rates = mhn_rates<T>;
 
 template <class M, class T>
 RANVIER_HD rates<T> rates_at(T v /* [mV] */, T vt_ /* [mV] */) {
@@ -41,27 +39,19 @@ RANVIER_HD rates<T> rates_at(T v /* [mV] */, T vt_ /* [mV] */) {
 
 template <class T>
 RANVIER_HD void current(const T* p, T m_, T h_, T n_, T v, T& i, T& g) {
-  const T gna = p[gnabar] * (m_ * m_ * m_) * h_;
-  const T n2 = n_ * n_;
-  const T gk = p[gkbar] * (n2 * n2);
-  i += gna * (v - p[ena]) + gk * (v - p[ek]);
-  g += gna + gk;
+  T gnak;
+  i += na_k_current(p[gnabar], p[gkbar], p[ena], p[ek], m_, h_, n_, v, gnak);
+  g += gnak;
 }
 
 template <class M, class T>
 RANVIER_HD void advance(const T* p, T& m_, T& h_, T& n_, T v) {
-  const rates<T> r = rates_at<M>(v, p[vt]);
-  m_ = rush_larsen<M>(m_, r.am, r.bm, p[dt]);
-  h_ = rush_larsen<M>(h_, r.ah, r.bh, p[dt]);
-  n_ = rush_larsen<M>(n_, r.an, r.bn, p[dt]);
+  advance_mhn<M>(rates_at<M>(v, p[vt]), p[dt], m_, h_, n_);
 }
 
 template <class M, class T>
 RANVIER_HD void init(const T* p, T& m_, T& h_, T& n_, T v) {
-  const rates<T> r = rates_at<M>(v, p[vt]);
-  m_ = steady_state(r.am, r.bm);
-  h_ = steady_state(r.ah, r.bh);
-  n_ = steady_state(r.an, r.bn);
+  init_mhn(rates_at<M>(v, p[vt]), m_, h_, n_);
 }
 
 }  // namespace ranvier::core::traub_miles
