@@ -153,6 +153,8 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
       const auto k = static_cast<std::uint32_t>(pr.indegree);
       auto map = [&](std::uint32_t c) { return (skip_self && c >= j) ? c + 1 : c; };
       if (m == 0) break;
+      if (!pr.multapses && k > m)
+        throw internal_error("choose_sources: indegree above the available sources reached the builder unchecked");
       if (pr.multapses) {
         for (std::uint32_t t = 0; t < k; ++t) out.push_back(map(s.below(m)));
       } else {
