@@ -63,7 +63,6 @@ RANVIER_HD float fmadd(float a, float b, float c) {
 }
 
 template <class T> RANVIER_HD T select(bool c, T a, T b) { return c ? a : b; }
-template <class T> RANVIER_HD T abs_of(T x) { return x < T(0) ? -x : x; }
 template <class T> RANVIER_HD T infinity_of() { return T(1e300) * T(1e300); }
 template <class T> RANVIER_HD T nan_of() { return infinity_of<T>() - infinity_of<T>(); }
 

@@ -12,7 +12,6 @@ namespace ranvier::core {
 
 // 2^-40 of the receptor's unit (µS for conductances, nA for currents): a
 // resolution of 9.1e-13 and a range of ±8.4e6, far beyond any synapse.
-inline constexpr int fixed_frac_bits = 40;
 inline constexpr double fixed_scale = 1099511627776.0;         // 2^40
 inline constexpr double fixed_unit = 1.0 / 1099511627776.0;     // 2^-40
 inline constexpr double fixed_max_value = 8.0e6;  // |values| the model checker allows

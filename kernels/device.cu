@@ -45,8 +45,6 @@ status copy_to_host(void* dst, const void* src, std::size_t bytes, void* stream)
 status device_memset(void* p, int value, std::size_t bytes, void* stream) {
   return RANVIER_CUDA_STATUS(cudaMemsetAsync(p, value, bytes, static_cast<cudaStream_t>(stream)));
 }
-status host_alloc_pinned(void** p, std::size_t bytes) { return RANVIER_CUDA_STATUS(cudaMallocHost(p, bytes)); }
-status host_free_pinned(void* p) { return RANVIER_CUDA_STATUS(cudaFreeHost(p)); }
 
 status stream_create(void** stream) {
   cudaStream_t s = nullptr;

@@ -45,8 +45,6 @@ status device_free(void* p);
 status copy_to_device(void* dst, const void* src, std::size_t bytes, void* stream);
 status copy_to_host(void* dst, const void* src, std::size_t bytes, void* stream);
 status device_memset(void* p, int value, std::size_t bytes, void* stream);
-status host_alloc_pinned(void** p, std::size_t bytes);
-status host_free_pinned(void* p);
 
 status stream_create(void** stream);
 status stream_destroy(void* stream);

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -17,6 +18,7 @@
 #include "core/fixed_point.hpp"
 #include "core/gating.hpp"
 #include "core/mechanisms/hh.hpp"
+#include "core/mechanisms/hh_type.hpp"
 #include "core/mechanisms/traub_miles.hpp"
 #include "core/rng.hpp"
 
@@ -30,6 +32,17 @@ double ulps(T a, long double ref) {
   const T r = static_cast<T>(ref);
   const T ulp = std::nextafter(r, std::numeric_limits<T>::infinity()) - r;
   return static_cast<double>(std::fabs(static_cast<long double>(a) - ref) / ulp);
+}
+
+// The six rates of an HH-type mechanism against reference values
+// {α_m, β_m, α_h, β_h, α_n, β_n} [1/ms], to a relative tolerance.
+template <class T>
+void check_rates(const mhn_rates<T>& r, std::array<double, 6> ref, double tol) {
+  const T got[6] = {r.am, r.bm, r.ah, r.bh, r.an, r.bn};
+  for (int i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(got[i] == doctest::Approx(ref[i]).epsilon(tol));
+  }
 }
 
 }  // namespace
@@ -241,12 +254,7 @@ TEST_CASE_TEMPLATE("HH rate functions agree with the textbook formulas", T, floa
     const double an = 0.01 * (-(v + 55)) / (std::exp(-(v + 55) / 10) - 1);
     const double bn = 0.125 * std::exp(-(v + 65) / 80);
     const auto r = hh::rates_at<deterministic_math>(static_cast<T>(v));
-    CHECK(r.am == doctest::Approx(am).epsilon(tol));
-    CHECK(r.bm == doctest::Approx(bm).epsilon(tol));
-    CHECK(r.ah == doctest::Approx(ah).epsilon(tol));
-    CHECK(r.bh == doctest::Approx(bh).epsilon(tol));
-    CHECK(r.an == doctest::Approx(an).epsilon(tol));
-    CHECK(r.bn == doctest::Approx(bn).epsilon(tol));
+    check_rates(r, {am, bm, ah, bh, an, bn}, tol);
   }
   // The removable singularities: α_m(−40) = 1, α_n(−55) = 0.1 [1/ms].
   CHECK(hh::rates_at<deterministic_math>(T(-40)).am == doctest::Approx(1.0).epsilon(tol));
@@ -277,12 +285,7 @@ TEST_CASE_TEMPLATE("Traub-Miles rate functions agree with Brian2's COBAHH equati
     const double an = 0.032 * 5 / exprel((15 - u) / 5);
     const double bn = 0.5 * std::exp((10 - u) / 40);
     const auto r = traub_miles::rates_at<deterministic_math>(static_cast<T>(v), static_cast<T>(vt));
-    CHECK(r.am == doctest::Approx(am).epsilon(tol));
-    CHECK(r.bm == doctest::Approx(bm).epsilon(tol));
-    CHECK(r.ah == doctest::Approx(ah).epsilon(tol));
-    CHECK(r.bh == doctest::Approx(bh).epsilon(tol));
-    CHECK(r.an == doctest::Approx(an).epsilon(tol));
-    CHECK(r.bn == doctest::Approx(bn).epsilon(tol));
+    check_rates(r, {am, bm, ah, bh, an, bn}, tol);
   }
 }
 
