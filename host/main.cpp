@@ -7,9 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "host/engine.hpp"
+#include "host/engines/engine.hpp"
 #include "host/errors.hpp"
-#include "host/model_file.hpp"
+#include "host/model/model_file.hpp"
 #include "host/run.hpp"
 #include "kernels/kernels.hpp"
 

@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
-#include "host/check.hpp"
-#include "host/engine.hpp"
+#include "host/model/check.hpp"
+#include "host/engines/engine.hpp"
 #include "host/errors.hpp"
-#include "host/writers.hpp"
+#include "host/io/writers.hpp"
 
 namespace ranvier {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "host/model.hpp"
+#include "host/model/model.hpp"
 
 namespace ranvier {
 

@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "host/errors.hpp"
-#include "host/model_file.hpp"
+#include "host/model/model_file.hpp"
 #include "host/run.hpp"
 
 using namespace ranvier;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "host/engine.hpp"
+#include "host/engines/engine.hpp"
 
 int main(int argc, char** argv) {
   std::vector<char*> args;

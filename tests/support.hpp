@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "host/check.hpp"
-#include "host/engine.hpp"
-#include "host/image.hpp"
-#include "host/model.hpp"
-#include "host/model_file.hpp"
+#include "host/model/check.hpp"
+#include "host/engines/engine.hpp"
+#include "host/pack/image.hpp"
+#include "host/model/model.hpp"
+#include "host/model/model_file.hpp"
 
 #ifndef RANVIER_TEST_DATA_DIR
 #define RANVIER_TEST_DATA_DIR "tests"

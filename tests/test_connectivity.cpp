@@ -10,9 +10,9 @@
 #include <set>
 #include <vector>
 
-#include "host/build.hpp"
-#include "host/check.hpp"
-#include "host/image.hpp"
+#include "host/build/build.hpp"
+#include "host/model/check.hpp"
+#include "host/pack/image.hpp"
 
 using namespace ranvier;
 

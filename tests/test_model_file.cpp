@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "host/check.hpp"
+#include "host/model/check.hpp"
 #include "host/errors.hpp"
-#include "host/model.hpp"
-#include "host/model_file.hpp"
+#include "host/model/model.hpp"
+#include "host/model/model_file.hpp"
 
 #ifndef RANVIER_TEST_DATA_DIR
 #define RANVIER_TEST_DATA_DIR "/work/main/tests"

@@ -12,7 +12,7 @@
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "core/point_cell.hpp"
-#include "host/engine.hpp"
+#include "host/engines/engine.hpp"
 #include "host/errors.hpp"
 
 #if defined(_OPENMP)

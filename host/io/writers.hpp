@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "host/image.hpp"
-#include "host/recording.hpp"
+#include "host/pack/image.hpp"
+#include "host/io/recording.hpp"
 
 namespace ranvier {
 

@@ -1,5 +1,5 @@
 // CSV writers for spikes and sampled traces.
-#include "host/writers.hpp"
+#include "host/io/writers.hpp"
 
 #include <cmath>
 #include <system_error>

@@ -2,7 +2,7 @@
 // Connections are drawn per postsynaptic cell from streams countered by that
 // cell, in parallel over postsynaptic cells; the result is then gathered in a
 // fixed order, so it does not depend on the number of threads.
-#include "host/build.hpp"
+#include "host/build/build.hpp"
 
 #include <algorithm>
 #include <cmath>

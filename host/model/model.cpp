@@ -1,7 +1,7 @@
 // The few functions of the network description that are not plain data: how a
 // source location prints, the range of a distribution, look-ups by name, and
 // the model-file spelling of the enums.
-#include "host/model.hpp"
+#include "host/model/model.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // every value was written so that later errors can point at it. Every problem
 // of form is collected before anything is thrown, so one run shows the user
 // all of them; the semantic checks are left to check().
-#include "host/model_file.hpp"
+#include "host/model/model_file.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -20,9 +20,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "host/check.hpp"
+#include "host/model/check.hpp"
 #include "host/errors.hpp"
-#include "host/mechanisms.hpp"
+#include "host/model/mechanisms.hpp"
 
 namespace ranvier {
 

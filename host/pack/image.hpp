@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/point_cell.hpp"
-#include "host/build.hpp"
-#include "host/model.hpp"
-#include "host/recording.hpp"
+#include "host/build/build.hpp"
+#include "host/model/model.hpp"
+#include "host/io/recording.hpp"
 
 namespace ranvier {
 

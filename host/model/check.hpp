@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "host/model.hpp"
+#include "host/model/model.hpp"
 
 namespace ranvier {
 

@@ -1,5 +1,5 @@
 // The mechanism registry: names, units and defaults as NEURON gives them.
-#include "host/mechanisms.hpp"
+#include "host/model/mechanisms.hpp"
 
 #include "core/dmath.hpp"
 #include "host/errors.hpp"

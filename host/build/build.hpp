@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
-#include "host/model.hpp"
+#include "host/model/model.hpp"
 
 namespace ranvier {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "host/model.hpp"
+#include "host/model/model.hpp"
 
 namespace ranvier {
 

@@ -2,7 +2,7 @@
 // image both engines run. Initial states are drawn here, per cell, from
 // streams countered by the cell, and gating states start at their steady
 // state at the initial voltage unless the model sets them.
-#include "host/image.hpp"
+#include "host/pack/image.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -13,7 +13,7 @@
 #include "core/dmath.hpp"
 #include "core/membrane.hpp"
 #include "host/errors.hpp"
-#include "host/mechanisms.hpp"
+#include "host/model/mechanisms.hpp"
 
 namespace ranvier {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "host/engine.hpp"
+#include "host/engines/engine.hpp"
 #include "host/errors.hpp"
 #include "kernels/kernels.hpp"
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/dmath.hpp"
-#include "host/image.hpp"
-#include "host/recording.hpp"
+#include "host/pack/image.hpp"
+#include "host/io/recording.hpp"
 
 namespace ranvier {
 

@@ -1,6 +1,6 @@
 // Choosing an engine. `auto` takes the CUDA engine when this build has it and
 // a device answers, else the CPU engine, and says which and why.
-#include "host/engine.hpp"
+#include "host/engines/engine.hpp"
 
 #include <fmt/format.h>
 

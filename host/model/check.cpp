@@ -1,7 +1,7 @@
 // The semantic checks of a network description. Every problem is collected
 // before one model_error is thrown, so that a user fixes a file in one pass
 // rather than one error per run.
-#include "host/check.hpp"
+#include "host/model/check.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +16,7 @@
 #include "core/fixed_point.hpp"
 #include "core/point_cell.hpp"
 #include "host/errors.hpp"
-#include "host/mechanisms.hpp"
+#include "host/model/mechanisms.hpp"
 
 namespace ranvier {
 
