@@ -4,6 +4,11 @@
 //   (cm/dt)·(v' − v) = −(i + g·(v' − v))
 // is solved for v', and the channel states then advance at v'. Stable for any
 // dt; first order.
+//
+// NEURON's secondorder = 2 (Crank–Nicolson) solves the same equation over
+// dt/2 (capacitive term 2·cm/dt) and extrapolates, v(t+dt) = v(t) + 2·Δ; the
+// gates, advanced at v(t+dt) over a whole step, are then values at the half
+// steps t + dt/2 (a staggered scheme, second order in dt).
 #pragma once
 
 #include "core/hd.hpp"
@@ -18,11 +23,13 @@ inline constexpr double capacitive_factor(double cm, double dt) { return cm * 1e
 // given area [µm²] into a density [mA/cm²] or [S/cm²]: 100 / area.
 inline constexpr double point_to_density(double area) { return 100.0 / area; }
 
-// v' from v [mV], the total membrane current i [mA/cm²], its slope
-// conductance g [S/cm²] and the capacitive factor [S/cm²].
+// The voltage change [mV] of one implicit-Euler solve from the total membrane
+// current i [mA/cm²], its slope conductance g [S/cm²] and the capacitive
+// factor [S/cm²] (cm·1e-3/dt, or twice that for the half step of
+// secondorder = 2).
 template <class T>
-RANVIER_HD T implicit_euler_v(T v, T i, T g, T cfac) {
-  return v - i / (cfac + g);
+RANVIER_HD T membrane_dv(T i, T g, T cfac) {
+  return -i / (cfac + g);
 }
 
 // A spike is an upward crossing of the threshold within the step.

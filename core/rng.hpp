@@ -23,6 +23,7 @@ enum class stream_purpose : std::uint32_t {
   delay = 3,    // per-connection delays
   init = 4,     // initial states of cells
   poisson = 5,  // Poisson generator spikes, countered by step
+  location = 6, // where on a cable cell a connection lands (receptors spread over a region)
 };
 
 using philox = r123::Philox4x32;

@@ -1,5 +1,6 @@
-// Stages 1 and 2 on the GPU: a thin parallel loop around core::point_step (one
-// thread per cell, W = 1 lanes) and around core::poisson_fires. The step's
+// Stages 1 and 2 on the GPU: thin parallel loops around core::point_step and
+// core::cable_step (one thread per cell, W = 1 lanes), the gap-junction
+// gather, and the spike sources (core::poisson_fires, given times). The step's
 // arithmetic is core's, unchanged, which is why it matches the CPU engine.
 #include "kernels/launch.cuh"
 
@@ -14,12 +15,40 @@ __device__ __forceinline__ void append_spike(const step_buffers& b, std::uint32_
 template <class T, class M>
 __global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= group.ncells) return;
+  if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
   const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets};
   core::lanes<T, 1> lanes;
   lanes.first = c;
   core::point_step<M>(group, ctx, lanes, [&b](std::uint32_t gid) { append_spike(b, gid); });
+}
+
+template <class T, class M>
+__global__ void cable_step_kernel(const core::cable_group_view<T> group, const core::cable_scratch<T> scratch,
+                                  const step_buffers b) {
+  const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= group.c.ncells) return;
+  const std::int64_t step = b.clock->step;
+  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets};
+  core::cable_scratch<T> s = scratch;
+  s.base = c;
+  core::cable_step<M, T, 1>(group, ctx, c, 1, s, [&b](std::uint32_t gid) { append_spike(b, gid); });
+}
+
+template <class T>
+__global__ void gap_gather_kernel(T* const* group_v, const std::uint32_t* partner_group,
+                                  const std::uint64_t* partner_index, T* v_partner, std::uint64_t n) {
+  const std::uint64_t h = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (h < n) core::gap_gather(group_v, partner_group, partner_index, v_partner, h);
+}
+
+__global__ void spike_times_kernel(const core::spike_times_view src, const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  const std::uint64_t lo = core::first_event(src, step), hi = core::first_event(src, step + 1);
+  for (std::uint64_t e = lo + threadIdx.x; e < hi; e += blockDim.x) {
+    atomicAdd(&src.spike_count[src.cell[e]], 1u);
+    append_spike(b, src.gid_base + src.cell[e]);
+  }
 }
 
 __global__ void poisson_kernel(const core::poisson_view gen, const step_buffers b) {
@@ -36,8 +65,28 @@ __global__ void poisson_kernel(const core::poisson_view gen, const step_buffers 
 template <class T, class M>
 status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream) {
   constexpr unsigned block = 128;
-  return RANVIER_LAUNCH(detail::point_step_kernel<T, M>, dim3(detail::blocks_for(group.ncells, block)), dim3(block),
-                        stream, group, buffers);
+  return RANVIER_LAUNCH(detail::point_step_kernel<T, M>, dim3(detail::blocks_for(group.c.ncells, block)),
+                        dim3(block), stream, group, buffers);
+}
+
+template <class T, class M>
+status launch_cable_step(const core::cable_group_view<T>& group, const core::cable_scratch<T>& scratch,
+                         const step_buffers& buffers, void* stream) {
+  constexpr unsigned block = 64;  // one cell a thread: few cells per group is common, so small blocks
+  return RANVIER_LAUNCH(detail::cable_step_kernel<T, M>, dim3(detail::blocks_for(group.c.ncells, block)),
+                        dim3(block), stream, group, scratch, buffers);
+}
+
+template <class T>
+status launch_gap_gather(T* const* group_v, const std::uint32_t* partner_group, const std::uint64_t* partner_index,
+                         T* v_partner, std::uint64_t n, void* stream) {
+  constexpr unsigned block = 256;
+  return RANVIER_LAUNCH(detail::gap_gather_kernel<T>, dim3(detail::blocks_for(n, block)), dim3(block), stream,
+                        group_v, partner_group, partner_index, v_partner, n);
+}
+
+status launch_spike_times(const core::spike_times_view& src, const step_buffers& buffers, void* stream) {
+  return RANVIER_LAUNCH(detail::spike_times_kernel, dim3(1), dim3(256), stream, src, buffers);
 }
 
 status launch_poisson(const core::poisson_view& gen, const step_buffers& buffers, void* stream) {
@@ -46,13 +95,18 @@ status launch_poisson(const core::poisson_view& gen, const step_buffers& buffers
                         gen, buffers);
 }
 
-template status launch_point_step<float, core::deterministic_math>(const core::point_group_view<float>&,
-                                                                   const step_buffers&, void*);
-template status launch_point_step<double, core::deterministic_math>(const core::point_group_view<double>&,
-                                                                    const step_buffers&, void*);
-template status launch_point_step<float, core::fast_math>(const core::point_group_view<float>&, const step_buffers&,
-                                                          void*);
-template status launch_point_step<double, core::fast_math>(const core::point_group_view<double>&,
-                                                           const step_buffers&, void*);
+#define RANVIER_INSTANTIATE(T, M)                                                                               \
+  template status launch_point_step<T, M>(const core::point_group_view<T>&, const step_buffers&, void*);          \
+  template status launch_cable_step<T, M>(const core::cable_group_view<T>&, const core::cable_scratch<T>&,         \
+                                          const step_buffers&, void*);
+RANVIER_INSTANTIATE(float, core::deterministic_math)
+RANVIER_INSTANTIATE(double, core::deterministic_math)
+RANVIER_INSTANTIATE(float, core::fast_math)
+RANVIER_INSTANTIATE(double, core::fast_math)
+#undef RANVIER_INSTANTIATE
+template status launch_gap_gather<float>(float* const*, const std::uint32_t*, const std::uint64_t*, float*,
+                                         std::uint64_t, void*);
+template status launch_gap_gather<double>(double* const*, const std::uint32_t*, const std::uint64_t*, double*,
+                                          std::uint64_t, void*);
 
 }  // namespace ranvier::kernels

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/cable/cable_cell.hpp"
+#include "core/generators.hpp"
 #include "core/point_cell.hpp"
 
 namespace ranvier::kernels {
@@ -91,12 +93,17 @@ template <class T> struct connection_view {
   const std::uint32_t* delay;
 };
 
-// A sampled record: values of `array` at `cells`, every `every` steps, one row
-// per sample into `out` (rows × ncells).
+// A sampled record: every `every` steps, one row per sample into `out`
+// (rows × ncols): kind 0 reads array[index[c]]; kinds 1 and 2 the conductance
+// or the current of `receptor` at state index index[c] and voltage v[v_index[c]].
 template <class T> struct sample_view {
+  int kind;
   const T* array;
-  const std::uint32_t* cells;
-  std::uint32_t ncells;
+  const std::uint64_t* index;
+  const std::uint64_t* v_index;
+  const T* v;
+  core::receptor_view<T> receptor;
+  std::uint32_t ncols;
   std::int64_t every;
   T* out;
   std::uint64_t capacity_rows;
@@ -109,8 +116,26 @@ template <class T> struct sample_view {
 template <class T, class M>
 status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream);
 
+// Stages 1+2 for a group of cable cells: one thread per cell runs the whole
+// cell's step (core::cable_step with W = 1), its scratch interleaved in
+// `scratch` (stride = ncells, base = the cell: coalesced across a warp).
+template <class T, class M>
+status launch_cable_step(const core::cable_group_view<T>& group, const core::cable_scratch<T>& scratch,
+                         const step_buffers& buffers, void* stream);
+
+// Before stages 1+2, when there are gap junctions: each half-junction of a
+// group reads its partner's voltage at the step's start (core::gap_gather).
+// group_v: a device array of every group's v pointer.
+template <class T>
+status launch_gap_gather(T* const* group_v, const std::uint32_t* partner_group, const std::uint64_t* partner_index,
+                         T* v_partner, std::uint64_t n, void* stream);
+
 // Stages 1+2 for a Poisson generator population.
 status launch_poisson(const core::poisson_view& gen, const step_buffers& buffers, void* stream);
+
+// Stages 1+2 for a population of sources with given times: the events of
+// the step (a binary search in the sorted event list) are appended.
+status launch_spike_times(const core::spike_times_view& src, const step_buffers& buffers, void* stream);
 
 // Stage 3: each of this step's spikes walks its CSR row (one warp per spike),
 // adding weights into the ring with 64-bit integer atomics (order-free). Also

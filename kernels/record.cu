@@ -19,10 +19,11 @@ template <class T>
 __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
   const std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
   const std::int64_t step = b.clock->step;
-  if (i >= s.ncells || step % s.every != 0) return;
+  if (i >= s.ncols || step % s.every != 0) return;
   const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
-  s.out[static_cast<std::uint64_t>(row) * s.ncells + i] = s.array[s.cells[i]];
+  s.out[static_cast<std::uint64_t>(row) * s.ncols + i] =
+      s.kind == 0 ? s.array[s.index[i]] : core::receptor_value(s.receptor, s.index[i], s.v[s.v_index[i]], s.kind == 2);
 }
 
 }  // namespace detail
@@ -34,7 +35,7 @@ status launch_end_step(const step_buffers& buffers, void* stream) {
 template <class T>
 status launch_sample(const sample_view<T>& sample, const step_buffers& buffers, void* stream) {
   constexpr unsigned block = 256;
-  return RANVIER_LAUNCH(detail::sample_kernel<T>, dim3(detail::blocks_for(sample.ncells, block)), dim3(block), stream,
+  return RANVIER_LAUNCH(detail::sample_kernel<T>, dim3(detail::blocks_for(sample.ncols, block)), dim3(block), stream,
                         sample, buffers);
 }
 

@@ -32,11 +32,7 @@ network two_populations(std::int64_t n_pre, std::int64_t n_post) {
   leak.kind = "leak";
   leak.name = "leak";
   c.mechanisms.push_back(leak);
-  receptor_desc r;
-  r.name = "exc";
-  r.tau = 2.0;
-  r.e = 0.0;
-  c.receptors.push_back(r);
+  c.receptors.push_back(receptor_desc::expsyn("exc", 2.0, 0.0));
   net.cells.push_back(c);
   for (auto [name, n] : {std::pair{"a", n_pre}, std::pair{"b", n_post}}) {
     population_desc p;
@@ -280,7 +276,7 @@ TEST_CASE("the same network is built with 1 and 2 threads") {
   CHECK(one.delay == two.delay);
   CHECK(one.in_conn == two.in_conn);
   CHECK(one.groups[0].v == two.groups[0].v);
-  CHECK(one.groups[0].receptors[0].g == two.groups[0].receptors[0].g);
+  CHECK(one.groups[0].receptors[0].state == two.groups[0].receptors[0].state);
   CHECK(one.nconnections() > 100000);
 }
 

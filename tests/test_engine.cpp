@@ -34,11 +34,7 @@ network pair_network(double w, double d) {
   leak.params["g"] = 1e-4;
   leak.params["e"] = -70.0;
   passive.mechanisms.push_back(leak);
-  receptor_desc r;
-  r.name = "ampa";
-  r.tau = 2.0;
-  r.e = 0.0;
-  passive.receptors.push_back(r);
+  passive.receptors.push_back(receptor_desc::expsyn("ampa", 2.0, 0.0));
   passive.init["v"] = distribution::constant(-70.0);
   net.cells.push_back(passive);
   population_desc dst;

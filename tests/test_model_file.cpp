@@ -67,11 +67,7 @@ network small_network() {
   hh.name = "hh";
   hh.params["gnabar"] = 0.12;
   c.mechanisms.push_back(hh);
-  receptor_desc exc;
-  exc.name = "exc";
-  exc.tau = 5.0;
-  exc.e = 0.0;
-  c.receptors.push_back(exc);
+  c.receptors.push_back(receptor_desc::expsyn("exc", 5.0, 0.0));
   c.init["v"] = distribution::normal(-65.0, 2.0);
   c.init["hh.m"] = distribution::uniform(0.0, 0.1);
   c.init["exc.g"] = distribution::constant(0.001);
@@ -223,7 +219,7 @@ variable = "pas.g"
     REQUIRE(c.mechanisms.size() == 1);
     CHECK(c.mechanisms[0].kind == "leak");
     CHECK(c.mechanisms[0].name == "pas");
-    CHECK(c.mechanisms[0].params.at("g") == 0.0002);
+    CHECK(c.mechanisms[0].params.at("g").value == 0.0002);
     CHECK(c.mechanisms[0].loc("g").line == 15);
     CHECK(c.mechanisms[0].loc("g").key == "cell.pyr.mechanism[0] 'pas'.g");
     REQUIRE(c.receptors.size() == 1);
@@ -299,7 +295,7 @@ size = 2.0
     network net = small_network();
     net.sim.celsius = 200.0;
     net.projections[0].probability = 2.0;
-    net.cells[0].receptors[0].tau = 0.0;
+    net.cells[0].receptors[0].params["tau"] = 0.0;
     net.records[0].variable = "hh.x";
     const std::string msg = error_of([&] { check(net); });
     CAPTURE(msg);
@@ -365,28 +361,23 @@ size = 2.0
   TEST_CASE("check enforces the capacities of a cell group") {
     network net = small_network();
     SUBCASE("mechanisms") {
-      for (int i = 0; i < 6; ++i) {
+      for (int i = 0; i < 16; ++i) {
         mechanism_desc m;
         m.kind = "leak";
         m.name = "leak" + std::to_string(i);
         net.cells[0].mechanisms.push_back(m);
       }
-      CHECK(contains(error_of([&] { check(net); }), "cell.pyr.mechanism: 7 mechanisms; valid: at most 6"));
+      CHECK(contains(error_of([&] { check(net); }), "cell.pyr.mechanism: 17 mechanisms; valid: at most 16"));
     }
     SUBCASE("receptors") {
-      for (int i = 0; i < 4; ++i) {
-        receptor_desc r;
-        r.name = "r" + std::to_string(i);
-        r.tau = 1.0;
-        net.cells[0].receptors.push_back(r);
-      }
-      CHECK(contains(error_of([&] { check(net); }), "cell.pyr.receptor: 5 receptors; valid: at most 4"));
+      for (int i = 0; i < 8; ++i) net.cells[0].receptors.push_back(receptor_desc::expsyn("r" + std::to_string(i), 1.0, 0.0));
+      CHECK(contains(error_of([&] { check(net); }), "cell.pyr.receptor: 9 receptors; valid: at most 8"));
     }
     SUBCASE("stimuli, counted over every population of a cell type") {
       population_desc other = net.populations[0];
       other.name = "exc2";
       net.populations.push_back(other);
-      for (int i = 0; i < 8; ++i) {
+      for (int i = 0; i < 16; ++i) {
         stimulus_desc s = net.stimuli[0];
         s.population = i % 2 ? "exc" : "exc2";
         net.stimuli.push_back(s);
@@ -394,7 +385,7 @@ size = 2.0
       const std::string msg = error_of([&] { check(net); });
       CAPTURE(msg);
       CHECK(count_lines(msg) == 1);
-      CHECK(contains(msg, "stimulus[8]: cell type 'pyr' has 9 stimuli on its populations; valid: at most 8"));
+      CHECK(contains(msg, "stimulus[16]: cell type 'pyr' has 17 stimuli on its populations; valid: at most 16"));
     }
   }
 

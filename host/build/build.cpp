@@ -20,7 +20,41 @@
 
 namespace ranvier {
 
-cell_layout lay_out_cells(const network& net) {
+std::vector<cell_type_layout> lay_out_cell_types(const network& net) {
+  std::vector<cell_type_layout> out(net.cells.size());
+  for (std::size_t t = 0; t < net.cells.size(); ++t) {
+    const cell_desc& c = net.cells[t];
+    auto& L = out[t];
+    L.cable = c.is_cable();
+    if (L.cable) L.geometry = discretize(c);
+    for (const auto& r : c.receptors) {
+      receptor_sites sites;
+      if (!L.cable) {
+        sites.node = {0};
+      } else if (r.spread == spread_rule::none) {
+        sites.node = {L.geometry.node_at(r.location)};
+      } else {
+        sites.node = L.geometry.nodes_in(r.region);
+        if (sites.node.empty())
+          throw internal_error("lay_out_cell_types: unchecked empty region of receptor " + r.name);
+        double total = 0.0;
+        for (auto n : sites.node) {
+          const auto& G = L.geometry;
+          total += r.spread == spread_rule::uniform_length ? G.seg_length[n] : G.area[n] * G.spine_factor[n];
+          sites.cumulative.push_back(total);
+        }
+        for (auto& w : sites.cumulative) w /= total;
+        sites.cumulative.back() = 1.0;
+      }
+      L.first_location.push_back(L.locations);
+      L.locations += static_cast<std::uint32_t>(sites.node.size());
+      L.receptors.push_back(std::move(sites));
+    }
+  }
+  return out;
+}
+
+cell_layout lay_out_cells(const network& net, const std::vector<cell_type_layout>& types) {
   cell_layout L;
   L.populations.resize(net.populations.size());
   // Groups: one per cell type, in order of first use.
@@ -31,7 +65,7 @@ cell_layout lay_out_cells(const network& net) {
     pl.kind = pop.kind;
     pl.size = static_cast<std::uint32_t>(pop.size);
     pl.stream_id = static_cast<std::uint32_t>(p);
-    if (pop.kind == population_kind::poisson) {
+    if (pop.kind != population_kind::cell) {
       pl.group = static_cast<int>(L.generators.size());
       L.generators.push_back(static_cast<int>(p));
       continue;
@@ -57,7 +91,7 @@ cell_layout lay_out_cells(const network& net) {
     g.gid_base = static_cast<std::uint32_t>(gid);
     g.target_base = static_cast<std::uint32_t>(target);
     gid += g.ncells;
-    target += static_cast<std::uint64_t>(g.ncells) * net.cells[g.cell_type].receptors.size();
+    target += static_cast<std::uint64_t>(g.ncells) * types[g.cell_type].locations;
     for (int p : g.populations) L.populations[p].gid_base = g.gid_base + L.populations[p].first;
   }
   for (int p : L.generators) {
@@ -112,6 +146,7 @@ struct incoming {
   std::vector<std::uint32_t> pre;  // presynaptic index within the pre population
   std::vector<double> weight;      // [µS]
   std::vector<std::uint32_t> delay;  // [steps]
+  std::vector<std::uint32_t> location;  // the receptor's location it lands on
 };
 
 // The presynaptic cells of postsynaptic cell j, in increasing order (list
@@ -178,7 +213,8 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
 
 }  // namespace
 
-connectivity build_connectivity(const network& net, const cell_layout& layout, int threads) {
+connectivity build_connectivity(const network& net, const cell_layout& layout,
+                                const std::vector<cell_type_layout>& types, int threads) {
   const double dt = net.sim.dt;
   const std::uint64_t seed = net.sim.seed;
 #if defined(_OPENMP)
@@ -189,7 +225,8 @@ connectivity build_connectivity(const network& net, const cell_layout& layout, i
 
   struct built {
     std::uint32_t pre_gid_base;
-    std::uint32_t target_base;  // target of post cell 0
+    std::uint32_t target_base;  // target of post cell 0 at the receptor's first location
+    std::uint32_t stride;       // target distance between consecutive locations (the group's cells)
     std::vector<incoming> per_post;
   };
   std::vector<built> projections(net.projections.size());
@@ -209,8 +246,10 @@ connectivity build_connectivity(const network& net, const cell_layout& layout, i
     if (r < 0) throw internal_error("build_connectivity: projection '" + pr.name + "' has an unknown receptor");
 
     auto& b = projections[pi];
+    const auto& sites = types[grp.cell_type].receptors[r];
     b.pre_gid_base = pre.gid_base;
-    b.target_base = grp.target_base + static_cast<std::uint32_t>(r) * grp.ncells + post.first;
+    b.target_base = grp.target_base + types[grp.cell_type].first_location[r] * grp.ncells + post.first;
+    b.stride = grp.ncells;
     b.per_post.resize(post.size);
     const bool same_pop = pre_d == post_d;
     const auto id = static_cast<std::uint32_t>(pi);
@@ -227,9 +266,21 @@ connectivity build_connectivity(const network& net, const cell_layout& layout, i
         core::stream ds(seed, core::stream_purpose::delay, id, j);
         in.weight.resize(in.pre.size());
         in.delay.resize(in.pre.size());
+        in.location.assign(in.pre.size(), 0);
         for (std::size_t k = 0; k < in.pre.size(); ++k) {
           in.weight[k] = draw(pr.weight, ws);
           in.delay[k] = delay_steps(draw(pr.delay, ds), dt);
+        }
+        if (!sites.cumulative.empty()) {
+          // Each connection lands on a segment of the region, drawn with
+          // probability proportional to its length or area.
+          core::stream ls(seed, core::stream_purpose::location, id, j);
+          for (auto& l : in.location) {
+            const double u = ls.uniform();
+            l = static_cast<std::uint32_t>(std::upper_bound(sites.cumulative.begin(), sites.cumulative.end(), u) -
+                                           sites.cumulative.begin());
+            l = std::min<std::uint32_t>(l, static_cast<std::uint32_t>(sites.cumulative.size() - 1));
+          }
         }
       } catch (...) {
 #pragma omp critical(ranvier_build_failure)
@@ -257,7 +308,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout, i
       const auto& in = b.per_post[j];
       for (std::size_t k = 0; k < in.pre.size(); ++k) {
         const std::uint64_t c = fill[b.pre_gid_base + in.pre[k]]++;
-        C.target[c] = b.target_base + static_cast<std::uint32_t>(j);
+        C.target[c] = b.target_base + in.location[k] * b.stride + static_cast<std::uint32_t>(j);
         C.weight[c] = in.weight[k];
         C.delay[c] = in.delay[k];
         C.max_delay = std::max(C.max_delay, in.delay[k]);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "host/build/morphology.hpp"
 #include "host/model/model.hpp"
 
 namespace ranvier {
@@ -26,25 +27,48 @@ struct population_layout {
   std::uint32_t stream_id = 0;  // the population's index in the description
 };
 
-// The layout of all cells: groups of cells sharing a cell type, then Poisson
-// generators. Gids are assigned group by group in that order.
+// Where a receptor of a cell type sits: at one node, or (spread over a
+// region) at every segment there, each connection drawing one of them with
+// the probability `cumulative` steps by.
+struct receptor_sites {
+  std::vector<std::uint32_t> node;
+  std::vector<double> cumulative;  // spread receptors: cumulative probabilities (last 1); else empty
+};
+
+// What a cell type needs before connections can be built: its geometry (cable
+// cells) and its receptors' locations. A group's ring-buffer targets are its
+// receptors' locations, location-major: location l (counted over all
+// receptors) of cell k is target target_base + l·ncells + k.
+struct cell_type_layout {
+  bool cable = false;
+  cell_geometry geometry;                   // cable cells
+  std::vector<receptor_sites> receptors;    // by receptor of the cell type
+  std::vector<std::uint32_t> first_location;  // per receptor: its first location
+  std::uint32_t locations = 0;              // targets per cell
+};
+
+std::vector<cell_type_layout> lay_out_cell_types(const network& net);
+
+// The layout of all cells: groups of cells sharing a cell type, then spike
+// sources without membrane (Poisson, given times). Gids are assigned group by
+// group in that order.
 struct cell_layout {
   struct group {
     int cell_type = -1;               // index into network::cells
     std::vector<int> populations;     // indices into network::populations, in order
     std::uint32_t ncells = 0;
     std::uint32_t gid_base = 0;
-    std::uint32_t target_base = 0;    // ring-buffer target of receptor 0, cell 0
+    std::uint32_t target_base = 0;    // ring-buffer target of location 0, cell 0
   };
   std::vector<group> groups;
-  std::vector<int> generators;        // population indices of Poisson populations
+  std::vector<int> generators;        // population indices of Poisson and spike-time populations
   std::vector<std::uint32_t> generator_gid_base;
   std::vector<population_layout> populations;  // by description index
   std::uint32_t nsources = 0;
   std::uint32_t ntargets = 0;
 };
 
-cell_layout lay_out_cells(const network& net);
+cell_layout lay_out_cells(const network& net, const std::vector<cell_type_layout>& types);
 
 // Connections in CSR order by source gid, plus a second index ordered by
 // target. Weights in the receptor's unit (µS), delays in whole steps.
@@ -60,7 +84,8 @@ struct connectivity {
 };
 
 // Builds all projections with `threads` OpenMP threads (0: the default).
-connectivity build_connectivity(const network& net, const cell_layout& layout, int threads = 0);
+connectivity build_connectivity(const network& net, const cell_layout& layout,
+                                const std::vector<cell_type_layout>& types, int threads = 0);
 
 // A delay in ms as whole steps: the nearest step count, halves rounded up,
 // computed as floor(delay/dt + 0.5 + 1e-9) so that decimal delays such as

@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "core/cable/cable_cell.hpp"
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
+#include "core/generators.hpp"
 #include "core/point_cell.hpp"
 #include "host/engines/engine.hpp"
 #include "host/errors.hpp"
@@ -24,8 +26,10 @@ namespace ranvier {
 namespace {
 
 // Cells per chunk: the loops over a chunk vectorise, and a chunk's scratch
-// (6 arrays of W values) stays in L1.
+// stays in L1 (point neurons: 8 arrays of W values) or L2 (cable cells: 4
+// values per node and lane).
 constexpr int chunk = 64;
+constexpr int cable_chunk = 16;
 
 // Above this many connections to walk in one step, propagation is shared
 // among the threads; below it one thread is faster than a barrier.
@@ -41,13 +45,29 @@ class cpu_engine final : public engine {
     threads_ = 1;
     (void)threads;
 #endif
-    for (auto& g : img_.groups) views_.push_back(g.view());
+    std::size_t scratch = 0;
+    for (auto& g : img_.groups) {
+      if (g.cable) {
+        cable_views_.push_back(g.cable_view());
+        scratch = std::max<std::size_t>(scratch, 4ull * g.nnodes * cable_chunk);
+      } else {
+        point_views_.push_back(g.point_view());
+      }
+    }
     for (auto& g : img_.generators) {
       g.params.spike_count = g.spike_count.data();
       gens_.push_back(g.params);
     }
+    for (auto& s : img_.spike_sources) {
+      s.params.step = s.step.data();
+      s.params.cell = s.cell.data();
+      s.params.spike_count = s.spike_count.data();
+      sources_.push_back(s.params);
+    }
+    for (auto& g : img_.groups) group_v_.push_back(g.v.data());
     ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     thread_spikes_.resize(threads_);
+    thread_scratch_.assign(threads_, std::vector<T>(scratch));
   }
 
   std::string describe() const override {
@@ -73,19 +93,58 @@ class cpu_engine final : public engine {
 #else
       auto& mine = thread_spikes_[0];
 #endif
+#if defined(_OPENMP)
+      auto& scratch = thread_scratch_[omp_get_thread_num()];
+#else
+      auto& scratch = thread_scratch_[0];
+#endif
       for (std::int64_t step = first; step < first + nsteps; ++step) {
+        // Gap junctions see every voltage of the step's start.
+        if (img_.has_gaps) {
+          for (auto& g : img_.groups) {
+            const auto nh = static_cast<std::int64_t>(g.gap_node.size());
+#pragma omp for schedule(static) nowait
+            for (std::int64_t h = 0; h < nh; ++h)
+              core::gap_gather(group_v_.data(), g.gap_partner_group.data(), g.gap_partner_index.data(),
+                               g.gap_v_partner.data(), static_cast<std::uint64_t>(h));
+          }
+#pragma omp barrier
+        }
         // Stages 1 and 2: deliver + advance + detect, per chunk of cells.
         mine.clear();
         const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt};
         auto sink = [&mine](std::uint32_t gid) { mine.push_back(gid); };
-        for (const auto& G : views_) {
-          const int nchunks = static_cast<int>((G.ncells + chunk - 1) / chunk);
+        for (const auto& G : point_views_) {
+          const int nchunks = static_cast<int>((G.c.ncells + chunk - 1) / chunk);
 #pragma omp for schedule(static) nowait
           for (int ch = 0; ch < nchunks; ++ch) {
             core::lanes<T, chunk> L;
             L.first = static_cast<std::uint32_t>(ch) * chunk;
-            L.n = static_cast<int>(std::min<std::uint32_t>(chunk, G.ncells - L.first));
+            L.n = static_cast<int>(std::min<std::uint32_t>(chunk, G.c.ncells - L.first));
             core::point_step<M>(G, ctx, L, sink);
+          }
+        }
+        for (const auto& G : cable_views_) {
+          // At least one chunk per thread while there are cells for it.
+          const std::uint32_t nc = G.c.ncells;
+          const std::uint32_t nchunks =
+              std::max<std::uint32_t>((nc + cable_chunk - 1) / cable_chunk, std::min<std::uint32_t>(nc, threads_));
+          const std::uint32_t per = (nc + nchunks - 1) / nchunks;
+          const core::cable_scratch<T> S{scratch.data(), scratch.data() + G.nnodes * cable_chunk,
+                                         scratch.data() + 2 * G.nnodes * cable_chunk,
+                                         scratch.data() + 3 * G.nnodes * cable_chunk, cable_chunk, 0};
+#pragma omp for schedule(static) nowait
+          for (std::int64_t ch = 0; ch < static_cast<std::int64_t>(nchunks); ++ch) {
+            const std::uint32_t c0 = static_cast<std::uint32_t>(ch) * per;
+            if (c0 >= nc) continue;
+            core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, nc - c0)), S, sink);
+          }
+        }
+        for (const auto& P : sources_) {
+#pragma omp single nowait
+          for (std::uint64_t e = core::first_event(P, step); e < P.nevents && P.step[e] == step; ++e) {
+            ++P.spike_count[P.cell[e]];
+            mine.push_back(P.gid_base + P.cell[e]);
           }
         }
         for (const auto& P : gens_) {
@@ -144,6 +203,8 @@ class cpu_engine final : public engine {
     for (const auto& g : img_.groups) std::copy(g.spike_count.begin(), g.spike_count.end(), out.begin() + g.gid_base);
     for (const auto& g : img_.generators)
       std::copy(g.spike_count.begin(), g.spike_count.end(), out.begin() + g.params.gid_base);
+    for (const auto& s : img_.spike_sources)
+      std::copy(s.spike_count.begin(), s.spike_count.end(), out.begin() + s.params.gid_base);
     return out;
   }
 
@@ -166,8 +227,12 @@ class cpu_engine final : public engine {
 
   image<T> img_;
   int threads_ = 1;
-  std::vector<core::point_group_view<T>> views_;
+  std::vector<core::point_group_view<T>> point_views_;
+  std::vector<core::cable_group_view<T>> cable_views_;
   std::vector<core::poisson_view> gens_;
+  std::vector<core::spike_times_view> sources_;
+  std::vector<T*> group_v_;
+  std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::int64_t> ring_;
   std::vector<std::vector<std::uint32_t>> thread_spikes_;
   std::vector<std::uint32_t> spikes_;

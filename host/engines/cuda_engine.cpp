@@ -77,29 +77,84 @@ class cuda_engine final : public engine {
     batch_steps_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(record_entries / ns), 1, max_batch_steps);
     record_capacity_ = static_cast<std::uint64_t>(batch_steps_) * ns;
 
-    // State, group by group.
+    // State, group by group: the host views give the scalars and the layout,
+    // then every pointer is replaced by its device copy.
     for (auto& g : img_.groups) {
       auto& dg = dgroups_.emplace_back();
+      dg.cable = g.cable;
       for (int a = 0; a < g.narrays(); ++a) dg.arrays.push_back(uploaded(g.array(a), stream_));
       dg.spike_count = uploaded(g.spike_count, stream_);
       dg.last_spike = uploaded(g.last_spike, stream_);
-      for (auto& s : g.stimuli) dg.stim_amp.push_back(uploaded(s.amp, stream_));
-      core::point_group_view<T> v = g.view();  // scalars and layout from the host view
+      for (auto& st : g.stimuli) dg.stim_amp.push_back(uploaded(st.amp, stream_));
+      for (auto& m : g.mechs) {
+        dg.mech_param.push_back(uploaded(m.param, stream_));
+        dg.mech_node.push_back(uploaded(m.node, stream_));
+      }
+      for (auto& r : g.receptors) dg.rec_node.push_back(uploaded(r.node, stream_));
+      dg.gap_row = uploaded(g.gap_row, stream_);
+      dg.gap_node = uploaded(g.gap_node, stream_);
+      dg.gap_g = uploaded(g.gap_g, stream_);
+      dg.gap_v_partner = uploaded(g.gap_v_partner, stream_);
+      dg.gap_partner_group = uploaded(g.gap_partner_group, stream_);
+      dg.gap_partner_index = uploaded(g.gap_partner_index, stream_);
+      core::cell_parts<T> c = g.parts();
       int a = 0;
-      v.v = dg.arrays[a++].get();
-      for (int q = 0; q < v.nmech; ++q)
-        for (std::size_t s = 0; s < g.mechs[q].state.size(); ++s) v.mech[q].state[s] = dg.arrays[a++].get();
-      for (int r = 0; r < v.nrec; ++r) v.rec[r].g = dg.arrays[a++].get();
-      for (int s = 0; s < v.nstim; ++s) v.stim[s].amp = dg.stim_amp[s].get();
-      v.spike_count = dg.spike_count.get();
-      v.last_spike = dg.last_spike.get();
-      dg.view = v;
+      c.v = dg.arrays[a++].get();
+      if (c.cai) c.cai = dg.arrays[a++].get();
+      for (int q = 0; q < c.nmech; ++q) {
+        for (std::size_t st = 0; st < g.mechs[q].state.size(); ++st) c.mech[q].state[st] = dg.arrays[a++].get();
+        c.mech[q].param = dg.mech_param[q].get();
+        c.mech[q].node = g.mechs[q].node.empty() ? nullptr : dg.mech_node[q].get();
+      }
+      for (int r = 0; r < c.nrec; ++r) {
+        for (std::size_t st = 0; st < g.receptors[r].state.size(); ++st) c.rec[r].state[st] = dg.arrays[a++].get();
+        c.rec[r].node = g.receptors[r].node.empty() ? nullptr : dg.rec_node[r].get();
+      }
+      for (int st = 0; st < c.nstim; ++st) c.stim[st].amp = dg.stim_amp[st].get();
+      if (c.gap.row) c.gap = {dg.gap_row.get(), dg.gap_node.get(), dg.gap_g.get(), dg.gap_v_partner.get()};
+      c.spike_count = dg.spike_count.get();
+      c.last_spike = dg.last_spike.get();
+      if (g.cable) {
+        dg.parent = uploaded(g.parent, stream_);
+        dg.ga = uploaded(g.ga, stream_);
+        dg.dbase = uploaded(g.dbase, stream_);
+        dg.afac = uploaded(g.afac, stream_);
+        dg.cable_view = g.cable_view();
+        dg.cable_view.c = c;
+        dg.cable_view.parent = dg.parent.get();
+        dg.cable_view.ga = dg.ga.get();
+        dg.cable_view.dbase = dg.dbase.get();
+        dg.cable_view.afac = dg.afac.get();
+        const std::size_t n = static_cast<std::size_t>(g.nnodes) * g.ncells;
+        dg.scratch = device_buffer<T>((dg.cable_view.has_ca ? 4 : 2) * n);
+        T* base = dg.scratch.get();
+        dg.scratch_view = {base, base + n, dg.cable_view.has_ca ? base + 2 * n : nullptr,
+                           dg.cable_view.has_ca ? base + 3 * n : nullptr, g.ncells, 0};
+      } else {
+        dg.point_view = g.point_view();
+        dg.point_view.c = c;
+      }
     }
     for (auto& g : img_.generators) {
       auto& dg = dgens_.emplace_back();
       dg.spike_count = uploaded(g.spike_count, stream_);
       dg.view = g.params;
       dg.view.spike_count = dg.spike_count.get();
+    }
+    for (auto& src : img_.spike_sources) {
+      auto& ds = dsources_.emplace_back();
+      ds.step = uploaded(src.step, stream_);
+      ds.cell = uploaded(src.cell, stream_);
+      ds.spike_count = uploaded(src.spike_count, stream_);
+      ds.view = src.params;
+      ds.view.step = ds.step.get();
+      ds.view.cell = ds.cell.get();
+      ds.view.spike_count = ds.spike_count.get();
+    }
+    if (img_.has_gaps) {
+      std::vector<T*> vs;
+      for (auto& dg : dgroups_) vs.push_back(dg.arrays[0].get());
+      group_v_ = uploaded(vs, stream_);
     }
     row_ = uploaded(img_.row, stream_);
     target_ = uploaded(img_.target, stream_);
@@ -118,11 +173,25 @@ class cuda_engine final : public engine {
       auto& ds = dsamples_.emplace_back();
       ds.record = static_cast<int>(r);
       if (rp.spikes) continue;
-      ds.cells = uploaded(rp.group_cells, stream_);
+      const auto& dg = dgroups_[rp.ref.group];
+      ds.index = uploaded(rp.index, stream_);
+      ds.v_index = uploaded(rp.v_index, stream_);
       ds.rows = static_cast<std::uint64_t>(batch_steps_ / rp.every + 1);
-      ds.out = device_buffer<T>(ds.rows * rp.group_cells.size());
-      ds.view = {dgroups_[rp.ref.group].arrays[rp.ref.array].get(), ds.cells.get(),
-                 static_cast<std::uint32_t>(rp.group_cells.size()), rp.every, ds.out.get(), ds.rows};
+      ds.out = device_buffer<T>(ds.rows * rp.index.size());
+      ds.view = {};
+      ds.view.kind = static_cast<int>(rp.kind);
+      ds.view.index = ds.index.get();
+      ds.view.v_index = ds.v_index.get();
+      ds.view.v = dg.arrays[0].get();
+      if (rp.kind == sample_kind::array) {
+        ds.view.array = dg.arrays[rp.ref.array].get();
+      } else {
+        ds.view.receptor = dg.cable ? dg.cable_view.c.rec[rp.ref.array] : dg.point_view.c.rec[rp.ref.array];
+      }
+      ds.view.ncols = static_cast<std::uint32_t>(rp.index.size());
+      ds.view.every = rp.every;
+      ds.view.out = ds.out.get();
+      ds.view.capacity_rows = ds.rows;
     }
     buffers_ = {clock_.get(), ring_.get(), img_.ntargets, img_.ring_depth, spikes_.get(), record_.get(),
                 record_capacity_};
@@ -159,7 +228,7 @@ class cuda_engine final : public engine {
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
       const auto& g = img_.groups[gi];
       for (int a = 0; a < g.narrays(); ++a) {
-        std::vector<T> tmp(g.ncells);
+        std::vector<T> tmp(g.array(a).size());
         dgroups_[gi].arrays[a].download(tmp.data(), tmp.size(), stream_);
         check_cuda(kernels::stream_sync(stream_), "state");
         out.push_back({g.cell_type + "." + g.array_name(a), std::vector<double>(tmp.begin(), tmp.end())});
@@ -183,17 +252,37 @@ class cuda_engine final : public engine {
     for (std::size_t q = 0; q < img_.generators.size(); ++q)
       dgens_[q].spike_count.download(out.data() + img_.generators[q].params.gid_base,
                                      img_.generators[q].params.ncells, stream_);
+    for (std::size_t q = 0; q < img_.spike_sources.size(); ++q)
+      dsources_[q].spike_count.download(out.data() + img_.spike_sources[q].params.gid_base,
+                                        img_.spike_sources[q].params.ncells, stream_);
     check_cuda(kernels::stream_sync(stream_), "spike counts");
     return out;
   }
 
  private:
   struct device_group {
+    bool cable = false;
     std::vector<device_buffer<T>> arrays;  // by state_ref::array
     device_buffer<std::uint32_t> spike_count;
     device_buffer<std::int64_t> last_spike;
     std::vector<device_buffer<T>> stim_amp;
-    core::point_group_view<T> view{};
+    std::vector<device_buffer<T>> mech_param;
+    std::vector<device_buffer<std::uint32_t>> mech_node;
+    std::vector<device_buffer<std::uint32_t>> rec_node;
+    device_buffer<std::uint32_t> gap_row, gap_node, gap_partner_group;
+    device_buffer<T> gap_g, gap_v_partner;
+    device_buffer<std::uint64_t> gap_partner_index;
+    device_buffer<std::uint32_t> parent;
+    device_buffer<T> ga, dbase, afac, scratch;
+    core::point_group_view<T> point_view{};
+    core::cable_group_view<T> cable_view{};
+    core::cable_scratch<T> scratch_view{};
+  };
+  struct device_source {
+    device_buffer<std::int64_t> step;
+    device_buffer<std::uint32_t> cell;
+    device_buffer<std::uint32_t> spike_count;
+    core::spike_times_view view{};
   };
   struct device_generator {
     device_buffer<std::uint32_t> spike_count;
@@ -201,7 +290,7 @@ class cuda_engine final : public engine {
   };
   struct device_sample {
     int record = -1;
-    device_buffer<std::uint32_t> cells;
+    device_buffer<std::uint64_t> index, v_index;
     device_buffer<T> out;
     std::uint64_t rows = 0;
     kernels::sample_view<T> view{};
@@ -218,9 +307,21 @@ class cuda_engine final : public engine {
 
   // The launches of one step, in stage order.
   void enqueue_step() {
-    for (const auto& dg : dgroups_)
-      check_cuda(kernels::launch_point_step<T, M>(dg.view, buffers_, stream_), "advance");
+    if (img_.has_gaps)
+      for (auto& dg : dgroups_)
+        if (dg.gap_node.size())
+          check_cuda(kernels::launch_gap_gather<T>(group_v_.get(), dg.gap_partner_group.get(),
+                                                   dg.gap_partner_index.get(), dg.gap_v_partner.get(),
+                                                   dg.gap_node.size(), stream_),
+                     "gap junctions");
+    for (const auto& dg : dgroups_) {
+      if (dg.cable)
+        check_cuda(kernels::launch_cable_step<T, M>(dg.cable_view, dg.scratch_view, buffers_, stream_), "advance");
+      else
+        check_cuda(kernels::launch_point_step<T, M>(dg.point_view, buffers_, stream_), "advance");
+    }
     for (const auto& dg : dgens_) check_cuda(kernels::launch_poisson(dg.view, buffers_, stream_), "poisson");
+    for (const auto& ds : dsources_) check_cuda(kernels::launch_spike_times(ds.view, buffers_, stream_), "spike times");
     const kernels::connection_view<T> conns{row_.get(), target_.get(), weight_.get(), delay_.get()};
     check_cuda(kernels::launch_propagate<T>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
@@ -264,7 +365,7 @@ class cuda_engine final : public engine {
       const auto& ds = dsamples_[i];
       if (!ds.rows) continue;
       const std::int64_t rows = (first + k) / ds.view.every - first / ds.view.every;
-      samples[i].resize(static_cast<std::size_t>(rows) * ds.view.ncells);
+      samples[i].resize(static_cast<std::size_t>(rows) * ds.view.ncols);
       ds.out.download(samples[i].data(), samples[i].size(), stream_);
     }
     const std::uint64_t zero = 0;
@@ -290,6 +391,8 @@ class cuda_engine final : public engine {
   void* stream_ = nullptr;
   std::vector<device_group> dgroups_;
   std::vector<device_generator> dgens_;
+  std::vector<device_source> dsources_;
+  device_buffer<T*> group_v_;
   std::vector<device_sample> dsamples_;
   device_buffer<std::uint64_t> row_;
   device_buffer<std::uint32_t> target_;

@@ -53,9 +53,9 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
       continue;
     }
     traces_[r] = open(fmt::format("{}.{}.csv", pop.name, rp.variable));
-    trace_columns_[r] = rp.cells.size();
+    trace_columns_[r] = rp.columns.size();
     std::string header = "time_ms";
-    for (auto c : rp.cells) header += fmt::format(",{}", c);
+    for (const auto& c : rp.columns) header += "," + c;
     std::fprintf(traces_[r].f, "%s\n", header.c_str());
   }
   if (any_spikes_) {

@@ -241,13 +241,29 @@ class checker {
              "a temperature above absolute zero and at most 100 [degC]");
   }
 
-  // The variables a cell type can initialise or record besides "spikes".
-  static std::vector<std::string> cell_variables(const cell_desc& c) {
+  // Whether some mechanism of the cell type reads or writes [Ca²⁺]i.
+  static bool has_cai(const cell_desc& c) {
+    for (const auto& m : c.mechanisms)
+      if (const auto* info = find_mechanism(m.kind); info && (info->uses_cai || info->writes_cai)) return true;
+    return false;
+  }
+
+  // The variables a cell type can initialise (its states) or, with
+  // for_record, also record (a receptor's conductance g and current i),
+  // besides "spikes".
+  static std::vector<std::string> cell_variables(const cell_desc& c, bool for_record = false) {
     std::vector<std::string> vars{"v"};
+    if (has_cai(c)) vars.push_back("cai");
     for (const auto& m : c.mechanisms)
       if (const auto* info = find_mechanism(m.kind))
         for (const char* s : info->states) vars.push_back((m.name.empty() ? m.kind : m.name) + "." + s);
-    for (const auto& rc : c.receptors) vars.push_back(rc.name + ".g");
+    for (const auto& rc : c.receptors)
+      if (const auto* info = find_receptor(rc.kind)) {
+        for (const char* s : info->states) vars.push_back(rc.name + "." + s);
+        if (for_record)
+          for (const char* s : {"g", "i"})
+            if (!contains(vars, rc.name + "." + s)) vars.push_back(rc.name + "." + s);
+      }
     return vars;
   }
   static bool contains(const std::vector<std::string>& v, const std::string& x) {
@@ -299,13 +315,10 @@ class checker {
         r_.add(at(m, mfb, "kind"), format("unknown mechanism kind '{}'", m.kind), mechanism_kind_list());
       } else {
         for (const auto& [param, value] : m.params) {
-          bool known = false;
-          for (const auto& pi : info->params) known = known || param == pi.name;
-          if (!known)
-            r_.add(at(m, mfb, param), format("'{}' is not a parameter of {}", param, m.kind),
-                   join(info->params, [](const param_info& pi) { return format("{} [{}]", pi.name, pi.unit); }));
+          if (!info->param(param))
+            r_.add(at(m, mfb, param), format("'{}' is not a parameter of {}", param, m.kind), info->param_list());
           else
-            need_finite(at(m, mfb, param), value, "a finite number");
+            need_finite(at(m, mfb, param), value.value, "a finite number");
         }
       }
       name_ok(name, at(m, mfb, m.name.empty() ? "" : "name"), at(m, mfb).key);
@@ -315,10 +328,20 @@ class checker {
       const auto& rc = c.receptors[i];
       const source_loc rfb = path(format("{}.receptor[{}] '{}'", fb.key, i, rc.name));
       name_ok(rc.name, at(rc, rfb, "name"), at(rc, rfb).key);
-      if (rc.kind != "expsyn")
-        r_.add(at(rc, rfb, "kind"), format("unknown receptor kind '{}'", rc.kind), "\"expsyn\"");
-      positive(at(rc, rfb, "tau"), rc.tau, "ms", "a decay time constant > 0 [ms]");
-      need_finite(at(rc, rfb, "e"), rc.e, "a finite reversal potential [mV]");
+      const kind_info* info = find_receptor(rc.kind);
+      if (!info) {
+        r_.add(at(rc, rfb, "kind"), format("unknown receptor kind '{}'", rc.kind), receptor_kind_list());
+        continue;
+      }
+      for (const auto& [param, value] : rc.params) {
+        const core::param_spec* ps = info->param(param);
+        if (!ps)
+          r_.add(at(rc, rfb, param), format("'{}' is not a parameter of {}", param, rc.kind), info->param_list());
+        else if (std::string_view(ps->unit) == "ms")
+          positive(at(rc, rfb, param), value, "ms", format("a time constant > 0 [ms] ({})", ps->doc));
+        else
+          need_finite(at(rc, rfb, param), value, format("a finite number [{}] ({})", ps->unit, ps->doc));
+      }
     }
 
     const auto vars = cell_variables(c);
@@ -328,9 +351,12 @@ class checker {
         r_.add(l, format("'{}' is not a variable of cell type '{}'", var, c.name), quoted(vars));
         continue;
       }
-      const char* unit = var == "v" ? "mV" : is_state(c, var) ? "1" : "uS";
+      const char* unit = var == "v" ? "mV" : var == "cai" ? "mM" : is_state(c, var) ? "1" : "uS";
       if (!check_distribution(r_, d, l, unit)) continue;
-      if (var != "v" && !is_state(c, var) && !(d.min_value() >= 0.0))
+      if (var == "cai" && !(d.min_value() > 0.0))
+        r_.add(low_loc(d, l), breach(d, true, unit, "is not positive"),
+               "a concentration > 0 [mM]" + bound_hint(d, "low"));
+      else if (var != "v" && var != "cai" && !is_state(c, var) && !(d.min_value() >= 0.0))
         r_.add(low_loc(d, l), breach(d, true, unit, "is negative"),
                "a conductance >= 0 [uS]" + bound_hint(d, "low"));
       if (is_state(c, var) && (!(d.min_value() >= 0.0) || !(d.max_value() <= 1.0)))
@@ -541,7 +567,7 @@ class checker {
       std::vector<std::string> vars{"spikes"};
       const cell_desc* c = p->kind == population_kind::cell ? net_.find_cell(p->cell) : nullptr;
       if (c)
-        for (auto& v : cell_variables(*c)) vars.push_back(v);
+        for (auto& v : cell_variables(*c, true)) vars.push_back(v);
       // Without a cell type (undefined: already reported) nothing more can be said.
       if ((c || p->kind == population_kind::poisson) && !contains(vars, rec.variable))
         r_.add(at(rec, fb, "variable"),

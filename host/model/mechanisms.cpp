@@ -1,83 +1,89 @@
-// The mechanism registry: names, units and defaults as NEURON gives them.
+// The host's view of the core registries.
 #include "host/model/mechanisms.hpp"
 
-#include "core/dmath.hpp"
+#include <fmt/format.h>
+
+#include "core/mechanisms/registry.hpp"
+#include "core/synapses/registry.hpp"
 #include "host/errors.hpp"
 
 namespace ranvier {
 
 namespace {
 
-const std::vector<mechanism_info>& registry() {
-  static const std::vector<mechanism_info> r = {
-      {"hh",
-       core::mech_kind::hh,
-       "squid-axon Hodgkin-Huxley Na, K and leak (NEURON's hh); rates scaled by 3^((celsius - 6.3)/10)",
-       {{"gnabar", "S/cm2", 0.12, "Na maximal conductance"},
-        {"gkbar", "S/cm2", 0.036, "K maximal conductance"},
-        {"gl", "S/cm2", 0.0003, "leak conductance"},
-        {"el", "mV", -54.3, "leak reversal potential"},
-        {"ena", "mV", 50.0, "Na reversal potential"},
-        {"ek", "mV", -77.0, "K reversal potential"}},
-       {"m", "h", "n"},
-       core::hh::nparam},
-      {"traub_miles",
-       core::mech_kind::traub_miles,
-       "Traub-Miles Na and K (COBAHH benchmark, Brette et al. 2007); temperature-independent",
-       {{"gnabar", "S/cm2", 0.1, "Na maximal conductance"},
-        {"gkbar", "S/cm2", 0.03, "K maximal conductance"},
-        {"ena", "mV", 50.0, "Na reversal potential"},
-        {"ek", "mV", -90.0, "K reversal potential"},
-        {"vt", "mV", -63.0, "rate-function offset VT"}},
-       {"m", "h", "n"},
-       core::traub_miles::nparam},
-      {"leak",
-       core::mech_kind::leak,
-       "passive leak (NEURON's pas)",
-       {{"g", "S/cm2", 0.001, "conductance"}, {"e", "mV", -70.0, "reversal potential"}},
-       {},
-       core::leak::nparam},
-  };
+template <class List, bool Density>
+std::vector<kind_info> registry_of() {
+  std::vector<kind_info> r;
+  core::for_each_type(List{}, [&]<class K>(int id) {
+    kind_info k;
+    k.kind = K::name;
+    k.id = id;
+    k.doc = K::doc;
+    k.params = std::span<const core::param_spec>(K::params, K::nuser);
+    for (int s = 0; s < K::nstate; ++s) k.states.push_back(K::states[s]);
+    k.nparam_total = K::nparam;
+    if constexpr (Density) {
+      k.uses_cai = K::uses_cai;
+      k.writes_cai = K::writes_cai;
+      k.carries_ca = K::carries_ca;
+      k.passive = core::is_passive<K>();
+    }
+    k.derive = &K::derive;
+    r.push_back(k);
+  });
   return r;
 }
 
-}  // namespace
+const std::vector<kind_info>& mechanisms() {
+  static const auto r = registry_of<core::density_mechanisms, true>();
+  return r;
+}
+const std::vector<kind_info>& receptors() {
+  static const auto r = registry_of<core::receptor_kinds, false>();
+  return r;
+}
 
-std::span<const mechanism_info> mechanism_kinds() { return registry(); }
-
-const mechanism_info* find_mechanism(std::string_view kind) {
-  for (const auto& m : registry())
+const kind_info* find_in(const std::vector<kind_info>& r, std::string_view kind) {
+  for (const auto& m : r)
     if (kind == m.kind) return &m;
   return nullptr;
 }
 
-std::string mechanism_kind_list() {
+std::string names_of(const std::vector<kind_info>& r) {
   std::string s;
-  for (const auto& m : registry()) {
-    if (!s.empty()) s += ", ";
-    s += m.kind;
-  }
+  for (const auto& m : r) s += (s.empty() ? "" : ", ") + std::string(m.kind);
   return s;
 }
 
-std::vector<double> mechanism_parameters(const mechanism_info& info, const std::vector<double>& user_values,
-                                         double dt, double celsius) {
+}  // namespace
+
+const core::param_spec* kind_info::param(std::string_view name) const {
+  for (const auto& p : params)
+    if (name == p.name) return &p;
+  return nullptr;
+}
+
+std::string kind_info::param_list() const {
+  std::string s;
+  for (const auto& p : params) s += fmt::format("{}{} [{}]", s.empty() ? "" : ", ", p.name, p.unit);
+  return s.empty() ? "none (this kind has no parameters)" : s;
+}
+
+std::span<const kind_info> mechanism_kinds() { return mechanisms(); }
+const kind_info* find_mechanism(std::string_view kind) { return find_in(mechanisms(), kind); }
+std::string mechanism_kind_list() { return names_of(mechanisms()); }
+
+std::span<const kind_info> receptor_kinds() { return receptors(); }
+const kind_info* find_receptor(std::string_view kind) { return find_in(receptors(), kind); }
+std::string receptor_kind_list() { return names_of(receptors()); }
+
+std::vector<double> kind_parameters(const kind_info& info, const std::vector<double>& user_values,
+                                    const core::derive_ctx& ctx) {
   if (user_values.size() != info.params.size())
-    throw internal_error("mechanism_parameters: wrong number of values for " + std::string(info.kind));
+    throw internal_error("kind_parameters: wrong number of values for " + std::string(info.kind));
   std::vector<double> p(user_values);
-  switch (info.id) {
-    case core::mech_kind::hh:
-      // NEURON's hh: q10 = 3^((celsius − 6.3)/10) multiplies every rate.
-      p.push_back(dt * core::det_pow(3.0, (celsius - 6.3) / 10.0));
-      break;
-    case core::mech_kind::traub_miles:
-      p.push_back(dt);
-      break;
-    case core::mech_kind::leak:
-      break;
-  }
-  if (static_cast<int>(p.size()) != info.nparam_total || info.nparam_total > core::max_mech_params)
-    throw internal_error("mechanism_parameters: parameter layout of " + std::string(info.kind) + " is inconsistent");
+  p.resize(static_cast<std::size_t>(info.nparam_total), 0.0);
+  info.derive(p.data(), ctx);
   return p;
 }
 

@@ -1,7 +1,9 @@
-// What the host knows about each mechanism kind: its parameters with units and
-// defaults, its state variables, and how to fill the core view's parameter
-// array (including the parameters derived from dt and temperature). The
-// equations themselves live in core/mechanisms/.
+// What the host knows about each density mechanism and receptor kind: its
+// parameters with units and defaults, its state variables, which ions it
+// touches, and how to fill the core view's parameter array (including the
+// parameters derived from dt, temperature and ions). Built from the core
+// registries (core/mechanisms/registry.hpp, core/synapses/registry.hpp): the
+// equations and this metadata live together in one core file per kind.
 #pragma once
 
 #include <span>
@@ -9,33 +11,38 @@
 #include <string_view>
 #include <vector>
 
-#include "core/point_cell.hpp"
+#include "core/mechanisms/mechanism.hpp"
 
 namespace ranvier {
 
-struct param_info {
-  const char* name;
-  const char* unit;
-  double default_value;
-  const char* doc;
-};
-
-struct mechanism_info {
+struct kind_info {
   const char* kind;
-  core::mech_kind id;
+  int id;  // index in its core registry
   const char* doc;
-  std::vector<param_info> params;   // user parameters, in the order of the core `param` enum
-  std::vector<const char*> states;  // state variables, in the order of the core `state` enum
-  int nparam_total;                 // user + derived parameters
+  std::span<const core::param_spec> params;  // user parameters, in the order of the core `param` enum
+  std::vector<const char*> states;           // state variables, in the order of the core `state` enum
+  int nparam_total;                          // user + derived parameters
+  bool uses_cai = false;                     // reads [Ca²⁺]i
+  bool writes_cai = false;                   // a calcium pool
+  bool carries_ca = false;                   // carries a Ca²⁺ current
+  bool passive = false;                      // folded-in spines scale its conductances
+  void (*derive)(double*, const core::derive_ctx&) = nullptr;
+
+  const core::param_spec* param(std::string_view name) const;
+  std::string param_list() const;  // "gnabar [S/cm2], ..." for messages
 };
 
-std::span<const mechanism_info> mechanism_kinds();
-const mechanism_info* find_mechanism(std::string_view kind);
+std::span<const kind_info> mechanism_kinds();
+const kind_info* find_mechanism(std::string_view kind);
 std::string mechanism_kind_list();  // "hh, traub_miles, leak" for error messages
 
-// The parameter array of the core view: user values (or defaults) followed by
-// the derived ones. dt [ms], celsius [°C].
-std::vector<double> mechanism_parameters(const mechanism_info& info, const std::vector<double>& user_values,
-                                         double dt, double celsius);
+std::span<const kind_info> receptor_kinds();
+const kind_info* find_receptor(std::string_view kind);
+std::string receptor_kind_list();
+
+// The parameter array of one instance: user values (in the order of
+// info.params) followed by the derived ones.
+std::vector<double> kind_parameters(const kind_info& info, const std::vector<double>& user_values,
+                                    const core::derive_ctx& ctx);
 
 }  // namespace ranvier

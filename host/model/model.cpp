@@ -4,6 +4,9 @@
 #include "host/model/model.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
 
 namespace ranvier {
 
@@ -48,6 +51,63 @@ double distribution::max_value() const {
     case kind::lognormal: return high;
   }
   return value;
+}
+
+bool region_desc::is_all() const {
+  if (min_distance > 0.0 || max_distance < infinity) return false;
+  return names.empty() || std::find(names.begin(), names.end(), "all") != names.end();
+}
+
+std::string region_desc::describe() const {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  if (s.empty()) s = "all";
+  if (min_distance > 0.0 || max_distance < infinity)
+    s += fmt::format(" within {}-{} um of the soma", min_distance, max_distance);
+  return s;
+}
+
+double param_value::at(double d) const {
+  double y = value;
+  switch (type) {
+    case kind::constant: break;
+    case kind::linear: y = value + slope * d; break;
+    case kind::exponential: y = offset + scale * std::exp(d / length); break;
+    case kind::sigmoid: y = value + (far - value) / (1.0 + std::exp((half - d) / length)); break;
+  }
+  return std::clamp(y, min, max);
+}
+
+receptor_desc receptor_desc::expsyn(std::string name, double tau, double e) {
+  receptor_desc r;
+  r.name = std::move(name);
+  r.kind = "expsyn";
+  r.params = {{"tau", tau}, {"e", e}};
+  return r;
+}
+
+receptor_desc receptor_desc::exp2syn(std::string name, double tau1, double tau2, double e) {
+  receptor_desc r;
+  r.name = std::move(name);
+  r.kind = "exp2syn";
+  r.params = {{"tau1", tau1}, {"tau2", tau2}, {"e", e}};
+  return r;
+}
+
+section_desc section_desc::frustum(std::string name, std::string tag, double length, double diam0, double diam1,
+                                   std::string parent, double parent_x) {
+  section_desc s;
+  s.name = std::move(name);
+  s.tag = std::move(tag);
+  s.parent = std::move(parent);
+  s.parent_x = parent_x;
+  s.points = {{0.0, diam0}, {length, diam1}};
+  return s;
+}
+
+section_desc section_desc::cylinder(std::string name, std::string tag, double length, double diam, std::string parent,
+                                    double parent_x) {
+  return frustum(std::move(name), std::move(tag), length, diam, diam, std::move(parent), parent_x);
 }
 
 const cell_desc* network::find_cell(const std::string& name) const {

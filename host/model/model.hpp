@@ -80,37 +80,188 @@ struct distribution : located {
   double max_value() const;  // the largest
 };
 
-// A density mechanism inserted in every compartment of a cell: "hh",
-// "traub_miles", "leak". Parameters not given take the mechanism's defaults.
+// A place on a cable cell: a section and a position along it, 0 at the
+// section's start (where it attaches to its parent) and 1 at its end. As in
+// NEURON, a position maps to a node: x = 0 or 1 to the zero-area node at that
+// end, 0 < x < 1 to the centre of the segment containing x.
+struct location_desc : located {
+  std::string section;  // empty: the default place (the soma's centre)
+  double x = 0.5;
+  bool is_default() const { return section.empty(); }
+};
+
+// A set of segments of a cable cell: those of the sections with the given
+// tags or names ("all", or none, for every section) whose centres lie within
+// [min_distance, max_distance] of the soma's centre along the tree.
+struct region_desc : located {
+  std::vector<std::string> names;  // section tags ("soma", "axon", "dend", "apic", user tags) or section names
+  double min_distance = 0.0;       // [µm]
+  double max_distance = infinity;  // [µm]
+  bool is_all() const;
+  std::string describe() const;    // "dend, apic within 100-200 um", for messages
+};
+
+// A mechanism parameter: a constant, or a function of the path distance d
+// [µm] of a segment's centre from the soma's centre, clipped to [min, max].
+struct param_value : located {
+  enum class kind { constant, linear, exponential, sigmoid };
+  kind type = kind::constant;
+  double value = 0.0;   // constant; linear, sigmoid: the value at d = 0
+  double slope = 0.0;   // linear: value + slope·d [unit/µm]
+  double scale = 0.0;   // exponential: offset + scale·e^(d/length)
+  double offset = 0.0;  // exponential
+  double length = 0.0;  // exponential: e-folding length [µm] (negative: decaying); sigmoid: width [µm]
+  double far = 0.0;     // sigmoid: value + (far − value)/(1 + e^((half − d)/length))
+  double half = 0.0;    // sigmoid: distance of the midpoint [µm]
+  double min = -infinity;
+  double max = infinity;
+
+  param_value() = default;
+  param_value(double v) : value(v) {}  // NOLINT: a constant is a number
+  bool is_constant() const { return type == kind::constant; }
+  double at(double d) const;  // the value at distance d [µm]
+};
+
+// A density mechanism inserted in a region of a cell (a point neuron: its one
+// compartment). Parameters not given take the mechanism's defaults (for
+// reversal potentials: the cell type's ions, then the mechanism's defaults).
 struct mechanism_desc : located {
   std::string kind;
   std::string name;  // how records and init refer to it; defaults to the kind
-  std::map<std::string, double> params;
+  std::map<std::string, param_value> params;
+  region_desc region;  // cable cells: where it is inserted; default everywhere
 };
+
+// How a receptor of a cable cell receives a projection's connections: all at
+// one location, or each at a place drawn over a region.
+enum class spread_rule { none, uniform_length, uniform_area };
 
 // A synaptic receptor (point mechanism), target of projections.
 struct receptor_desc : located {
   std::string name;
   std::string kind = "expsyn";
-  double tau = 0.0;  // decay time constant [ms]
-  double e = 0.0;    // reversal potential [mV]
+  std::map<std::string, double> params;  // the kind's parameters ([ms], [mV])
+  // Parameters that take the cell type's reversal potential of an ion
+  // (e = "ecl" in a model file): parameter -> "na", "k", "ca" or "cl".
+  std::map<std::string, std::string> from_ion;
+  // Cable cells: one location (default: the soma's centre), or a region over
+  // which each connection's place is drawn, with probability proportional to
+  // a segment's length or membrane area.
+  location_desc location;
+  region_desc region;
+  spread_rule spread = spread_rule::none;
+
+  static receptor_desc expsyn(std::string name, double tau /* [ms] */, double e /* [mV] */);
+  static receptor_desc exp2syn(std::string name, double tau1 /* [ms] */, double tau2 /* [ms] */, double e /* [mV] */);
 };
 
-// A cell type: a point neuron (one compartment) with its mechanisms.
+// ---- Morphology ---------------------------------------------------------------
+
+// A point of a section's centre line: its arc length from the section's start
+// [µm] and the diameter there [µm]. Diameters vary linearly between points.
+struct section_point {
+  double arc = 0.0;
+  double diam = 0.0;
+};
+
+// How a section is cut into segments (compartments).
+struct discretization_desc : located {
+  enum class rule { d_lambda, nseg, max_length };
+  rule type = rule::d_lambda;
+  double d_lambda = 0.1;     // d_lambda: segments at most this fraction of the AC length constant
+  double frequency = 100.0;  // d_lambda: at this frequency [Hz]
+  std::int64_t nseg = 1;     // nseg
+  double max_length = 0.0;   // max_length: the longest a segment may be [µm]
+};
+
+// An unbranched piece of a cell: a cylinder or a chain of frusta.
+struct section_desc : located {
+  std::string name;            // unique within the cell
+  std::string tag = "dend";    // "soma", "axon", "dend", "apic", or a user tag
+  std::string parent;          // empty: the root
+  double parent_x = 1.0;       // where on the parent its start attaches [0..1]
+  std::vector<section_point> points;  // at least two; arc from 0, ascending
+  bool has_discretization = false;    // else the cell's rule
+  discretization_desc discretization;
+
+  double length() const { return points.empty() ? 0.0 : points.back().arc; }
+  // A cylinder, or a frustum from diam0 to diam1.
+  static section_desc cylinder(std::string name, std::string tag, double length /* [µm] */, double diam /* [µm] */,
+                               std::string parent = {}, double parent_x = 1.0);
+  static section_desc frustum(std::string name, std::string tag, double length, double diam0, double diam1,
+                              std::string parent = {}, double parent_x = 1.0);
+};
+
+// A dendritic spine built explicitly: a neck and a head section, named
+// NAME_neck and NAME_head (tag "spine"), attached at `at`.
+struct spine_desc : located {
+  std::string name;
+  location_desc at;
+  double neck_length = 1.0;  // [µm]
+  double neck_diam = 0.1;    // [µm]
+  double head_length = 0.5;  // [µm]
+  double head_diam = 0.5;    // [µm]
+};
+
+struct morphology_desc : located {
+  std::string swc;                       // the SWC file the imported sections came from (for messages)
+  std::vector<section_desc> imported;    // from the SWC file (io/swc.hpp)
+  std::string builder;                   // a parametric builder, or empty
+  std::map<std::string, double> builder_params;
+  std::vector<section_desc> sections;    // written out, after the imported and built ones
+  std::vector<spine_desc> spines;
+  discretization_desc discretization;    // the default for every section
+};
+
+// Passive properties of a region of a cable cell; later entries override
+// earlier ones where regions overlap. A property left out keeps its value.
+struct membrane_desc : located {
+  region_desc region;
+  double cm = -1.0;             // specific capacitance [µF/cm²]; < 0: unchanged
+  double ra = -1.0;             // axial resistivity [Ω·cm]; < 0: unchanged
+  double spine_density = -1.0;  // spines folded into the membrane [1/µm]; < 0: unchanged
+  double spine_area = 1.0;      // membrane area of one spine [µm²]
+};
+
+// An ion's reversal potential: fixed, or by Nernst from concentrations.
+struct ion_desc : located {
+  bool given = false;
+  double e = 0.0;                   // fixed reversal [mV]
+  bool nernst = false;              // from ci and co at celsius
+  double ci = 0.0, co = 0.0;        // [mM]
+};
+
+// A cell type: a point neuron (one compartment, `area`) or, with a
+// morphology, a cable cell.
 struct cell_desc : located {
   std::string name;
-  double area = 0.0;        // membrane area [µm²]
+  double area = 0.0;        // point neuron: membrane area [µm²]
   double cm = 1.0;          // specific capacitance [µF/cm²]
+  double ra = 35.4;         // cable cells: axial resistivity [Ω·cm]
   double threshold = 0.0;   // spike detection threshold, upward crossing [mV]
   double refractory = 0.0;  // dead time of the detector after a spike [ms]
+  location_desc detector;   // cable cells: where the threshold is watched (default: the soma's centre)
+  bool has_morphology = false;
+  morphology_desc morphology;
+  std::vector<membrane_desc> membrane;
+  ion_desc na, k, ca, cl;   // reversal potentials (ca: ci is also [Ca²⁺]i at the start, default 5e-5 mM)
   std::vector<mechanism_desc> mechanisms;
   std::vector<receptor_desc> receptors;
   // Initial values, by variable: "v" [mV] (default −65), "<mechanism>.<state>"
-  // (default: steady state at the initial v), "<receptor>.g" [µS] (default 0).
+  // (default: steady state at the initial v), "<receptor>.<state>" [µS]
+  // (default 0), "cai" [mM].
   std::map<std::string, distribution> init;
+
+  bool is_cable() const { return has_morphology; }
 };
 
-enum class population_kind { cell, poisson };
+enum class population_kind { cell, poisson, spike_times };
+
+// A spike of a spike_times population: source `index` fires at `time` [ms].
+struct given_spike {
+  double time = 0.0;
+  std::int64_t index = 0;
+};
 
 struct population_desc : located {
   std::string name;
@@ -120,6 +271,8 @@ struct population_desc : located {
   double rate = 0.0;        // poisson: mean rate [Hz]
   double start = 0.0;       // poisson: first time it may fire [ms]
   double stop = infinity;   // poisson: time from which it is silent [ms]
+  std::vector<given_spike> spikes;  // spike_times: every spike, in any order
+  std::string spike_file;           // spike_times: the CSV they were read from, if any (for messages)
 };
 
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
@@ -142,19 +295,32 @@ struct projection_desc : located {
 // A DC current clamp on some cells of a population.
 struct stimulus_desc : located {
   std::string population;
+  location_desc location;           // cable cells: where (default: the soma's centre)
   std::vector<std::int64_t> cells;  // empty: every cell
   std::vector<double> amp;          // [nA]: one value for all, or one per cell in `cells`
   double start = 0.0;               // [ms]
   double stop = infinity;           // [ms]
 };
 
-// What to record: "spikes", or a sampled variable ("v", "<mechanism>.<state>",
-// "<receptor>.g").
+// What to record: "spikes", or a sampled variable ("v", "cai",
+// "<mechanism>.<state>", "<receptor>.<state>", "<receptor>.g", "<receptor>.i").
 struct record_desc : located {
   std::string population;
   std::string variable;
+  location_desc location;           // cable cells: where (default: the soma's centre)
+  std::string along;                // cable cells: a section; every node of it is recorded
   std::vector<std::int64_t> cells;  // empty: every cell
   double interval = 0.0;            // sampling interval [ms]; 0 = every step
+};
+
+// Gap junctions between pairs of cells: I = g·(v_a − v_b) [nA] between
+// location at_a of cell i of population a and at_b of cell j of b, for each
+// (i, j) of pairs.
+struct gap_desc : located {
+  std::string a, b;  // cell populations (may be the same)
+  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+  location_desc at_a, at_b;
+  double g = 0.0;    // [µS]
 };
 
 enum class engine_choice { automatic, cpu, cuda };
@@ -169,6 +335,7 @@ struct simulation_desc : located {
   engine_choice engine = engine_choice::automatic;
   arith_mode mode = arith_mode::deterministic;
   double celsius = 6.3;      // temperature [°C]
+  int secondorder = 0;       // 0: implicit Euler (first order); 2: Crank–Nicolson (NEURON's secondorder = 2)
 };
 
 struct network {
@@ -179,6 +346,7 @@ struct network {
   std::vector<projection_desc> projections;
   std::vector<stimulus_desc> stimuli;
   std::vector<record_desc> records;
+  std::vector<gap_desc> gaps;
 
   const cell_desc* find_cell(const std::string& name) const;
   const population_desc* find_population(const std::string& name) const;

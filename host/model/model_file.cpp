@@ -357,7 +357,7 @@ mechanism_desc read_mechanism(parser& p, const toml::table& t, const std::string
   for (const auto& [key, node] : f.rest()) {
     const std::string kp = f.key_path(key);
     m.keys[key] = p.at(node->source(), kp);
-    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) m.params[key] = *x;
+    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) m.params[key] = param_value(*x);
   }
   return m;
 }
@@ -367,10 +367,13 @@ receptor_desc read_receptor(parser& p, const toml::table& t, const std::string& 
   r.where = p.at(t.source(), path);
   fields f(p, t, path, r);
   f.text("name", r.name, need::required, "the receptor's name, a string");
-  f.text("kind", r.kind, need::optional, "\"expsyn\"");
-  f.number("tau", r.tau, need::required, "the decay time constant, a number > 0 [ms]");
-  f.number("e", r.e, need::required, "the reversal potential, a number [mV]");
-  f.unknown_keys();
+  f.text("kind", r.kind, need::optional, "a receptor kind: " + receptor_kind_list());
+  // Every other key is a parameter of the kind; check() knows which exist.
+  for (const auto& [key, node] : f.rest()) {
+    const std::string kp = f.key_path(key);
+    r.keys[key] = p.at(node->source(), kp);
+    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) r.params[key] = *x;
+  }
   return r;
 }
 

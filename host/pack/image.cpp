@@ -1,12 +1,18 @@
 // Packing: from description + built connectivity to the structure-of-arrays
-// image both engines run. Initial states are drawn here, per cell, from
+// image both engines run. Cable cells get their tree (nodes, axial
+// conductances, areas), every mechanism its instances and per-instance
+// parameters (gradients evaluated at each segment's distance from the soma),
+// every receptor its locations. Initial states are drawn here, per cell, from
 // streams countered by the cell, and gating states start at their steady
 // state at the initial voltage unless the model sets them.
 #include "host/pack/image.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -17,20 +23,30 @@
 
 namespace ranvier {
 
+// ---- group storage ---------------------------------------------------------------
+
 template <class T> int group_storage<T>::narrays() const {
-  int n = 1;
+  int n = cai.empty() ? 1 : 2;
   for (const auto& m : mechs) n += static_cast<int>(m.state.size());
-  return n + static_cast<int>(receptors.size());
+  for (const auto& r : receptors) n += static_cast<int>(r.state.size());
+  return n;
 }
 
 template <class T> std::string group_storage<T>::array_name(int a) const {
   if (a == 0) return "v";
   --a;
+  if (!cai.empty()) {
+    if (a == 0) return "cai";
+    --a;
+  }
   for (const auto& m : mechs) {
     if (a < static_cast<int>(m.state.size())) return m.name + "." + m.state_names[a];
     a -= static_cast<int>(m.state.size());
   }
-  if (a < static_cast<int>(receptors.size())) return receptors[a].name + ".g";
+  for (const auto& r : receptors) {
+    if (a < static_cast<int>(r.state.size())) return r.name + "." + r.state_names[a];
+    a -= static_cast<int>(r.state.size());
+  }
   throw internal_error("group_storage::array_name: no array " + std::to_string(a));
 }
 
@@ -41,11 +57,18 @@ template <class T> std::vector<T>& group_storage<T>::array(int a) {
 template <class T> const std::vector<T>& group_storage<T>::array(int a) const {
   if (a == 0) return v;
   --a;
+  if (!cai.empty()) {
+    if (a == 0) return cai;
+    --a;
+  }
   for (const auto& m : mechs) {
     if (a < static_cast<int>(m.state.size())) return m.state[a];
     a -= static_cast<int>(m.state.size());
   }
-  if (a < static_cast<int>(receptors.size())) return receptors[a].g;
+  for (const auto& r : receptors) {
+    if (a < static_cast<int>(r.state.size())) return r.state[a];
+    a -= static_cast<int>(r.state.size());
+  }
   throw internal_error("group_storage::array: no array " + std::to_string(a));
 }
 
@@ -55,32 +78,59 @@ template <class T> int group_storage<T>::find_array(const std::string& name) con
   return -1;
 }
 
-template <class T> core::point_group_view<T> group_storage<T>::view() {
+template <class T> core::cell_parts<T> group_storage<T>::parts() {
   if (mechs.size() > core::max_mechs || receptors.size() > core::max_receptors || stimuli.size() > core::max_stimuli)
-    throw internal_error("group_storage::view: capacities exceeded for cell type " + cell_type);
-  core::point_group_view<T> g{};
-  g.ncells = ncells;
-  g.gid_base = gid_base;
-  g.v = v.data();
-  g.spike_count = spike_count.data();
-  g.last_spike = last_spike.data();
-  g.refractory = refractory;
-  g.cfac = cfac;
-  g.pfac = pfac;
-  g.threshold = threshold;
-  g.nmech = static_cast<int>(mechs.size());
-  g.nrec = static_cast<int>(receptors.size());
-  g.nstim = static_cast<int>(stimuli.size());
+    throw internal_error("group_storage::parts: capacities exceeded for cell type " + cell_type);
+  core::cell_parts<T> c{};
+  c.ncells = ncells;
+  c.gid_base = gid_base;
+  c.v = v.data();
+  c.cai = cai.empty() ? nullptr : cai.data();
+  c.spike_count = spike_count.data();
+  c.last_spike = last_spike.data();
+  c.refractory = refractory;
+  c.threshold = threshold;
+  c.detector = detector;
+  c.nmech = static_cast<int>(mechs.size());
+  c.nrec = static_cast<int>(receptors.size());
+  c.nstim = static_cast<int>(stimuli.size());
   for (std::size_t q = 0; q < mechs.size(); ++q) {
-    g.mech[q].kind = mechs[q].kind;
-    for (std::size_t s = 0; s < mechs[q].state.size(); ++s) g.mech[q].state[s] = mechs[q].state[s].data();
-    for (int p = 0; p < core::max_mech_params; ++p) g.mech[q].param[p] = mechs[q].param[p];
+    auto& m = mechs[q];
+    auto& mv = c.mech[q];
+    mv.kind = m.kind;
+    mv.ninst = m.ninst();
+    mv.nparam = m.nparam;
+    mv.node = m.node.empty() ? nullptr : m.node.data();
+    mv.param = m.param.data();
+    for (std::size_t s = 0; s < m.state.size(); ++s) mv.state[s] = m.state[s].data();
   }
-  for (std::size_t r = 0; r < receptors.size(); ++r)
-    g.rec[r] = {receptors[r].g.data(), receptors[r].e, receptors[r].decay, receptors[r].target_base};
+  for (std::size_t r = 0; r < receptors.size(); ++r) {
+    auto& rc = receptors[r];
+    auto& rv = c.rec[r];
+    rv.kind = rc.kind;
+    rv.ninst = rc.ninst();
+    rv.node = rc.node.empty() ? nullptr : rc.node.data();
+    rv.target_base = rc.target_base;
+    for (int p = 0; p < core::max_receptor_params; ++p) rv.param[p] = rc.param[p];
+    for (std::size_t s = 0; s < rc.state.size(); ++s) rv.state[s] = rc.state[s].data();
+  }
   for (std::size_t s = 0; s < stimuli.size(); ++s)
-    g.stim[s] = {stimuli[s].amp.data(), stimuli[s].start, stimuli[s].stop};
-  return g;
+    c.stim[s] = {stimuli[s].node, stimuli[s].amp.data(), stimuli[s].start, stimuli[s].stop};
+  if (!gap_row.empty())
+    c.gap = {gap_row.data(), gap_node.data(), gap_g.data(), gap_v_partner.data()};
+  return c;
+}
+
+template <class T> core::point_group_view<T> group_storage<T>::point_view() {
+  if (cable) throw internal_error("point_view of a cable group " + cell_type);
+  return {parts(), cfac, pfac, vscale};
+}
+
+template <class T> core::cable_group_view<T> group_storage<T>::cable_view() {
+  if (!cable) throw internal_error("cable_view of a point group " + cell_type);
+  bool has_ca = false;
+  for (const auto& m : mechs) has_ca = has_ca || mechanism_kinds()[m.kind].writes_cai;
+  return {parts(), nnodes, parent.data(), ga.data(), dbase.data(), afac.data(), vscale, has_ca};
 }
 
 template <class T> std::uint64_t image<T>::ncells() const {
@@ -89,9 +139,27 @@ template <class T> std::uint64_t image<T>::ncells() const {
   return n;
 }
 
+template <class T> std::uint64_t image<T>::ncompartments() const {
+  std::uint64_t n = 0;
+  for (const auto& g : groups) {
+    std::uint64_t per_cell = 1;
+    if (g.cable) {
+      per_cell = 0;
+      for (const auto& a : g.afac) per_cell += a > T(0);
+    }
+    n += per_cell * g.ncells;
+  }
+  return n;
+}
+
 template <class T> std::uint64_t image<T>::memory_bytes() const {
   std::uint64_t b = 0;
-  for (const auto& g : groups) b += static_cast<std::uint64_t>(g.narrays()) * g.ncells * sizeof(T) + g.ncells * (4 + 8);  // + spike counts and last spikes
+  for (const auto& g : groups) {
+    for (int a = 0; a < g.narrays(); ++a) b += g.array(a).size() * sizeof(T);
+    b += g.ncells * (4 + 8);  // spike counts and last spikes
+    if (g.cable) b += 4ull * g.nnodes * g.ncells * sizeof(T);  // the CUDA engine's scratch
+    for (const auto& m : g.mechs) b += m.param.size() * sizeof(T) + m.node.size() * 4;
+  }
   b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4) + in_row.size() * 8 + in_conn.size() * 8;
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   return b;
@@ -105,93 +173,355 @@ std::int64_t time_steps(double t_ms, double dt) {
   return static_cast<std::int64_t>(std::floor(t_ms / dt + 0.5 + 1e-9));
 }
 
+// ---- ions ------------------------------------------------------------------------
+
+constexpr double faraday = 96485.33212;  // [C/mol]
+constexpr double gas_constant = 8.314462618;  // [J/(K·mol)]
+
+double ktf_at(double celsius) { return 1000.0 * gas_constant * (273.15 + celsius) / faraday; }  // RT/F [mV]
+
+// The reversal potentials a cell type sets, by core::ion, and its Ca²⁺.
+struct ion_table {
+  double e[5] = {};
+  bool given[5] = {};
+  double cai0 = 5e-5;  // [mM], NEURON's default
+  double cao = 2.0;    // [mM]
+  bool eca_fixed = false;
+};
+
+ion_table ions_of(const cell_desc& c, double celsius) {
+  ion_table t;
+  const auto set = [&](core::ion i, const ion_desc& d, int z) {
+    if (!d.given) return;
+    const auto k = static_cast<int>(i);
+    t.given[k] = true;
+    t.e[k] = d.nernst ? ktf_at(celsius) / z * std::log(d.co / d.ci) : d.e;
+  };
+  set(core::ion::na, c.na, 1);
+  set(core::ion::k, c.k, 1);
+  set(core::ion::cl, c.cl, -1);
+  if (c.ca.given) {
+    if (c.ca.nernst) {
+      t.cai0 = c.ca.ci;
+      t.cao = c.ca.co;
+    } else {
+      t.eca_fixed = true;
+      t.e[static_cast<int>(core::ion::ca)] = c.ca.e;
+      t.given[static_cast<int>(core::ion::ca)] = true;
+    }
+  }
+  if (!t.eca_fixed) t.e[static_cast<int>(core::ion::ca)] = ktf_at(celsius) / 2.0 * std::log(t.cao / t.cai0);
+  return t;
+}
+
+core::ion ion_named(const std::string& s) {
+  if (s == "na") return core::ion::na;
+  if (s == "k") return core::ion::k;
+  if (s == "ca") return core::ion::ca;
+  if (s == "cl") return core::ion::cl;
+  throw internal_error("ion_named: unchecked ion " + s);
+}
+
+// One instance's parameter array: the user's values (gradients at distance
+// d), else the cell's reversal potential for the parameter's ion, else the
+// default; folded-in spines scale a passive mechanism's conductances; then
+// the derived ones.
+std::vector<double> instance_parameters(const kind_info& info, const mechanism_desc& md, double d,
+                                        double spine_factor, const ion_table& ions, const core::derive_ctx& ctx) {
+  std::vector<double> user;
+  for (const auto& p : info.params) {
+    double x = p.default_value;
+    if (auto it = md.params.find(p.name); it != md.params.end())
+      x = it->second.at(d);
+    else if (p.reversal != core::ion::none && ions.given[static_cast<int>(p.reversal)])
+      x = ions.e[static_cast<int>(p.reversal)];
+    if (info.passive && std::string_view(p.unit) == "S/cm2") x *= spine_factor;
+    user.push_back(x);
+  }
+  return kind_parameters(info, user, ctx);
+}
+
 template <class T>
-group_storage<T> pack_group(const network& net, const cell_layout& L, const cell_layout::group& lg) {
+group_storage<T> pack_group(const network& net, const cell_layout& L, const cell_layout::group& lg,
+                            const cell_type_layout& tl) {
   const cell_desc& cd = net.cells[lg.cell_type];
   const double dt = net.sim.dt;
+  const double celsius = net.sim.celsius;
+  const bool order2 = net.sim.secondorder == 2;
+  const ion_table ions = ions_of(cd, celsius);
+  const cell_geometry& G = tl.geometry;
   group_storage<T> g;
   g.cell_type = cd.name;
+  g.cable = tl.cable;
   g.ncells = lg.ncells;
   g.gid_base = lg.gid_base;
-  g.cfac = static_cast<T>(core::capacitive_factor(cd.cm, dt));
-  g.pfac = static_cast<T>(core::point_to_density(cd.area));
+  g.nnodes = tl.cable ? G.nnodes : 1;
+  g.vscale = order2 ? T(2) : T(1);
   g.threshold = static_cast<T>(cd.threshold);
-  g.v.assign(g.ncells, T(-65));
+  if (tl.cable) {
+    for (std::uint32_t i = 0; i < G.nnodes; ++i) g.node_names.push_back(G.node_name(i));
+    g.parent = G.parent;
+    g.ga.resize(G.nnodes);
+    g.afac.resize(G.nnodes);
+    std::vector<double> dbase(G.nnodes, 0.0);
+    for (std::uint32_t i = 0; i < G.nnodes; ++i) {
+      const double ga = i == 0 ? 0.0 : 1.0 / G.ri[i];  // [µS]
+      g.ga[i] = static_cast<T>(ga);
+      dbase[i] += ga;
+      if (i > 0) dbase[G.parent[i]] += ga;
+      // cm [µF/cm²]·area [µm²] = 1e-8 µF = 1e-5 nF; over dt [ms]: µS.
+      dbase[i] += G.cm[i] * G.spine_factor[i] * G.area[i] * 1e-5 / dt * (order2 ? 2.0 : 1.0);
+      g.afac[i] = static_cast<T>(G.area[i] * 1e-2);
+    }
+    for (double x : dbase) g.dbase.push_back(static_cast<T>(x));
+    g.detector = G.node_at(cd.detector);
+  } else {
+    g.cfac = static_cast<T>(core::capacitive_factor(cd.cm, dt) * (order2 ? 2.0 : 1.0));
+    g.pfac = static_cast<T>(core::point_to_density(cd.area));
+  }
+  g.v.assign(static_cast<std::size_t>(g.nnodes) * g.ncells, T(-65));
   g.spike_count.assign(g.ncells, 0);
   // "Never fired": far enough in the past for any dead time, far enough from
   // the int64 limit that step − last_spike cannot overflow.
   g.last_spike.assign(g.ncells, std::numeric_limits<std::int64_t>::min() / 2);
   g.refractory = time_steps(cd.refractory, dt);
 
-  for (const auto& md : cd.mechanisms) {
-    const mechanism_info* info = find_mechanism(md.kind);
+  // Where the pools are: there [Ca²⁺]i moves and e_Ca follows it.
+  std::vector<std::vector<std::uint32_t>> inst(cd.mechanisms.size());
+  std::set<std::uint32_t> pools;
+  bool any_cai = false;
+  for (std::size_t q = 0; q < cd.mechanisms.size(); ++q) {
+    const auto& md = cd.mechanisms[q];
+    const kind_info* info = find_mechanism(md.kind);
     if (!info) throw internal_error("pack: unchecked mechanism kind " + md.kind);
+    inst[q] = tl.cable ? G.nodes_in(md.region) : std::vector<std::uint32_t>{0};
+    if (info->writes_cai) pools.insert(inst[q].begin(), inst[q].end());
+    any_cai = any_cai || info->uses_cai || info->writes_cai;
+  }
+  if (any_cai) g.cai.assign(static_cast<std::size_t>(g.nnodes) * g.ncells, static_cast<T>(ions.cai0));
+
+  for (std::size_t q = 0; q < cd.mechanisms.size(); ++q) {
+    const auto& md = cd.mechanisms[q];
+    const kind_info& info = *find_mechanism(md.kind);
     typename group_storage<T>::mechanism m;
     m.name = md.name.empty() ? md.kind : md.name;
-    m.kind = info->id;
-    std::vector<double> user;
-    for (const auto& p : info->params) {
-      auto it = md.params.find(p.name);
-      user.push_back(it == md.params.end() ? p.default_value : it->second);
+    m.kind = static_cast<std::uint32_t>(info.id);
+    m.nparam = static_cast<std::uint32_t>(info.nparam_total);
+    if (tl.cable) m.node = inst[q];
+    for (auto nd : inst[q]) {
+      core::derive_ctx ctx;
+      ctx.dt = dt;
+      ctx.celsius = celsius;
+      ctx.ktf = ktf_at(celsius);
+      ctx.cao = ions.cao;
+      ctx.eca = ions.e[static_cast<int>(core::ion::ca)];
+      ctx.ca_dynamic = pools.count(nd) > 0 && !ions.eca_fixed;
+      const double d = tl.cable ? G.distance[nd] : 0.0;
+      const double f = tl.cable ? G.spine_factor[nd] : 1.0;
+      for (double x : instance_parameters(info, md, d, f, ions, ctx)) m.param.push_back(static_cast<T>(x));
     }
-    const auto all = mechanism_parameters(*info, user, dt, net.sim.celsius);
-    for (std::size_t p = 0; p < all.size(); ++p) m.param[p] = static_cast<T>(all[p]);
-    for (const char* s : info->states) {
+    for (const char* s : info.states) {
       m.state_names.emplace_back(s);
-      m.state.emplace_back(g.ncells, T(0));
+      m.state.emplace_back(static_cast<std::size_t>(m.ninst()) * g.ncells, T(0));
     }
     g.mechs.push_back(std::move(m));
   }
   for (std::size_t r = 0; r < cd.receptors.size(); ++r) {
     const auto& rd = cd.receptors[r];
+    const kind_info* info = find_receptor(rd.kind);
+    if (!info) throw internal_error("pack: unchecked receptor kind " + rd.kind);
     typename group_storage<T>::receptor rc;
     rc.name = rd.name;
-    rc.g.assign(g.ncells, T(0));
-    rc.e = static_cast<T>(rd.e);
-    rc.decay = static_cast<T>(core::det_exp(-dt / rd.tau));
-    rc.target_base = lg.target_base + static_cast<std::uint32_t>(r) * g.ncells;
+    rc.kind = static_cast<std::uint32_t>(info->id);
+    if (tl.cable) rc.node = tl.receptors[r].node;
+    std::vector<double> user;
+    for (const auto& p : info->params) {
+      double x = p.default_value;
+      if (auto it = rd.params.find(p.name); it != rd.params.end()) x = it->second;
+      if (auto it = rd.from_ion.find(p.name); it != rd.from_ion.end()) x = ions.e[static_cast<int>(ion_named(it->second))];
+      user.push_back(x);
+    }
+    core::derive_ctx ctx;
+    ctx.dt = dt;
+    ctx.celsius = celsius;
+    const auto all = kind_parameters(*info, user, ctx);
+    for (std::size_t p = 0; p < all.size(); ++p) rc.param[p] = static_cast<T>(all[p]);
+    for (const char* s : info->states) {
+      rc.state_names.emplace_back(s);
+      rc.state.emplace_back(static_cast<std::size_t>(rc.ninst()) * g.ncells, T(0));
+    }
+    rc.target_base = lg.target_base + tl.first_location[r] * g.ncells;
     g.receptors.push_back(std::move(rc));
   }
 
-  // Initial values: v first (drawn per cell), then the steady states at that
-  // v, then the values the model sets explicitly.
+  // Initial values: v first (drawn per cell, the same at every node), then
+  // the steady states at that v, then the values the model sets explicitly.
   std::vector<std::pair<int, const distribution*>> explicit_init;  // (array, value)
+  std::vector<int> var_index;  // stream offset per variable
   int k = 0;
-  std::vector<std::pair<const std::string*, int>> var_index;  // stream offset per variable
   for (const auto& [name, d] : cd.init) {
     const int a = g.find_array(name);
     if (a < 0) throw internal_error("pack: unchecked init variable " + name);
     explicit_init.emplace_back(a, &d);
-    var_index.emplace_back(&name, k++);
+    var_index.push_back(k++);
   }
-  auto init_values = [&](int array_sel) {
+  const int cai_array = g.cai.empty() ? -1 : 1;
+  auto init_values = [&](bool first_pass) {
     for (std::size_t e = 0; e < explicit_init.size(); ++e) {
       const auto [a, d] = explicit_init[e];
-      if ((array_sel == 0) != (a == 0)) continue;
+      if (first_pass != (a == 0 || a == cai_array)) continue;
+      auto& arr = g.array(a);
+      const std::size_t per_cell = arr.size() / g.ncells;  // nodes or instances
       for (int p : lg.populations) {
         const auto& pl = L.populations[p];
         for (std::uint32_t c = 0; c < pl.size; ++c) {
           core::stream s(net.sim.seed, core::stream_purpose::init, pl.stream_id, c,
-                         static_cast<std::uint64_t>(var_index[e].second) << 32);
-          g.array(a)[pl.first + c] = static_cast<T>(draw(*d, s));
+                         static_cast<std::uint64_t>(var_index[e]) << 32);
+          const T x = static_cast<T>(draw(*d, s));
+          for (std::size_t i = 0; i < per_cell; ++i) arr[i * g.ncells + pl.first + c] = x;
         }
       }
     }
   };
-  init_values(0);
+  init_values(true);
   {
-    auto view = g.view();
-    core::point_init_states<core::deterministic_math>(view, 0, g.ncells);
+    const auto parts = g.parts();
+    core::init_states<core::deterministic_math>(parts, 0, g.ncells);
   }
-  init_values(1);
+  init_values(false);
   return g;
+}
+
+// The half-junctions of every gap junction, into their groups.
+template <class T>
+void pack_gaps(const network& net, const cell_layout& L, const std::vector<cell_type_layout>& types, image<T>& img) {
+  struct half {
+    std::uint32_t cell, node;
+    double g;
+    std::uint32_t partner_group;
+    std::uint64_t partner_index;
+  };
+  std::vector<std::vector<half>> per_group(img.groups.size());
+  for (const auto& gd : net.gaps) {
+    const auto* pa = net.find_population(gd.a);
+    const auto* pb = net.find_population(gd.b);
+    if (!pa || !pb) throw internal_error("pack: unchecked gap junction populations");
+    const auto& la = L.populations[pa - net.populations.data()];
+    const auto& lb = L.populations[pb - net.populations.data()];
+    const auto& ta = types[L.groups[la.group].cell_type];
+    const auto& tb = types[L.groups[lb.group].cell_type];
+    const std::uint32_t na = ta.cable ? ta.geometry.node_at(gd.at_a) : 0;
+    const std::uint32_t nb = tb.cable ? tb.geometry.node_at(gd.at_b) : 0;
+    const std::uint32_t nca = img.groups[la.group].ncells, ncb = img.groups[lb.group].ncells;
+    for (const auto& [i, j] : gd.pairs) {
+      const auto ca = la.first + static_cast<std::uint32_t>(i), cb = lb.first + static_cast<std::uint32_t>(j);
+      per_group[la.group].push_back({ca, na, gd.g, static_cast<std::uint32_t>(lb.group),
+                                     static_cast<std::uint64_t>(nb) * ncb + cb});
+      per_group[lb.group].push_back({cb, nb, gd.g, static_cast<std::uint32_t>(la.group),
+                                     static_cast<std::uint64_t>(na) * nca + ca});
+    }
+  }
+  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
+    auto& hs = per_group[gi];
+    if (hs.empty()) continue;
+    img.has_gaps = true;
+    std::stable_sort(hs.begin(), hs.end(), [](const half& a, const half& b) { return a.cell < b.cell; });
+    auto& g = img.groups[gi];
+    g.gap_row.assign(g.ncells + 1, 0);
+    for (const auto& h : hs) {
+      ++g.gap_row[h.cell + 1];
+      g.gap_node.push_back(h.node);
+      g.gap_g.push_back(static_cast<T>(h.g));
+      g.gap_partner_group.push_back(h.partner_group);
+      g.gap_partner_index.push_back(h.partner_index);
+    }
+    for (std::uint32_t c = 0; c < g.ncells; ++c) g.gap_row[c + 1] += g.gap_row[c];
+    g.gap_v_partner.assign(hs.size(), T(0));
+  }
+}
+
+// A record's columns: for each cell, one place (or every node along a section).
+template <class T>
+record_plan plan_record(const network& net, const record_desc& rd, const cell_layout& L,
+                        const std::vector<cell_type_layout>& types, const image<T>& img) {
+  const population_desc* pd = net.find_population(rd.population);
+  if (!pd) throw internal_error("pack: unchecked record population " + rd.population);
+  record_plan rp;
+  rp.population = static_cast<int>(pd - net.populations.data());
+  const auto& pl = L.populations[rp.population];
+  rp.variable = rd.variable;
+  rp.spikes = rd.variable == "spikes";
+  if (rd.cells.empty()) {
+    for (std::uint32_t c = 0; c < pl.size; ++c) rp.cells.push_back(c);
+  } else {
+    for (auto c : rd.cells) rp.cells.push_back(static_cast<std::uint32_t>(c));
+  }
+  if (rp.spikes) return rp;
+  rp.every = rd.interval > 0.0 ? std::max<std::int64_t>(1, time_steps(rd.interval, img.dt)) : 1;
+  const auto& g = img.groups.at(pl.group);
+  const auto& tl = types[L.groups[pl.group].cell_type];
+  rp.ref.group = pl.group;
+
+  // The receptor the variable belongs to, if any, and which of its states.
+  int receptor = -1;
+  std::string field;
+  if (auto dot = rd.variable.find('.'); dot != std::string::npos) {
+    for (std::size_t r = 0; r < g.receptors.size(); ++r)
+      if (g.receptors[r].name == rd.variable.substr(0, dot)) receptor = static_cast<int>(r);
+    field = rd.variable.substr(dot + 1);
+  }
+  rp.ref.array = g.find_array(rd.variable);
+  if (rp.ref.array < 0) {
+    if (receptor < 0 || (field != "g" && field != "i"))
+      throw internal_error("pack: unchecked record variable " + rd.variable);
+    rp.kind = field == "g" ? sample_kind::receptor_g : sample_kind::receptor_i;
+    rp.ref.array = receptor;
+  }
+
+  // Nodes: the place asked for; a receptor's own location by default.
+  std::vector<std::uint32_t> nodes{0};
+  if (tl.cable) {
+    if (!rd.along.empty())
+      nodes = tl.geometry.nodes_along(tl.geometry.find_section(rd.along));
+    else if (receptor >= 0 && rd.location.is_default() && tl.receptors[receptor].node.size() == 1)
+      nodes = tl.receptors[receptor].node;
+    else
+      nodes = {tl.geometry.node_at(rd.location)};
+  }
+  // The instance of the variable's mechanism or receptor at a node.
+  const auto instance_at = [&](std::uint32_t node) -> std::uint32_t {
+    const std::vector<std::uint32_t>* where = nullptr;
+    if (receptor >= 0) {
+      where = &g.receptors[receptor].node;
+    } else if (rd.variable != "v" && rd.variable != "cai") {
+      for (const auto& m : g.mechs)
+        if (rd.variable.rfind(m.name + ".", 0) == 0) where = &m.node;
+    } else {
+      return node;
+    }
+    if (!where || where->empty()) return 0;  // a point neuron
+    auto it = std::find(where->begin(), where->end(), node);
+    if (it == where->end())
+      throw internal_error(fmt::format("pack: unchecked record of {} at {}", rd.variable, g.node_names[node]));
+    return static_cast<std::uint32_t>(it - where->begin());
+  };
+  for (auto c : rp.cells) {
+    const std::uint32_t cell = pl.first + c;
+    for (auto nd : nodes) {
+      rp.index.push_back(static_cast<std::uint64_t>(instance_at(nd)) * g.ncells + cell);
+      rp.v_index.push_back(static_cast<std::uint64_t>(nd) * g.ncells + cell);
+      rp.columns.push_back(tl.cable ? fmt::format("{}@{}", c, g.node_names[nd]) : fmt::format("{}", c));
+    }
+  }
+  return rp;
 }
 
 template <class T> image<T> pack_as(const network& net, int threads, pack_timing& timing) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  const cell_layout L = lay_out_cells(net);
-  connectivity C = build_connectivity(net, L, threads);
+  const auto types = lay_out_cell_types(net);
+  const cell_layout L = lay_out_cells(net, types);
+  connectivity C = build_connectivity(net, L, types, threads);
   const auto t1 = clock::now();
 
   image<T> img;
@@ -206,10 +536,26 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.ntargets = L.ntargets;
   img.ring_depth = C.max_delay + 1;
 
-  for (const auto& lg : L.groups) img.groups.push_back(pack_group<T>(net, L, lg));
+  for (const auto& lg : L.groups) img.groups.push_back(pack_group<T>(net, L, lg, types[lg.cell_type]));
   for (std::size_t q = 0; q < L.generators.size(); ++q) {
     const int p = L.generators[q];
     const auto& pd = net.populations[p];
+    if (pd.kind == population_kind::spike_times) {
+      spike_source_storage ss;
+      ss.params.ncells = static_cast<std::uint32_t>(pd.size);
+      ss.params.gid_base = L.generator_gid_base[q];
+      std::vector<std::pair<std::int64_t, std::uint32_t>> ev;
+      for (const auto& s : pd.spikes) ev.emplace_back(time_steps(s.time, dt) - 1, static_cast<std::uint32_t>(s.index));
+      std::sort(ev.begin(), ev.end());
+      for (const auto& [st, c] : ev) {
+        ss.step.push_back(st);
+        ss.cell.push_back(c);
+      }
+      ss.params.nevents = ev.size();
+      ss.spike_count.assign(ss.params.ncells, 0);
+      img.spike_sources.push_back(std::move(ss));
+      continue;
+    }
     generator_storage gs;
     gs.params.ncells = static_cast<std::uint32_t>(pd.size);
     gs.params.gid_base = L.generator_gid_base[q];
@@ -228,7 +574,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     if (!pd) throw internal_error("pack: unchecked stimulus population " + sd.population);
     const auto& pl = L.populations[pd - net.populations.data()];
     auto& g = img.groups[pl.group];
+    const auto& tl = types[L.groups[pl.group].cell_type];
     typename group_storage<T>::stimulus st;
+    st.node = tl.cable ? tl.geometry.node_at(sd.location) : 0;
     st.amp.assign(g.ncells, T(0));
     st.start = time_steps(sd.start, dt);
     st.stop = time_steps(sd.stop, dt);
@@ -240,6 +588,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     }
     g.stimuli.push_back(std::move(st));
   }
+  pack_gaps(net, L, types, img);
 
   img.row = std::move(C.row);
   img.target = std::move(C.target);
@@ -249,28 +598,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.in_row = std::move(C.in_row);
   img.in_conn = std::move(C.in_conn);
 
-  for (const auto& rd : net.records) {
-    const population_desc* pd = net.find_population(rd.population);
-    if (!pd) throw internal_error("pack: unchecked record population " + rd.population);
-    record_plan rp;
-    rp.population = static_cast<int>(pd - net.populations.data());
-    const auto& pl = L.populations[rp.population];
-    rp.variable = rd.variable;
-    rp.spikes = rd.variable == "spikes";
-    if (rd.cells.empty()) {
-      for (std::uint32_t c = 0; c < pl.size; ++c) rp.cells.push_back(c);
-    } else {
-      for (auto c : rd.cells) rp.cells.push_back(static_cast<std::uint32_t>(c));
-    }
-    if (!rp.spikes) {
-      const auto& g = img.groups.at(pl.group);
-      rp.ref = {pl.group, g.find_array(rd.variable)};
-      if (rp.ref.array < 0) throw internal_error("pack: unchecked record variable " + rd.variable);
-      for (auto c : rp.cells) rp.group_cells.push_back(pl.first + c);
-      rp.every = rd.interval > 0.0 ? std::max<std::int64_t>(1, time_steps(rd.interval, dt)) : 1;
-    }
-    img.records.push_back(std::move(rp));
-  }
+  for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();
   timing.pack_s = std::chrono::duration<double>(clock::now() - t1).count();
   return img;
@@ -288,6 +616,16 @@ any_image pack(const network& net, int threads) {
   return pack(net, threads, t);
 }
 
+template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T>& g, int r) {
+  const auto& rc = g.receptors.at(r);
+  core::receptor_view<T> rv{};
+  rv.kind = rc.kind;
+  rv.ninst = rc.ninst();
+  for (int p = 0; p < core::max_receptor_params; ++p) rv.param[p] = rc.param[p];
+  for (std::size_t s = 0; s < rc.state.size(); ++s) rv.state[s] = const_cast<T*>(rc.state[s].data());
+  return rv;
+}
+
 template <class T> void sample_records(const image<T>& img, std::int64_t step, recording& rec) {
   if (rec.traces.size() < img.records.size()) rec.traces.resize(img.records.size());
   for (std::size_t r = 0; r < img.records.size(); ++r) {
@@ -295,11 +633,21 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
     if (rp.spikes || step % rp.every != 0) continue;
     auto& tb = rec.traces[r];
     tb.steps.push_back(step);
-    const auto& arr = img.groups[rp.ref.group].array(rp.ref.array);
-    for (auto c : rp.group_cells) tb.values.push_back(static_cast<double>(arr[c]));
+    const auto& g = img.groups[rp.ref.group];
+    if (rp.kind == sample_kind::array) {
+      const auto& arr = g.array(rp.ref.array);
+      for (auto i : rp.index) tb.values.push_back(static_cast<double>(arr[i]));
+      continue;
+    }
+    const auto rv = receptor_view_of(g, rp.ref.array);
+    for (std::size_t c = 0; c < rp.index.size(); ++c)
+      tb.values.push_back(static_cast<double>(
+          core::receptor_value(rv, rp.index[c], g.v[rp.v_index[c]], rp.kind == sample_kind::receptor_i)));
   }
 }
 
+template core::receptor_view<float> receptor_view_of(const group_storage<float>&, int);
+template core::receptor_view<double> receptor_view_of(const group_storage<double>&, int);
 template void sample_records(const image<float>&, std::int64_t, recording&);
 template void sample_records(const image<double>&, std::int64_t, recording&);
 template struct group_storage<float>;

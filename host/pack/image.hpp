@@ -1,7 +1,8 @@
 // The packed, engine-ready form of a built network: structure-of-arrays state
-// per cell group, connections in CSR order, recording plans. Both engines
-// start from the same image; the CPU engine steps it in place, the CUDA
-// engine uploads it once.
+// per cell group (point neurons, or cable cells of one morphology), spike
+// sources, gap junctions, connections in CSR order, recording plans. Both
+// engines start from the same image; the CPU engine steps it in place, the
+// CUDA engine uploads it once.
 #pragma once
 
 #include <array>
@@ -11,15 +12,19 @@
 #include <variant>
 #include <vector>
 
+#include "core/cable/cable_cell.hpp"
+#include "core/generators.hpp"
 #include "core/point_cell.hpp"
 #include "host/build/build.hpp"
-#include "host/model/model.hpp"
 #include "host/io/recording.hpp"
+#include "host/model/model.hpp"
 
 namespace ranvier {
 
-// A state array of a group, by position: 0 is v, then every state of every
-// mechanism in order, then the conductance g of every receptor in order.
+// A state array of a group, by position: 0 is v, then cai (if the group has
+// it), then every state of every mechanism in order, then every state of
+// every receptor in order. An array holds one value per node (v, cai) or per
+// instance (mechanism and receptor states), for every cell: index i·ncells + k.
 struct state_ref {
   int group = -1;
   int array = -1;
@@ -27,45 +32,76 @@ struct state_ref {
 
 template <class T> struct group_storage {
   std::string cell_type;
+  bool cable = false;
   std::uint32_t ncells = 0;
   std::uint32_t gid_base = 0;
-  T cfac{};       // cm·1e-3/dt [S/cm²]
-  T pfac{};       // 100/area [1/µm²]
+  std::uint32_t nnodes = 1;
+  std::vector<std::string> node_names;  // cable cells: "dend(0.25)"
+
+  // Point neurons: the membrane in densities.
+  T cfac{};    // cm·1e-3/dt (·2 under secondorder = 2) [S/cm²]
+  T pfac{};    // 100/area [1/µm²]
+  T vscale{1};  // 1, or 2 under secondorder = 2
+  // Cable cells: the tree (core::cable_group_view).
+  std::vector<std::uint32_t> parent;
+  std::vector<T> ga;     // [µS]
+  std::vector<T> dbase;  // [µS]
+  std::vector<T> afac;   // [µm²·1e-2]
+
   T threshold{};  // [mV]
-  std::vector<T> v;                       // [mV]
+  std::uint32_t detector = 0;
+  std::int64_t refractory = 0;            // [steps]
+  std::vector<T> v;                       // nnodes × ncells [mV]
+  std::vector<T> cai;                     // nnodes × ncells [mM], or empty
   std::vector<std::uint32_t> spike_count;
   std::vector<std::int64_t> last_spike;   // [steps]
-  std::int64_t refractory = 0;            // [steps]
+
   struct mechanism {
     std::string name;
-    core::mech_kind kind;
+    std::uint32_t kind = 0;
     std::vector<std::string> state_names;
-    std::vector<std::vector<T>> state;
-    std::array<T, core::max_mech_params> param{};
+    std::vector<std::uint32_t> node;   // per instance (cable); empty on point neurons
+    std::uint32_t nparam = 0;
+    std::vector<T> param;              // ninst × nparam
+    std::vector<std::vector<T>> state;  // each ninst × ncells
+    std::uint32_t ninst() const { return node.empty() ? 1u : static_cast<std::uint32_t>(node.size()); }
   };
   std::vector<mechanism> mechs;
   struct receptor {
     std::string name;
-    std::vector<T> g;  // [µS]
-    T e{};             // [mV]
-    T decay{};         // e^(−dt/tau)
+    std::uint32_t kind = 0;
+    std::vector<std::string> state_names;
+    std::vector<std::uint32_t> node;   // per location (cable); empty on point neurons
+    std::array<T, core::max_receptor_params> param{};
+    std::vector<std::vector<T>> state;  // each ninst × ncells
     std::uint32_t target_base = 0;
+    std::uint32_t ninst() const { return node.empty() ? 1u : static_cast<std::uint32_t>(node.size()); }
   };
   std::vector<receptor> receptors;
   struct stimulus {
+    std::uint32_t node = 0;
     std::vector<T> amp;  // [nA] per cell of the group
     std::int64_t start = 0;
     std::int64_t stop = 0;
   };
   std::vector<stimulus> stimuli;
+  // Half-junctions of gap junctions, grouped by cell (core::gap_view).
+  std::vector<std::uint32_t> gap_row;   // ncells + 1, or empty
+  std::vector<std::uint32_t> gap_node;
+  std::vector<T> gap_g;                 // [µS]
+  std::vector<T> gap_v_partner;         // [mV], filled every step
+  std::vector<std::uint32_t> gap_partner_group;
+  std::vector<std::uint64_t> gap_partner_index;  // node·ncells + cell in the partner's group
 
   int narrays() const;
-  std::string array_name(int a) const;  // "v", "hh.m", "exc.g"
+  std::string array_name(int a) const;  // "v", "cai", "hh.m", "ampa.A"
   std::vector<T>& array(int a);
   const std::vector<T>& array(int a) const;
-  int find_array(const std::string& name) const;  // -1 when absent
-  // The core view over this storage (raw pointers into the vectors above).
-  core::point_group_view<T> view();
+  int find_array(const std::string& name) const;  // −1 when absent
+  // The core views over this storage (raw pointers into the vectors above).
+  core::cell_parts<T> parts();
+  core::point_group_view<T> point_view();
+  core::cable_group_view<T> cable_view();
 };
 
 struct generator_storage {
@@ -73,16 +109,28 @@ struct generator_storage {
   std::vector<std::uint32_t> spike_count;
 };
 
+struct spike_source_storage {
+  core::spike_times_view params{};  // pointers are filled by the engine
+  std::vector<std::int64_t> step;    // emitting step of each event, ascending
+  std::vector<std::uint32_t> cell;
+  std::vector<std::uint32_t> spike_count;
+};
+
 // What a [[record]] becomes: spikes of some cells, or samples of one state
-// array at some cells every `every` steps.
+// (or a receptor's conductance or current) at some places every `every`
+// steps.
+enum class sample_kind { array, receptor_g, receptor_i };
 struct record_plan {
   int population = -1;
   bool spikes = false;
   std::string variable;
-  std::vector<std::uint32_t> cells;  // indices within the population
-  state_ref ref;                     // sampled variables
-  std::vector<std::uint32_t> group_cells;  // the same cells as indices within the group
-  std::int64_t every = 1;            // [steps]
+  std::vector<std::uint32_t> cells;    // indices within the population
+  sample_kind kind = sample_kind::array;
+  state_ref ref;                       // kind array: the array; receptor kinds: ref.array is the receptor
+  std::vector<std::uint64_t> index;    // per column: index into the array (instance or node · ncells + cell)
+  std::vector<std::uint64_t> v_index;  // receptor_i: per column, the node's voltage index
+  std::vector<std::string> columns;    // per column: the header ("3", or "3@dend(0.25)")
+  std::int64_t every = 1;              // [steps]
 };
 
 template <class T> struct image {
@@ -93,11 +141,13 @@ template <class T> struct image {
   engine_choice engine = engine_choice::automatic;
   std::vector<group_storage<T>> groups;
   std::vector<generator_storage> generators;
+  std::vector<spike_source_storage> spike_sources;
   std::vector<population_layout> populations;
   std::vector<record_plan> records;
   std::uint32_t nsources = 0;
   std::uint32_t ntargets = 0;
   std::uint32_t ring_depth = 2;  // max delay + 1 [steps]
+  bool has_gaps = false;
 
   // Connections, CSR by source gid.
   std::vector<std::uint64_t> row;
@@ -108,11 +158,16 @@ template <class T> struct image {
   std::vector<std::uint64_t> in_conn;
 
   std::uint64_t nconnections() const { return target.size(); }
-  std::uint64_t ncells() const;  // neurons, generators excluded
+  std::uint64_t ncells() const;        // neurons, generators excluded
+  std::uint64_t ncompartments() const;  // nodes with membrane, over all cells (a point neuron: 1)
   std::uint64_t memory_bytes() const;
 };
 
 using any_image = std::variant<image<float>, image<double>>;
+
+// A view of one receptor's parameters and states, for sampling its
+// conductance or current (core::receptor_value).
+template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T>& g, int receptor);
 
 // Appends to rec the samples the image's records take at `step` (those whose
 // interval divides it), read from the image's own state arrays.

@@ -1,0 +1,304 @@
+// What point neurons and cable cells share: the views of a cell group's
+// density mechanisms, receptors, current clamps, gap junctions and spike
+// detector, and the parts of a step that act on them. The point step
+// (core/point_cell.hpp) and the cable step (core/cable/cable_cell.hpp) differ
+// only in how the membrane is solved; both call these functions, so each
+// mechanism, receptor and clamp is stepped by one source on both engines.
+//
+// Layout: a group holds ncells cells of identical structure. A per-node value
+// of node i of cell k sits at i·ncells + k, a per-instance value of instance j
+// (a mechanism's j-th compartment, a receptor's j-th location) at j·ncells + k:
+// adjacent cells are adjacent words, so a warp's loads coalesce and the CPU's
+// loops over a chunk of cells vectorise. A point neuron is node 0 of a
+// one-node cell.
+//
+// The loops take a chunk of cells [c0, c0 + n): n = 1 per CUDA thread, up to
+// a chunk of W adjacent cells on the CPU.
+#pragma once
+
+#include <cstdint>
+
+#include "core/dmath.hpp"
+#include "core/fixed_point.hpp"
+#include "core/hd.hpp"
+#include "core/membrane.hpp"
+#include "core/mechanisms/registry.hpp"
+#include "core/synapses/registry.hpp"
+
+namespace ranvier::core {
+
+// Fixed capacities keep a group's view a flat, trivially copyable struct that
+// travels as a kernel argument (well below CUDA's 4 KiB). The model checker
+// reports a clear error when a cell type needs more.
+inline constexpr int max_mech_states = 4;
+inline constexpr int max_mechs = 16;
+inline constexpr int max_receptors = 8;
+inline constexpr int max_stimuli = 16;
+
+// A density mechanism inserted at ninst compartments of every cell.
+template <class T> struct mech_view {
+  std::uint32_t kind;          // index in density_mechanisms
+  std::uint32_t ninst;         // compartments it is inserted in (1 in a point neuron)
+  std::uint32_t nparam;        // parameters per instance
+  const std::uint32_t* node;   // node of each instance; null in a point neuron (node 0)
+  const T* param;              // ninst × nparam, instance-major
+  T* state[max_mech_states];   // each ninst × ncells
+};
+
+// A synaptic receptor at ninst locations of every cell; location j of cell k
+// is ring-buffer target target_base + j·ncells + k.
+template <class T> struct receptor_view {
+  std::uint32_t kind;          // index in receptor_kinds
+  std::uint32_t ninst;         // locations (1 in a point neuron)
+  const std::uint32_t* node;   // node of each location; null: node 0
+  std::uint32_t target_base;
+  T param[max_receptor_params];
+  T* state[max_receptor_states];  // each ninst × ncells
+};
+
+// A DC current clamp at one node: amp[cell] [nA] during steps [start, stop).
+template <class T> struct stimulus_view {
+  std::uint32_t node;
+  const T* amp;
+  std::int64_t start;
+  std::int64_t stop;
+};
+
+// The gap junctions of a group, as half-junctions grouped by cell (CSR). A
+// half-junction adds g·(v − v_partner) [nA] to its node, with v_partner the
+// partner's voltage at the start of the step (gathered before the step by
+// gap_gather) and v the node's own, taken implicitly: the junction enters the
+// diagonal with g, like a channel's slope conductance.
+template <class T> struct gap_view {
+  const std::uint32_t* row;  // ncells + 1 offsets; null: the group has none
+  const std::uint32_t* node;
+  const T* g;                // [µS]
+  const T* v_partner;        // [mV]
+};
+
+template <class T> struct cell_parts {
+  std::uint32_t ncells;
+  std::uint32_t gid_base;      // global id of cell 0: spike sources are numbered globally
+  T* v;                        // nnodes × ncells [mV]
+  T* cai;                      // nnodes × ncells [mM]; null when no mechanism of the group uses it
+  std::uint32_t* spike_count;  // spikes per cell since the start
+  std::int64_t* last_spike;    // step of each cell's last spike (far in the past at the start)
+  std::int64_t refractory;     // detector dead time [steps]
+  T threshold;                 // spike detection threshold [mV]
+  std::uint32_t detector;      // the node whose voltage the detector watches
+  int nmech;
+  int nrec;
+  int nstim;
+  mech_view<T> mech[max_mechs];
+  receptor_view<T> rec[max_receptors];
+  stimulus_view<T> stim[max_stimuli];
+  gap_view<T> gap;
+};
+
+// What changes from step to step.
+struct step_ctx {
+  std::int64_t step;        // the step being taken, from t = step·dt to (step+1)·dt
+  std::int64_t* ring_slot;  // the ring-buffer row of this step (read and cleared)
+};
+
+RANVIER_HD std::uint32_t node_of(const std::uint32_t* nodes, std::uint32_t j) { return nodes ? nodes[j] : 0u; }
+
+// Index of instance (or node) j of cell c0 + k.
+RANVIER_HD std::size_t at(std::uint32_t j, std::uint32_t ncells, std::uint32_t c0, int k) {
+  return static_cast<std::size_t>(j) * ncells + c0 + static_cast<std::uint32_t>(k);
+}
+
+template <int N, class T> struct local_states {
+  T s[N > 0 ? N : 1];
+};
+template <int N, class T>
+RANVIER_HD local_states<N, T> load_states(T* const* arrays, std::size_t i) {
+  local_states<N, T> l;
+  for (int q = 0; q < N; ++q) l.s[q] = arrays[q][i];
+  return l;
+}
+template <int N, class T>
+RANVIER_HD void store_states(T* const* arrays, std::size_t i, const local_states<N, T>& l) {
+  for (int q = 0; q < N; ++q) arrays[q][i] = l.s[q];
+}
+
+// Deliver: this step's arrivals (fixed-point sums in the ring row) go into
+// the receptors, and the row is cleared.
+template <class M, class T>
+RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n) {
+  for (int r = 0; r < C.nrec; ++r) {
+    const receptor_view<T>& R = C.rec[r];
+    dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
+      for (std::uint32_t j = 0; j < R.ninst; ++j) {
+        std::int64_t* __restrict__ slot = ctx.ring_slot + R.target_base + at(j, C.ncells, c0, 0);
+        for (int k = 0; k < n; ++k) {
+          const std::size_t i = at(j, C.ncells, c0, k);
+          auto s = load_states<Rec::nstate>(R.state, i);
+          Rec::template deliver<M>(R.param, s.s, from_fixed<T>(slot[k]));
+          slot[k] = 0;
+          store_states(R.state, i, s);
+        }
+      }
+    });
+  }
+}
+
+// Currents at the present voltage, in a fixed order: density mechanisms in
+// the cell type's order, then receptors, then clamps, then gap junctions.
+// `density(node, k, flux)` takes a mechanism's density current and
+// conductance, `point(node, k, i, g)` a point current [nA] and conductance
+// [µS]; the point and cable steps put them into their own membrane equations.
+template <class M, class T, class Density, class Point>
+RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n,
+                                  Density&& density, Point&& point) {
+  const std::uint32_t nc = C.ncells;
+  for (int q = 0; q < C.nmech; ++q) {
+    const mech_view<T>& mv = C.mech[q];
+    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
+      for (std::uint32_t j = 0; j < mv.ninst; ++j) {
+        const std::uint32_t nd = node_of(mv.node, j);
+        const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+        for (int k = 0; k < n; ++k) {
+          const auto s = load_states<Mech::nstate>(mv.state, at(j, nc, c0, k));
+          T cai = T(0);
+          if constexpr (Mech::uses_cai) cai = C.cai[at(nd, nc, c0, k)];
+          flux<T> f;
+          Mech::template current<M>(p, s.s, C.v[at(nd, nc, c0, k)], cai, f);
+          density(nd, k, f);
+        }
+      }
+    });
+  }
+  for (int r = 0; r < C.nrec; ++r) {
+    const receptor_view<T>& R = C.rec[r];
+    dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
+      for (std::uint32_t j = 0; j < R.ninst; ++j) {
+        const std::uint32_t nd = node_of(R.node, j);
+        for (int k = 0; k < n; ++k) {
+          const auto s = load_states<Rec::nstate>(R.state, at(j, nc, c0, k));
+          T i = T(0), g = T(0);
+          Rec::template current<M>(R.param, s.s, C.v[at(nd, nc, c0, k)], i, g);
+          point(nd, k, i, g);
+        }
+      }
+    });
+  }
+  for (int s = 0; s < C.nstim; ++s) {
+    const stimulus_view<T>& S = C.stim[s];
+    if (ctx.step < S.start || ctx.step >= S.stop) continue;
+    const T* __restrict__ amp = S.amp + c0;
+    for (int k = 0; k < n; ++k) point(S.node, k, -amp[k], T(0));  // injected current depolarises: −amp
+  }
+  if (C.gap.row) {
+    for (int k = 0; k < n; ++k)
+      for (std::uint32_t h = C.gap.row[c0 + k]; h < C.gap.row[c0 + k + 1]; ++h) {
+        const std::uint32_t nd = C.gap.node[h];
+        const T g = C.gap.g[h];
+        point(nd, k, g * (C.v[at(nd, nc, c0, k)] - C.gap.v_partner[h]), g);
+      }
+  }
+}
+
+// States at the new voltage: every mechanism's gates (and, for pools, the
+// node's [Ca²⁺]i, from the Ca²⁺ current `ica(node, k)` of this step), then
+// the receptors.
+template <class M, class T, class Ica>
+RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, Ica&& ica) {
+  const std::uint32_t nc = C.ncells;
+  for (int q = 0; q < C.nmech; ++q) {
+    const mech_view<T>& mv = C.mech[q];
+    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
+      for (std::uint32_t j = 0; j < mv.ninst; ++j) {
+        const std::uint32_t nd = node_of(mv.node, j);
+        const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+        for (int k = 0; k < n; ++k) {
+          const std::size_t i = at(j, nc, c0, k);
+          auto s = load_states<Mech::nstate>(mv.state, i);
+          T cai = T(0), ic = T(0);
+          if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, nc, c0, k)];
+          if constexpr (Mech::writes_cai) ic = ica(nd, k);
+          Mech::template advance<M>(p, s.s, C.v[at(nd, nc, c0, k)], cai, ic);
+          store_states(mv.state, i, s);
+          if constexpr (Mech::writes_cai) C.cai[at(nd, nc, c0, k)] = cai;
+        }
+      }
+    });
+  }
+  for (int r = 0; r < C.nrec; ++r) {
+    const receptor_view<T>& R = C.rec[r];
+    dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
+      for (std::uint32_t j = 0; j < R.ninst; ++j)
+        for (int k = 0; k < n; ++k) {
+          const std::size_t i = at(j, nc, c0, k);
+          auto s = load_states<Rec::nstate>(R.state, i);
+          Rec::template advance<M>(R.param, s.s);
+          store_states(R.state, i, s);
+        }
+    });
+  }
+}
+
+// Detection: an upward crossing at the detector node during the step is the
+// spike of time step+1, unless within the dead time of the cell's last one.
+template <class T, class Sink>
+RANVIER_HD void detect(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int k, T v_old, T v_new,
+                       Sink&& sink) {
+  const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
+  if (crossed_up(v_old, v_new, C.threshold) && ctx.step + 1 - C.last_spike[c] >= C.refractory) {
+    C.last_spike[c] = ctx.step + 1;
+    ++C.spike_count[c];
+    sink(C.gid_base + c);
+  }
+}
+
+// Sets the mechanisms' states to their steady state at the present voltage
+// and [Ca²⁺]i (NEURON's finitialize), for the cells [first, first + n).
+template <class M, class T>
+RANVIER_HD void init_states(const cell_parts<T>& C, std::uint32_t first, std::uint32_t n) {
+  for (int q = 0; q < C.nmech; ++q) {
+    const mech_view<T>& mv = C.mech[q];
+    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
+      for (std::uint32_t j = 0; j < mv.ninst; ++j) {
+        const std::uint32_t nd = node_of(mv.node, j);
+        const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+        for (std::uint32_t k = 0; k < n; ++k) {
+          const std::size_t i = at(j, C.ncells, first, static_cast<int>(k));
+          auto s = load_states<Mech::nstate>(mv.state, i);
+          T cai = T(0);
+          if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, C.ncells, first, static_cast<int>(k))];
+          Mech::template init<M>(p, s.s, C.v[at(nd, C.ncells, first, static_cast<int>(k))], cai);
+          store_states(mv.state, i, s);
+        }
+      }
+    });
+  }
+}
+
+// A receptor's conductance [µS] or current [nA] at state index i and the
+// voltage v of its node, for records.
+template <class T>
+RANVIER_HD T receptor_value(const receptor_view<T>& R, std::size_t i, T v, bool current) {
+  T out = T(0);
+  dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
+    const auto s = load_states<Rec::nstate>(R.state, i);
+    if (current) {
+      T g = T(0);
+      Rec::template current<deterministic_math>(R.param, s.s, v, out, g);
+    } else {
+      out = Rec::conductance(R.param, s.s);
+    }
+  });
+  return out;
+}
+
+// Gathers, before a step, each half-junction's partner voltage: partner h is
+// node `index[h]` of the group `group[h]`, whose voltages are `v[group[h]]`.
+// Runs over all half-junctions before any group steps, so every junction
+// sees the voltages of the step's start.
+template <class T>
+RANVIER_HD void gap_gather(T* const* group_v, const std::uint32_t* group, const std::uint64_t* index, T* v_partner,
+                           std::uint64_t h) {
+  v_partner[h] = group_v[group[h]][index[h]];
+}
+
+}  // namespace ranvier::core

@@ -1,0 +1,13 @@
+// The synaptic receptors Ranvier knows, in registry order: a receptor's kind
+// is its index here. Adding one is a file in this folder and an entry below.
+#pragma once
+
+#include "core/synapses/exp2syn.hpp"
+#include "core/synapses/expsyn.hpp"
+#include "core/synapses/receptor.hpp"
+
+namespace ranvier::core {
+
+using receptor_kinds = type_list<expsyn, exp2syn>;
+
+}  // namespace ranvier::core
