@@ -2,6 +2,7 @@
 #include "host/io/writers.hpp"
 
 #include <cmath>
+#include <map>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -44,6 +45,7 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
   spike_population_.assign(img.nsources, -1);
   traces_.resize(img.records.size());
   trace_columns_.resize(img.records.size(), 0);
+  std::map<std::string, int> names_seen;
   for (std::size_t r = 0; r < img.records.size(); ++r) {
     const auto& rp = img.records[r];
     const auto& pop = img.populations[rp.population];
@@ -52,7 +54,12 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
       for (auto c : rp.cells) spike_population_[pop.gid_base + c] = rp.population;
       continue;
     }
-    traces_[r] = open(fmt::format("{}.{}.csv", pop.name, rp.variable));
+    // POP.VAR.csv; along a section POP.VAR.along_SECTION.csv; a second record
+    // of the same gets .2, a third .3, ...
+    std::string base = rp.along.empty() ? fmt::format("{}.{}", pop.name, rp.variable)
+                                        : fmt::format("{}.{}.along_{}", pop.name, rp.variable, rp.along);
+    const int seen = ++names_seen[base];
+    traces_[r] = open(seen == 1 ? base + ".csv" : fmt::format("{}.{}.csv", base, seen));
     trace_columns_[r] = rp.columns.size();
     std::string header = "time_ms";
     for (const auto& c : rp.columns) header += "," + c;

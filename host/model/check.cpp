@@ -13,8 +13,10 @@
 
 #include <fmt/format.h>
 
+#include "core/cell.hpp"
 #include "core/fixed_point.hpp"
-#include "core/point_cell.hpp"
+#include "host/build/builders.hpp"
+#include "host/build/morphology.hpp"
 #include "host/errors.hpp"
 #include "host/model/mechanisms.hpp"
 
@@ -47,6 +49,7 @@ class report {
   void add(const source_loc& where, const std::string& what, const std::string& valid) {
     lines_.push_back({where.line, where.column, to_string(where) + ": " + what + "; valid: " + valid});
   }
+  std::size_t count() const { return lines_.size(); }
   // In the order of the file (the checks go element by element, and some
   // elements, like init, are maps); without lines, in the order found.
   void throw_if_any() {
@@ -198,6 +201,7 @@ class checker {
     for (std::size_t i = 0; i < net_.projections.size(); ++i) projection(i, proj_names);
     stimuli();
     for (std::size_t i = 0; i < net_.records.size(); ++i) record(i);
+    for (std::size_t i = 0; i < net_.gaps.size(); ++i) gap(i);
     r_.throw_if_any();
   }
 
@@ -236,6 +240,9 @@ class checker {
     else if (dt_ok_ && !(s.duration >= s.dt))
       r_.add(at(s, fb, "duration"), format("{} ms is shorter than one step ({})", num(s.duration), dt_text()),
              format("a duration of at least {}", dt_text()));
+    if (s.secondorder != 0 && s.secondorder != 2)
+      r_.add(at(s, fb, "secondorder"), format("secondorder = {}", s.secondorder),
+             "0 (implicit Euler, first order) or 2 (Crank-Nicolson, second order), as NEURON's");
     if (!finite(s.celsius) || !(s.celsius > -273.15) || !(s.celsius <= 100.0))
       r_.add(at(s, fb, "celsius"), format("{} degC is outside (-273.15, 100]", num(s.celsius)),
              "a temperature above absolute zero and at most 100 [degC]");
@@ -275,8 +282,12 @@ class checker {
 
   void cell(const cell_desc& c) {
     const source_loc fb = path("cell." + c.name);
+    const std::size_t problems_before = r_.count();
     if (c.name.empty()) r_.add(at(c, fb), "a cell type has an empty name", "a non-empty name");
-    positive(at(c, fb, "area"), c.area, "um2", "a membrane area > 0 [um2] (or diam and length > 0 [um])");
+    if (c.is_cable())
+      cable_shape(c, fb);
+    else
+      point_shape(c, fb);
     positive(at(c, fb, "cm"), c.cm, "uF/cm2", "a specific capacitance > 0 [uF/cm2]");
     need_finite(at(c, fb, "threshold"), c.threshold, "a finite threshold [mV]");
     if (!finite(c.refractory) || !(c.refractory >= 0.0))
@@ -364,6 +375,367 @@ class checker {
                breach(d, !(d.min_value() >= 0.0), "", "is outside [0, 1]"),
                "a gating variable between 0 and 1" + bound_hint(d, d.min_value() >= 0.0 ? "high" : "low"));
     }
+    ions(c, fb);
+    // What depends on the cell's nodes is checked once the rest is sound.
+    if (c.is_cable() && r_.count() == problems_before) placement(c, fb);
+  }
+
+
+  // ---- point neurons and cable cells ------------------------------------------------
+
+  void point_shape(const cell_desc& c, const source_loc& fb) {
+    positive(at(c, fb, "area"), c.area, "um2", "a membrane area > 0 [um2] (or diam and length > 0 [um])");
+    const std::string why = "a point neuron has one compartment";
+    const std::string valid = "leave it out, or give the cell a morphology (sections) to place things on it";
+    if (!c.detector.is_default()) r_.add(at(c, fb, "detector"), why + ": no detector location", valid);
+    if (!c.membrane.empty()) r_.add(at(c, fb, "membrane"), why + ": no regions of membrane", valid);
+    for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
+      const auto& m = c.mechanisms[i];
+      const source_loc mfb = path(format("{}.mechanism[{}]", fb.key, i));
+      if (!m.region.is_all()) r_.add(at(m, mfb, "region"), why + ": no region", valid);
+      for (const auto& [param, value] : m.params)
+        if (!value.is_constant())
+          r_.add(at(m, mfb, param), why + ": a parameter cannot vary with distance", "a number");
+    }
+    for (std::size_t i = 0; i < c.receptors.size(); ++i) {
+      const auto& rc = c.receptors[i];
+      const source_loc rfb = path(format("{}.receptor[{}] '{}'", fb.key, i, rc.name));
+      if (!rc.location.is_default()) r_.add(at(rc, rfb, "location"), why + ": no location", valid);
+      if (rc.spread != spread_rule::none) r_.add(at(rc, rfb, "spread"), why + ": nothing to spread over", valid);
+    }
+  }
+
+  // The section names and tags of a cable cell, for regions and locations.
+  struct shape_names {
+    std::set<std::string> sections, tags;
+    std::string list() const {
+      std::string s;
+      for (const auto& n : sections) s += (s.empty() ? "'" : ", '") + n + "'";
+      return s;
+    }
+    std::string tag_list() const {
+      std::string s = "\"all\"";
+      for (const auto& n : tags) s += ", \"" + n + "\"";
+      for (const auto& n : sections) s += ", \"" + n + "\"";
+      return s;
+    }
+  };
+  std::map<std::string, shape_names> shapes_;  // by cell type
+  std::map<std::string, cell_geometry> geometries_;
+
+  void discretization(const discretization_desc& d, const located& owner, const source_loc& fb) {
+    using R = discretization_desc::rule;
+    const auto& src = d.keys.empty() ? owner : static_cast<const located&>(d);
+    switch (d.type) {
+      case R::nseg:
+        if (d.nseg < 1 || d.nseg > 100000)
+          r_.add(at(src, fb, "nseg"), format("nseg = {}", d.nseg), "a number of segments between 1 and 100000");
+        break;
+      case R::max_length:
+        positive(at(src, fb, "max_length"), d.max_length, "um", "the longest a segment may be, > 0 [um]");
+        break;
+      case R::d_lambda:
+        positive(at(src, fb, "d_lambda"), d.d_lambda, "", "a fraction of the length constant > 0, e.g. 0.1");
+        positive(at(src, fb, "frequency"), d.frequency, "Hz", "a frequency > 0 [Hz], e.g. 100");
+        break;
+    }
+  }
+
+  void cable_shape(const cell_desc& c, const source_loc& fb) {
+    positive(at(c, fb, "Ra"), c.ra, "ohm cm", "an axial resistivity > 0 [ohm cm]");
+    const auto& m = c.morphology;
+    const source_loc mfb = path(fb.key + ".morphology");
+    bool builder_ok = true;
+    if (!m.builder.empty()) {
+      const builder_info* b = find_builder(m.builder);
+      if (!b) {
+        r_.add(at(m, mfb, "builder"), format("unknown builder '{}'", m.builder), builder_list());
+        builder_ok = false;
+      } else {
+        for (const auto& [k, v] : m.builder_params) {
+          const builder_param* bp = nullptr;
+          for (const auto& x : b->params)
+            if (k == x.name) bp = &x;
+          if (!bp) {
+            r_.add(at(m, mfb, k), format("'{}' is not a parameter of builder {}", k, m.builder),
+                   join(b->params, [](const builder_param& x) { return format("{} [{}]", x.name, x.unit); }));
+            builder_ok = false;
+          } else if (!finite(v) || (bp->min_open ? !(v > bp->min) : !(v >= bp->min)) ||
+                     (bp->integer && v != std::floor(v))) {
+            r_.add(at(m, mfb, k), format("{} = {}", k, num(v)),
+                   format("{}{} {} {} ({})", bp->integer ? "an integer" : "a number", bp->min_open ? " >" : " >=",
+                          num(bp->min), bp->unit, bp->doc));
+            builder_ok = false;
+          }
+        }
+      }
+    } else {
+      for (const auto& [k, v] : m.builder_params)
+        r_.add(at(m, mfb, k), format("unknown key '{}'", k), "builder, swc, discretization, and a builder's parameters");
+    }
+    if (!m.discretization.keys.empty()) discretization(m.discretization, m, path(mfb.key + ".discretization"));
+    if (!builder_ok) return;
+
+    const std::vector<section_desc> secs = all_sections(c);
+    shape_names& names = shapes_[c.name];
+    if (secs.empty()) {
+      r_.add(at(c, fb), "the cell has no sections", "a builder, an swc file, or [[cell." + c.name + ".section]] tables");
+      return;
+    }
+    std::map<std::string, const section_desc*> by_name;
+    for (std::size_t i = 0; i < secs.size(); ++i) {
+      const auto& s = secs[i];
+      const source_loc sfb = path(format("{}.section '{}'", fb.key, s.name));
+      if (s.name.empty()) r_.add(at(s, sfb, "name"), "the section name is empty", "a non-empty name");
+      else if (!by_name.emplace(s.name, &s).second)
+        r_.add(at(s, sfb, "name"), format("section '{}' is defined twice", s.name), "unique section names in a cell");
+      if (s.tag.empty()) r_.add(at(s, sfb, "tag"), "the tag is empty", "soma, axon, dend, apic or a tag of your own");
+      names.sections.insert(s.name);
+      names.tags.insert(s.tag);
+      if (!(s.parent_x >= 0.0 && s.parent_x <= 1.0))
+        r_.add(at(s, sfb, "parent_x"), format("parent_x = {}", num(s.parent_x)), "a position between 0 and 1");
+      if (s.points.size() < 2) {
+        r_.add(at(s, sfb, "length"), "the section has no length and diameter", "length [um] and diam [um]");
+        continue;
+      }
+      if (!finite(s.length()) || !(s.length() > 0.0))
+        r_.add(at(s, sfb, "length"), format("{} um is not a positive length", num(s.length())), "a length > 0 [um]");
+      for (std::size_t k = 0; k < s.points.size(); ++k) {
+        if (!finite(s.points[k].diam) || !(s.points[k].diam > 0.0)) {
+          r_.add(at(s, sfb, "diam"), format("a diameter of {} um", num(s.points[k].diam)), "diameters > 0 [um]");
+          break;
+        }
+        if (k > 0 && !(s.points[k].arc >= s.points[k - 1].arc)) {
+          r_.add(at(s, sfb, "length"), "the points go backwards along the section", "arc lengths that increase");
+          break;
+        }
+      }
+      if (s.has_discretization) discretization(s.discretization, s, sfb);
+    }
+    // One tree: one root, every parent known, no cycle.
+    std::vector<const section_desc*> roots;
+    for (const auto& s : secs) {
+      const source_loc sfb = path(format("{}.section '{}'", fb.key, s.name));
+      if (s.parent.empty()) roots.push_back(&s);
+      else if (s.parent == s.name)
+        r_.add(at(s, sfb, "parent"), format("section '{}' is its own parent", s.name), "another section");
+      else if (!by_name.count(s.parent))
+        r_.add(at(s, sfb, "parent"), format("unknown parent section '{}'", s.parent), names.list());
+    }
+    if (roots.empty()) {
+      r_.add(at(c, fb), "no section is the root (every one has a parent)", "exactly one section without a parent");
+    } else if (roots.size() > 1) {
+      std::string list;
+      for (const auto* s : roots) list += (list.empty() ? "'" : ", '") + s->name + "'";
+      r_.add(at(*roots[1], path(format("{}.section '{}'", fb.key, roots[1]->name)), "parent"),
+             format("{} sections have no parent ({})", roots.size(), list), "exactly one root section");
+    } else {
+      for (const auto& s : secs) {  // walk up; more steps than sections is a cycle
+        const section_desc* x = &s;
+        std::size_t n = 0;
+        while (x && !x->parent.empty() && n <= secs.size()) {
+          auto it = by_name.find(x->parent);
+          x = it == by_name.end() ? nullptr : it->second;
+          ++n;
+        }
+        if (n > secs.size()) {
+          r_.add(at(s, path(format("{}.section '{}'", fb.key, s.name)), "parent"),
+                 format("section '{}' is part of a cycle of parents", s.name), "a tree of sections");
+          break;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < m.spines.size(); ++i) {
+      const auto& sp = m.spines[i];
+      const source_loc sfb = path(format("{}.spine[{}]", fb.key, i));
+      if (sp.name.empty()) r_.add(at(sp, sfb, "name"), "the spine's name is empty", "a non-empty name");
+      for (auto [k, x] : {std::pair{"neck_length", sp.neck_length}, std::pair{"neck_diam", sp.neck_diam},
+                          std::pair{"head_length", sp.head_length}, std::pair{"head_diam", sp.head_diam}})
+        positive(at(sp, sfb, k), x, "um", "a size > 0 [um]");
+    }
+    for (std::size_t i = 0; i < c.membrane.size(); ++i) {
+      const auto& mb = c.membrane[i];
+      const source_loc bfb = path(format("{}.membrane[{}]", fb.key, i));
+      region(mb.region, names, at(mb, bfb, "region"));
+      if (mb.keys.count("cm")) positive(at(mb, bfb, "cm"), mb.cm, "uF/cm2", "a specific capacitance > 0 [uF/cm2]");
+      if (mb.keys.count("Ra")) positive(at(mb, bfb, "Ra"), mb.ra, "ohm cm", "an axial resistivity > 0 [ohm cm]");
+      if (mb.keys.count("spine_density") && (!finite(mb.spine_density) || mb.spine_density < 0.0))
+        r_.add(at(mb, bfb, "spine_density"), format("{} spines/um", num(mb.spine_density)), "a density >= 0 [1/um]");
+      if (mb.keys.count("spine_area")) positive(at(mb, bfb, "spine_area"), mb.spine_area, "um2", "an area > 0 [um2]");
+    }
+    location(c, c.detector, at(c, fb, "detector"));
+    for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
+      const auto& mc = c.mechanisms[i];
+      const source_loc mcfb = path(format("{}.mechanism[{}]", fb.key, i));
+      region(mc.region, names, at(mc, mcfb, "region"));
+      for (const auto& [param, value] : mc.params) gradient(value, at(mc, mcfb, param));
+    }
+    for (std::size_t i = 0; i < c.receptors.size(); ++i) {
+      const auto& rc = c.receptors[i];
+      const source_loc rfb = path(format("{}.receptor[{}] '{}'", fb.key, i, rc.name));
+      const bool has_region = !rc.region.names.empty() || !rc.region.is_all();
+      if (rc.spread != spread_rule::none) {
+        if (!rc.location.is_default())
+          r_.add(at(rc, rfb, "location"), "a receptor spread over a region has no single location",
+                 "location, or region and spread");
+        region(rc.region, names, at(rc, rfb, "region"));
+      } else {
+        if (has_region)
+          r_.add(at(rc, rfb, "region"), "a region without a spread rule",
+                 "spread = \"length\" or \"area\" with the region, or a location");
+        location(c, rc.location, at(rc, rfb, "location"));
+      }
+    }
+  }
+
+  void gradient(const param_value& v, const source_loc& l) {
+    using K = param_value::kind;
+    const auto bad = [&](const std::string& what, const std::string& valid) { r_.add(l, what, valid); };
+    const double xs[] = {v.value, v.slope, v.scale, v.offset, v.length, v.far, v.half};
+    for (double x : xs)
+      if (!finite(x)) return bad(format("{} is not a finite number", num(x)), "finite numbers");
+    if (v.type == K::exponential && v.length == 0.0) bad("length = 0", "an e-folding length != 0 [um]");
+    if (v.type == K::sigmoid && !(v.length > 0.0)) bad(format("length = {}", num(v.length)), "a width > 0 [um]");
+    if (std::isnan(v.min) || std::isnan(v.max) || !(v.min <= v.max))
+      bad(format("min = {} is above max = {}", num(v.min), num(v.max)), "min <= max");
+  }
+
+  void region(const region_desc& r, const shape_names& names, const source_loc& l) {
+    for (const auto& n : r.names)
+      if (n != "all" && !names.sections.count(n) && !names.tags.count(n))
+        r_.add(l, format("'{}' is neither a tag nor a section of the cell", n), names.tag_list());
+    if (!(r.min_distance >= 0.0) || std::isnan(r.max_distance) || !(r.min_distance <= r.max_distance))
+      r_.add(l, format("the distance window [{}, {}] um", num(r.min_distance), num(r.max_distance)),
+             "0 <= min_distance <= max_distance [um]");
+  }
+
+  // A location on a cell type: a known section of a cable cell, or nothing
+  // on a point neuron.
+  void location(const cell_desc& c, const location_desc& loc, const source_loc& l) {
+    if (loc.is_default()) return;
+    if (!c.is_cable()) {
+      r_.add(l, format("cell type '{}' is a point neuron, with no sections", c.name),
+             "leave the location out for a point neuron");
+      return;
+    }
+    auto it = shapes_.find(c.name);
+    if (it != shapes_.end() && !it->second.sections.count(loc.section))
+      r_.add(l, format("cell type '{}' has no section '{}'", c.name, loc.section), it->second.list());
+    if (!(loc.x >= 0.0 && loc.x <= 1.0)) r_.add(l, format("x = {}", num(loc.x)), "a position between 0 and 1");
+  }
+
+  void ions(const cell_desc& c, const source_loc& fb) {
+    for (auto [name, ion] : {std::pair{"na", &c.na}, std::pair{"k", &c.k}, std::pair{"ca", &c.ca}, std::pair{"cl", &c.cl}}) {
+      if (!ion->given) continue;
+      const source_loc ifb = path(format("{}.ions.{}", fb.key, name));
+      if (ion->nernst) {
+        positive(at(*ion, ifb, "ci"), ion->ci, "mM", "a concentration > 0 [mM]");
+        positive(at(*ion, ifb, "co"), ion->co, "mM", "a concentration > 0 [mM]");
+      } else {
+        need_finite(at(*ion, ifb, "e"), ion->e, "a reversal potential [mV]");
+      }
+    }
+  }
+
+  // Checks that need the cell cut into nodes: every region holds segments,
+  // at most one pool per compartment, capacities.
+  void placement(const cell_desc& c, const source_loc& fb) {
+    cell_geometry G;
+    try {
+      G = discretize(c);
+    } catch (const std::exception& e) {
+      r_.add(at(c, fb), format("the cell cannot be cut into compartments: {}", e.what()), "a valid morphology");
+      return;
+    }
+    if (static_cast<std::uint64_t>(G.nnodes) > 1000000)
+      r_.add(at(c, fb), format("{} nodes", G.nnodes), "at most 1000000 nodes per cell (coarser discretisation)");
+    std::map<std::uint32_t, std::string> pools;
+    for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
+      const auto& m = c.mechanisms[i];
+      const source_loc mfb = path(format("{}.mechanism[{}]", fb.key, i));
+      const auto nodes = G.nodes_in(m.region);
+      if (nodes.empty())
+        r_.add(at(m, mfb, "region"), format("region '{}' holds no segment", m.region.describe()),
+               "a region that includes at least one segment centre");
+      const auto* info = find_mechanism(m.kind);
+      if (info && info->writes_cai)
+        for (auto n : nodes)
+          if (auto [it, fresh] = pools.emplace(n, m.name.empty() ? m.kind : m.name); !fresh) {
+            r_.add(at(m, mfb, "region"),
+                   format("a second calcium pool at {} (already '{}')", G.node_name(n), it->second),
+                   "at most one pool (a mechanism that writes cai) per compartment");
+            break;
+          }
+    }
+    for (std::size_t i = 0; i < c.receptors.size(); ++i) {
+      const auto& rc = c.receptors[i];
+      if (rc.spread == spread_rule::none) continue;
+      if (G.nodes_in(rc.region).empty())
+        r_.add(at(rc, path(format("{}.receptor[{}] '{}'", fb.key, i, rc.name)), "region"),
+               format("region '{}' holds no segment", rc.region.describe()),
+               "a region that includes at least one segment centre");
+    }
+    geometries_.emplace(c.name, std::move(G));
+  }
+
+  // Whether a recorded or initialised variable exists at a node of a cable cell.
+  void variable_at(const cell_desc& c, const std::string& var, std::uint32_t node, const source_loc& l) {
+    auto it = geometries_.find(c.name);
+    if (it == geometries_.end() || var == "v") return;
+    const cell_geometry& G = it->second;
+    if (var == "cai") return;
+    for (const auto& m : c.mechanisms)
+      if (var.rfind((m.name.empty() ? m.kind : m.name) + ".", 0) == 0) {
+        const auto nodes = G.nodes_in(m.region);
+        if (std::find(nodes.begin(), nodes.end(), node) == nodes.end())
+          r_.add(l, format("mechanism '{}' is not inserted at {}", m.name.empty() ? m.kind : m.name, G.node_name(node)),
+                 format("a location within its region '{}'", m.region.describe()));
+        return;
+      }
+    for (std::size_t r = 0; r < c.receptors.size(); ++r) {
+      const auto& rc = c.receptors[r];
+      if (var.rfind(rc.name + ".", 0) != 0) continue;
+      const auto nodes = rc.spread == spread_rule::none ? std::vector<std::uint32_t>{G.node_at(rc.location)}
+                                                        : G.nodes_in(rc.region);
+      if (std::find(nodes.begin(), nodes.end(), node) == nodes.end())
+        r_.add(l, format("receptor '{}' has no location at {}", rc.name, G.node_name(node)),
+               rc.spread == spread_rule::none ? format("its location, {}", G.node_name(nodes[0]))
+                                              : format("a segment of its region '{}'", rc.region.describe()));
+      return;
+    }
+  }
+
+  void gap(std::size_t i) {
+    const auto& g = net_.gaps[i];
+    const source_loc fb = path(format("gap_junction[{}]", i));
+    const auto cell_population = [&](const std::string& name, const char* key) -> const population_desc* {
+      const population_desc* p = net_.find_population(name);
+      if (!p) r_.add(at(g, fb, key), format("undefined population '{}'", name), cell_population_list(net_));
+      else if (p->kind != population_kind::cell)
+        r_.add(at(g, fb, key), format("'{}' has no membrane to couple", name), cell_population_list(net_));
+      else return p;
+      return nullptr;
+    };
+    const population_desc* a = cell_population(g.a, "a");
+    const population_desc* b = cell_population(g.b, "b");
+    if (!finite(g.g) || !(g.g >= 0.0))
+      r_.add(at(g, fb, "g"), format("{} uS", num(g.g)), "a conductance >= 0 [uS]");
+    if (g.pairs.empty()) r_.add(at(g, fb, "pairs"), "no pairs", "at least one [index in a, index in b] pair");
+    if (!a || !b) return;
+    int reported = 0;
+    for (std::size_t k = 0; k < g.pairs.size() && reported < max_reported_items; ++k) {
+      const auto [x, y] = g.pairs[k];
+      if (x < 0 || x >= a->size || y < 0 || y >= b->size) {
+        r_.add(at(g, fb, "pairs"), format("pairs[{}] = [{}, {}] is outside the populations", k, x, y),
+               format("indices in [0, {}) of '{}' and [0, {}) of '{}'", a->size, a->name, b->size, b->name));
+        ++reported;
+      } else if (a == b && x == y) {
+        r_.add(at(g, fb, "pairs"), format("pairs[{}] couples cell {} to itself", k, x), "two different cells");
+        ++reported;
+      }
+    }
+    if (const cell_desc* ca = net_.find_cell(a->cell)) location(*ca, g.at_a, at(g, fb, "at_a"));
+    if (const cell_desc* cb = net_.find_cell(b->cell)) location(*cb, g.at_b, at(g, fb, "at_b"));
   }
 
   // Whether `var` is "<mechanism>.<state>" of cell type c.
@@ -391,6 +763,26 @@ class checker {
         r_.add(at(p, fb, "cell"), format("undefined cell type '{}'", p.cell),
                net_.cells.empty() ? format("a cell type defined in a [cell.NAME] table (none is defined)")
                                   : join(net_.cells, [](const cell_desc& c) { return "'" + c.name + "'"; }));
+    } else if (p.kind == population_kind::spike_times) {
+      // A spike of time t acts at t + delay; it is emitted by the step that
+      // ends at t, so t must be at least one step.
+      int reported = 0;
+      for (std::size_t k = 0; k < p.spikes.size() && reported < max_reported_items; ++k) {
+        const auto& sp = p.spikes[k];
+        const std::string which = p.spike_file.empty() ? format("spike {}", k) : format("spike {} of {}", k, p.spike_file);
+        const source_loc l = at(p, fb, p.keys.count("file") ? "file" : p.keys.count("spikes") ? "spikes" : "times");
+        if (sp.index < 0 || sp.index >= p.size) {
+          r_.add(l, format("{} is of source {}, outside [0, {})", which, sp.index, p.size),
+                 "source indices within the population");
+          ++reported;
+        } else if (!finite(sp.time) || (dt_ok_ && !(sp.time >= net_.sim.dt * (1.0 - 1e-9)))) {
+          r_.add(l, format("{} is at {} ms", which, num(sp.time)),
+                 format("times of at least one step ({}): a spike at t acts at t + delay, and the first step ends "
+                        "at dt",
+                        dt_text()));
+          ++reported;
+        }
+      }
     } else {
       if (!p.cell.empty())
         r_.add(at(p, fb, "cell"), "a poisson population has no cell type", "no cell, or kind = \"cell\"");
@@ -415,7 +807,7 @@ class checker {
     if (!post) {
       r_.add(at(pr, fb, "post"), format("undefined population '{}'", pr.post), cell_population_list(net_));
     } else if (post->kind != population_kind::cell) {
-      r_.add(at(pr, fb, "post"), format("'{}' is a poisson population, which cannot receive connections", pr.post),
+      r_.add(at(pr, fb, "post"), format("'{}' is a spike source population, which cannot receive connections", pr.post),
              cell_population_list(net_));
       post = nullptr;  // nothing more to say about receptors or sizes
     } else if (const cell_desc* c = net_.find_cell(post->cell)) {
@@ -527,12 +919,13 @@ class checker {
       if (!p) {
         r_.add(at(s, fb, "population"), format("undefined population '{}'", s.population), cell_population_list(net_));
       } else if (p->kind != population_kind::cell) {
-        r_.add(at(s, fb, "population"), format("'{}' is a poisson population, which has no membrane to clamp", p->name),
+        r_.add(at(s, fb, "population"), format("'{}' is a spike source, which has no membrane to clamp", p->name),
                cell_population_list(net_));
         p = nullptr;
       } else {
         cell_indices(s, fb, s.cells, *p);
         per_cell_type[p->cell].push_back(i);
+        if (const cell_desc* c = net_.find_cell(p->cell)) location(*c, s.location, at(s, fb, "location"));
       }
       if (s.amp.empty())
         r_.add(at(s, fb, "amp"), "no amplitude is given", "one amplitude [nA], or one per entry of cells");
@@ -556,6 +949,38 @@ class checker {
       }
   }
 
+  // Where a sampled record reads: a location or a section of a cable cell
+  // where its variable exists.
+  void record_place(const cell_desc& c, const record_desc& rec, const source_loc& fb) {
+    if (!rec.along.empty()) {
+      if (!rec.location.is_default())
+        r_.add(at(rec, fb, "along"), "both a location and a section to record along", "one of location and along");
+      if (!c.is_cable()) {
+        r_.add(at(rec, fb, "along"), format("cell type '{}' is a point neuron, with no sections", c.name),
+               "leave along out for a point neuron");
+        return;
+      }
+      auto it = shapes_.find(c.name);
+      if (it != shapes_.end() && !it->second.sections.count(rec.along)) {
+        r_.add(at(rec, fb, "along"), format("cell type '{}' has no section '{}'", c.name, rec.along), it->second.list());
+        return;
+      }
+      if (rec.variable != "v" && rec.variable != "cai")
+        r_.add(at(rec, fb, "along"), format("'{}' is recorded at one place, not along a section", rec.variable),
+               "along for \"v\" and \"cai\"; a location for mechanism and receptor variables");
+      return;
+    }
+    location(c, rec.location, at(rec, fb, "location"));
+    auto g = geometries_.find(c.name);
+    if (g == geometries_.end()) return;
+    // A receptor's variable without a location is read at the receptor's own.
+    for (const auto& rc : c.receptors)
+      if (rec.location.is_default() && rec.variable.rfind(rc.name + ".", 0) == 0 && rc.spread == spread_rule::none)
+        return;
+    if (shapes_[c.name].sections.count(rec.location.section) || rec.location.is_default())
+      variable_at(c, rec.variable, g->second.node_at(rec.location), at(rec, fb, "location"));
+  }
+
   void record(std::size_t i) {
     const auto& rec = net_.records[i];
     const source_loc fb = path(format("record[{}]", i));
@@ -569,12 +994,18 @@ class checker {
       if (c)
         for (auto& v : cell_variables(*c, true)) vars.push_back(v);
       // Without a cell type (undefined: already reported) nothing more can be said.
-      if ((c || p->kind == population_kind::poisson) && !contains(vars, rec.variable))
+      if ((c || p->kind != population_kind::cell) && !contains(vars, rec.variable))
         r_.add(at(rec, fb, "variable"),
-               p->kind == population_kind::poisson
-                   ? format("'{}' is not recorded from poisson population '{}', which has only spikes", rec.variable, p->name)
+               p->kind != population_kind::cell
+                   ? format("'{}' is not recorded from spike source population '{}', which has only spikes",
+                            rec.variable, p->name)
                    : format("'{}' is not a variable of population '{}' (cell type '{}')", rec.variable, p->name, p->cell),
                quoted(vars));
+      else if (c && rec.variable != "spikes")
+        record_place(*c, rec, fb);
+      else if (!rec.location.is_default() || !rec.along.empty())
+        r_.add(at(rec, fb, rec.along.empty() ? "location" : "along"), "spikes are recorded where the detector is",
+               "no location for \"spikes\" (the cell type's detector sets it)");
     }
     if (rec.variable == "spikes") {
       if (rec.keys.count("interval") || rec.interval != 0.0)

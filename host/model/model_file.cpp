@@ -20,8 +20,14 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "host/model/check.hpp"
+#include "host/build/builders.hpp"
 #include "host/errors.hpp"
+#include "host/io/spike_file.hpp"
+#if __has_include("host/io/swc.hpp")  // TEMPORARY until the SWC reader lands
+#include "host/io/swc.hpp"
+#define RANVIER_SWC 1
+#endif
+#include "host/model/check.hpp"
 #include "host/model/mechanisms.hpp"
 
 namespace ranvier {
@@ -60,6 +66,18 @@ class parser {
   explicit parser(std::string file) : file_(std::move(file)) {}
 
   const std::string& file() const { return file_; }
+  // Files the model names (SWC, spike times) are relative to its directory.
+  std::string resolve(const std::string& name) const {
+    const std::filesystem::path f(name);
+    if (f.is_absolute()) return name;
+    return (std::filesystem::path(file_).parent_path() / f).lexically_normal().string();
+  }
+
+  // Problems found in another file (SWC, spike times), already formatted,
+  // listed where the model names that file.
+  void fail_raw(const source_loc& where, const std::string& text) {
+    problems_.push_back({where.line, where.column, text});
+  }
 
   source_loc at(const toml::source_region& s, std::string key) const {
     return {file_, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column), std::move(key)};
@@ -311,6 +329,106 @@ std::optional<distribution> parser::dist(const toml::node& n, const std::string&
   return d;
 }
 
+// `{ section = "dend", x = 0.5 }`: a place on a cable cell.
+std::optional<location_desc> read_location(parser& p, const toml::node& n, const std::string& path) {
+  const std::string valid = "a table { section = \"NAME\", x = 0..1 }";
+  const toml::table* t = p.table(n, path, valid);
+  if (!t) return std::nullopt;
+  location_desc l;
+  l.where = p.at(n.source(), path);
+  fields f(p, *t, path, l);
+  const bool ok = f.text("section", l.section, need::required, "the name of a section of the cell");
+  f.number("x", l.x, need::optional, "the position along the section, 0 (its start) to 1 (its end)");
+  f.unknown_keys();
+  if (!ok) return std::nullopt;
+  return l;
+}
+
+// "dend", ["dend", "apic"], or { names = [...], min_distance = 0, max_distance = 200 }.
+std::optional<region_desc> read_region(parser& p, const toml::node& n, const std::string& path) {
+  const std::string valid =
+      "a section tag or name, an array of them, or a table { names = [...], min_distance = UM, max_distance = UM }";
+  region_desc r;
+  r.where = p.at(n.source(), path);
+  const auto names = [&](const toml::node& x, const std::string& xp) {
+    if (auto s = x.as_string()) {
+      r.names.push_back(s->get());
+      return true;
+    }
+    if (const auto* a = x.as_array()) {
+      bool ok = true;
+      for (std::size_t i = 0; i < a->size(); ++i)
+        if (auto s = p.text((*a)[i], fmt::format("{}[{}]", xp, i), valid)) r.names.push_back(*s);
+        else ok = false;
+      return ok;
+    }
+    p.fail(p.at(x.source(), xp), "expected a string or an array of strings, got " + type_name(x), valid);
+    return false;
+  };
+  if (const auto* t = n.as_table()) {
+    fields f(p, *t, path, r);
+    bool ok = true;
+    if (const toml::node* nm = f.get("names")) ok = names(*nm, f.key_path("names"));
+    f.number("min_distance", r.min_distance, need::optional, "a path distance from the soma's centre >= 0 [um]");
+    f.number("max_distance", r.max_distance, need::optional, "a path distance from the soma's centre [um]");
+    f.unknown_keys();
+    if (!ok) return std::nullopt;
+    return r;
+  }
+  if (!names(n, path)) return std::nullopt;
+  return r;
+}
+
+// A number, or { gradient = "linear" | "exponential" | "sigmoid", ... }.
+std::optional<param_value> read_param_value(parser& p, const toml::node& n, const std::string& path) {
+  const std::string valid = "a number in the parameter's unit, or a gradient table { gradient = \"linear\", ... }";
+  if (n.is_number()) {
+    auto x = p.number(n, path, valid);
+    if (!x) return std::nullopt;
+    param_value v(*x);
+    v.where = p.at(n.source(), path);
+    return v;
+  }
+  const toml::table* t = n.as_table();
+  if (!t) {
+    p.fail(p.at(n.source(), path), "expected a number or a gradient table, got " + type_name(n), valid);
+    return std::nullopt;
+  }
+  param_value v;
+  v.where = p.at(n.source(), path);
+  fields f(p, *t, path, v);
+  using K = param_value::kind;
+  if (!f.choice("gradient", v.type, need::required,
+                {std::pair{"linear", K::linear}, std::pair{"exponential", K::exponential},
+                 std::pair{"sigmoid", K::sigmoid}}))
+    return std::nullopt;
+  const std::string u = "a number in the parameter's unit";
+  bool ok = true;
+  switch (v.type) {
+    case K::linear:
+      ok &= f.number("at_soma", v.value, need::required, "the value at the soma's centre, " + u);
+      ok &= f.number("slope", v.slope, need::required, "the change per um of path distance [unit/um]");
+      break;
+    case K::exponential:
+      ok &= f.number("scale", v.scale, need::required, "the factor of e^(d/length), " + u);
+      ok &= f.number("length", v.length, need::required, "the e-folding length, a number != 0 [um] (< 0: decaying)");
+      f.number("offset", v.offset, need::optional, "a constant added, " + u);
+      break;
+    case K::sigmoid:
+      ok &= f.number("at_soma", v.value, need::required, "the value at the soma's centre, " + u);
+      ok &= f.number("far", v.far, need::required, "the value far from the soma, " + u);
+      ok &= f.number("half", v.half, need::required, "the distance of the midpoint [um]");
+      ok &= f.number("length", v.length, need::required, "the width of the transition, a number > 0 [um]");
+      break;
+    case K::constant: break;
+  }
+  f.number("min", v.min, need::optional, "a lower bound the values are clipped to, " + u);
+  f.number("max", v.max, need::optional, "an upper bound the values are clipped to, " + u);
+  f.unknown_keys();
+  if (!ok) return std::nullopt;
+  return v;
+}
+
 std::string named(std::string path, const toml::table& t) {
   if (auto s = t["name"].value<std::string>()) path += " '" + *s + "'";
   return path;
@@ -344,6 +462,9 @@ void read_simulation(parser& p, const toml::table& root, simulation_desc& sim) {
   f.choice("mode", sim.mode, need::optional,
            {std::pair{"deterministic", arith_mode::deterministic}, std::pair{"fast", arith_mode::fast}});
   f.number("celsius", sim.celsius, need::optional, "a temperature in (-273.15, 100] [degC]");
+  std::int64_t order = 0;
+  if (f.integer("secondorder", order, need::optional, "0 (implicit Euler) or 2 (Crank-Nicolson)"))
+    sim.secondorder = static_cast<int>(order);
   f.unknown_keys();
 }
 
@@ -353,11 +474,13 @@ mechanism_desc read_mechanism(parser& p, const toml::table& t, const std::string
   fields f(p, t, path, m);
   f.text("kind", m.kind, need::required, "a mechanism kind: " + mechanism_kind_list());
   if (!f.text("name", m.name, need::optional, "a name for records and init, a string")) m.name = m.kind;
+  if (const toml::node* n = f.get("region"))
+    if (auto r = read_region(p, *n, f.key_path("region"))) m.region = *r;
   // Every other key is a parameter of the kind; check() knows which exist.
   for (const auto& [key, node] : f.rest()) {
     const std::string kp = f.key_path(key);
     m.keys[key] = p.at(node->source(), kp);
-    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) m.params[key] = param_value(*x);
+    if (auto x = read_param_value(p, *node, kp)) m.params[key] = *x;
   }
   return m;
 }
@@ -368,10 +491,26 @@ receptor_desc read_receptor(parser& p, const toml::table& t, const std::string& 
   fields f(p, t, path, r);
   f.text("name", r.name, need::required, "the receptor's name, a string");
   f.text("kind", r.kind, need::optional, "a receptor kind: " + receptor_kind_list());
-  // Every other key is a parameter of the kind; check() knows which exist.
+  if (const toml::node* n = f.get("location"))
+    if (auto l = read_location(p, *n, f.key_path("location"))) r.location = *l;
+  if (const toml::node* n = f.get("region"))
+    if (auto g = read_region(p, *n, f.key_path("region"))) r.region = *g;
+  f.choice("spread", r.spread, need::optional,
+           {std::pair{"length", spread_rule::uniform_length}, std::pair{"area", spread_rule::uniform_area}});
+  // Every other key is a parameter of the kind; check() knows which exist. A
+  // reversal potential may name an ion's: e = "ecl".
   for (const auto& [key, node] : f.rest()) {
     const std::string kp = f.key_path(key);
     r.keys[key] = p.at(node->source(), kp);
+    if (auto s = node->as_string()) {
+      const std::string& w = s->get();
+      if (w == "ena" || w == "ek" || w == "eca" || w == "ecl")
+        r.from_ion[key] = w.substr(1);
+      else
+        p.fail(p.at(node->source(), kp), fmt::format("\"{}\" is not an ion's reversal potential", w),
+               "a number [mV], or \"ena\", \"ek\", \"eca\", \"ecl\" for the cell type's");
+      continue;
+    }
     if (auto x = p.number(*node, kp, "a number in the parameter's unit")) r.params[key] = *x;
   }
   return r;
@@ -402,6 +541,156 @@ void read_init(parser& p, const toml::table& t, const std::string& prefix, cell_
   }
 }
 
+// One of `nseg`, `max_length` or `d_lambda` (with `frequency`), in the table
+// being read; returns whether one was given.
+bool read_discretization(parser& p, fields& f, discretization_desc& d) {
+  using R = discretization_desc::rule;
+  const bool has_nseg = f.get("nseg"), has_max = f.get("max_length"), has_dl = f.get("d_lambda");
+  if (has_nseg + has_max + has_dl > 1) {
+    const char* second = has_dl ? "d_lambda" : "max_length";
+    p.fail(d.loc(second), "give one of nseg, max_length and d_lambda", "one discretisation rule");
+  }
+  if (has_nseg) {
+    d.type = R::nseg;
+    f.integer("nseg", d.nseg, need::required, "the number of segments, an integer >= 1");
+  } else if (has_max) {
+    d.type = R::max_length;
+    f.number("max_length", d.max_length, need::required, "the longest a segment may be, a number > 0 [um]");
+  } else if (has_dl) {
+    d.type = R::d_lambda;
+    f.number("d_lambda", d.d_lambda, need::required,
+             "a fraction of the AC length constant, a number > 0 (NEURON's default 0.1)");
+  }
+  if (f.get("frequency")) {
+    if (!has_dl && (has_nseg || has_max))
+      p.fail(d.loc("frequency"), "'frequency' applies only with d_lambda", "remove it, or use d_lambda");
+    f.number("frequency", d.frequency, need::optional, "the frequency of the d_lambda rule, a number > 0 [Hz]");
+  }
+  return has_nseg || has_max || has_dl;
+}
+
+section_desc read_section(parser& p, const toml::table& t, const std::string& path) {
+  section_desc s;
+  s.where = p.at(t.source(), path);
+  fields f(p, t, path, s);
+  f.text("name", s.name, need::required, "the section's name, a string unique in the cell");
+  f.text("tag", s.tag, need::optional, "\"soma\", \"axon\", \"dend\", \"apic\" or a tag of your own");
+  f.text("parent", s.parent, need::optional, "the name of the section it attaches to (none: the root)");
+  f.number("parent_x", s.parent_x, need::optional, "where on the parent it attaches, 0..1");
+  double length = 0.0;
+  const bool length_ok = f.number("length", length, need::required, "the section's length, a number > 0 [um]");
+  const std::string dvalid = "a diameter [um], or [start, end] diameters of a tapered section";
+  std::vector<double> diams;
+  if (const toml::node* n = f.get("diam", need::required, dvalid)) {
+    const std::string dp = f.key_path("diam");
+    if (const auto* a = n->as_array()) {
+      if (a->size() != 2) p.fail(p.at(n->source(), dp), fmt::format("{} diameters", a->size()), dvalid);
+      for (std::size_t k = 0; k < a->size(); ++k)
+        if (auto x = p.number((*a)[k], fmt::format("{}[{}]", dp, k), dvalid)) diams.push_back(*x);
+    } else if (auto x = p.number(*n, dp, dvalid)) {
+      diams = {*x, *x};
+    }
+  }
+  if (length_ok && diams.size() == 2) s.points = {{0.0, diams[0]}, {length, diams[1]}};
+  s.has_discretization = read_discretization(p, f, s.discretization);
+  f.unknown_keys();
+  return s;
+}
+
+spine_desc read_spine(parser& p, const toml::table& t, const std::string& path) {
+  spine_desc s;
+  s.where = p.at(t.source(), path);
+  fields f(p, t, path, s);
+  f.text("name", s.name, need::required, "the spine's name (its sections are NAME_neck and NAME_head)");
+  if (const toml::node* n = f.get("at", need::required, "a location { section = \"NAME\", x = 0..1 }"))
+    if (auto l = read_location(p, *n, f.key_path("at"))) s.at = *l;
+  f.number("neck_length", s.neck_length, need::optional, "a number > 0 [um]");
+  f.number("neck_diam", s.neck_diam, need::optional, "a number > 0 [um]");
+  f.number("head_length", s.head_length, need::optional, "a number > 0 [um]");
+  f.number("head_diam", s.head_diam, need::optional, "a number > 0 [um]");
+  f.unknown_keys();
+  return s;
+}
+
+membrane_desc read_membrane(parser& p, const toml::table& t, const std::string& path) {
+  membrane_desc m;
+  m.where = p.at(t.source(), path);
+  fields f(p, t, path, m);
+  if (const toml::node* n = f.get("region", need::required, "the sections it applies to"))
+    if (auto r = read_region(p, *n, f.key_path("region"))) m.region = *r;
+  f.number("cm", m.cm, need::optional, "the specific capacitance there, a number > 0 [uF/cm2]");
+  f.number("Ra", m.ra, need::optional, "the axial resistivity there, a number > 0 [ohm cm]");
+  f.number("spine_density", m.spine_density, need::optional, "spines folded into the membrane, a number >= 0 [1/um]");
+  f.number("spine_area", m.spine_area, need::optional, "the membrane area of one spine, a number > 0 [um2]");
+  f.unknown_keys();
+  return m;
+}
+
+void read_ions(parser& p, const toml::table& t, const std::string& path, cell_desc& c) {
+  fields f(p, t, path, c);
+  for (auto [name, ion] : {std::pair{"na", &c.na}, std::pair{"k", &c.k}, std::pair{"ca", &c.ca}, std::pair{"cl", &c.cl}}) {
+    const toml::node* n = f.get(name);
+    if (!n) continue;
+    const std::string ip = f.key_path(name);
+    const std::string valid = "{ e = MV } (a fixed reversal potential) or { ci = MM, co = MM } (Nernst)";
+    const toml::table* it = p.table(*n, ip, valid);
+    if (!it) continue;
+    ion->where = p.at(n->source(), ip);
+    ion->given = true;
+    fields g(p, *it, ip, *ion);
+    if (g.get("e")) {
+      g.number("e", ion->e, need::required, "the reversal potential [mV]");
+      for (const char* k : {"ci", "co"}) g.only_for(k, "e", "absent");
+    } else {
+      ion->nernst = true;
+      g.number("ci", ion->ci, need::required, "the inside concentration, a number > 0 [mM]");
+      g.number("co", ion->co, need::required, "the outside concentration, a number > 0 [mM]");
+    }
+    g.unknown_keys();
+  }
+  f.unknown_keys();
+}
+
+void read_morphology(parser& p, const toml::table& t, const std::string& path, cell_desc& c) {
+  morphology_desc& m = c.morphology;
+  m.where = p.at(t.source(), path);
+  fields f(p, t, path, m);
+  f.text("builder", m.builder, need::optional, "a parametric morphology: " + builder_list());
+  if (f.get("swc")) {
+    std::string file;
+    if (f.text("swc", file, need::required, "the path of an SWC file, relative to the model file")) {
+      m.swc = p.resolve(file);
+      try {
+#ifdef RANVIER_SWC
+        m.imported = read_swc(m.swc).sections;
+#endif
+      } catch (const model_error& e) {
+        std::string_view msg = e.what();
+        while (!msg.empty()) {
+          const auto nl = std::min(msg.find('\n'), msg.size());
+          p.fail_raw(m.loc("swc"), std::string(msg.substr(0, nl)));
+          msg.remove_prefix(std::min(nl + 1, msg.size()));
+        }
+      }
+    }
+  }
+  if (const toml::node* n = f.get("discretization")) {
+    const std::string dp = f.key_path("discretization");
+    if (const toml::table* dt = p.table(*n, dp, "a table with one of nseg, max_length, d_lambda")) {
+      m.discretization.where = p.at(n->source(), dp);
+      fields g(p, *dt, dp, m.discretization);
+      read_discretization(p, g, m.discretization);
+      g.unknown_keys();
+    }
+  }
+  // Every other key is a parameter of the builder; check() knows which exist.
+  for (const auto& [key, node] : f.rest()) {
+    const std::string kp = f.key_path(key);
+    m.keys[key] = p.at(node->source(), kp);
+    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) m.builder_params[key] = *x;
+  }
+}
+
 cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
   cell_desc c;
   c.name = name;
@@ -409,11 +698,33 @@ cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
   c.where = p.at(t.source(), path);
   fields f(p, t, path, c);
 
-  const std::string area_valid = "area [um2], or diam and length [um]";
+  const std::string area_valid = "area [um2], or diam and length [um] (a point neuron), or a morphology";
   const toml::node* area = f.get("area");
   const toml::node* diam = f.get("diam");
   const toml::node* length = f.get("length");
-  if (area) {
+  const toml::node* morph = f.get("morphology");
+  const toml::node* sections = f.get("section");
+  const toml::node* spines = f.get("spine");
+  c.has_morphology = morph || sections || spines;
+  if (c.has_morphology) {
+    if (area || diam || length)
+      p.fail(c.loc(area ? "area" : diam ? "diam" : "length"),
+             "a cell with a morphology takes its area from its sections",
+             "remove area, diam and length, or the morphology (for a point neuron)");
+    if (morph)
+      if (const toml::table* mt = p.table(*morph, path + ".morphology", "a [" + path + ".morphology] table"))
+        read_morphology(p, *mt, path + ".morphology", c);
+    if (sections) {
+      const auto ts = p.tables(*sections, path + ".section");
+      for (std::size_t i = 0; i < ts.size(); ++i)
+        if (ts[i]) c.morphology.sections.push_back(read_section(p, *ts[i], named(fmt::format("{}.section[{}]", path, i), *ts[i])));
+    }
+    if (spines) {
+      const auto ts = p.tables(*spines, path + ".spine");
+      for (std::size_t i = 0; i < ts.size(); ++i)
+        if (ts[i]) c.morphology.spines.push_back(read_spine(p, *ts[i], named(fmt::format("{}.spine[{}]", path, i), *ts[i])));
+    }
+  } else if (area) {
     if (diam || length)
       p.fail(c.loc(diam ? "diam" : "length"), "give the area or diam and length, not both", area_valid);
     f.number("area", c.area, need::required, "the membrane area, a number > 0 [um2]");
@@ -437,8 +748,19 @@ cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
     p.fail(c.loc("area"), "the membrane area is missing", area_valid);
   }
   f.number("cm", c.cm, need::optional, "the specific capacitance, a number > 0 [uF/cm2]");
+  f.number("Ra", c.ra, need::optional, "the axial resistivity, a number > 0 [ohm cm]");
   f.number("threshold", c.threshold, need::optional, "the spike threshold, a number [mV]");
   f.number("refractory", c.refractory, need::optional, "the detector's dead time, a number >= 0 [ms]");
+  if (const toml::node* n = f.get("detector"))
+    if (auto l = read_location(p, *n, f.key_path("detector"))) c.detector = *l;
+  if (const toml::node* n = f.get("membrane")) {
+    const auto ts = p.tables(*n, path + ".membrane");
+    for (std::size_t i = 0; i < ts.size(); ++i)
+      if (ts[i]) c.membrane.push_back(read_membrane(p, *ts[i], fmt::format("{}.membrane[{}]", path, i)));
+  }
+  if (const toml::node* n = f.get("ions"))
+    if (const toml::table* it = p.table(*n, path + ".ions", "a table of ions: na, k, ca, cl"))
+      read_ions(p, *it, path + ".ions", c);
 
   if (const toml::node* n = f.get("mechanism")) {
     const auto ts = p.tables(*n, path + ".mechanism");
@@ -466,7 +788,8 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
   f.text("name", pop.name, need::required, "the population's name, a string");
   f.integer("size", pop.size, need::required, "the number of cells, an integer > 0");
   const bool kind_ok = f.choice("kind", pop.kind, need::optional,
-                                {std::pair{"cell", population_kind::cell}, std::pair{"poisson", population_kind::poisson}});
+                                {std::pair{"cell", population_kind::cell}, std::pair{"poisson", population_kind::poisson},
+                                 std::pair{"spike_times", population_kind::spike_times}});
   const bool kind_given = pop.keys.count("kind") > 0;
   if (kind_given && !kind_ok) {
     // Unknown kind: read the rest for their types only, so as not to add
@@ -478,8 +801,64 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
   } else if (pop.kind == population_kind::cell) {
     f.text("cell", pop.cell, need::required, "the name of a cell type defined in [cell.NAME]");
     for (const char* k : {"rate", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
+    for (const char* k : {"times", "spikes", "file"}) f.only_for(k, "kind", "\"spike_times\"");
+  } else if (pop.kind == population_kind::spike_times) {
+    f.only_for("cell", "kind", "\"cell\"");
+    for (const char* k : {"rate", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
+    const std::string tvalid = "an array of times [ms] at which every source of the population fires";
+    if (const toml::node* n = f.get("times")) {
+      const std::string tp = f.key_path("times");
+      if (const auto* a = n->as_array()) {
+        std::vector<double> times;
+        for (std::size_t k = 0; k < a->size(); ++k)
+          if (auto x = p.number((*a)[k], fmt::format("{}[{}]", tp, k), tvalid)) times.push_back(*x);
+        for (std::int64_t c = 0; c < pop.size; ++c)
+          for (double x : times) pop.spikes.push_back({x, c});
+      } else {
+        p.fail(p.at(n->source(), tp), "expected an array of numbers, got " + type_name(*n), tvalid);
+      }
+    }
+    const std::string svalid = "an array of [time (ms), source index] pairs";
+    if (const toml::node* n = f.get("spikes")) {
+      const std::string sp = f.key_path("spikes");
+      if (const auto* a = n->as_array()) {
+        for (std::size_t k = 0; k < a->size(); ++k) {
+          const std::string ep = fmt::format("{}[{}]", sp, k);
+          const auto* pair = (*a)[k].as_array();
+          if (!pair || pair->size() != 2) {
+            p.fail(p.at((*a)[k].source(), ep), "expected a [time, index] pair", svalid);
+            continue;
+          }
+          auto t = p.number((*pair)[0], ep + "[0]", svalid);
+          auto c = p.integer((*pair)[1], ep + "[1]", svalid);
+          if (t && c) pop.spikes.push_back({*t, *c});
+        }
+      } else {
+        p.fail(p.at(n->source(), sp), "expected an array of pairs, got " + type_name(*n), svalid);
+      }
+    }
+    if (f.get("file")) {
+      std::string file;
+      if (f.text("file", file, need::required, "a CSV file of time_ms,index lines, relative to the model file")) {
+        pop.spike_file = p.resolve(file);
+        try {
+          for (const auto& sp : read_spike_file(pop.spike_file)) pop.spikes.push_back(sp);
+        } catch (const model_error& e) {
+          std::string_view msg = e.what();
+          while (!msg.empty()) {
+            const auto nl = std::min(msg.find('\n'), msg.size());
+            p.fail_raw(pop.loc("file"), std::string(msg.substr(0, nl)));
+            msg.remove_prefix(std::min(nl + 1, msg.size()));
+          }
+        }
+      }
+    }
+    if (!pop.keys.count("times") && !pop.keys.count("spikes") && !pop.keys.count("file"))
+      p.fail(pop.loc("times"), "a spike_times population needs its spikes",
+             "times = [...] (every source), spikes = [[t, i], ...], or file = \"spikes.csv\"");
   } else {
     f.only_for("cell", "kind", "\"cell\"");
+    for (const char* k : {"times", "spikes", "file"}) f.only_for(k, "kind", "\"spike_times\"");
     f.number("rate", pop.rate, need::required, "the mean firing rate, a number >= 0 [Hz]");
     f.number("start", pop.start, need::optional, "the time the population may start firing, a number >= 0 [ms]");
     f.number("stop", pop.stop, need::optional, "the time the population falls silent, a number > start [ms]");
@@ -560,6 +939,8 @@ stimulus_desc read_stimulus(parser& p, const toml::table& t, std::size_t i) {
   f.choice("kind", kind, need::optional, {std::pair{"dc", stim_kind::dc}});
   f.text("population", s.population, need::required, "the name of a cell population");
   f.integers("cells", s.cells, "an array of cell indices, integers");
+  if (const toml::node* n = f.get("location"))
+    if (auto l = read_location(p, *n, f.key_path("location"))) s.location = *l;
   const std::string amp_valid = "a number, or an array with one number per entry of cells [nA]";
   if (const toml::node* n = f.get("amp", need::required, amp_valid)) {
     const std::string ap = f.key_path("amp");
@@ -578,6 +959,41 @@ stimulus_desc read_stimulus(parser& p, const toml::table& t, std::size_t i) {
   return s;
 }
 
+gap_desc read_gap(parser& p, const toml::table& t, std::size_t i) {
+  gap_desc g;
+  const std::string path = fmt::format("gap_junction[{}]", i);
+  g.where = p.at(t.source(), path);
+  fields f(p, t, path, g);
+  f.text("a", g.a, need::required, "the population of the first cells");
+  f.text("b", g.b, need::required, "the population of the second cells (may be a)");
+  const std::string valid = "an array of [index in a, index in b] pairs of integers";
+  if (const toml::node* n = f.get("pairs", need::required, valid)) {
+    const std::string pp = f.key_path("pairs");
+    if (const auto* a = n->as_array()) {
+      for (std::size_t k = 0; k < a->size(); ++k) {
+        const std::string ep = fmt::format("{}[{}]", pp, k);
+        const auto* pair = (*a)[k].as_array();
+        if (!pair || pair->size() != 2) {
+          p.fail(p.at((*a)[k].source(), ep), "expected a pair", valid);
+          continue;
+        }
+        auto x = p.integer((*pair)[0], ep + "[0]", valid);
+        auto y = p.integer((*pair)[1], ep + "[1]", valid);
+        if (x && y) g.pairs.emplace_back(*x, *y);
+      }
+    } else {
+      p.fail(p.at(n->source(), pp), "expected an array, got " + type_name(*n), valid);
+    }
+  }
+  if (const toml::node* n = f.get("at_a"))
+    if (auto l = read_location(p, *n, f.key_path("at_a"))) g.at_a = *l;
+  if (const toml::node* n = f.get("at_b"))
+    if (auto l = read_location(p, *n, f.key_path("at_b"))) g.at_b = *l;
+  f.number("g", g.g, need::required, "the junction's conductance, a number >= 0 [uS]");
+  f.unknown_keys();
+  return g;
+}
+
 record_desc read_record(parser& p, const toml::table& t, std::size_t i) {
   record_desc r;
   const std::string path = fmt::format("record[{}]", i);
@@ -585,8 +1001,12 @@ record_desc read_record(parser& p, const toml::table& t, std::size_t i) {
   fields f(p, t, path, r);
   f.text("population", r.population, need::required, "the name of a population");
   f.text("variable", r.variable, need::required,
-         "\"spikes\", \"v\", \"<mechanism>.<state>\" or \"<receptor>.g\"");
+         "\"spikes\", \"v\", \"cai\", \"<mechanism>.<state>\", \"<receptor>.<state>\", \"<receptor>.g\" or "
+         "\"<receptor>.i\"");
   f.integers("cells", r.cells, "an array of cell indices, integers");
+  if (const toml::node* n = f.get("location"))
+    if (auto l = read_location(p, *n, f.key_path("location"))) r.location = *l;
+  f.text("along", r.along, need::optional, "a section of the cell: every node along it is recorded");
   f.number("interval", r.interval, need::optional, "the sampling interval, a number >= dt [ms], or 0 for every step");
   f.unknown_keys();
   return r;
@@ -617,7 +1037,8 @@ network parse_model(std::string_view text, const std::string& source_name) {
           if (const toml::table* t = p.table(ct, cpath, "a [" + cpath + "] table"))
             net.cells.push_back(read_cell(p, std::string(name.str()), *t));
         }
-    } else if (key == "population" || key == "projection" || key == "stimulus" || key == "record") {
+    } else if (key == "population" || key == "projection" || key == "stimulus" || key == "record" ||
+               key == "gap_junction") {
       const auto ts = p.tables(v, key);
       for (std::size_t i = 0; i < ts.size(); ++i) {
         if (!ts[i]) continue;
@@ -625,10 +1046,11 @@ network parse_model(std::string_view text, const std::string& source_name) {
         if (key == "projection") net.projections.push_back(read_projection(p, *ts[i], i));
         if (key == "stimulus") net.stimuli.push_back(read_stimulus(p, *ts[i], i));
         if (key == "record") net.records.push_back(read_record(p, *ts[i], i));
+        if (key == "gap_junction") net.gaps.push_back(read_gap(p, *ts[i], i));
       }
     } else {
       p.fail(p.at(k.source(), key), fmt::format("unknown key '{}'", key),
-             "simulation, cell, population, projection, stimulus, record");
+             "simulation, cell, population, projection, stimulus, record, gap_junction");
     }
   }
   p.throw_if_failed();
