@@ -202,6 +202,7 @@ class checker {
     stimuli();
     for (std::size_t i = 0; i < net_.records.size(); ++i) record(i);
     for (std::size_t i = 0; i < net_.gaps.size(); ++i) gap(i);
+    for (std::size_t i = 0; i < net_.measures.size(); ++i) measure(i);
     r_.throw_if_any();
   }
 
@@ -703,6 +704,27 @@ class checker {
                                               : format("a segment of its region '{}'", rc.region.describe()));
       return;
     }
+  }
+
+  void measure(std::size_t i) {
+    const auto& m = net_.measures[i];
+    const source_loc fb = path(format("measure[{}] '{}'", i, m.name));
+    const population_desc* p = net_.find_population(m.population);
+    const cell_desc* c = p && p->kind == population_kind::cell ? net_.find_cell(p->cell) : nullptr;
+    if (!c || !c->is_cable()) {
+      std::string list;
+      for (const auto& q : net_.populations)
+        if (const cell_desc* qc = q.kind == population_kind::cell ? net_.find_cell(q.cell) : nullptr; qc && qc->is_cable())
+          list += (list.empty() ? "'" : ", '") + q.name + "'";
+      r_.add(at(m, fb, "population"), format("'{}' is not a population of cable cells", m.population),
+             list.empty() ? "a population of cable cells (none is defined)" : list);
+      return;
+    }
+    if (m.cell < 0 || m.cell >= p->size)
+      r_.add(at(m, fb, "cell"), format("cell {} is outside [0, {})", m.cell, p->size), "a cell of the population");
+    location(*c, m.from, at(m, fb, "from"));
+    location(*c, m.to, at(m, fb, "to"));
+    need_finite(at(m, fb, "threshold"), m.threshold, "a threshold [mV]");
   }
 
   void gap(std::size_t i) {

@@ -309,6 +309,7 @@ struct record_desc : located {
   std::string variable;
   location_desc location;           // cable cells: where (default: the soma's centre)
   std::string along;                // cable cells: a section; every node of it is recorded
+  bool hidden = false;              // kept for the run's own use (measurements), not written
   std::vector<std::int64_t> cells;  // empty: every cell
   double interval = 0.0;            // sampling interval [ms]; 0 = every step
 };
@@ -321,6 +322,18 @@ struct gap_desc : located {
   std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
   location_desc at_a, at_b;
   double g = 0.0;    // [µS]
+};
+
+// A measurement the run makes of one cell and writes into its summary:
+// the conduction velocity between two places, from the first upward
+// crossings of `threshold` at each (interpolated within the step) and the
+// path distance between them along the cell.
+struct measure_desc : located {
+  std::string name;
+  std::string population;
+  std::int64_t cell = 0;
+  location_desc from, to;
+  double threshold = -20.0;  // [mV]
 };
 
 enum class engine_choice { automatic, cpu, cuda };
@@ -347,6 +360,7 @@ struct network {
   std::vector<stimulus_desc> stimuli;
   std::vector<record_desc> records;
   std::vector<gap_desc> gaps;
+  std::vector<measure_desc> measures;
 
   const cell_desc* find_cell(const std::string& name) const;
   const population_desc* find_population(const std::string& name) const;

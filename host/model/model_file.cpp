@@ -994,6 +994,26 @@ gap_desc read_gap(parser& p, const toml::table& t, std::size_t i) {
   return g;
 }
 
+measure_desc read_measure(parser& p, const toml::table& t, std::size_t i) {
+  measure_desc m;
+  const std::string path = named(fmt::format("measure[{}]", i), t);
+  m.where = p.at(t.source(), path);
+  fields f(p, t, path, m);
+  f.text("name", m.name, need::required, "the measurement's name, a string");
+  enum class measure_kind { velocity } kind = measure_kind::velocity;
+  f.choice("kind", kind, need::optional, {std::pair{"velocity", measure_kind::velocity}});
+  f.text("population", m.population, need::required, "a population of cable cells");
+  f.integer("cell", m.cell, need::optional, "the index of the cell measured, an integer >= 0");
+  const std::string valid = "a location { section = \"NAME\", x = 0..1 }";
+  if (const toml::node* n = f.get("from", need::required, valid))
+    if (auto l = read_location(p, *n, f.key_path("from"))) m.from = *l;
+  if (const toml::node* n = f.get("to", need::required, valid))
+    if (auto l = read_location(p, *n, f.key_path("to"))) m.to = *l;
+  f.number("threshold", m.threshold, need::optional, "the voltage whose upward crossing times the spike [mV]");
+  f.unknown_keys();
+  return m;
+}
+
 record_desc read_record(parser& p, const toml::table& t, std::size_t i) {
   record_desc r;
   const std::string path = fmt::format("record[{}]", i);
@@ -1038,7 +1058,7 @@ network parse_model(std::string_view text, const std::string& source_name) {
             net.cells.push_back(read_cell(p, std::string(name.str()), *t));
         }
     } else if (key == "population" || key == "projection" || key == "stimulus" || key == "record" ||
-               key == "gap_junction") {
+               key == "gap_junction" || key == "measure") {
       const auto ts = p.tables(v, key);
       for (std::size_t i = 0; i < ts.size(); ++i) {
         if (!ts[i]) continue;
@@ -1047,10 +1067,11 @@ network parse_model(std::string_view text, const std::string& source_name) {
         if (key == "stimulus") net.stimuli.push_back(read_stimulus(p, *ts[i], i));
         if (key == "record") net.records.push_back(read_record(p, *ts[i], i));
         if (key == "gap_junction") net.gaps.push_back(read_gap(p, *ts[i], i));
+        if (key == "measure") net.measures.push_back(read_measure(p, *ts[i], i));
       }
     } else {
       p.fail(p.at(k.source(), key), fmt::format("unknown key '{}'", key),
-             "simulation, cell, population, projection, stimulus, record, gap_junction");
+             "simulation, cell, population, projection, stimulus, record, gap_junction, measure");
     }
   }
   p.throw_if_failed();
