@@ -23,10 +23,7 @@
 #include "host/build/builders.hpp"
 #include "host/errors.hpp"
 #include "host/io/spike_file.hpp"
-#if __has_include("host/io/swc.hpp")  // TEMPORARY until the SWC reader lands
 #include "host/io/swc.hpp"
-#define RANVIER_SWC 1
-#endif
 #include "host/model/check.hpp"
 #include "host/model/mechanisms.hpp"
 
@@ -661,9 +658,7 @@ void read_morphology(parser& p, const toml::table& t, const std::string& path, c
     if (f.text("swc", file, need::required, "the path of an SWC file, relative to the model file")) {
       m.swc = p.resolve(file);
       try {
-#ifdef RANVIER_SWC
         m.imported = read_swc(m.swc).sections;
-#endif
       } catch (const model_error& e) {
         std::string_view msg = e.what();
         while (!msg.empty()) {
