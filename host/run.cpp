@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "host/model/check.hpp"
+#include "host/build/morphology.hpp"
 #include "host/engines/engine.hpp"
 #include "host/errors.hpp"
 #include "host/io/writers.hpp"
@@ -57,14 +58,32 @@ class progress_line {
   bool tty_ = false;
 };
 
+// A measurement's two hidden records (from, to) and what it needs to finish.
+struct pending_measure {
+  measurement m;
+  std::size_t record_from = 0, record_to = 0;
+  double threshold = 0.0;
+};
+
+// The first upward crossing of `threshold` in a trace sampled every step,
+// interpolated linearly within the step [ms]; −1 if none.
+double first_crossing(const std::vector<double>& v, double dt, double threshold) {
+  for (std::size_t k = 1; k < v.size(); ++k)
+    if (v[k - 1] < threshold && v[k] >= threshold)
+      return dt * (static_cast<double>(k - 1) + (threshold - v[k - 1]) / (v[k] - v[k - 1]));
+  return -1.0;
+}
+
 template <class T>
-void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run_summary& s) {
+void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std::vector<pending_measure>& measures,
+               run_summary& s) {
   const auto t_setup = clock_type::now();
   // Summary facts from the image before the engine takes it.
   s.cells = img_ref.ncells();
   s.generators = 0;
   for (const auto& g : img_ref.generators) s.generators += g.params.ncells;
   s.connections = img_ref.nconnections();
+  s.compartments = img_ref.ncompartments();
   s.steps = img_ref.nsteps;
   s.dt = img_ref.dt;
   s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
@@ -80,6 +99,9 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run
   std::unique_ptr<output_writer> writer;
   if (opt.out) writer = std::make_unique<output_writer>(*opt.out, img_ref);
   const std::size_t nrecords = img_ref.records.size();
+  std::vector<bool> img_ref_hidden(nrecords);
+  for (std::size_t r = 0; r < nrecords; ++r) img_ref_hidden[r] = img_ref.records[r].hidden;
+  std::vector<std::vector<double>> kept(nrecords);  // hidden records' samples, for the measurements
   const std::int64_t nsteps = img_ref.nsteps;
   const double dt = img_ref.dt;
 
@@ -102,6 +124,8 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run
     const auto tc = clock_type::now();
     const std::int64_t n = std::min(chunk, nsteps - eng->step());
     eng->run(n, rec);
+    for (std::size_t r = 0; r < nrecords; ++r)
+      if (img_ref_hidden[r]) kept[r].insert(kept[r].end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
     if (writer) writer->write(rec);
     rec.clear();
     const double took = seconds_since(tc);
@@ -109,6 +133,13 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, run
     progress.update(static_cast<double>(eng->step()) * dt);
   }
   if (nsteps == 0) eng->run(0, rec);
+  for (std::size_t r = 0; r < nrecords; ++r)
+    if (img_ref_hidden[r]) kept[r].insert(kept[r].end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+  for (auto& pm : measures) {
+    pm.m.t_from_ms = first_crossing(kept[pm.record_from], dt, pm.threshold);
+    pm.m.t_to_ms = first_crossing(kept[pm.record_to], dt, pm.threshold);
+    s.measurements.push_back(pm.m);
+  }
   if (writer) {
     writer->write(rec);
     s.files = writer->commit();
@@ -145,10 +176,35 @@ run_summary run_network(network net, const run_options& opt) {
   run_summary s;
   const auto t0 = clock_type::now();
   check(net);
+  // Each measurement samples v every step at its two places.
+  std::vector<pending_measure> measures;
+  for (const auto& md : net.measures) {
+    const population_desc* p = net.find_population(md.population);
+    const cell_geometry G = discretize(*net.find_cell(p->cell));
+    pending_measure pm;
+    pm.threshold = md.threshold;
+    pm.m.name = md.name;
+    const auto a = G.node_at(md.from), b = G.node_at(md.to);
+    pm.m.from = G.node_name(a);
+    pm.m.to = G.node_name(b);
+    pm.m.distance_um = G.path_distance(a, b);
+    for (const auto* loc : {&md.from, &md.to}) {
+      record_desc r;
+      r.where = md.where;
+      r.population = md.population;
+      r.variable.push_back('v');  // (not = "v": GCC 12 warns falsely, PR 105329)
+      r.cells = {md.cell};
+      r.location = *loc;
+      r.hidden = true;
+      (loc == &md.from ? pm.record_from : pm.record_to) = net.records.size();
+      net.records.push_back(r);
+    }
+    measures.push_back(pm);
+  }
   pack_timing pt;
   any_image img = pack(net, opt.threads, pt);
   s.build_s = seconds_since(t0);
-  std::visit([&](auto& im) { run_image(im, img, opt, s); }, img);
+  std::visit([&](auto& im) { run_image(im, img, opt, measures, s); }, img);
   s.setup_s += pt.pack_s;
   s.build_s -= pt.pack_s;
   return s;
@@ -161,9 +217,21 @@ void print_summary(std::ostream& os, const run_summary& s) {
   os << fmt::format("simulated   {} ms in {} steps of {} ms\n", s.duration, s.steps, s.dt);
   for (const auto& p : s.populations)
     os << fmt::format("  {:<12} {:>8} cells {:>10} spikes {:>9.3f} Hz\n", p.name, p.size, p.spikes, p.rate_hz);
+  for (const auto& m : s.measurements) {
+    if (m.ok())
+      os << fmt::format("measure     {}: {} -> {}, {:.1f} um in {:.4f} ms: {:.4g} m/s\n", m.name, m.from, m.to,
+                        m.distance_um, m.delay_ms(), m.velocity_m_per_s());
+    else
+      os << fmt::format("measure     {}: {} -> {}: no spike crossed both places\n", m.name, m.from, m.to);
+  }
   os << fmt::format("wall time   build {:.3f} s, setup {:.3f} s, run {:.3f} s\n", s.build_s, s.setup_s, s.run_s);
-  os << fmt::format("throughput  {:.4g} neuron-steps/s, {:.4g} synaptic events/s, real-time factor {:.3g}\n",
-                    s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor());
+  if (s.compartments != s.cells)
+    os << fmt::format("throughput  {:.4g} compartment-steps/s ({} compartments), {:.4g} synaptic events/s, "
+                      "real-time factor {:.3g}\n",
+                      s.compartment_steps_per_s(), s.compartments, s.events_per_s(), s.realtime_factor());
+  else
+    os << fmt::format("throughput  {:.4g} neuron-steps/s, {:.4g} synaptic events/s, real-time factor {:.3g}\n",
+                      s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor());
   for (const auto& f : s.files) os << fmt::format("wrote       {}\n", f.string());
 }
 
@@ -182,14 +250,26 @@ std::string summary_json(const run_summary& s) {
     pops += fmt::format("{{\"name\": \"{}\", \"size\": {}, \"spikes\": {}, \"rate_hz\": {:.6g}}}", esc(p.name), p.size,
                         p.spikes, p.rate_hz);
   }
+  std::string meas;
+  for (const auto& m : s.measurements) {
+    if (!meas.empty()) meas += ",\n    ";
+    meas += fmt::format(
+        "{{\"name\": \"{}\", \"from\": \"{}\", \"to\": \"{}\", \"distance_um\": {:.6g}, \"t_from_ms\": {:.6g}, "
+        "\"t_to_ms\": {:.6g}, \"delay_ms\": {:.6g}, \"velocity_m_per_s\": {}}}",
+        esc(m.name), esc(m.from), esc(m.to), m.distance_um, m.t_from_ms, m.t_to_ms, m.ok() ? m.delay_ms() : 0.0,
+        m.ok() ? fmt::format("{:.6g}", m.velocity_m_per_s()) : std::string("null"));
+  }
   return fmt::format(
-      "{{\n  \"engine\": \"{}\",\n  \"cells\": {},\n  \"generators\": {},\n  \"connections\": {},\n"
-      "  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n  \"setup_s\": {:.6f},\n"
-      "  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n  \"neuron_steps_per_s\": {:.6g},\n"
-      "  \"synaptic_events_per_s\": {:.6g},\n  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n"
-      "  \"populations\": [\n    {}\n  ]\n}}\n",
-      esc(s.engine), s.cells, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s, s.setup_s, s.run_s,
-      s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops);
+      "{{\n  \"engine\": \"{}\",\n  \"cells\": {},\n  \"compartments\": {},\n  \"generators\": {},\n"
+      "  \"connections\": {},\n  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n"
+      "  \"setup_s\": {:.6f},\n  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n"
+      "  \"neuron_steps_per_s\": {:.6g},\n  \"compartment_steps_per_s\": {:.6g},\n  \"synaptic_events_per_s\": {:.6g},\n"
+      "  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n  \"populations\": [\n    {}\n  ],\n"
+      "  \"measurements\": [{}{}{}]\n}}\n",
+      esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
+      s.setup_s, s.run_s, s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.compartment_steps_per_s(),
+      s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops, meas.empty() ? "" : "\n    ", meas,
+      meas.empty() ? "" : "\n  ");
 }
 
 }  // namespace ranvier

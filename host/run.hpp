@@ -30,6 +30,19 @@ struct population_summary {
   double rate_hz = 0.0;  // mean rate per cell [Hz]
 };
 
+// A [[measure]] after the run: the first upward crossings of its threshold
+// at two places of a cell, and the conduction velocity between them.
+struct measurement {
+  std::string name;
+  std::string from, to;      // "node_5(0.5)"
+  double distance_um = 0.0;  // path distance between them [µm]
+  double t_from_ms = -1.0;   // crossing times [ms]; < 0: no crossing
+  double t_to_ms = -1.0;
+  bool ok() const { return t_from_ms >= 0.0 && t_to_ms > t_from_ms; }
+  double delay_ms() const { return t_to_ms - t_from_ms; }
+  double velocity_m_per_s() const { return ok() ? distance_um / delay_ms() * 1e-3 : 0.0; }  // µm/ms = 1e-3 m/s
+};
+
 struct run_summary {
   std::string engine;       // describe() of the engine that ran
   std::string engine_why;   // why it was picked
@@ -48,9 +61,14 @@ struct run_summary {
   // read and written once per step, every ring entry read and cleared, every
   // delivered event's connection read and its ring entry updated.
   double bytes_moved = 0.0;
+  std::uint64_t compartments = 0;     // nodes with membrane, over all cells
   std::vector<population_summary> populations;
+  std::vector<measurement> measurements;
   std::vector<std::filesystem::path> files;
   double neuron_steps_per_s() const { return run_s > 0 ? static_cast<double>(cells) * steps / run_s : 0.0; }
+  double compartment_steps_per_s() const {
+    return run_s > 0 ? static_cast<double>(compartments) * steps / run_s : 0.0;
+  }
   double events_per_s() const { return run_s > 0 ? static_cast<double>(synaptic_events) / run_s : 0.0; }
   double bytes_per_s() const { return run_s > 0 ? bytes_moved / run_s : 0.0; }
   // Wall-clock seconds per simulated second (below 1: faster than real time).

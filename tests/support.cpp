@@ -150,4 +150,8 @@ std::vector<double> json_numbers(const std::string& json, const std::vector<std:
 
 network example(const std::string& name) { return load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/" + name); }
 
+network validation_model(const std::string& name) {
+  return load_model_file(std::string(RANVIER_TEST_DATA_DIR) + "/validation/models/" + name);
+}
+
 }  // namespace ranvier::test

@@ -61,8 +61,10 @@ void add_poisson_drive(network& net, const std::string& name, std::int64_t size,
 // Spike times [ms] of one population (all cells) in an outcome.
 std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell = 0);
 
-// An example model file from examples/.
+// An example model file from examples/, or a validation model from
+// tests/validation/models/.
 network example(const std::string& name);
+network validation_model(const std::string& name);
 
 // A whole file (REQUIREs that it exists).
 std::string read_text(const std::string& path);

@@ -171,6 +171,7 @@ TEST_CASE("results are bit-identical for 1 and 2 threads and any chunking") {
   const auto two = run(net, which::cpu, 2, 1000);
   const auto steps = run(net, which::cpu, 2, 7);  // chunks that do not divide anything
   MESSAGE(one.spikes.size() << " spikes");
+  CHECK(two.engine.find("(2 threads,") != std::string::npos);  // large enough to be shared
   CHECK(one.spikes.size() > 5000);
   check_identical(one, two);
   check_identical(one, steps);

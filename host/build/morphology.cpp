@@ -147,6 +147,16 @@ std::vector<std::uint32_t> cell_geometry::nodes_in(const region_desc& r) const {
   return out;
 }
 
+double cell_geometry::path_distance(std::uint32_t a, std::uint32_t b) const {
+  // Up from the deeper of the two until they meet (parents have smaller indices).
+  std::uint32_t x = a, y = b;
+  while (x != y) {
+    if (x > y) x = parent[x];
+    else y = parent[y];
+  }
+  return from_root[a] + from_root[b] - 2.0 * from_root[x];
+}
+
 std::string cell_geometry::node_name(std::uint32_t node) const {
   return fmt::format("{}({:.4g})", sections[section_of[node]].name, x_of[node]);
 }
@@ -203,6 +213,13 @@ cell_geometry discretize(const cell_desc& c) {
     }
   }
 
+  // Where each section starts, as path distance from the root.
+  std::vector<double> root_start(ns, 0.0);
+  for (int s = 1; s < ns; ++s) {
+    const int p = G.section_parent[s];
+    root_start[s] = root_start[p] + G.sections[s].parent_x * G.sections[p].length();
+  }
+
   // Passive properties at a point: the cell's, then each membrane entry whose
   // region holds it, in order.
   const auto props_at = [&](int s, double d) {
@@ -234,6 +251,7 @@ cell_geometry discretize(const cell_desc& c) {
     G.section_of.push_back(s);
     G.x_of.push_back(x);
     G.distance.push_back(dist(s, x));
+    G.from_root.push_back(root_start[s] + x * G.sections[s].length());
     G.area.push_back(0.0);
     G.ri.push_back(0.0);
     G.cm.push_back(c.cm);

@@ -44,6 +44,7 @@ struct cell_geometry {
   std::vector<double> spine_factor;   // membrane area factor of folded-in spines (1: none)
   std::vector<double> seg_length;     // length of the node's segment [µm]; 0 at end nodes
   std::vector<double> distance;       // path distance from the soma's centre [µm]
+  std::vector<double> from_root;      // path distance from the root node [µm]
   std::vector<int> section_of;        // section of each node
   std::vector<double> x_of;           // its position on that section: segment centre, 0 or 1
 
@@ -59,6 +60,8 @@ struct cell_geometry {
   // "dend[2](0.25)"
   std::string node_name(std::uint32_t node) const;
   bool in_region(const region_desc& r, int section, double distance) const;
+  // The path distance between two nodes along the tree [µm].
+  double path_distance(std::uint32_t a, std::uint32_t b) const;
 };
 
 // Every section of a cable cell type: imported (SWC), built, written out,

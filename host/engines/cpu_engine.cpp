@@ -35,14 +35,23 @@ constexpr int cable_chunk = 16;
 // among the threads; below it one thread is faster than a barrier.
 constexpr std::uint64_t parallel_propagate_threshold = 8192;
 
+// Compartments (a point neuron: one) each thread needs a step to be worth the
+// few barriers between stages; a smaller network runs on fewer threads, as
+// a barrier costs microseconds on an idle machine and a scheduler time slice
+// on a busy one.
+constexpr std::uint64_t compartments_per_thread = 500;
+
 template <class T, class M>
 class cpu_engine final : public engine {
  public:
   cpu_engine(image<T> img, int threads) : img_(std::move(img)) {
 #if defined(_OPENMP)
-    threads_ = threads > 0 ? threads : omp_get_max_threads();
+    asked_ = threads > 0 ? threads : omp_get_max_threads();
+    std::uint64_t work = 0;
+    for (const auto& g : img_.groups) work += static_cast<std::uint64_t>(g.ncells) * g.nnodes;
+    threads_ = static_cast<int>(std::clamp<std::uint64_t>(work / compartments_per_thread, 1, asked_));
 #else
-    threads_ = 1;
+    threads_ = asked_ = 1;
     (void)threads;
 #endif
     std::size_t scratch = 0;
@@ -71,7 +80,9 @@ class cpu_engine final : public engine {
   }
 
   std::string describe() const override {
-    return fmt::format("cpu ({} thread{}, {})", threads_, threads_ == 1 ? "" : "s", arithmetic_name<T, M>());
+    const std::string fewer =
+        threads_ < asked_ ? fmt::format(" of {}: too small a network to share", asked_) : std::string();
+    return fmt::format("cpu ({} thread{}{}, {})", threads_, threads_ == 1 ? "" : "s", fewer, arithmetic_name<T, M>());
   }
 
   std::int64_t step() const override { return step_; }
@@ -226,7 +237,8 @@ class cpu_engine final : public engine {
   }
 
   image<T> img_;
-  int threads_ = 1;
+  int threads_ = 1;  // threads used
+  int asked_ = 1;    // threads asked for
   std::vector<core::point_group_view<T>> point_views_;
   std::vector<core::cable_group_view<T>> cable_views_;
   std::vector<core::poisson_view> gens_;

@@ -49,6 +49,7 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
   for (std::size_t r = 0; r < img.records.size(); ++r) {
     const auto& rp = img.records[r];
     const auto& pop = img.populations[rp.population];
+    if (rp.hidden) continue;
     if (rp.spikes) {
       any_spikes_ = true;
       for (auto c : rp.cells) spike_population_[pop.gid_base + c] = rp.population;

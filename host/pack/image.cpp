@@ -451,6 +451,7 @@ record_plan plan_record(const network& net, const record_desc& rd, const cell_la
   const auto& pl = L.populations[rp.population];
   rp.variable = rd.variable;
   rp.along = rd.along;
+  rp.hidden = rd.hidden;
   rp.spikes = rd.variable == "spikes";
   if (rd.cells.empty()) {
     for (std::uint32_t c = 0; c < pl.size; ++c) rp.cells.push_back(c);

@@ -131,6 +131,7 @@ struct record_plan {
   std::vector<std::uint64_t> v_index;  // receptor_i: per column, the node's voltage index
   std::vector<std::string> columns;    // per column: the header ("3", or "3@dend(0.25)")
   std::string along;                   // the section recorded along, if any
+  bool hidden = false;                 // for the run's measurements; not written
   std::int64_t every = 1;              // [steps]
 };
 

@@ -1,0 +1,311 @@
+// Validation of cable cells on the CPU reference engine against closed forms:
+// a passive sealed-end cable at steady state and its input resistance, the
+// voltage transient of a long cable (Rall's erf), a one-compartment cable
+// cell against the point neuron, a gap-coupled pair against its linear
+// circuit, the squid axon's conduction velocity against Hodgkin & Huxley's
+// computed 18.8 m/s, and a myelinated axon against an unmyelinated one.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "host/run.hpp"
+#include "support.hpp"
+
+using namespace ranvier;
+using namespace ranvier::test;
+
+namespace {
+
+constexpr double pi = std::numbers::pi;
+
+// One passive cylinder "cable" (L [µm], d [µm], nseg segments), Ra 100 Ω·cm,
+// cm 1 µF/cm², leak 1e-4 S/cm² reversing at 0 mV (v is the deviation from
+// rest), a current `amp` [nA] into its start (x = 0) from t = 0, and v
+// recorded at every node along it every `interval` ms.
+network passive_cable(double L, double d, int nseg, double dt, double tstop, double amp, double interval) {
+  network net;
+  net.sim.dt = dt;
+  net.sim.duration = tstop;
+  cell_desc c;
+  c.name = "cable";
+  c.has_morphology = true;
+  c.ra = 100.0;
+  c.cm = 1.0;
+  auto s = section_desc::cylinder("cable", "dend", L, d);
+  s.has_discretization = true;
+  s.discretization.type = discretization_desc::rule::nseg;
+  s.discretization.nseg = nseg;
+  c.morphology.sections.push_back(s);
+  mechanism_desc leak;
+  leak.kind = "leak";
+  leak.params["g"] = 1e-4;
+  leak.params["e"] = 0.0;
+  c.mechanisms.push_back(leak);
+  c.init["v"] = distribution::constant(0.0);
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = "cable";
+  p.size = 1;
+  p.cell = "cable";
+  net.populations.push_back(p);
+  stimulus_desc st;
+  st.population = "cable";
+  st.amp = {amp};
+  st.location.section = "cable";
+  st.location.x = 0.0;
+  net.stimuli.push_back(st);
+  record_desc r;
+  r.population = "cable";
+  r.variable = "v";
+  r.along = "cable";
+  r.interval = interval;
+  net.records.push_back(r);
+  return net;
+}
+
+// Positions [µm] of the nodes along one section of nseg segments: start, centres, end.
+std::vector<double> node_positions(double L, int nseg) {
+  std::vector<double> x{0.0};
+  for (int j = 0; j < nseg; ++j) x.push_back(L * (j + 0.5) / nseg);
+  x.push_back(L);
+  return x;
+}
+
+// The cable of passive_cable in the units of cable theory: length constant
+// λ = √(d·Rm/(4·Ra)) [µm] and R∞ = 4·Ra·λ/(π·d²) [MΩ], the input resistance of
+// a semi-infinite cable.
+struct cable_constants {
+  double lambda_um;
+  double rinf_mohm;
+};
+cable_constants constants(double d_um) {
+  const double rm = 1e4, ra = 100.0;  // [Ω·cm²], [Ω·cm]
+  const double d = d_um * 1e-4;       // [cm]
+  const double lambda = std::sqrt(d * rm / (4.0 * ra));  // [cm]
+  return {lambda * 1e4, 4.0 * ra * lambda / (pi * d * d) * 1e-6};
+}
+
+}  // namespace
+
+TEST_SUITE("validation") {
+
+TEST_CASE("a passive sealed-end cable reaches cable theory's steady state and input resistance") {
+  // V(x) = I·R∞·cosh((L − x)/λ)/sinh(L/λ) for current I into one end of a
+  // sealed cable of length L (Rall 1959); R_in = V(0)/I = R∞·coth(L/λ).
+  // Backward Euler's fixed point is the discrete cable's exact steady state,
+  // so what is left is the discretisation error, O((Δx/λ)²) ≈ 1e-4 here.
+  const double d = 2.0, amp = 0.1;
+  const auto [lambda, rinf] = constants(d);
+  for (double L_over_lambda : {0.5, 1.0, 2.0}) {
+    CAPTURE(L_over_lambda);
+    const double L = L_over_lambda * lambda;
+    const int nseg = 101;
+    const auto o = run(passive_cable(L, d, nseg, 0.1, 300.0, amp, 300.0), which::cpu);  // 30 τ
+    const auto& v = o.traces.at(0).values;
+    const auto x = node_positions(L, nseg);
+    REQUIRE(v.size() == 2 * x.size());  // t = 0 and t = 300 ms
+    double worst = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double exact = amp * rinf * std::cosh((L - x[i]) / lambda) / std::sinh(L / lambda);
+      const double got = v[x.size() + i];
+      worst = std::max(worst, std::fabs(got - exact) / exact);
+    }
+    const double rin = v[x.size()] / amp, rin_exact = rinf / std::tanh(L / lambda);
+    MESSAGE("L = " << L_over_lambda << " lambda: largest relative error " << worst << ", R_in " << rin
+                   << " MOhm (theory " << rin_exact << ")");
+    CHECK(worst < 1e-3);
+    CHECK(std::fabs(rin - rin_exact) / rin_exact < 1e-3);
+  }
+}
+
+TEST_CASE("the voltage at the current injection site of a long cable follows erf(sqrt(t/tau))") {
+  // Semi-infinite cable, current I into its sealed end from t = 0:
+  // V(0, t) = I·R∞·erf(√(t/τ)), τ = Rm·Cm = 10 ms (Jack, Noble & Tsien 1975).
+  // A cable of 10 λ is semi-infinite to within e^-20 up to t = 2τ. Errors
+  // left: the segments (Δx = λ/100, small against the spread √(t/τ)·λ of the
+  // earliest time tested) and backward Euler's, first order in dt = τ/4000
+  // (3e-4 at 1 ms, less later). Not Crank–Nicolson: the current steps on at a
+  // zero-area node, whose voltage then alternates between steps under
+  // secondorder = 2, as in NEURON (docs/morphology.md).
+  const double d = 2.0, amp = 0.1;
+  const auto [lambda, rinf] = constants(d);
+  const network net = passive_cable(10.0 * lambda, d, 1000, 0.0025, 20.0, amp, 0.5);
+  const auto o = run(net, which::cpu);
+  const auto& tb = o.traces.at(0);
+  const std::size_t ncol = tb.values.size() / tb.steps.size();
+  double worst = 0.0;
+  for (std::size_t row = 0; row < tb.steps.size(); ++row) {
+    const double t = tb.steps[row] * o.dt;
+    if (t < 0.5) continue;
+    const double exact = amp * rinf * std::erf(std::sqrt(t / 10.0));
+    const double got = tb.values[row * ncol];  // node 0: x = 0
+    CAPTURE(t);
+    worst = std::max(worst, std::fabs(got - exact) / exact);
+  }
+  MESSAGE("largest relative error over t = 0.5..20 ms: " << worst);
+  CHECK(worst < 1e-3);
+}
+
+TEST_CASE("a one-section cell of one segment gives the point neuron's result") {
+  // The same HH membrane as a point neuron of 1000 µm² and as a cable cell: a
+  // cylinder of that area with zero-area end nodes, which carry no current.
+  // The two solve the same equations in different units (densities against
+  // nA and µS), so they agree to rounding, not to the bit.
+  const network point = hh_cell(10.0);
+  network cable = hh_cell(10.0);
+  cell_desc& c = cable.cells[0];
+  c.area = 0.0;
+  c.has_morphology = true;
+  const double side = std::sqrt(1000.0 / pi);  // L = diam: π·d·L = 1000 µm²
+  auto s = section_desc::cylinder("soma", "soma", side, side);
+  s.has_discretization = true;
+  s.discretization.type = discretization_desc::rule::nseg;
+  s.discretization.nseg = 1;
+  c.morphology.sections.push_back(s);
+  const auto a = run(point, which::cpu), b = run(cable, which::cpu);
+  REQUIRE(a.spikes.size() == 7);
+  CHECK(a.spikes == b.spikes);  // every spike in the same step
+  const auto& va = a.traces.at(1).values;
+  const auto& vb = b.traces.at(1).values;
+  REQUIRE(va.size() == vb.size());
+  double worst = 0.0;
+  for (std::size_t i = 0; i < va.size(); ++i) worst = std::max(worst, std::fabs(va[i] - vb[i]));
+  MESSAGE("largest |v_point - v_cable| over 120 ms: " << worst << " mV");
+  CHECK(worst < 1e-8);
+}
+
+TEST_CASE("a gap-coupled pair reaches the steady state of its circuit, point neurons and cable cells alike") {
+  // Two passive cells (leak G each, 1 nS), a junction g, current I into the
+  // first: (G + g)·v1 − g·v2 = I, −g·v1 + (G + g)·v2 = 0. The partner's
+  // voltage enters each step from the step's start, the cell's own
+  // implicitly; the fixed point is the circuit's.
+  for (bool cable : {false, true}) {
+    CAPTURE(cable);
+    network net;
+    net.sim.dt = 0.1;
+    net.sim.duration = 400.0;
+    cell_desc c;
+    c.name = "passive";
+    c.cm = 1.0;
+    if (cable) {
+      c.has_morphology = true;
+      const double side = std::sqrt(1000.0 / pi);
+      auto s = section_desc::cylinder("soma", "soma", side, side);
+      s.has_discretization = true;
+      s.discretization.type = discretization_desc::rule::nseg;
+      s.discretization.nseg = 1;
+      c.morphology.sections.push_back(s);
+    } else {
+      c.area = 1000.0;
+    }
+    mechanism_desc leak;
+    leak.kind = "leak";
+    leak.params["g"] = 1e-4;  // ·1000 µm² = 1e-3 µS
+    leak.params["e"] = 0.0;
+    c.mechanisms.push_back(leak);
+    c.init["v"] = distribution::constant(0.0);
+    net.cells.push_back(c);
+    population_desc p;
+    p.name = "pair";
+    p.size = 2;
+    p.cell = "passive";
+    net.populations.push_back(p);
+    gap_desc gj;
+    gj.a = gj.b = "pair";
+    gj.pairs = {{0, 1}};
+    gj.g = 0.002;  // [µS]
+    net.gaps.push_back(gj);
+    stimulus_desc st;
+    st.population = "pair";
+    st.cells = {0};
+    st.amp = {0.01};  // [nA]
+    net.stimuli.push_back(st);
+    add_record(net, "pair", "v", {}, 400.0);
+    const auto o = run(net, which::cpu);
+    const double G = 1e-3, g = 0.002, I = 0.01;
+    const double v1 = I * (G + g) / ((G + g) * (G + g) - g * g), v2 = g * v1 / (G + g);
+    const auto& v = o.traces.at(0).values;  // rows t = 0 and 400 ms, columns the two cells
+    REQUIRE(v.size() == 4);
+    CAPTURE(v[2]);
+    CAPTURE(v[3]);
+    CHECK(std::fabs(v[2] - v1) / v1 < 1e-9);
+    CHECK(std::fabs(v[3] - v2) / v2 < 1e-9);
+  }
+}
+
+TEST_CASE("a strong gap junction stays bounded at a large step") {
+  // The junction enters explicitly in the partner's voltage: for g far above
+  // C/dt the difference between the two cells flips sign every step, but it
+  // shrinks (docs/model-file.md states the dt for a monotone response).
+  network net = hh_cell(0.0, 0.0, 0.0, 50.0, 0.1);
+  net.populations[0].size = 2;
+  net.cells[0].init["v"] = distribution::uniform(-80.0, -50.0);
+  gap_desc gj;
+  gj.a = gj.b = "hh";
+  gj.pairs = {{0, 1}};
+  gj.g = 10.0;  // µS: C/dt = 1e-5·1000/0.1 = 0.1 µS
+  net.gaps.push_back(gj);
+  const auto o = run(net, which::cpu);
+  const auto& v = o.traces.at(1).values;
+  for (double x : v) REQUIRE(std::isfinite(x));
+  const std::size_t last = v.size() - 2;
+  CHECK(std::fabs(v[last] - v[last + 1]) < 1e-3);  // the two cells have equalised
+}
+
+TEST_CASE("the squid axon conducts at Hodgkin and Huxley's 18.8 m/s") {
+  // Hodgkin & Huxley (1952, J Physiol 117:500, part of their fig. 15 and
+  // text): a 476 µm axon, Ra 35.4 Ω·cm, at 18.5 °C conducts at 18.8 m/s by
+  // their computation (21.2 m/s measured). Measured here between x = 0.25 and
+  // 0.75 of a 5 cm axon, converging in the segment length and the step.
+  struct setting {
+    int nseg;
+    double dt;
+    int secondorder;
+  };
+  double last = 0.0;
+  for (const setting s : {setting{51, 0.025, 0}, setting{101, 0.025, 0}, setting{201, 0.01, 0},
+                          setting{401, 0.005, 0}, setting{401, 0.005, 2}, setting{801, 0.002, 2}}) {
+    network net = validation_model("squid_axon.toml");
+    net.sim.dt = s.dt;
+    net.sim.secondorder = s.secondorder;
+    net.cells[0].morphology.sections[0].discretization.nseg = s.nseg;
+    run_options opt;
+    opt.engine = engine_choice::cpu;
+    opt.progress = false;
+    const auto sum = run_network(net, opt);
+    REQUIRE(sum.measurements.size() == 1);
+    REQUIRE(sum.measurements[0].ok());
+    last = sum.measurements[0].velocity_m_per_s();
+    MESSAGE("nseg " << s.nseg << " (dx " << 50000.0 / s.nseg << " um), dt " << s.dt << " ms, secondorder "
+                    << s.secondorder << ": " << last << " m/s");
+  }
+  CHECK(std::fabs(last - 18.8) / 18.8 < 0.03);
+}
+
+TEST_CASE("a myelinated axon conducts faster than an unmyelinated axon of the same diameter") {
+  // examples/myelinated_axon.toml: 2 µm axons of the same length, one with
+  // nodes of Ranvier every 201 µm and myelinated internodes, one bare.
+  run_options opt;
+  opt.engine = engine_choice::cpu;
+  opt.progress = false;
+  const auto sum = run_network(example("myelinated_axon.toml"), opt);
+  REQUIRE(sum.measurements.size() == 3);
+  for (const auto& m : sum.measurements) {
+    CAPTURE(m.name);
+    REQUIRE(m.ok());
+  }
+  const double myelinated = sum.measurements[0].velocity_m_per_s();
+  const double internode_delay = sum.measurements[1].delay_ms();
+  const double bare = sum.measurements[2].velocity_m_per_s();
+  MESSAGE("myelinated " << myelinated << " m/s, unmyelinated " << bare << " m/s, node-to-node delay "
+                        << internode_delay << " ms");
+  CHECK(myelinated > 5.0 * bare);
+  // Saltatory: the delay between nodes is the myelinated velocity's share of
+  // one internode, to within the spread along the axon.
+  CHECK(internode_delay == doctest::Approx(0.201 / myelinated).epsilon(0.1));
+}
+
+}  // TEST_SUITE
