@@ -9,6 +9,7 @@
 
 #include "host/model/check.hpp"
 #include "host/engines/engine.hpp"
+#include "host/errors.hpp"
 #include "host/pack/image.hpp"
 #include "host/model/model.hpp"
 #include "host/model/model_file.hpp"
@@ -65,6 +66,17 @@ std::vector<double> spike_times(const outcome& o, const std::string& population,
 // tests/validation/models/.
 network example(const std::string& name);
 network validation_model(const std::string& name);
+
+// The message of the model_error f() throws ("" if none).
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const model_error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // A whole file (REQUIREs that it exists).
 std::string read_text(const std::string& path);

@@ -18,6 +18,7 @@
 #include "host/errors.hpp"
 #include "host/model/model.hpp"
 #include "host/model/model_file.hpp"
+#include "support.hpp"
 
 #ifndef RANVIER_TEST_DATA_DIR
 #define RANVIER_TEST_DATA_DIR "/work/main/tests"
@@ -26,19 +27,11 @@
 namespace {
 
 using namespace ranvier;
+using ranvier::test::error_of;
 namespace fs = std::filesystem;
 
 // The message of the model_error thrown by reading and checking, or "" if
 // there is none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const model_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
