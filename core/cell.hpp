@@ -199,31 +199,34 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
   }
 }
 
-// States at the new voltage: every mechanism's gates (and, for pools, the
-// node's [Ca²⁺]i, from the Ca²⁺ current `ica(node, k)` of this step), then
-// the receptors.
+// States at the new voltage: first the calcium pools ([Ca²⁺]i from the Ca²⁺
+// current `ica(node, k)` of this step), then every other mechanism's gates,
+// which so see this step's [Ca²⁺]i whatever the order the cell type lists
+// them in (NEURON, too, advances concentrations first), then the receptors.
 template <class M, class T, class Ica>
 RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, Ica&& ica) {
   const std::uint32_t nc = C.ncells;
-  for (int q = 0; q < C.nmech; ++q) {
-    const mech_view<T>& mv = C.mech[q];
-    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
-      for (std::uint32_t j = 0; j < mv.ninst; ++j) {
-        const std::uint32_t nd = node_of(mv.node, j);
-        const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
-        for (int k = 0; k < n; ++k) {
-          const std::size_t i = at(j, nc, c0, k);
-          auto s = load_states<Mech::nstate>(mv.state, i);
-          T cai = T(0), ic = T(0);
-          if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, nc, c0, k)];
-          if constexpr (Mech::writes_cai) ic = ica(nd, k);
-          Mech::template advance<M>(p, s.s, C.v[at(nd, nc, c0, k)], cai, ic);
-          store_states(mv.state, i, s);
-          if constexpr (Mech::writes_cai) C.cai[at(nd, nc, c0, k)] = cai;
+  for (const bool pools : {true, false})
+    for (int q = 0; q < C.nmech; ++q) {
+      const mech_view<T>& mv = C.mech[q];
+      dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
+        if (Mech::writes_cai != pools) return;
+        for (std::uint32_t j = 0; j < mv.ninst; ++j) {
+          const std::uint32_t nd = node_of(mv.node, j);
+          const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+          for (int k = 0; k < n; ++k) {
+            const std::size_t i = at(j, nc, c0, k);
+            auto s = load_states<Mech::nstate>(mv.state, i);
+            T cai = T(0), ic = T(0);
+            if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, nc, c0, k)];
+            if constexpr (Mech::writes_cai) ic = ica(nd, k);
+            Mech::template advance<M>(p, s.s, C.v[at(nd, nc, c0, k)], cai, ic);
+            store_states(mv.state, i, s);
+            if constexpr (Mech::writes_cai) C.cai[at(nd, nc, c0, k)] = cai;
+          }
         }
-      }
-    });
-  }
+      });
+    }
   for (int r = 0; r < C.nrec; ++r) {
     const receptor_view<T>& R = C.rec[r];
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
