@@ -323,9 +323,9 @@ std::string neuron_cable_data() {
 
 // Runs `net` on the CPU and compares with NEURON's record `key`: the same
 // segments per section, spike times in the same step, and the voltage at
-// the soma and at `probe` (records 1 and 2 of the model) every 0.1 ms.
-// Returns the largest voltage difference [mV].
-double compare_with_neuron(network net, const std::string& key, const std::string& probe) {
+// the soma (record 1 of the model) and at the other `probes` (record index,
+// NEURON's name) every 0.1 ms. Returns the largest voltage difference [mV].
+double compare_with_neuron(network net, const std::string& key, const std::vector<std::pair<int, std::string>>& probes) {
   const std::string json = neuron_cable_data();
   // Segments: the cut NEURON's geom_nseg made must be Ranvier's.
   const cell_geometry G = discretize(net.cells[0]);
@@ -346,7 +346,9 @@ double compare_with_neuron(network net, const std::string& key, const std::strin
   }
   const std::int64_t every = std::llround(json_number(json, {"sample_ms"}) / o.dt);
   double worst = 0.0;
-  for (auto [rec, name] : {std::pair{1, std::string("soma(0.5)")}, std::pair{2, probe}}) {
+  auto all = probes;
+  all.insert(all.begin(), {1, "soma(0.5)"});
+  for (const auto& [rec, name] : all) {
     const auto ref = json_numbers(json, {key, "v", name});
     const auto& v = o.traces.at(rec).values;
     REQUIRE(ref.size() == (v.size() - 1) / every + 1);
@@ -360,7 +362,7 @@ double compare_with_neuron(network net, const std::string& key, const std::strin
 TEST_SUITE("validation") {
 
 TEST_CASE("a ball-and-stick with synaptic input on its dendrite matches NEURON") {
-  const double worst = compare_with_neuron(example("ball_and_stick.toml"), "ball_and_stick", "dend(0.8)");
+  const double worst = compare_with_neuron(example("ball_and_stick.toml"), "ball_and_stick", {{2, "dend(0.8)"}});
   MESSAGE("ball and stick: largest |v - v_NEURON| " << worst << " mV");
   // The same equations in another order of floating-point operations: the
   // difference is rounding, amplified on spikes' upstrokes (measured:
@@ -369,7 +371,7 @@ TEST_CASE("a ball-and-stick with synaptic input on its dendrite matches NEURON")
 }
 
 TEST_CASE("a branched passive dendrite on an HH soma matches NEURON") {
-  const double worst = compare_with_neuron(validation_model("branched.toml"), "branched", "dend_1_0_1(1)");
+  const double worst = compare_with_neuron(validation_model("branched.toml"), "branched", {{2, "dend_1_0_1(1)"}});
   MESSAGE("branched dendrite: largest |v - v_NEURON| " << worst << " mV");
   CHECK(worst < 1e-4);
 }
@@ -390,13 +392,34 @@ TEST_CASE("a cell from an SWC file matches NEURON: sections, lengths, areas and 
     CHECK(std::fabs(G.sections[s].length() - L) / L < 1e-6);
     CHECK(std::fabs(area - A) / A < 1e-6);
   }
-  const double worst = compare_with_neuron(net, "swc_cell", "apic[3](1)");
+  const double worst = compare_with_neuron(net, "swc_cell", {{2, "apic[3](1)"}});
   MESSAGE("SWC cell: largest |v - v_NEURON| " << worst << " mV");
   // NEURON keeps 3-d points in single precision, shifting areas and axial
   // resistances by ~1e-8 relative; with rounding amplified on a spike's
   // upstroke (dV/dt ~ 100 mV/ms) the traces stay within 1e-4 mV (measured:
   // 1.2e-5 mV).
   CHECK(worst < 1e-4);
+}
+
+TEST_CASE("a cell with active dendrites, distance gradients and a calcium pool matches NEURON") {
+  // examples/active_dendrite.toml; NEURON runs Ranvier's channels as NMODL
+  // written from the same equations (tools/peers/mod).
+  const network net = example("active_dendrite.toml");
+  const double worst = compare_with_neuron(net, "active_dendrite", {{2, "apic(0.9)"}, {3, "tuft(0.5)"}});
+  MESSAGE("active dendrite: largest |v - v_NEURON| " << worst << " mV");
+  CHECK(worst < 1e-4);
+  // [Ca]i in the tuft, where the pool moves it (relative: it spans 5e-5 to 1e-2 mM).
+  network every_step = net;
+  for (auto& r : every_step.records) r.interval = 0.0;
+  const auto o = run(every_step, which::cpu);
+  const std::string json = neuron_cable_data();
+  const auto ref = json_numbers(json, {"active_dendrite", "cai_mM"});
+  const auto& cai = o.traces.at(4).values;
+  double worst_cai = 0.0;
+  for (std::size_t i = 0; i < ref.size(); ++i) worst_cai = std::max(worst_cai, std::fabs(cai[i * 4] - ref[i]) / ref[i]);
+  MESSAGE("active dendrite: largest relative |cai - cai_NEURON| " << worst_cai);
+  CHECK(worst_cai < 1e-6);
+  CHECK(*std::max_element(cai.begin(), cai.end()) > 100 * cai.front());  // the pool does fill
 }
 
 TEST_CASE("the squid axon's conduction velocity is NEURON's at every discretisation") {

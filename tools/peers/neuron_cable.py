@@ -10,6 +10,8 @@ what they do to tests/validation/data/neuron_cable.json:
   tests/validation/models/swc_cell.toml   examples/morphologies/pyramidal.swc, spines folded in
   tests/validation/models/squid_axon.toml conduction velocity at several (nseg, dt)
   examples/myelinated_axon.toml           velocities of the myelinated and the bare axon
+  examples/active_dendrite.toml           active dendrites (Ranvier's channels as NMODL, tools/peers/mod),
+                                          distance gradients, a Ca2+ pool with SK in the distal apical zone
 
 Sections are made with pt3dadd from the same (arc, diameter) points Ranvier
 uses; segments come from NEURON's own geom_nseg (d_lambda) where the model
@@ -19,8 +21,9 @@ independent implementation of the conventions in host/io/swc.hpp (NEURON's
 Import3d is not used: it keeps diameters in single precision and attaches
 the soma's children at soma(0)).
 
-Regenerate (needs Debian's NEURON, importable only by the system python):
-    /usr/bin/python3 tools/peers/neuron_cable.py
+Regenerate (needs Debian's NEURON, importable only by the system python, and
+the channels compiled once by tools/peers/build_mod):
+    tools/peers/build_mod && /usr/bin/python3 tools/peers/neuron_cable.py
 """
 import datetime
 import json
@@ -348,6 +351,75 @@ def myelinated_axon():
     return out
 
 
+def active_dendrite():
+    """examples/active_dendrite.toml, with the rv_* NMODL channels. A region
+    with a distance window is a section's mechanism with gbar 0 at the
+    segments outside it (the pool there moves no current that matters)."""
+    h.nrn_load_dll(os.path.join(ROOT, "tools", "peers", "mod", "x86_64", "libnrnmech.so"))
+    m = toml("examples/active_dendrite.toml")
+    c = m["cell"]["l5"]
+    secs = {}
+    for sd in c["section"]:
+        d = sd["diam"] if isinstance(sd["diam"], list) else [sd["diam"], sd["diam"]]
+        secs[sd["name"]] = make_section(sd["name"], [(0, d[0]), (sd["length"], d[1])], ra=c["Ra"], cm=c["cm"])
+    for sd in c["section"]:
+        if "parent" in sd:
+            secs[sd["name"]].connect(secs[sd["parent"]](sd.get("parent_x", 1.0)))
+    tag = {sd["name"]: sd["tag"] for sd in c["section"]}
+    for s in secs.values():
+        s.nseg = d_lambda_nseg(s)
+    h.distance(0, secs["soma"](0.5))
+    h.cai0_ca_ion, h.cao0_ca_ion = c["ions"]["ca"]["ci"], c["ions"]["ca"]["co"]
+
+    def region_secs(region):
+        names = [region] if isinstance(region, str) else region.get("names", region) if isinstance(region, dict) else region
+        return [s for n, s in secs.items() if n in names or tag[n] in names]
+
+    def value(v, d):
+        if not isinstance(v, dict):
+            return v
+        if v["gradient"] == "linear":
+            x = v["at_soma"] + v["slope"] * d
+        elif v["gradient"] == "exponential":
+            x = v.get("offset", 0.0) + v["scale"] * math.exp(d / v["length"])
+        return min(max(x, v.get("min", -math.inf)), v.get("max", math.inf))
+
+    for mech in c["mechanism"]:
+        kind = mech["kind"]
+        name = "pas" if kind == "leak" else "rv_" + kind
+        region = mech.get("region", [sd["name"] for sd in c["section"]])
+        dmin = region.get("min_distance", 0.0) if isinstance(region, dict) else 0.0
+        for s in region_secs(region):
+            s.insert(name)
+            for seg in s:
+                inside = h.distance(seg) >= dmin - 1e-9
+                for p, v in mech.items():
+                    if p in ("kind", "name", "region"):
+                        continue
+                    x = value(v, h.distance(seg))
+                    if p in ("gbar", "g") and not inside:
+                        x = 0.0
+                    setattr(getattr(seg, name), p, x)
+    for s in secs.values():
+        for ion, attr in (("na", "ena"), ("k", "ek")):
+            if hasattr(s, attr):
+                setattr(s, attr, c["ions"][ion]["e"])
+    clamps = []
+    for st in m["stimulus"]:
+        loc = st.get("location", {"section": "soma", "x": 0.5})
+        ic = h.IClamp(secs[loc["section"]](loc["x"]))
+        ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
+        clamps.append(ic)
+    dt = m["simulation"]["dt"]
+    cai = h.Vector().record(secs["tuft"](0.5)._ref_cai)
+    spikes, v = run(m["simulation"]["duration"], dt,
+                    {"soma(0.5)": secs["soma"](0.5), "apic(0.9)": secs["apic"](0.9), "tuft(0.5)": secs["tuft"](0.5)},
+                    secs["soma"](0.5), celsius=m["simulation"]["celsius"], v_init=c["init"]["v"])
+    return {"model": "examples/active_dendrite.toml", "dt_ms": dt, "nseg": {k: s.nseg for k, s in secs.items()},
+            "spikes_ms": spikes, "v": {k: subsample(x, dt) for k, x in v.items()},
+            "cai_mM": subsample(list(cai), dt)}
+
+
 def main():
     data = {
         "generator": "tools/peers/neuron_cable.py",
@@ -357,7 +429,8 @@ def main():
         "settings": "fixed step, cvode off, usetable_hh = 0, v_init = -65 mV, spikes at 0 mV upward at soma(0.5)",
     }
     for name, f in (("ball_and_stick", ball_and_stick), ("branched", branched), ("swc_cell", swc_cell),
-                    ("squid_axon", squid_axon), ("myelinated_axon", myelinated_axon)):
+                    ("squid_axon", squid_axon), ("myelinated_axon", myelinated_axon),
+                    ("active_dendrite", active_dendrite)):
         data[name] = f()
         for s in list(h.allsec()):
             h.delete_section(sec=s)
