@@ -150,6 +150,84 @@ std::vector<double> json_numbers(const std::string& json, const std::vector<std:
 
 network example(const std::string& name) { return load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/" + name); }
 
+// A network of both kinds: 48 ball-and-sticks (example ball_and_stick.toml's
+// cell, spread excitation on their dendrites) and 800 Traub–Miles point
+// neurons, connected both ways, driven by Poisson inputs; large enough that
+// the CPU engine shares it between two threads.
+network cable_network() {
+  network net = example("ball_and_stick.toml");
+  net.sim.duration = 60.0;
+  net.populations[0].size = 48;
+  auto& c = net.cells[0];
+  c.receptors[0].spread = spread_rule::uniform_length;
+  c.receptors[0].region.names = {"dend"};
+  c.receptors[0].location = {};
+  net.records.clear();
+  network cob = example("cobahh.toml");
+  for (auto& cell : cob.cells) net.cells.push_back(cell);
+  for (auto p : cob.populations) {
+    p.size /= 5;
+    net.populations.push_back(p);
+  }
+  for (auto pr : cob.projections) {
+    pr.probability = 0.1;
+    net.projections.push_back(pr);
+  }
+  add_poisson_drive(net, "drive", 100, 40.0, "cell", "syn", 20, 0.0005, 0.002);
+  add_poisson_drive(net, "drive2", 100, 40.0, "exc", "exc", 10, 0.002, 0.006);
+  projection_desc up;  // point -> cable
+  up.pre = "exc";
+  up.post = "cell";
+  up.receptor = "syn";
+  up.rule = connect_rule::fixed_indegree;
+  up.indegree = 10;
+  up.weight = distribution::uniform(0.0005, 0.001);
+  up.delay = distribution::uniform(0.5, 2.0);
+  net.projections.push_back(up);
+  projection_desc down;  // cable -> point
+  down.pre = "cell";
+  down.post = "inh";
+  down.receptor = "exc";
+  down.rule = connect_rule::fixed_probability;
+  down.probability = 0.5;
+  down.weight = distribution::constant(0.01);
+  net.projections.push_back(down);
+  add_record(net, "cell", "spikes");
+  add_record(net, "exc", "spikes");
+  record_desc r;
+  r.population = "cell";
+  r.variable = "v";
+  r.cells = {0, 5, 23};
+  r.along = "dend";
+  net.records.push_back(r);
+  // Gap junctions between dendrite tips of neighbouring ball-and-sticks and
+  // between point neurons and somata, given spike times, and a receptor's
+  // conductance and current recorded.
+  gap_desc tips;
+  tips.a = tips.b = "cell";
+  for (int k = 0; k + 1 < 48; k += 2) tips.pairs.push_back({k, k + 1});
+  tips.at_a = tips.at_b = location_desc{{}, "dend", 1.0};
+  tips.g = 0.0005;
+  net.gaps.push_back(tips);
+  gap_desc mixed;
+  mixed.a = "inh";
+  mixed.b = "cell";
+  mixed.pairs = {{0, 3}, {1, 4}};
+  mixed.g = 0.001;
+  net.gaps.push_back(mixed);
+  net.populations[1].spikes = {{5.0, 0}, {12.5, 0}, {30.0, 0}};
+  record_desc g;
+  g.population = "cell";
+  g.variable = "syn.g";
+  g.cells = {1, 2};
+  g.location = location_desc{{}, "dend", 0.5};
+  net.records.push_back(g);
+  g.variable = "syn.i";
+  net.records.push_back(g);
+  return net;
+}
+
+
 network validation_model(const std::string& name) {
   return load_model_file(std::string(RANVIER_TEST_DATA_DIR) + "/validation/models/" + name);
 }

@@ -78,6 +78,12 @@ std::string error_of(F&& f) {
   return "";
 }
 
+// A network of point and cable cells connected both ways (ball-and-sticks
+// with receptors spread over their dendrites, COBAHH cells), with gap
+// junctions, Poisson and given-time sources, and records along a section
+// and of a receptor's conductance and current.
+network cable_network();
+
 // A whole file (REQUIREs that it exists).
 std::string read_text(const std::string& path);
 

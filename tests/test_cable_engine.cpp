@@ -6,9 +6,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numbers>
 
+#include "core/cable/cable_cell.hpp"
 #include "host/build/morphology.hpp"
 #include "host/errors.hpp"
 #include "host/run.hpp"
@@ -17,67 +19,11 @@
 using namespace ranvier;
 using namespace ranvier::test;
 
-namespace {
-
-// A network of both kinds: 48 ball-and-sticks (example ball_and_stick.toml's
-// cell, spread excitation on their dendrites) and 800 Traub–Miles point
-// neurons, connected both ways, driven by Poisson inputs; large enough that
-// the CPU engine shares it between two threads.
-network mixed_cable_network() {
-  network net = example("ball_and_stick.toml");
-  net.sim.duration = 60.0;
-  net.populations[0].size = 48;
-  auto& c = net.cells[0];
-  c.receptors[0].spread = spread_rule::uniform_length;
-  c.receptors[0].region.names = {"dend"};
-  c.receptors[0].location = {};
-  net.records.clear();
-  network cob = example("cobahh.toml");
-  for (auto& cell : cob.cells) net.cells.push_back(cell);
-  for (auto p : cob.populations) {
-    p.size /= 5;
-    net.populations.push_back(p);
-  }
-  for (auto pr : cob.projections) {
-    pr.probability = 0.1;
-    net.projections.push_back(pr);
-  }
-  add_poisson_drive(net, "drive", 100, 40.0, "cell", "syn", 20, 0.0005, 0.002);
-  add_poisson_drive(net, "drive2", 100, 40.0, "exc", "exc", 10, 0.002, 0.006);
-  projection_desc up;  // point -> cable
-  up.pre = "exc";
-  up.post = "cell";
-  up.receptor = "syn";
-  up.rule = connect_rule::fixed_indegree;
-  up.indegree = 10;
-  up.weight = distribution::uniform(0.0005, 0.001);
-  up.delay = distribution::uniform(0.5, 2.0);
-  net.projections.push_back(up);
-  projection_desc down;  // cable -> point
-  down.pre = "cell";
-  down.post = "inh";
-  down.receptor = "exc";
-  down.rule = connect_rule::fixed_probability;
-  down.probability = 0.5;
-  down.weight = distribution::constant(0.01);
-  net.projections.push_back(down);
-  add_record(net, "cell", "spikes");
-  add_record(net, "exc", "spikes");
-  record_desc r;
-  r.population = "cell";
-  r.variable = "v";
-  r.cells = {0, 5, 23};
-  r.along = "dend";
-  net.records.push_back(r);
-  return net;
-}
-
-}  // namespace
 
 TEST_SUITE("engine") {
 
 TEST_CASE("a network of point and cable cells is bit-identical for 1 and 2 threads and any chunking") {
-  const network net = mixed_cable_network();
+  const network net = cable_network();
   const auto one = run(net, which::cpu, 1, 1000);
   const auto two = run(net, which::cpu, 2, 1000);
   const auto odd = run(net, which::cpu, 2, 7);
@@ -227,6 +173,65 @@ TEST_CASE("a record along a section has one column per node, named by place") {
   REQUIRE(rp.columns.size() == 15);  // start (the soma's end), 13 centres, end
   CHECK(std::vector<std::string>(rp.columns.begin(), rp.columns.begin() + 3) == first);
   CHECK(rp.columns.back() == "0@dend(1)");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("engine") {
+
+TEST_CASE_TEMPLATE("the CUDA kernel's call of the cable step (one cell, interleaved scratch) gives the CPU engine's bits",
+                   T, float, double) {
+  // kernels/advance.cu runs core::cable_step with W = 1 per thread and the
+  // scratch of all cells interleaved (node i of cell k at i·ncells + k); the
+  // CPU engine with W = 16 lanes and a per-thread scratch. Emulating the
+  // kernel's calls here checks, without a GPU, that the two layouts give the
+  // same arithmetic on every cell.
+  network net = example("active_dendrite.toml");
+  net.sim.duration = 40.0;
+  net.sim.prec = std::is_same_v<T, float> ? precision::single : precision::double_;
+  net.populations[0].size = 5;
+  net.stimuli[0].amp = {0.6};
+  net.cells[0].init["v"] = distribution::uniform(-75.0, -65.0);  // every cell its own trajectory
+  const auto cpu = run(net, which::cpu, 1);
+  check(net);
+  image<T> img = std::get<image<T>>(pack(net, 1));
+  auto& g = img.groups.at(0);
+  REQUIRE(g.cable);
+  const auto view = g.cable_view();
+  std::vector<T> scratch(4ull * g.nnodes * g.ncells);
+  core::cable_scratch<T> S{scratch.data(), scratch.data() + g.nnodes * g.ncells,
+                           scratch.data() + 2ull * g.nnodes * g.ncells, scratch.data() + 3ull * g.nnodes * g.ncells,
+                           g.ncells, 0};
+  std::vector<std::int64_t> ring(static_cast<std::size_t>(img.ring_depth) * img.ntargets, 0);
+  std::vector<std::uint32_t> fired;
+  std::size_t foreign_writes = 0;  // scratch of other cells written by a cell's call (a race on the GPU)
+  for (std::int64_t step = 0; step < img.nsteps; ++step) {
+    const core::step_ctx ctx{step, ring.data() + static_cast<std::size_t>(step % img.ring_depth) * img.ntargets};
+    for (std::uint32_t c = 0; c < g.ncells; ++c) {
+      S.base = c;
+      const std::vector<T> before = step < 10 ? scratch : std::vector<T>();
+      core::cable_step<core::deterministic_math, T, 1>(view, ctx, c, 1, S, [&](std::uint32_t gid) { fired.push_back(gid); });
+      if (step < 10)
+        for (std::size_t i = 0; i < scratch.size(); ++i)
+          if (i % g.ncells != c && std::memcmp(&scratch[i], &before[i], sizeof(T)) != 0) ++foreign_writes;
+    }
+  }
+  CHECK(foreign_writes == 0);
+  std::size_t spikes = 0;
+  for (auto n : g.spike_count) spikes += n;
+  CHECK(spikes == cpu.spikes.size());
+  CHECK(spikes > 5);
+  for (int a = 0; a < g.narrays(); ++a) {
+    const std::string name = g.cell_type + "." + g.array_name(a);
+    CAPTURE(name);
+    const auto it = std::find_if(cpu.state.begin(), cpu.state.end(), [&](const named_array& x) { return x.name == name; });
+    REQUIRE(it != cpu.state.end());
+    const auto& arr = g.array(a);
+    REQUIRE(arr.size() == it->values.size());
+    std::size_t diffs = 0;
+    for (std::size_t i = 0; i < arr.size(); ++i) diffs += static_cast<double>(arr[i]) != it->values[i];
+    CHECK(diffs == 0);
+  }
 }
 
 }  // TEST_SUITE

@@ -68,4 +68,38 @@ TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit fo
   compare(run(net, which::cpu, 2), run(net, which::cuda));
 }
 
+TEST_CASE_TEMPLATE("cable cells: CPU and CUDA engines agree bit for bit", T, float, double) {
+  struct model {
+    const char* name;
+    network net;
+  };
+  const model models[] = {{"ball_and_stick", example("ball_and_stick.toml")},
+                          {"branched", validation_model("branched.toml")},
+                          {"swc_cell", validation_model("swc_cell.toml")},
+                          {"active_dendrite", example("active_dendrite.toml")},
+                          {"myelinated_axon", example("myelinated_axon.toml")}};
+  for (const auto& m : models) {
+    CAPTURE(m.name);
+    network net = m.net;
+    net.sim.prec = precision_of(T{});
+    compare(run(net, which::cpu), run(net, which::cuda));
+  }
+}
+
+TEST_CASE_TEMPLATE("a network of point and cable cells with gap junctions: CPU and CUDA agree bit for bit", T, float,
+                   double) {
+  network net = cable_network();
+  net.sim.prec = precision_of(T{});
+  net.sim.duration = 40.0;
+  const auto cpu = run(net, which::cpu, 2);
+  CHECK(cpu.spikes.size() > 100);
+  compare(cpu, run(net, which::cuda));
+}
+
+TEST_CASE("secondorder = 2 on a cable cell: CPU and CUDA agree bit for bit") {
+  network net = example("ball_and_stick.toml");
+  net.sim.secondorder = 2;
+  compare(run(net, which::cpu), run(net, which::cuda));
+}
+
 }  // TEST_SUITE
