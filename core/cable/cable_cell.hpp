@@ -45,6 +45,9 @@ template <class T> struct cable_scratch {
   std::size_t base;
 };
 
+// `count` <= W cells from c0. (A compile-time count for full chunks makes
+// GCC unroll every lane loop, which measured slower: the code outgrows the
+// instruction cache.)
 template <class M, class T, int W, class Sink>
 RANVIER_HD void cable_step(const cable_group_view<T>& G, const step_ctx& ctx, std::uint32_t c0, int count,
                            const cable_scratch<T>& S, Sink&& sink) {
@@ -57,31 +60,35 @@ RANVIER_HD void cable_step(const cable_group_view<T>& G, const step_ctx& ctx, st
 
   deliver_inputs<M>(C, ctx, c0, n);
 
-  // Capacitive and axial terms at v(t).
+  // Capacitive and axial terms at v(t), in one pass from the root: a node's
+  // parent has a smaller index, so its row is set before the child adds to it.
   for (std::uint32_t i = 0; i < G.nnodes; ++i) {
+    const std::uint32_t p = G.parent[i];
+    const T g = G.ga[i];  // 0 at the root
     const T db = G.dbase[i];
-    for (int k = 0; k < n; ++k) {
-      S.d[sx(i, k)] = db;
-      S.rhs[sx(i, k)] = T(0);
+    const T* __restrict__ vi = C.v + at(i, nc, c0, 0);
+    const T* __restrict__ vp = C.v + at(p, nc, c0, 0);
+    T* __restrict__ di = S.d + sx(i, 0);
+    T* __restrict__ bi = S.rhs + sx(i, 0);
+    if (i == 0) {
+      for (int k = 0; k < n; ++k) {
+        di[k] = db;
+        bi[k] = T(0);
+      }
+    } else {
+      T* __restrict__ bp = S.rhs + sx(p, 0);
+      for (int k = 0; k < n; ++k) {
+        const T f = g * (vi[k] - vp[k]);  // axial current from node i to its parent [nA]
+        di[k] = db;
+        bi[k] = -f;
+        bp[k] += f;
+      }
     }
     if (G.has_ca)
       for (int k = 0; k < n; ++k) {
         S.ica[sx(i, k)] = T(0);
         S.gca[sx(i, k)] = T(0);
       }
-  }
-  for (std::uint32_t i = 1; i < G.nnodes; ++i) {
-    const std::uint32_t p = G.parent[i];
-    const T g = G.ga[i];
-    const T* __restrict__ vi = C.v + at(i, nc, c0, 0);
-    const T* __restrict__ vp = C.v + at(p, nc, c0, 0);
-    T* __restrict__ bi = S.rhs + sx(i, 0);
-    T* __restrict__ bp = S.rhs + sx(p, 0);
-    for (int k = 0; k < n; ++k) {
-      const T f = g * (vi[k] - vp[k]);  // axial current from node i to its parent [nA]
-      bi[k] -= f;
-      bp[k] += f;
-    }
   }
 
   membrane_currents<M>(
@@ -100,15 +107,13 @@ RANVIER_HD void cable_step(const cable_group_view<T>& G, const step_ctx& ctx, st
         S.d[sx(node, k)] += g;
       });
 
-  hines_solve(G.nnodes, G.parent, G.ga, S.d, S.rhs, S.stride, S.base, n);
-
-  for (std::uint32_t i = 0; i < G.nnodes; ++i) {
+  // The solve; each node's voltage is updated as soon as its change is known.
+  hines_solve(G.nnodes, G.parent, G.ga, S.d, S.rhs, S.stride, S.base, n, [&](std::uint32_t i, const T* dv) {
     T* __restrict__ v = C.v + at(i, nc, c0, 0);
-    const T* __restrict__ dv = S.rhs + sx(i, 0);
     for (int k = 0; k < n; ++k) v[k] += G.vscale * dv[k];
     if (G.has_ca)  // the Ca²⁺ current at the half step, for the pools (NEURON's second_order_cur)
       for (int k = 0; k < n; ++k) S.ica[sx(i, k)] += (G.vscale - T(1)) * S.gca[sx(i, k)] * dv[k];
-  }
+  });
 
   advance_states<M>(C, c0, n, [&](std::uint32_t node, int k) { return S.ica[sx(node, k)]; });
 

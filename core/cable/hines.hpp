@@ -16,10 +16,13 @@
 
 namespace ranvier::core {
 
-// Solves in place: on return rhs holds x. d is overwritten.
-template <class T>
+// Solves in place: on return rhs holds x, and d the reciprocals of the
+// eliminated diagonal (one division a node). solved(i, x) is called for each
+// node in order once its x (a pointer to n lanes) is known, so that the
+// caller can use it while it is in cache.
+template <class T, class Solved>
 RANVIER_HD void hines_solve(std::uint32_t nnodes, const std::uint32_t* parent, const T* ga, T* d, T* rhs,
-                            std::size_t stride, std::size_t base, int n) {
+                            std::size_t stride, std::size_t base, int n, Solved&& solved) {
   for (std::uint32_t i = nnodes - 1; i >= 1; --i) {
     const std::size_t ri = i * stride + base, rp = parent[i] * stride + base;
     const T g = ga[i];
@@ -28,19 +31,23 @@ RANVIER_HD void hines_solve(std::uint32_t nnodes, const std::uint32_t* parent, c
     T* __restrict__ bi = rhs + ri;
     T* __restrict__ bp = rhs + rp;
     for (int k = 0; k < n; ++k) {
-      const T f = g / di[k];
+      const T inv = T(1) / di[k];
+      const T f = g * inv;
+      di[k] = inv;
       dp[k] -= f * g;
       bp[k] += f * bi[k];
     }
   }
   for (int k = 0; k < n; ++k) rhs[base + k] /= d[base + k];
+  solved(0u, rhs + base);
   for (std::uint32_t i = 1; i < nnodes; ++i) {
     const std::size_t ri = i * stride + base, rp = parent[i] * stride + base;
     const T g = ga[i];
     const T* __restrict__ di = d + ri;
     T* __restrict__ bi = rhs + ri;
     const T* __restrict__ bp = rhs + rp;
-    for (int k = 0; k < n; ++k) bi[k] = (bi[k] + g * bp[k]) / di[k];
+    for (int k = 0; k < n; ++k) bi[k] = (bi[k] + g * bp[k]) * di[k];
+    solved(i, static_cast<const T*>(bi));
   }
 }
 

@@ -27,9 +27,11 @@ namespace {
 
 // Cells per chunk: the loops over a chunk vectorise, and a chunk's scratch
 // stays in L1 (point neurons: 8 arrays of W values) or L2 (cable cells: 4
-// values per node and lane).
+// values per node and lane). Both are whole cache lines of cells in either
+// precision.
 constexpr int chunk = 64;
-constexpr int cable_chunk = 16;
+constexpr std::uint32_t cable_chunk = 16;
+static_assert(chunk * sizeof(float) % cache_line == 0 && cable_chunk * sizeof(float) % cache_line == 0);
 
 // Above this many connections to walk in one step, propagation is shared
 // among the threads; below it one thread is faster than a barrier.
@@ -136,16 +138,20 @@ class cpu_engine final : public engine {
           }
         }
         for (const auto& G : cable_views_) {
-          // At least one chunk per thread while there are cells for it.
+          // At least one chunk per thread while there are cells for it, each
+          // a whole number of cache lines of cells (the arrays are aligned):
+          // threads never write the same line.
           const std::uint32_t nc = G.c.ncells;
+          constexpr std::uint32_t line = cache_line / sizeof(T);
           const std::uint32_t nchunks =
               std::max<std::uint32_t>((nc + cable_chunk - 1) / cable_chunk, std::min<std::uint32_t>(nc, threads_));
-          const std::uint32_t per = (nc + nchunks - 1) / nchunks;
+          const std::uint32_t per = std::min<std::uint32_t>(
+              cable_chunk, ((nc + nchunks - 1) / nchunks + line - 1) / line * line);
           const core::cable_scratch<T> S{scratch.data(), scratch.data() + G.nnodes * cable_chunk,
                                          scratch.data() + 2 * G.nnodes * cable_chunk,
                                          scratch.data() + 3 * G.nnodes * cable_chunk, cable_chunk, 0};
 #pragma omp for schedule(static) nowait
-          for (std::int64_t ch = 0; ch < static_cast<std::int64_t>(nchunks); ++ch) {
+          for (std::int64_t ch = 0; ch < static_cast<std::int64_t>((nc + per - 1) / per); ++ch) {
             const std::uint32_t c0 = static_cast<std::uint32_t>(ch) * per;
             if (c0 >= nc) continue;
             core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, nc - c0)), S, sink);
@@ -179,17 +185,16 @@ class cpu_engine final : public engine {
           parallel_propagate = work > parallel_propagate_threshold;
           if (!parallel_propagate)
             for (auto gid : spikes_) propagate(gid, step, false);
+          // Stage 5, record, here: propagation changes only the ring, never
+          // what records read, and a separate stage would cost a barrier.
+          for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
+          sample_records(img_, step + 1, rec);
         }
-        // Stage 3: propagate (stage 4, learning, has no rules yet).
+        // Stage 3: propagate, shared when there is much of it (stage 4,
+        // learning, has no rules yet).
         if (parallel_propagate) {
 #pragma omp for schedule(dynamic, 4)
           for (std::size_t i = 0; i < spikes_.size(); ++i) propagate(spikes_[i], step, true);
-        }
-#pragma omp single
-        {
-          // Stage 5: record.
-          for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
-          sample_records(img_, step + 1, rec);
         }
       }
     }

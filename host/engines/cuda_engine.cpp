@@ -41,7 +41,7 @@ template <class T> class device_buffer {
   void upload(const T* src, std::size_t n, void* stream) {
     if (n) check_cuda(kernels::copy_to_device(p_, src, n * sizeof(T), stream), "upload");
   }
-  void upload(const std::vector<T>& v, void* stream) { upload(v.data(), v.size(), stream); }
+  template <class A> void upload(const std::vector<T, A>& v, void* stream) { upload(v.data(), v.size(), stream); }
   void download(T* dst, std::size_t n, void* stream) const {
     if (n) check_cuda(kernels::copy_to_host(dst, p_, n * sizeof(T), stream), "download");
   }
@@ -51,7 +51,7 @@ template <class T> class device_buffer {
   std::size_t n_ = 0;
 };
 
-template <class T> device_buffer<T> uploaded(const std::vector<T>& v, void* stream) {
+template <class T, class A> device_buffer<T> uploaded(const std::vector<T, A>& v, void* stream) {
   device_buffer<T> b(v.size());
   b.upload(v, stream);
   return b;

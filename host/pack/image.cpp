@@ -50,11 +50,11 @@ template <class T> std::string group_storage<T>::array_name(int a) const {
   throw internal_error("group_storage::array_name: no array " + std::to_string(a));
 }
 
-template <class T> std::vector<T>& group_storage<T>::array(int a) {
-  return const_cast<std::vector<T>&>(static_cast<const group_storage&>(*this).array(a));
+template <class T> state_vector<T>& group_storage<T>::array(int a) {
+  return const_cast<state_vector<T>&>(static_cast<const group_storage&>(*this).array(a));
 }
 
-template <class T> const std::vector<T>& group_storage<T>::array(int a) const {
+template <class T> const state_vector<T>& group_storage<T>::array(int a) const {
   if (a == 0) return v;
   --a;
   if (!cai.empty()) {

@@ -16,6 +16,7 @@
 #include "core/generators.hpp"
 #include "core/point_cell.hpp"
 #include "host/build/build.hpp"
+#include "host/pack/aligned.hpp"
 #include "host/io/recording.hpp"
 #include "host/model/model.hpp"
 
@@ -51,8 +52,8 @@ template <class T> struct group_storage {
   T threshold{};  // [mV]
   std::uint32_t detector = 0;
   std::int64_t refractory = 0;            // [steps]
-  std::vector<T> v;                       // nnodes × ncells [mV]
-  std::vector<T> cai;                     // nnodes × ncells [mM], or empty
+  state_vector<T> v;                      // nnodes × ncells [mV]
+  state_vector<T> cai;                    // nnodes × ncells [mM], or empty
   std::vector<std::uint32_t> spike_count;
   std::vector<std::int64_t> last_spike;   // [steps]
 
@@ -63,7 +64,7 @@ template <class T> struct group_storage {
     std::vector<std::uint32_t> node;   // per instance (cable); empty on point neurons
     std::uint32_t nparam = 0;
     std::vector<T> param;              // ninst × nparam
-    std::vector<std::vector<T>> state;  // each ninst × ncells
+    std::vector<state_vector<T>> state;  // each ninst × ncells
     std::uint32_t ninst() const { return node.empty() ? 1u : static_cast<std::uint32_t>(node.size()); }
   };
   std::vector<mechanism> mechs;
@@ -73,7 +74,7 @@ template <class T> struct group_storage {
     std::vector<std::string> state_names;
     std::vector<std::uint32_t> node;   // per location (cable); empty on point neurons
     std::array<T, core::max_receptor_params> param{};
-    std::vector<std::vector<T>> state;  // each ninst × ncells
+    std::vector<state_vector<T>> state;  // each ninst × ncells
     std::uint32_t target_base = 0;
     std::uint32_t ninst() const { return node.empty() ? 1u : static_cast<std::uint32_t>(node.size()); }
   };
@@ -95,8 +96,8 @@ template <class T> struct group_storage {
 
   int narrays() const;
   std::string array_name(int a) const;  // "v", "cai", "hh.m", "ampa.A"
-  std::vector<T>& array(int a);
-  const std::vector<T>& array(int a) const;
+  state_vector<T>& array(int a);
+  const state_vector<T>& array(int a) const;
   int find_array(const std::string& name) const;  // −1 when absent
   // The core views over this storage (raw pointers into the vectors above).
   core::cell_parts<T> parts();
