@@ -5,12 +5,17 @@
 // only in how the membrane is solved; both call these functions, so each
 // mechanism, receptor and clamp is stepped by one source on both engines.
 //
-// Layout: a group holds ncells cells of identical structure. A per-node value
-// of node i of cell k sits at i·ncells + k, a per-instance value of instance j
-// (a mechanism's j-th compartment, a receptor's j-th location) at j·ncells + k:
-// adjacent cells are adjacent words, so a warp's loads coalesce and the CPU's
-// loops over a chunk of cells vectorise. A point neuron is node 0 of a
-// one-node cell.
+// Layout: a group holds ncells cells of identical structure, in blocks of
+// `block` cells (the last block may be narrower). An array with ninst values
+// per cell (nodes for v and cai, instances for a mechanism's or receptor's
+// states: its compartments or locations) holds instance j of cell c at
+//   (c / block)·ninst·block + j·width + c % block,
+// width the number of cells in c's block: within a block, adjacent cells are
+// adjacent words. The CUDA engine uses one
+// block of all cells (j·ncells + c), so a warp's loads coalesce; the CPU
+// engine blocks of its chunk of cells, so a chunk's state is contiguous and
+// two threads never work in the same stretch of memory. A point neuron is
+// node 0 of a one-node cell, whose arrays are the same in every layout.
 //
 // The loops take a chunk of cells [c0, c0 + n): n = 1 per CUDA thread, up to
 // a chunk of W adjacent cells on the CPU.
@@ -45,13 +50,17 @@ template <class T> struct mech_view {
   T* state[max_mech_states];   // each ninst × ncells
 };
 
-// A synaptic receptor at ninst locations of every cell; location j of cell k
-// is ring-buffer target target_base + j·ncells + k.
+// A synaptic receptor at ninst locations of every cell. The ring-buffer
+// targets of a group are all its receptors' locations (nlocations a cell),
+// laid out like the state: location j of this receptor is the group's
+// location first_location + j, at target_base + at(first_location + j, ...).
 template <class T> struct receptor_view {
   std::uint32_t kind;          // index in receptor_kinds
   std::uint32_t ninst;         // locations (1 in a point neuron)
   const std::uint32_t* node;   // node of each location; null: node 0
-  std::uint32_t target_base;
+  std::uint32_t target_base;   // the group's first target
+  std::uint32_t first_location;
+  std::uint32_t nlocations;    // of the whole group, per cell
   T param[max_receptor_params];
   T* state[max_receptor_states];  // each ninst × ncells
 };
@@ -78,6 +87,8 @@ template <class T> struct gap_view {
 
 template <class T> struct cell_parts {
   std::uint32_t ncells;
+  std::uint32_t nnodes;        // nodes per cell (1: a point neuron)
+  std::uint32_t block;         // cells per block of the layout
   std::uint32_t gid_base;      // global id of cell 0: spike sources are numbered globally
   T* v;                        // nnodes × ncells [mV]
   T* cai;                      // nnodes × ncells [mM]; null when no mechanism of the group uses it
@@ -103,9 +114,15 @@ struct step_ctx {
 
 RANVIER_HD std::uint32_t node_of(const std::uint32_t* nodes, std::uint32_t j) { return nodes ? nodes[j] : 0u; }
 
-// Index of instance (or node) j of cell c0 + k.
-RANVIER_HD std::size_t at(std::uint32_t j, std::uint32_t ncells, std::uint32_t c0, int k) {
-  return static_cast<std::size_t>(j) * ncells + c0 + static_cast<std::uint32_t>(k);
+// Index of instance (or node) j of cell c0 + k in an array of ninst values a
+// cell, in a group of ncells cells in blocks of `block`, for lanes k that
+// stay within c0's block.
+RANVIER_HD std::size_t at(std::uint32_t j, std::uint32_t ninst, std::uint32_t block, std::uint32_t ncells,
+                          std::uint32_t c0, int k) {
+  const std::uint32_t first = c0 / block * block;
+  const std::uint32_t width = ncells - first < block ? ncells - first : block;
+  return static_cast<std::size_t>(first) * ninst + static_cast<std::size_t>(j) * width + (c0 - first) +
+         static_cast<std::uint32_t>(k);
 }
 
 template <int N, class T> struct local_states {
@@ -130,9 +147,10 @@ RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std:
     const receptor_view<T>& R = C.rec[r];
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
       for (std::uint32_t j = 0; j < R.ninst; ++j) {
-        std::int64_t* __restrict__ slot = ctx.ring_slot + R.target_base + at(j, C.ncells, c0, 0);
+        std::int64_t* __restrict__ slot =
+            ctx.ring_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0);
         for (int k = 0; k < n; ++k) {
-          const std::size_t i = at(j, C.ncells, c0, k);
+          const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
           auto s = load_states<Rec::nstate>(R.state, i);
           Rec::template deliver<M>(R.param, s.s, from_fixed<T>(slot[k]));
           slot[k] = 0;
@@ -151,7 +169,7 @@ RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std:
 template <class M, class T, class Density, class Point>
 RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n,
                                   Density&& density, Point&& point) {
-  const std::uint32_t nc = C.ncells;
+  const std::uint32_t nn = C.nnodes, b = C.block, nc = C.ncells;
   for (int q = 0; q < C.nmech; ++q) {
     const mech_view<T>& mv = C.mech[q];
     dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
@@ -159,11 +177,11 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
         const std::uint32_t nd = node_of(mv.node, j);
         const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
         for (int k = 0; k < n; ++k) {
-          const auto s = load_states<Mech::nstate>(mv.state, at(j, nc, c0, k));
+          const auto s = load_states<Mech::nstate>(mv.state, at(j, mv.ninst, b, nc, c0, k));
           T cai = T(0);
-          if constexpr (Mech::uses_cai) cai = C.cai[at(nd, nc, c0, k)];
+          if constexpr (Mech::uses_cai) cai = C.cai[at(nd, nn, b, nc, c0, k)];
           flux<T> f;
-          Mech::template current<M>(p, s.s, C.v[at(nd, nc, c0, k)], cai, f);
+          Mech::template current<M>(p, s.s, C.v[at(nd, nn, b, nc, c0, k)], cai, f);
           density(nd, k, f);
         }
       }
@@ -175,9 +193,9 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
       for (std::uint32_t j = 0; j < R.ninst; ++j) {
         const std::uint32_t nd = node_of(R.node, j);
         for (int k = 0; k < n; ++k) {
-          const auto s = load_states<Rec::nstate>(R.state, at(j, nc, c0, k));
+          const auto s = load_states<Rec::nstate>(R.state, at(j, R.ninst, b, nc, c0, k));
           T i = T(0), g = T(0);
-          Rec::template current<M>(R.param, s.s, C.v[at(nd, nc, c0, k)], i, g);
+          Rec::template current<M>(R.param, s.s, C.v[at(nd, nn, b, nc, c0, k)], i, g);
           point(nd, k, i, g);
         }
       }
@@ -194,7 +212,7 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
       for (std::uint32_t h = C.gap.row[c0 + k]; h < C.gap.row[c0 + k + 1]; ++h) {
         const std::uint32_t nd = C.gap.node[h];
         const T g = C.gap.g[h];
-        point(nd, k, g * (C.v[at(nd, nc, c0, k)] - C.gap.v_partner[h]), g);
+        point(nd, k, g * (C.v[at(nd, nn, b, nc, c0, k)] - C.gap.v_partner[h]), g);
       }
   }
 }
@@ -205,7 +223,7 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
 // them in (NEURON, too, advances concentrations first), then the receptors.
 template <class M, class T, class Ica>
 RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, Ica&& ica) {
-  const std::uint32_t nc = C.ncells;
+  const std::uint32_t nn = C.nnodes, b = C.block, nc = C.ncells;
   for (const bool pools : {true, false})
     for (int q = 0; q < C.nmech; ++q) {
       const mech_view<T>& mv = C.mech[q];
@@ -215,14 +233,14 @@ RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, 
           const std::uint32_t nd = node_of(mv.node, j);
           const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
           for (int k = 0; k < n; ++k) {
-            const std::size_t i = at(j, nc, c0, k);
+            const std::size_t i = at(j, mv.ninst, b, nc, c0, k);
             auto s = load_states<Mech::nstate>(mv.state, i);
             T cai = T(0), ic = T(0);
-            if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, nc, c0, k)];
+            if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, nn, b, nc, c0, k)];
             if constexpr (Mech::writes_cai) ic = ica(nd, k);
-            Mech::template advance<M>(p, s.s, C.v[at(nd, nc, c0, k)], cai, ic);
+            Mech::template advance<M>(p, s.s, C.v[at(nd, nn, b, nc, c0, k)], cai, ic);
             store_states(mv.state, i, s);
-            if constexpr (Mech::writes_cai) C.cai[at(nd, nc, c0, k)] = cai;
+            if constexpr (Mech::writes_cai) C.cai[at(nd, nn, b, nc, c0, k)] = cai;
           }
         }
       });
@@ -232,7 +250,7 @@ RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, 
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
       for (std::uint32_t j = 0; j < R.ninst; ++j)
         for (int k = 0; k < n; ++k) {
-          const std::size_t i = at(j, nc, c0, k);
+          const std::size_t i = at(j, R.ninst, b, nc, c0, k);
           auto s = load_states<Rec::nstate>(R.state, i);
           Rec::template advance<M>(R.param, s.s);
           store_states(R.state, i, s);
@@ -264,12 +282,12 @@ RANVIER_HD void init_states(const cell_parts<T>& C, std::uint32_t first, std::ui
       for (std::uint32_t j = 0; j < mv.ninst; ++j) {
         const std::uint32_t nd = node_of(mv.node, j);
         const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
-        for (std::uint32_t k = 0; k < n; ++k) {
-          const std::size_t i = at(j, C.ncells, first, static_cast<int>(k));
+        for (std::uint32_t c = first; c < first + n; ++c) {  // cell by cell: a range may cross blocks
+          const std::size_t i = at(j, mv.ninst, C.block, C.ncells, c, 0);
           auto s = load_states<Mech::nstate>(mv.state, i);
           T cai = T(0);
-          if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, C.ncells, first, static_cast<int>(k))];
-          Mech::template init<M>(p, s.s, C.v[at(nd, C.ncells, first, static_cast<int>(k))], cai);
+          if constexpr (Mech::uses_cai || Mech::writes_cai) cai = C.cai[at(nd, C.nnodes, C.block, C.ncells, c, 0)];
+          Mech::template init<M>(p, s.s, C.v[at(nd, C.nnodes, C.block, C.ncells, c, 0)], cai);
           store_states(mv.state, i, s);
         }
       }

@@ -89,9 +89,12 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
   const auto populations = img_ref.populations;
   double bytes_per_step = 0.0;
-  for (const auto& g : img_ref.groups)
-    bytes_per_step += static_cast<double>(g.ncells) *
-                      (2.0 * g.narrays() * sizeof(T) + 8.0 /* last spike */ + 16.0 * g.receptors.size() /* ring */);
+  for (const auto& g : img_ref.groups) {
+    for (int a = 0; a < g.narrays(); ++a) bytes_per_step += 2.0 * g.array(a).size() * sizeof(T);  // read, write
+    std::uint64_t locations = 0;
+    for (const auto& r : g.receptors) locations += r.ninst();
+    bytes_per_step += static_cast<double>(g.ncells) * (8.0 /* last spike */ + 16.0 * locations /* ring */);
+  }
   const double bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
   std::vector<std::uint64_t> outdegree(img_ref.nsources);
   for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];

@@ -72,16 +72,22 @@ int main(int argc, char** argv) {
       std::string times;
       for (const auto& r : runs) times += fmt::format("{}{:.6f}", times.empty() ? "" : ", ", r.run_s);
       const std::string line = fmt::format(
-          "{{\"model\": \"{}\", \"engine\": \"{}\", \"cells\": {}, \"connections\": {}, \"steps\": {}, "
+          "{{\"model\": \"{}\", \"engine\": \"{}\", \"cells\": {}, \"compartments\": {}, \"connections\": {}, \"steps\": {}, "
           "\"dt_ms\": {}, \"duration_ms\": {}, \"spikes\": {}, \"synaptic_events\": {}, \"build_s\": {:.4f}, "
           "\"setup_s\": {:.4f}, \"run_s_median\": {:.6f}, \"run_s_all\": [{}], \"neuron_steps_per_s\": {:.6g}, "
-          "\"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, \"bytes_per_s\": {:.6g}}}",
-          model, m.engine, m.cells, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events, m.build_s,
-          m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.events_per_s(), m.realtime_factor(), m.bytes_per_s());
-      fmt::print("{:>9} cells  {:>11} conn  {:>8.3f} s  {:>10.4g} neuron-steps/s  {:>10.4g} events/s  rtf {:>7.4g}  "
-                 "{:>7.3g} GB/s  [{}]\n",
-                 m.cells, m.connections, m.run_s, m.neuron_steps_per_s(), m.events_per_s(), m.realtime_factor(),
-                 m.bytes_per_s() / 1e9, m.engine);
+          "\"compartment_steps_per_s\": {:.6g}, \"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, "
+          "\"bytes_per_s\": {:.6g}}}",
+          model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events, m.build_s,
+          m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
+          m.realtime_factor(), m.bytes_per_s());
+      if (m.compartments != m.cells)
+        fmt::print("{:>9} cells  {:>10} compartments  {:>8.3f} s  {:>10.4g} compartment-steps/s  rtf {:>7.4g}  [{}]\n",
+                   m.cells, m.compartments, m.run_s, m.compartment_steps_per_s(), m.realtime_factor(), m.engine);
+      else
+        fmt::print("{:>9} cells  {:>11} conn  {:>8.3f} s  {:>10.4g} neuron-steps/s  {:>10.4g} events/s  rtf {:>7.4g}  "
+                   "{:>7.3g} GB/s  [{}]\n",
+                   m.cells, m.connections, m.run_s, m.neuron_steps_per_s(), m.events_per_s(), m.realtime_factor(),
+                   m.bytes_per_s() / 1e9, m.engine);
       if (!json.empty()) {
         std::ofstream out(json, std::ios::app);
         out << line << "\n";

@@ -181,18 +181,20 @@ TEST_SUITE("engine") {
 
 TEST_CASE_TEMPLATE("the CUDA kernel's call of the cable step (one cell, interleaved scratch) gives the CPU engine's bits",
                    T, float, double) {
-  // kernels/advance.cu runs core::cable_step with W = 1 per thread and the
-  // scratch of all cells interleaved (node i of cell k at i·ncells + k); the
-  // CPU engine with W = 16 lanes and a per-thread scratch. Emulating the
-  // kernel's calls here checks, without a GPU, that the two layouts give the
-  // same arithmetic on every cell.
+  // kernels/advance.cu runs core::cable_step with W = 1 per thread, the state
+  // in one block of all cells and the scratch of all cells interleaved (node
+  // i of cell k at i·ncells + k); the CPU engine with W = 16 lanes, the state
+  // in blocks of 16 cells (the last narrower) and a per-thread scratch.
+  // Emulating the kernel's calls here checks, without a GPU, that the two
+  // give the same arithmetic on every cell.
   network net = example("active_dendrite.toml");
-  net.sim.duration = 40.0;
+  net.sim.duration = 25.0;
   net.sim.prec = std::is_same_v<T, float> ? precision::single : precision::double_;
-  net.populations[0].size = 5;
+  net.populations[0].size = 40;  // the CPU engine's layout: blocks of 16, 16 and 8 cells
   net.stimuli[0].amp = {0.6};
   net.cells[0].init["v"] = distribution::uniform(-75.0, -65.0);  // every cell its own trajectory
   const auto cpu = run(net, which::cpu, 1);
+  CHECK(cpu.engine.find("(1 thread,") != std::string::npos);
   check(net);
   image<T> img = std::get<image<T>>(pack(net, 1));
   auto& g = img.groups.at(0);

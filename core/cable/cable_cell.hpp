@@ -30,7 +30,9 @@ template <class T> struct cable_group_view {
   const std::uint32_t* parent;  // parent node of node i >= 1 (parent[i] < i)
   const T* ga;                  // axial conductance to the parent [µS] (0 at the root)
   const T* dbase;               // cm·area·1e-5/dt' + Σ axial conductances at the node [µS]
-  const T* afac;                // membrane area·spine factor·1e-2 [µm²·1e-2]
+  const T* afac;                // membrane area·1e-2 [µm²·1e-2]
+  const T* gpas;                // passive membrane conductance at the node [µS] (in dbase too); null: none
+  const T* epas;                // its reversal potential [mV]
   T vscale;                     // 1, or 2 under secondorder = 2
   bool has_ca;                  // some mechanism carries Ca²⁺ current: keep ica for the pools
 };
@@ -53,34 +55,36 @@ RANVIER_HD void cable_step(const cable_group_view<T>& G, const step_ctx& ctx, st
                            const cable_scratch<T>& S, Sink&& sink) {
   const int n = W == 1 ? 1 : count;
   const cell_parts<T>& C = G.c;
-  const std::uint32_t nc = C.ncells;
+  const std::uint32_t nn = G.nnodes, b = C.block, nc = C.ncells;
   const auto sx = [&](std::uint32_t node, int k) { return node * S.stride + S.base + static_cast<std::size_t>(k); };
   T v_det[W];
-  for (int k = 0; k < n; ++k) v_det[k] = C.v[at(C.detector, nc, c0, k)];
+  for (int k = 0; k < n; ++k) v_det[k] = C.v[at(C.detector, nn, b, nc, c0, k)];
 
   deliver_inputs<M>(C, ctx, c0, n);
 
-  // Capacitive and axial terms at v(t), in one pass from the root: a node's
-  // parent has a smaller index, so its row is set before the child adds to it.
+  // Capacitive, passive and axial terms at v(t), in one pass from the root:
+  // a node's parent has a smaller index, so its row is set before the child
+  // adds to it. The passive membrane's conductance is in dbase already.
   for (std::uint32_t i = 0; i < G.nnodes; ++i) {
     const std::uint32_t p = G.parent[i];
     const T g = G.ga[i];  // 0 at the root
     const T db = G.dbase[i];
-    const T* __restrict__ vi = C.v + at(i, nc, c0, 0);
-    const T* __restrict__ vp = C.v + at(p, nc, c0, 0);
+    const T gp = G.gpas ? G.gpas[i] : T(0), ep = G.gpas ? G.epas[i] : T(0);
+    const T* __restrict__ vi = C.v + at(i, nn, b, nc, c0, 0);
+    const T* __restrict__ vp = C.v + at(p, nn, b, nc, c0, 0);
     T* __restrict__ di = S.d + sx(i, 0);
     T* __restrict__ bi = S.rhs + sx(i, 0);
     if (i == 0) {
       for (int k = 0; k < n; ++k) {
         di[k] = db;
-        bi[k] = T(0);
+        bi[k] = -(gp * (vi[k] - ep));
       }
     } else {
       T* __restrict__ bp = S.rhs + sx(p, 0);
       for (int k = 0; k < n; ++k) {
         const T f = g * (vi[k] - vp[k]);  // axial current from node i to its parent [nA]
         di[k] = db;
-        bi[k] = -f;
+        bi[k] = -(gp * (vi[k] - ep)) - f;
         bp[k] += f;
       }
     }
@@ -109,7 +113,7 @@ RANVIER_HD void cable_step(const cable_group_view<T>& G, const step_ctx& ctx, st
 
   // The solve; each node's voltage is updated as soon as its change is known.
   hines_solve(G.nnodes, G.parent, G.ga, S.d, S.rhs, S.stride, S.base, n, [&](std::uint32_t i, const T* dv) {
-    T* __restrict__ v = C.v + at(i, nc, c0, 0);
+    T* __restrict__ v = C.v + at(i, nn, b, nc, c0, 0);
     for (int k = 0; k < n; ++k) v[k] += G.vscale * dv[k];
     if (G.has_ca)  // the Ca²⁺ current at the half step, for the pools (NEURON's second_order_cur)
       for (int k = 0; k < n; ++k) S.ica[sx(i, k)] += (G.vscale - T(1)) * S.gca[sx(i, k)] * dv[k];
@@ -117,7 +121,7 @@ RANVIER_HD void cable_step(const cable_group_view<T>& G, const step_ctx& ctx, st
 
   advance_states<M>(C, c0, n, [&](std::uint32_t node, int k) { return S.ica[sx(node, k)]; });
 
-  for (int k = 0; k < n; ++k) detect(C, ctx, c0, k, v_det[k], C.v[at(C.detector, nc, c0, k)], sink);
+  for (int k = 0; k < n; ++k) detect(C, ctx, c0, k, v_det[k], C.v[at(C.detector, nn, b, nc, c0, k)], sink);
 }
 
 }  // namespace ranvier::core

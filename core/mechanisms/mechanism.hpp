@@ -8,7 +8,10 @@
 //   states[], nstate              its state variables (gates; a pool's own state is the node's cai)
 //   uses_cai, writes_cai,         whether it reads [Ca²⁺]i, advances it (a pool), or carries a
 //   carries_ca                    Ca²⁺ current that a pool at its compartment integrates
-//   passive                       (optional) passive membrane: folded-in spines scale its S/cm²
+//   passive                       (optional) passive membrane: i = g·(v − e) with parameters g
+//                                 [S/cm²] and e [mV] first and no states. Folded-in spines
+//                                 scale its g, and on cable cells the host folds it into the
+//                                 cable's per-node constants instead of stepping it.
 //   derive(double* p, ctx)        host side: p[nuser..nparam) from p[0..nuser), dt, celsius, ions
 //   current<M>(p, s, v, cai, f)   adds its density current and slope conductance at v to f
 //   advance<M>(p, s, v, cai, ica) advances its states over one step at the new v (a pool: cai)
@@ -86,8 +89,12 @@ void for_each_type(type_list<Ms...>, F&& f) {
 // membrane scale its conductances, as they scale the capacitance).
 template <class Mech>
 constexpr bool is_passive() {
-  if constexpr (requires { Mech::passive; }) return Mech::passive;
-  else return false;
+  if constexpr (requires { Mech::passive; }) {
+    static_assert(!Mech::passive || Mech::nstate == 0, "a passive mechanism has no states");
+    return Mech::passive;
+  } else {
+    return false;
+  }
 }
 
 // At least one, for the arrays of names of mechanisms without states.

@@ -56,6 +56,11 @@ class cpu_engine final : public engine {
     threads_ = asked_ = 1;
     (void)threads;
 #endif
+    // Cable groups in blocks of the chunk of cells a thread takes at a time,
+    // so that each chunk's state is contiguous (core/cell.hpp): two threads
+    // splitting one [node][cell] array run at half speed.
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
+      if (img_.groups[gi].cable) relayout(gi, cells_per_chunk(img_.groups[gi].ncells));
     std::size_t scratch = 0;
     for (auto& g : img_.groups) {
       if (g.cable) {
@@ -76,6 +81,10 @@ class cpu_engine final : public engine {
       sources_.push_back(s.params);
     }
     for (auto& g : img_.groups) group_v_.push_back(g.v.data());
+    if (target_of_.empty()) {
+      target_of_.resize(img_.ntargets);
+      for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
+    }
     ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     thread_spikes_.resize(threads_);
     thread_scratch_.assign(threads_, std::vector<T>(scratch));
@@ -138,15 +147,7 @@ class cpu_engine final : public engine {
           }
         }
         for (const auto& G : cable_views_) {
-          // At least one chunk per thread while there are cells for it, each
-          // a whole number of cache lines of cells (the arrays are aligned):
-          // threads never write the same line.
-          const std::uint32_t nc = G.c.ncells;
-          constexpr std::uint32_t line = cache_line / sizeof(T);
-          const std::uint32_t nchunks =
-              std::max<std::uint32_t>((nc + cable_chunk - 1) / cable_chunk, std::min<std::uint32_t>(nc, threads_));
-          const std::uint32_t per = std::min<std::uint32_t>(
-              cable_chunk, ((nc + nchunks - 1) / nchunks + line - 1) / line * line);
+          const std::uint32_t nc = G.c.ncells, per = G.c.block;  // a chunk is a block of the layout
           const core::cable_scratch<T> S{scratch.data(), scratch.data() + G.nnodes * cable_chunk,
                                          scratch.data() + 2 * G.nnodes * cable_chunk,
                                          scratch.data() + 3 * G.nnodes * cable_chunk, cable_chunk, 0};
@@ -201,16 +202,24 @@ class cpu_engine final : public engine {
     step_ = first + nsteps;
   }
 
+  // In the one-block layout the image was packed in (and the CUDA engine keeps).
   std::vector<named_array> state() override {
     std::vector<named_array> out;
     for (const auto& g : img_.groups) {
       for (int a = 0; a < g.narrays(); ++a) {
         const auto& arr = g.array(a);
-        out.push_back({g.cell_type + "." + g.array_name(a), std::vector<double>(arr.begin(), arr.end())});
+        std::vector<double> v(arr.size());
+        const std::uint32_t ninst = g.array_ninst(a);
+        for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(arr[g.place(i, ninst)]);
+        out.push_back({g.cell_type + "." + g.array_name(a), std::move(v)});
       }
       out.push_back({g.cell_type + ".last_spike", std::vector<double>(g.last_spike.begin(), g.last_spike.end())});
     }
-    out.push_back({"ring", std::vector<double>(ring_.begin(), ring_.end())});
+    std::vector<double> ring(ring_.size());
+    const std::size_t nt = img_.ntargets;
+    for (std::size_t row = 0; row < img_.ring_depth; ++row)
+      for (std::size_t t = 0; t < nt; ++t) ring[row * nt + t] = static_cast<double>(ring_[row * nt + target_of_[t]]);
+    out.push_back({"ring", std::move(ring)});
     return out;
   }
 
@@ -225,6 +234,50 @@ class cpu_engine final : public engine {
   }
 
  private:
+  // Cells per chunk of a cable group: at least one chunk per thread while
+  // there are cells for it, at most cable_chunk, a whole number of cache
+  // lines of cells (the arrays are aligned): threads never write one line.
+  std::uint32_t cells_per_chunk(std::uint32_t nc) const {
+    constexpr std::uint32_t line = cache_line / sizeof(T);
+    const std::uint32_t nchunks =
+        std::max<std::uint32_t>((nc + cable_chunk - 1) / cable_chunk, std::min<std::uint32_t>(nc, threads_));
+    return std::min<std::uint32_t>(cable_chunk, ((nc + nchunks - 1) / nchunks + line - 1) / line * line);
+  }
+
+  // Re-lays group gi in blocks of `cells`, and with it every index into its
+  // arrays: records, gap-junction partners, connection targets.
+  void relayout(std::size_t gi, std::uint32_t cells) {
+    auto& g = img_.groups[gi];
+    g.set_block(cells);
+    for (auto& rp : img_.records) {
+      if (rp.spikes || rp.ref.group != static_cast<int>(gi)) continue;
+      const std::uint32_t ninst =
+          rp.kind == sample_kind::array ? g.array_ninst(rp.ref.array) : g.receptors[rp.ref.array].ninst();
+      for (auto& i : rp.index) i = g.place(i, ninst);
+      for (auto& i : rp.v_index) i = g.place(i, g.nnodes);
+    }
+    for (auto& other : img_.groups)
+      for (std::size_t h = 0; h < other.gap_partner_group.size(); ++h)
+        if (other.gap_partner_group[h] == gi) other.gap_partner_index[h] = g.place(other.gap_partner_index[h], g.nnodes);
+    if (g.receptors.empty()) return;
+    // Targets: the group's locations, like a state array of nlocations a cell.
+    const std::uint32_t base = g.receptors[0].target_base, nloc = g.receptors[0].nlocations;
+    const std::uint64_t span = static_cast<std::uint64_t>(nloc) * g.ncells;
+    if (target_of_.empty()) {
+      target_of_.resize(img_.ntargets);
+      for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
+    }
+    for (std::uint64_t u = 0; u < span; ++u) target_of_[base + u] = base + static_cast<std::uint32_t>(g.place(u, nloc));
+    for (auto& t : img_.target)
+      if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
+    // The index by target, for the targets' new places.
+    std::fill(img_.in_row.begin(), img_.in_row.end(), 0);
+    for (auto t : img_.target) ++img_.in_row[t + 1];
+    for (std::size_t t = 0; t + 1 < img_.in_row.size(); ++t) img_.in_row[t + 1] += img_.in_row[t];
+    std::vector<std::uint64_t> fill(img_.in_row.begin(), img_.in_row.end() - 1);
+    for (std::uint64_t c = 0; c < img_.target.size(); ++c) img_.in_conn[fill[img_.target[c]]++] = c;
+  }
+
   // Walks one source's outgoing connections, adding each weight to the ring
   // row of its arrival (core::arrival_row).
   void propagate(std::uint32_t gid, std::int64_t step, bool atomic) {
@@ -249,6 +302,7 @@ class cpu_engine final : public engine {
   std::vector<core::poisson_view> gens_;
   std::vector<core::spike_times_view> sources_;
   std::vector<T*> group_v_;
+  std::vector<std::uint32_t> target_of_;  // where each target of the one-block layout is in the ring
   std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::int64_t> ring_;
   std::vector<std::vector<std::uint32_t>> thread_spikes_;

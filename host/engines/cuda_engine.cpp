@@ -119,12 +119,16 @@ class cuda_engine final : public engine {
         dg.ga = uploaded(g.ga, stream_);
         dg.dbase = uploaded(g.dbase, stream_);
         dg.afac = uploaded(g.afac, stream_);
+        dg.gpas = uploaded(g.gpas, stream_);
+        dg.epas = uploaded(g.epas, stream_);
         dg.cable_view = g.cable_view();
         dg.cable_view.c = c;
         dg.cable_view.parent = dg.parent.get();
         dg.cable_view.ga = dg.ga.get();
         dg.cable_view.dbase = dg.dbase.get();
         dg.cable_view.afac = dg.afac.get();
+        dg.cable_view.gpas = g.gpas.empty() ? nullptr : dg.gpas.get();
+        dg.cable_view.epas = g.gpas.empty() ? nullptr : dg.epas.get();
         const std::size_t n = static_cast<std::size_t>(g.nnodes) * g.ncells;
         dg.scratch = device_buffer<T>((dg.cable_view.has_ca ? 4 : 2) * n);
         T* base = dg.scratch.get();
@@ -273,7 +277,7 @@ class cuda_engine final : public engine {
     device_buffer<T> gap_g, gap_v_partner;
     device_buffer<std::uint64_t> gap_partner_index;
     device_buffer<std::uint32_t> parent;
-    device_buffer<T> ga, dbase, afac, scratch;
+    device_buffer<T> ga, dbase, afac, gpas, epas, scratch;
     core::point_group_view<T> point_view{};
     core::cable_group_view<T> cable_view{};
     core::cable_scratch<T> scratch_view{};

@@ -78,11 +78,51 @@ template <class T> int group_storage<T>::find_array(const std::string& name) con
   return -1;
 }
 
+template <class T> std::uint32_t group_storage<T>::array_ninst(int a) const {
+  if (a == 0) return nnodes;
+  --a;
+  if (!cai.empty()) {
+    if (a == 0) return nnodes;
+    --a;
+  }
+  for (const auto& m : mechs) {
+    if (a < static_cast<int>(m.state.size())) return m.ninst();
+    a -= static_cast<int>(m.state.size());
+  }
+  for (const auto& r : receptors) {
+    if (a < static_cast<int>(r.state.size())) return r.ninst();
+    a -= static_cast<int>(r.state.size());
+  }
+  throw internal_error("group_storage::array_ninst: no array " + std::to_string(a));
+}
+
+template <class T> std::size_t group_storage<T>::place(std::size_t canonical, std::uint32_t ninst) const {
+  const auto j = static_cast<std::uint32_t>(canonical / ncells), c = static_cast<std::uint32_t>(canonical % ncells);
+  return core::at(j, ninst, block, ncells, c, 0);
+}
+
+template <class T> void group_storage<T>::set_block(std::uint32_t cells) {
+  for (int a = 0; a < narrays(); ++a) {
+    auto& arr = array(a);
+    const std::uint32_t ninst = array_ninst(a);
+    state_vector<T> out(arr.size());
+    for (std::uint32_t c = 0; c < ncells; ++c)
+      for (std::uint32_t j = 0; j < ninst; ++j) {
+        const std::size_t from = core::at(j, ninst, block, ncells, c, 0), to = core::at(j, ninst, cells, ncells, c, 0);
+        out[to] = arr[from];
+      }
+    arr = std::move(out);
+  }
+  block = cells;
+}
+
 template <class T> core::cell_parts<T> group_storage<T>::parts() {
   if (mechs.size() > core::max_mechs || receptors.size() > core::max_receptors || stimuli.size() > core::max_stimuli)
     throw internal_error("group_storage::parts: capacities exceeded for cell type " + cell_type);
   core::cell_parts<T> c{};
   c.ncells = ncells;
+  c.nnodes = nnodes;
+  c.block = block;
   c.gid_base = gid_base;
   c.v = v.data();
   c.cai = cai.empty() ? nullptr : cai.data();
@@ -111,6 +151,8 @@ template <class T> core::cell_parts<T> group_storage<T>::parts() {
     rv.ninst = rc.ninst();
     rv.node = rc.node.empty() ? nullptr : rc.node.data();
     rv.target_base = rc.target_base;
+    rv.first_location = rc.first_location;
+    rv.nlocations = rc.nlocations;
     for (int p = 0; p < core::max_receptor_params; ++p) rv.param[p] = rc.param[p];
     for (std::size_t s = 0; s < rc.state.size(); ++s) rv.state[s] = rc.state[s].data();
   }
@@ -130,7 +172,16 @@ template <class T> core::cable_group_view<T> group_storage<T>::cable_view() {
   if (!cable) throw internal_error("cable_view of a point group " + cell_type);
   bool has_ca = false;
   for (const auto& m : mechs) has_ca = has_ca || mechanism_kinds()[m.kind].writes_cai;
-  return {parts(), nnodes, parent.data(), ga.data(), dbase.data(), afac.data(), vscale, has_ca};
+  return {parts(),
+          nnodes,
+          parent.data(),
+          ga.data(),
+          dbase.data(),
+          afac.data(),
+          gpas.empty() ? nullptr : gpas.data(),
+          gpas.empty() ? nullptr : epas.data(),
+          vscale,
+          has_ca};
 }
 
 template <class T> std::uint64_t image<T>::ncells() const {
@@ -254,16 +305,17 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   g.cell_type = cd.name;
   g.cable = tl.cable;
   g.ncells = lg.ncells;
+  g.block = lg.ncells;
   g.gid_base = lg.gid_base;
   g.nnodes = tl.cable ? G.nnodes : 1;
   g.vscale = order2 ? T(2) : T(1);
   g.threshold = static_cast<T>(cd.threshold);
+  std::vector<double> dbase(G.nnodes, 0.0);  // cable cells: the constant part of the diagonal [µS]
   if (tl.cable) {
     for (std::uint32_t i = 0; i < G.nnodes; ++i) g.node_names.push_back(G.node_name(i));
     g.parent = G.parent;
     g.ga.resize(G.nnodes);
     g.afac.resize(G.nnodes);
-    std::vector<double> dbase(G.nnodes, 0.0);
     for (std::uint32_t i = 0; i < G.nnodes; ++i) {
       const double ga = i == 0 ? 0.0 : 1.0 / G.ri[i];  // [µS]
       g.ga[i] = static_cast<T>(ga);
@@ -273,7 +325,6 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       dbase[i] += G.cm[i] * G.spine_factor[i] * G.area[i] * 1e-5 / dt * (order2 ? 2.0 : 1.0);
       g.afac[i] = static_cast<T>(G.area[i] * 1e-2);
     }
-    for (double x : dbase) g.dbase.push_back(static_cast<T>(x));
     g.detector = G.node_at(cd.detector);
   } else {
     g.cfac = static_cast<T>(core::capacitive_factor(cd.cm, dt) * (order2 ? 2.0 : 1.0));
@@ -300,9 +351,27 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   }
   if (any_cai) g.cai.assign(static_cast<std::size_t>(g.nnodes) * g.ncells, static_cast<T>(ions.cai0));
 
+  // Passive membrane on cable cells, i = g·(v − e) with g constant, is not
+  // stepped: its conductance joins the constant diagonal and its current the
+  // axial pass (core/cable/cable_cell.hpp), a pass over the nodes saved.
+  std::vector<double> gpas(G.nnodes, 0.0), gepas(G.nnodes, 0.0);
+  bool folded = false;
   for (std::size_t q = 0; q < cd.mechanisms.size(); ++q) {
     const auto& md = cd.mechanisms[q];
     const kind_info& info = *find_mechanism(md.kind);
+    if (tl.cable && info.passive) {
+      for (auto nd : inst[q]) {
+        core::derive_ctx ctx;
+        ctx.dt = dt;
+        ctx.celsius = celsius;
+        const auto p = instance_parameters(info, md, G.distance[nd], G.spine_factor[nd], ions, ctx);
+        const double gn = p[0] * G.area[nd] * 1e-2;  // g [S/cm²] (spines folded in) · area → [µS]
+        gpas[nd] += gn;
+        gepas[nd] += gn * p[1];
+      }
+      folded = true;
+      continue;
+    }
     typename group_storage<T>::mechanism m;
     m.name = md.name.empty() ? md.kind : md.name;
     m.kind = static_cast<std::uint32_t>(info.id);
@@ -325,6 +394,14 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       m.state.emplace_back(static_cast<std::size_t>(m.ninst()) * g.ncells, T(0));
     }
     g.mechs.push_back(std::move(m));
+  }
+  if (tl.cable) {
+    for (std::uint32_t i = 0; i < G.nnodes; ++i) g.dbase.push_back(static_cast<T>(dbase[i] + gpas[i]));
+    if (folded)
+      for (std::uint32_t i = 0; i < G.nnodes; ++i) {
+        g.gpas.push_back(static_cast<T>(gpas[i]));
+        g.epas.push_back(static_cast<T>(gpas[i] > 0.0 ? gepas[i] / gpas[i] : 0.0));
+      }
   }
   for (std::size_t r = 0; r < cd.receptors.size(); ++r) {
     const auto& rd = cd.receptors[r];
@@ -350,7 +427,9 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       rc.state_names.emplace_back(s);
       rc.state.emplace_back(static_cast<std::size_t>(rc.ninst()) * g.ncells, T(0));
     }
-    rc.target_base = lg.target_base + tl.first_location[r] * g.ncells;
+    rc.target_base = lg.target_base;
+    rc.first_location = tl.first_location[r];
+    rc.nlocations = tl.locations;
     g.receptors.push_back(std::move(rc));
   }
 
@@ -623,6 +702,9 @@ template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T
   core::receptor_view<T> rv{};
   rv.kind = rc.kind;
   rv.ninst = rc.ninst();
+  rv.target_base = rc.target_base;
+  rv.first_location = rc.first_location;
+  rv.nlocations = rc.nlocations;
   for (int p = 0; p < core::max_receptor_params; ++p) rv.param[p] = rc.param[p];
   for (std::size_t s = 0; s < rc.state.size(); ++s) rv.state[s] = const_cast<T*>(rc.state[s].data());
   return rv;

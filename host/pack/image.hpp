@@ -37,6 +37,7 @@ template <class T> struct group_storage {
   std::uint32_t ncells = 0;
   std::uint32_t gid_base = 0;
   std::uint32_t nnodes = 1;
+  std::uint32_t block = 0;  // cells per block of the layout (core/cell.hpp); packed as ncells
   std::vector<std::string> node_names;  // cable cells: "dend(0.25)"
 
   // Point neurons: the membrane in densities.
@@ -48,6 +49,8 @@ template <class T> struct group_storage {
   std::vector<T> ga;     // [µS]
   std::vector<T> dbase;  // [µS]
   std::vector<T> afac;   // [µm²·1e-2]
+  std::vector<T> gpas;   // passive mechanisms folded in, per node [µS]; empty: none
+  std::vector<T> epas;   // their conductance-weighted reversal potential [mV]
 
   T threshold{};  // [mV]
   std::uint32_t detector = 0;
@@ -75,7 +78,9 @@ template <class T> struct group_storage {
     std::vector<std::uint32_t> node;   // per location (cable); empty on point neurons
     std::array<T, core::max_receptor_params> param{};
     std::vector<state_vector<T>> state;  // each ninst × ncells
-    std::uint32_t target_base = 0;
+    std::uint32_t target_base = 0;       // the group's first ring-buffer target
+    std::uint32_t first_location = 0;    // this receptor's first location among the group's
+    std::uint32_t nlocations = 0;        // the group's locations a cell
     std::uint32_t ninst() const { return node.empty() ? 1u : static_cast<std::uint32_t>(node.size()); }
   };
   std::vector<receptor> receptors;
@@ -99,6 +104,13 @@ template <class T> struct group_storage {
   state_vector<T>& array(int a);
   const state_vector<T>& array(int a) const;
   int find_array(const std::string& name) const;  // −1 when absent
+  std::uint32_t array_ninst(int a) const;         // values a cell in array a (nodes or instances)
+  // Where the value at index j·ncells + c of the one-block layout (j·ncells +
+  // c: what records, gap junctions and connections are built with) sits in
+  // this group's layout, for an array of ninst values a cell.
+  std::size_t place(std::size_t canonical, std::uint32_t ninst) const;
+  // Re-lays every state array in blocks of `cells` cells.
+  void set_block(std::uint32_t cells);
   // The core views over this storage (raw pointers into the vectors above).
   core::cell_parts<T> parts();
   core::point_group_view<T> point_view();
