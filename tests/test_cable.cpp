@@ -460,3 +460,132 @@ TEST_CASE("the myelinated and the bare axon conduct at NEURON's velocities") {
 }
 
 }  // TEST_SUITE
+
+// ---- spines, the detector's place, ions -----------------------------------------
+
+TEST_SUITE("validation") {
+
+TEST_CASE("an explicit spine's narrow neck isolates its head: a synapse there depolarises the head more than the dendrite") {
+  // A spine (neck 1 um x 0.1 um, head 0.5 um x 0.5 um) on the ball-and-stick's
+  // dendrite, a synapse on its head. The neck's axial resistance,
+  // 4·Ra·L/(π·d²) = 127 MOhm, is comparable to the dendrite's input
+  // resistance there: the EPSP in the head is about twice that in the
+  // dendrite beside it (Koch & Zador 1993; measured 9.7 against 4.1 mV).
+  network net = example("ball_and_stick.toml");
+  net.sim.duration = 40.0;
+  auto& c = net.cells[0];
+  spine_desc sp;
+  sp.name = "sp";
+  sp.at = location_desc{{}, "dend", 0.5};
+  c.morphology.spines.push_back(sp);
+  c.receptors[0].location = location_desc{{}, "sp_head", 0.5};
+  net.records.clear();
+  record_desc r;
+  r.population = "cell";
+  r.variable = "v";
+  r.location = location_desc{{}, "sp_head", 0.5};
+  net.records.push_back(r);
+  r.location = location_desc{{}, "dend", 0.5};
+  net.records.push_back(r);
+  const cell_geometry G = discretize(c);
+  REQUIRE(G.find_section("sp_neck") >= 0);
+  CHECK(G.sections[G.find_section("sp_head")].tag == "spine");
+  CHECK(G.sections[G.find_section("sp_head")].parent == "sp_neck");
+  const auto o = run(net, which::cpu);
+  const auto peak = [&](int rec) {
+    const auto& v = o.traces.at(rec).values;
+    return *std::max_element(v.begin(), v.end()) - v.front();
+  };
+  const double head = peak(0), dend = peak(1);
+  MESSAGE("EPSP: " << head << " mV in the spine head, " << dend << " mV in the dendrite");
+  CHECK(dend > 0.1);
+  CHECK(head > 1.5 * dend);
+}
+
+TEST_CASE("a spike is timed where the detector is, and a connection's delay counts from there") {
+  // The squid axon with its detector at x = 0.9 instead of its centre: the
+  // spike is stamped when it gets there, 0.4 of 5 cm later at ~18 m/s; a
+  // connection of 1 ms from the axon steps its target 1 ms after that stamp.
+  for (double x : {0.5, 0.9}) {
+    CAPTURE(x);
+    network net = validation_model("squid_axon.toml");
+    net.measures.clear();
+    net.cells[0].detector = location_desc{{}, "axon", x};
+    cell_desc p;
+    p.name = "passive";
+    p.area = 1000.0;
+    p.receptors.push_back(receptor_desc::expsyn("syn", 2.0, 0.0));
+    net.cells.push_back(p);
+    population_desc pp;
+    pp.name = "target";
+    pp.size = 1;
+    pp.cell = "passive";
+    net.populations.push_back(pp);
+    projection_desc pr;
+    pr.pre = "axon";
+    pr.post = "target";
+    pr.receptor = "syn";
+    pr.rule = connect_rule::all_to_all;
+    pr.weight = distribution::constant(0.01);
+    pr.delay = distribution::constant(1.0);
+    net.projections.push_back(pr);
+    add_record(net, "axon", "spikes");
+    add_record(net, "target", "syn.g");
+    const auto o = run(net, which::cpu);
+    const auto t = spike_times(o, "axon");
+    REQUIRE(t.size() == 1);
+    const auto& g = o.traces.at(1).values;
+    const auto first = std::find_if(g.begin(), g.end(), [](double v) { return v > 0.0; }) - g.begin();
+    MESSAGE("detector at x = " << x << ": spike at " << t[0] << " ms, target stepped in the step from "
+                               << (first - 1) * o.dt << " ms");
+    CHECK((first - 1) * o.dt == doctest::Approx(t[0] + 1.0));  // the step starting at spike + delay
+    if (x == 0.9) CHECK(t[0] > 1.5);                            // 2 cm past the centre at ~18 m/s: +1.1 ms
+  }
+}
+
+TEST_CASE("reversal potentials by Nernst from the cell type's concentrations") {
+  // E = RT/(zF)·ln(co/ci): Na 10/140 mM and K 140/5 mM at 6.3 °C (279.45 K,
+  // RT/F = 24.08 mV) give +63.55 and −80.24 mV; hh takes them when it sets
+  // none itself.
+  network net = hh_cell(0.0);
+  auto& c = net.cells[0];
+  c.na.given = c.na.nernst = true;
+  c.na.ci = 10.0;
+  c.na.co = 140.0;
+  c.k.given = c.k.nernst = true;
+  c.k.ci = 140.0;
+  c.k.co = 5.0;
+  check(net);
+  const auto img = std::get<image<double>>(pack(net));
+  const auto& p = img.groups[0].mechs[0].param;
+  const double rtf = 8.314462618 * (273.15 + 6.3) / 96485.33212 * 1000.0;
+  CHECK(p[core::hh::ena] == doctest::Approx(rtf * std::log(14.0)).epsilon(1e-12));
+  CHECK(p[core::hh::ek] == doctest::Approx(rtf * std::log(5.0 / 140.0)).epsilon(1e-12));
+  CHECK(p[core::hh::ena] == doctest::Approx(63.55).epsilon(1e-4));
+  CHECK(p[core::hh::ek] == doctest::Approx(-80.24).epsilon(1e-4));
+}
+
+TEST_CASE("a mechanism's state recorded at a location of a cable cell is that instance's state") {
+  network net = example("active_dendrite.toml");
+  net.sim.duration = 5.0;
+  record_desc r;
+  r.population = "cell";
+  r.variable = "ka.n";
+  r.location = location_desc{{}, "apic", 0.5};
+  net.records.push_back(r);
+  const auto o = run(net, which::cpu, 1);
+  const auto& rec = o.traces.back().values;
+  const cell_geometry G = discretize(net.cells[0]);
+  const auto& mechs = net.cells[0].mechanisms;
+  const auto ka = std::find_if(mechs.begin(), mechs.end(), [](const mechanism_desc& m) { return m.kind == "ka"; });
+  REQUIRE(ka != mechs.end());
+  const auto nodes = G.nodes_in(ka->region);  // ka's instances
+  const auto j = std::find(nodes.begin(), nodes.end(), G.node_at({{}, "apic", 0.5})) - nodes.begin();
+  const auto it = std::find_if(o.state.begin(), o.state.end(), [](const named_array& a) { return a.name == "l5.ka.n"; });
+  REQUIRE(it != o.state.end());
+  CHECK(rec.back() == it->values.at(static_cast<std::size_t>(j)));  // one cell: instance j is index j
+  CHECK(rec.back() > 0.0);
+  CHECK(rec.back() < 1.0);
+}
+
+}  // TEST_SUITE

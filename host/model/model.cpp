@@ -62,8 +62,12 @@ std::string region_desc::describe() const {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
   if (s.empty()) s = "all";
-  if (min_distance > 0.0 || max_distance < infinity)
-    s += fmt::format(" within {}-{} um of the soma", min_distance, max_distance);
+  if (min_distance > 0.0 && max_distance < infinity)
+    s += fmt::format(" between {} and {} um from the soma", min_distance, max_distance);
+  else if (min_distance > 0.0)
+    s += fmt::format(" {} um or more from the soma", min_distance);
+  else if (max_distance < infinity)
+    s += fmt::format(" within {} um of the soma", max_distance);
   return s;
 }
 
