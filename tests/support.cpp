@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -103,6 +105,25 @@ void add_poisson_drive(network& net, const std::string& name, std::int64_t size,
   add_record(net, name, "spikes");
 }
 
+void add_spike_source(network& net, const std::string& name, std::int64_t size, std::vector<given_spike> spikes,
+                      const std::string& target, const std::string& receptor, double w, double delay) {
+  population_desc src;
+  src.name = name;
+  src.kind = population_kind::spike_times;
+  src.size = size;
+  src.spikes = std::move(spikes);
+  net.populations.push_back(src);
+  projection_desc p;
+  p.name = name + "->" + target;
+  p.pre = name;
+  p.post = target;
+  p.receptor = receptor;
+  p.rule = connect_rule::all_to_all;
+  p.weight = distribution::constant(w);
+  p.delay = distribution::constant(delay);
+  net.projections.push_back(p);
+}
+
 std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell) {
   for (const auto& p : o.populations) {
     if (p.name != population) continue;
@@ -112,6 +133,29 @@ std::vector<double> spike_times(const outcome& o, const std::string& population,
     return t;
   }
   throw std::runtime_error("no population " + population);
+}
+
+std::vector<bad_file> bad_files(const std::string& dir, const std::string& ext) {
+  namespace fs = std::filesystem;
+  REQUIRE(fs::is_directory(dir));
+  std::vector<std::string> paths;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ext) paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  std::vector<bad_file> out;
+  for (const auto& path : paths) {
+    std::ifstream in(path);
+    std::string first, second;
+    std::getline(in, first);
+    std::getline(in, second);
+    const std::string expect_tag = "# expect: ", line_tag = "# line: ";
+    INFO("bad file: ", path);
+    REQUIRE_MESSAGE(first.rfind(expect_tag, 0) == 0, "the first line must be '# expect: SUBSTRING'");
+    REQUIRE_MESSAGE(second.rfind(line_tag, 0) == 0, "the second line must be '# line: N'");
+    out.push_back({path, fs::path(path).filename().string(), first.substr(expect_tag.size()),
+                   second.substr(line_tag.size())});
+  }
+  return out;
 }
 
 std::string read_text(const std::string& path) {
@@ -206,7 +250,7 @@ network cable_network() {
   gap_desc tips;
   tips.a = tips.b = "cell";
   for (int k = 0; k + 1 < 48; k += 2) tips.pairs.push_back({k, k + 1});
-  tips.at_a = tips.at_b = location_desc{{}, "dend", 1.0};
+  tips.at_a = tips.at_b = location_desc::on("dend", 1.0);
   tips.g = 0.0005;
   net.gaps.push_back(tips);
   gap_desc mixed;
@@ -220,7 +264,7 @@ network cable_network() {
   g.population = "cell";
   g.variable = "syn.g";
   g.cells = {1, 2};
-  g.location = location_desc{{}, "dend", 0.5};
+  g.location = location_desc::on("dend", 0.5);
   net.records.push_back(g);
   g.variable = "syn.i";
   net.records.push_back(g);

@@ -59,6 +59,12 @@ void add_poisson_drive(network& net, const std::string& name, std::int64_t size,
                        const std::string& target, const std::string& receptor, std::int64_t indegree, double w_lo,
                        double w_hi);
 
+// Adds a spike_times population `name` firing `spikes` and an all-to-all
+// projection from it onto `target`'s receptor with weight w [µS] and delay
+// [ms].
+void add_spike_source(network& net, const std::string& name, std::int64_t size, std::vector<given_spike> spikes,
+                      const std::string& target, const std::string& receptor, double w, double delay = 1.0);
+
 // Spike times [ms] of one population (all cells) in an outcome.
 std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell = 0);
 
@@ -83,6 +89,18 @@ std::string error_of(F&& f) {
 // junctions, Poisson and given-time sources, and records along a section
 // and of a receptor's conductance and current.
 network cable_network();
+
+// A malformed input file of the tests: its first two lines say what its
+// error must say, "# expect: SUBSTRING" and "# line: N".
+struct bad_file {
+  std::string path;
+  std::string name;    // the file name
+  std::string expect;  // the substring the message must contain
+  std::string line;    // the line the message must name
+};
+// Every file with extension `ext` (".toml") in `dir`, sorted; REQUIREs the
+// two header lines of each.
+std::vector<bad_file> bad_files(const std::string& dir, const std::string& ext);
 
 // A whole file (REQUIREs that it exists).
 std::string read_text(const std::string& path);

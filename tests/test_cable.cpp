@@ -476,16 +476,16 @@ TEST_CASE("an explicit spine's narrow neck isolates its head: a synapse there de
   auto& c = net.cells[0];
   spine_desc sp;
   sp.name = "sp";
-  sp.at = location_desc{{}, "dend", 0.5};
+  sp.at = location_desc::on("dend", 0.5);
   c.morphology.spines.push_back(sp);
-  c.receptors[0].location = location_desc{{}, "sp_head", 0.5};
+  c.receptors[0].location = location_desc::on("sp_head", 0.5);
   net.records.clear();
   record_desc r;
   r.population = "cell";
   r.variable = "v";
-  r.location = location_desc{{}, "sp_head", 0.5};
+  r.location = location_desc::on("sp_head", 0.5);
   net.records.push_back(r);
-  r.location = location_desc{{}, "dend", 0.5};
+  r.location = location_desc::on("dend", 0.5);
   net.records.push_back(r);
   const cell_geometry G = discretize(c);
   REQUIRE(G.find_section("sp_neck") >= 0);
@@ -510,7 +510,7 @@ TEST_CASE("a spike is timed where the detector is, and a connection's delay coun
     CAPTURE(x);
     network net = validation_model("squid_axon.toml");
     net.measures.clear();
-    net.cells[0].detector = location_desc{{}, "axon", x};
+    net.cells[0].detector = location_desc::on("axon", x);
     cell_desc p;
     p.name = "passive";
     p.area = 1000.0;
@@ -571,7 +571,7 @@ TEST_CASE("a mechanism's state recorded at a location of a cable cell is that in
   record_desc r;
   r.population = "cell";
   r.variable = "ka.n";
-  r.location = location_desc{{}, "apic", 0.5};
+  r.location = location_desc::on("apic", 0.5);
   net.records.push_back(r);
   const auto o = run(net, which::cpu, 1);
   const auto& rec = o.traces.back().values;
@@ -580,7 +580,7 @@ TEST_CASE("a mechanism's state recorded at a location of a cable cell is that in
   const auto ka = std::find_if(mechs.begin(), mechs.end(), [](const mechanism_desc& m) { return m.kind == "ka"; });
   REQUIRE(ka != mechs.end());
   const auto nodes = G.nodes_in(ka->region);  // ka's instances
-  const auto j = std::find(nodes.begin(), nodes.end(), G.node_at({{}, "apic", 0.5})) - nodes.begin();
+  const auto j = std::find(nodes.begin(), nodes.end(), G.node_at(location_desc::on("apic", 0.5))) - nodes.begin();
   const auto it = std::find_if(o.state.begin(), o.state.end(), [](const named_array& a) { return a.name == "l5.ka.n"; });
   REQUIRE(it != o.state.end());
   CHECK(rec.back() == it->values.at(static_cast<std::size_t>(j)));  // one cell: instance j is index j

@@ -49,20 +49,7 @@ TEST_CASE("a spike of given time t acts at exactly t + delay") {
   // by the weight and decays it once (the sample at t + delay + dt).
   network net = hh_cell(0.0, 0.0, 0.0, 12.0, 0.025);
   net.cells[0].receptors.push_back(receptor_desc::expsyn("syn", 2.0, 0.0));
-  population_desc src;
-  src.name = "src";
-  src.kind = population_kind::spike_times;
-  src.size = 2;
-  src.spikes = {{2.0, 0}, {5.5, 1}, {5.5, 0}};
-  net.populations.push_back(src);
-  projection_desc p;
-  p.pre = "src";
-  p.post = "hh";
-  p.receptor = "syn";
-  p.rule = connect_rule::all_to_all;
-  p.weight = distribution::constant(0.01);
-  p.delay = distribution::constant(1.5);
-  net.projections.push_back(p);
+  add_spike_source(net, "src", 2, {{2.0, 0}, {5.5, 1}, {5.5, 0}}, "hh", "syn", 0.01, 1.5);
   add_record(net, "hh", "syn.g");
   add_record(net, "src", "spikes");
   const auto o = run(net, which::cpu);
@@ -125,19 +112,7 @@ TEST_CASE("an Exp2Syn event peaks at its weight") {
   // largest sample is within the curvature of the peak of w.
   network net = hh_cell(0.0, 0.0, 0.0, 20.0, 0.005);
   net.cells[0].receptors.push_back(receptor_desc::exp2syn("syn", 0.5, 3.0, 0.0));
-  population_desc src;
-  src.name = "src";
-  src.kind = population_kind::spike_times;
-  src.size = 1;
-  src.spikes = {{1.0, 0}};
-  net.populations.push_back(src);
-  projection_desc p;
-  p.pre = "src";
-  p.post = "hh";
-  p.receptor = "syn";
-  p.rule = connect_rule::all_to_all;
-  p.weight = distribution::constant(0.004);
-  net.projections.push_back(p);
+  add_spike_source(net, "src", 1, {{1.0, 0}}, "hh", "syn", 0.004);
   add_record(net, "hh", "syn.g");
   add_record(net, "hh", "syn.i");
   const auto o = run(net, which::cpu);

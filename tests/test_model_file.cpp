@@ -109,30 +109,13 @@ network small_network() {
 
 TEST_SUITE("model_file") {
   TEST_CASE("every bad model file is rejected with its message, file and line") {
-    const fs::path dir = fs::path(RANVIER_TEST_DATA_DIR) / "model_files" / "bad";
-    REQUIRE(fs::is_directory(dir));
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (e.path().extension() == ".toml") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
+    const auto files = test::bad_files(std::string(RANVIER_TEST_DATA_DIR) + "/model_files/bad", ".toml");
     CHECK(files.size() >= 15);
-
-    for (const auto& file : files) {
-      const std::string name = file.filename().string();
-      INFO("bad model file: ", file.string());
-      std::ifstream in(file);
-      std::string first, second;
-      std::getline(in, first);
-      std::getline(in, second);
-      const std::string expect_tag = "# expect: ", line_tag = "# line: ";
-      REQUIRE_MESSAGE(first.rfind(expect_tag, 0) == 0, "the first line must be '# expect: SUBSTRING'");
-      REQUIRE_MESSAGE(second.rfind(line_tag, 0) == 0, "the second line must be '# line: N'");
-      const std::string expect = first.substr(expect_tag.size());
-      const std::string line = second.substr(line_tag.size());
+    for (const auto& [path, name, expect, line] : files) {
+      INFO("bad model file: ", path);
       CAPTURE(expect);
       CAPTURE(line);
-
-      const std::string msg = error_of([&] { check(load_model_file(file.string())); });
+      const std::string msg = error_of([&] { check(load_model_file(path)); });
       CAPTURE(msg);
       CHECK_MESSAGE(!msg.empty(), "no model_error was thrown");
       CHECK(contains(msg, expect));

@@ -15,6 +15,7 @@
 
 #include "host/errors.hpp"
 #include "host/io/swc.hpp"
+#include "support.hpp"
 
 #ifndef RANVIER_TEST_DATA_DIR
 #define RANVIER_TEST_DATA_DIR "tests"
@@ -182,30 +183,13 @@ TEST_SUITE("model_file") {
   }
 
   TEST_CASE("swc: every bad file is rejected with its message, file and line") {
-    const fs::path dir = fs::path(RANVIER_TEST_DATA_DIR) / "swc" / "bad";
-    REQUIRE(fs::is_directory(dir));
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (e.path().extension() == ".swc") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
+    const auto files = ranvier::test::bad_files(std::string(RANVIER_TEST_DATA_DIR) + "/swc/bad", ".swc");
     CHECK(files.size() >= 12);
-
-    for (const auto& file : files) {
-      const std::string name = file.filename().string();
-      INFO("bad SWC file: ", file.string());
-      std::ifstream in(file);
-      std::string first, second;
-      std::getline(in, first);
-      std::getline(in, second);
-      const std::string expect_tag = "# expect: ", line_tag = "# line: ";
-      REQUIRE_MESSAGE(first.rfind(expect_tag, 0) == 0, "the first line must be '# expect: SUBSTRING'");
-      REQUIRE_MESSAGE(second.rfind(line_tag, 0) == 0, "the second line must be '# line: N'");
-      const std::string expect = first.substr(expect_tag.size());
-      const std::string line = second.substr(line_tag.size());
+    for (const auto& [path, name, expect, line] : files) {
+      INFO("bad SWC file: ", path);
       CAPTURE(expect);
       CAPTURE(line);
-
-      const std::string msg = swc_error_of([&] { read_swc(file.string()); });
+      const std::string msg = swc_error_of([&] { read_swc(path); });
       CAPTURE(msg);
       CHECK_MESSAGE(!msg.empty(), "no model_error was thrown");
       CHECK(has(msg, expect));

@@ -266,7 +266,7 @@ cell_geometry discretize(const cell_desc& c) {
     const auto& sec = G.sections[s];
     const int n = G.nseg[s];
     const double L = sec.length();
-    G.start_node[s] = s == 0 ? 0u : G.node_at({{}, G.sections[G.section_parent[s]].name, sec.parent_x});
+    G.start_node[s] = s == 0 ? 0u : G.node_at(location_desc::on(G.sections[G.section_parent[s]].name, sec.parent_x));
     G.first_node[s] = static_cast<std::uint32_t>(G.parent.size());
     double right = 0.0;  // ∫dx/(πr0r1)·Ra of the previous segment's right half
     std::uint32_t prev = G.start_node[s];

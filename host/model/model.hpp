@@ -88,6 +88,12 @@ struct location_desc : located {
   std::string section;  // empty: the default place (the soma's centre)
   double x = 0.5;
   bool is_default() const { return section.empty(); }
+  static location_desc on(std::string section, double x) {
+    location_desc l;
+    l.section = std::move(section);
+    l.x = x;
+    return l;
+  }
 };
 
 // A set of segments of a cable cell: those of the sections with the given

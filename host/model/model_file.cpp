@@ -168,6 +168,47 @@ class parser {
 
   std::optional<distribution> dist(const toml::node& n, const std::string& path, const std::string& valid);
 
+  // `[[a, b], ...]`: every element a pair, its halves converted by `first`
+  // and `second`; wrong elements are reported and skipped.
+  template <class A, class B>
+  std::vector<std::pair<A, B>> pairs(const toml::node& n, const std::string& path, const std::string& valid,
+                                     std::optional<A> (parser::*first)(const toml::node&, const std::string&,
+                                                                       const std::string&),
+                                     std::optional<B> (parser::*second)(const toml::node&, const std::string&,
+                                                                        const std::string&)) {
+    std::vector<std::pair<A, B>> out;
+    const auto* a = n.as_array();
+    if (!a) {
+      fail(at(n.source(), path), "expected an array of pairs, got " + type_name(n), valid);
+      return out;
+    }
+    for (std::size_t k = 0; k < a->size(); ++k) {
+      const std::string ep = fmt::format("{}[{}]", path, k);
+      const auto* pair = (*a)[k].as_array();
+      if (!pair || pair->size() != 2) {
+        fail(at((*a)[k].source(), ep),
+             pair ? fmt::format("expected a pair, got {} values", pair->size()) : "expected a pair, got " + type_name((*a)[k]),
+             valid);
+        continue;
+      }
+      auto x = (this->*first)((*pair)[0], ep + "[0]", valid);
+      auto y = (this->*second)((*pair)[1], ep + "[1]", valid);
+      if (x && y) out.emplace_back(*x, *y);
+    }
+    return out;
+  }
+
+  // The problems another file (SWC, spike times) had, each already
+  // "FILE:LINE: ...", listed where the model names that file.
+  void fail_file(const source_loc& where, const model_error& e) {
+    std::string_view msg = e.what();
+    while (!msg.empty()) {
+      const auto nl = std::min(msg.find('\n'), msg.size());
+      fail_raw(where, std::string(msg.substr(0, nl)));
+      msg.remove_prefix(std::min(nl + 1, msg.size()));
+    }
+  }
+
  private:
   struct problem {
     int line;
@@ -660,12 +701,7 @@ void read_morphology(parser& p, const toml::table& t, const std::string& path, c
       try {
         m.imported = read_swc(m.swc).sections;
       } catch (const model_error& e) {
-        std::string_view msg = e.what();
-        while (!msg.empty()) {
-          const auto nl = std::min(msg.find('\n'), msg.size());
-          p.fail_raw(m.loc("swc"), std::string(msg.substr(0, nl)));
-          msg.remove_prefix(std::min(nl + 1, msg.size()));
-        }
+        p.fail_file(m.loc("swc"), e);
       }
     }
   }
@@ -813,25 +849,10 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
         p.fail(p.at(n->source(), tp), "expected an array of numbers, got " + type_name(*n), tvalid);
       }
     }
-    const std::string svalid = "an array of [time (ms), source index] pairs";
-    if (const toml::node* n = f.get("spikes")) {
-      const std::string sp = f.key_path("spikes");
-      if (const auto* a = n->as_array()) {
-        for (std::size_t k = 0; k < a->size(); ++k) {
-          const std::string ep = fmt::format("{}[{}]", sp, k);
-          const auto* pair = (*a)[k].as_array();
-          if (!pair || pair->size() != 2) {
-            p.fail(p.at((*a)[k].source(), ep), "expected a [time, index] pair", svalid);
-            continue;
-          }
-          auto t = p.number((*pair)[0], ep + "[0]", svalid);
-          auto c = p.integer((*pair)[1], ep + "[1]", svalid);
-          if (t && c) pop.spikes.push_back({*t, *c});
-        }
-      } else {
-        p.fail(p.at(n->source(), sp), "expected an array of pairs, got " + type_name(*n), svalid);
-      }
-    }
+    if (const toml::node* n = f.get("spikes"))
+      for (const auto& [t, c] : p.pairs(*n, f.key_path("spikes"), "an array of [time (ms), source index] pairs",
+                                        &parser::number, &parser::integer))
+        pop.spikes.push_back({t, c});
     if (f.get("file")) {
       std::string file;
       if (f.text("file", file, need::required, "a CSV file of time_ms,index lines, relative to the model file")) {
@@ -839,12 +860,7 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
         try {
           for (const auto& sp : read_spike_file(pop.spike_file)) pop.spikes.push_back(sp);
         } catch (const model_error& e) {
-          std::string_view msg = e.what();
-          while (!msg.empty()) {
-            const auto nl = std::min(msg.find('\n'), msg.size());
-            p.fail_raw(pop.loc("file"), std::string(msg.substr(0, nl)));
-            msg.remove_prefix(std::min(nl + 1, msg.size()));
-          }
+          p.fail_file(pop.loc("file"), e);
         }
       }
     }
@@ -897,26 +913,8 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   if (rule_key("multapses", R::fixed_indegree)) f.boolean("multapses", pr.multapses, "true or false");
   if (auto r = rule_key("pairs", R::list)) {
     const std::string valid = "an array of [pre index, post index] pairs of integers";
-    if (const toml::node* n = f.get("pairs", *r, valid)) {
-      const std::string pp = f.key_path("pairs");
-      if (const auto* a = n->as_array()) {
-        for (std::size_t k = 0; k < a->size(); ++k) {
-          const std::string ep = fmt::format("{}[{}]", pp, k);
-          const auto* pair = (*a)[k].as_array();
-          if (!pair || pair->size() != 2) {
-            p.fail(p.at((*a)[k].source(), ep),
-                   pair ? fmt::format("expected a pair, got {} values", pair->size()) : "expected a pair, got " + type_name((*a)[k]),
-                   valid);
-            continue;
-          }
-          auto from = p.integer((*pair)[0], ep + "[0]", valid);
-          auto to = p.integer((*pair)[1], ep + "[1]", valid);
-          if (from && to) pr.pairs.emplace_back(*from, *to);
-        }
-      } else {
-        p.fail(p.at(n->source(), pp), "expected an array, got " + type_name(*n), valid);
-      }
-    }
+    if (const toml::node* n = f.get("pairs", *r, valid))
+      pr.pairs = p.pairs(*n, f.key_path("pairs"), valid, &parser::integer, &parser::integer);
   }
   f.boolean("autapses", pr.autapses, "true or false");
   f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
@@ -962,24 +960,8 @@ gap_desc read_gap(parser& p, const toml::table& t, std::size_t i) {
   f.text("a", g.a, need::required, "the population of the first cells");
   f.text("b", g.b, need::required, "the population of the second cells (may be a)");
   const std::string valid = "an array of [index in a, index in b] pairs of integers";
-  if (const toml::node* n = f.get("pairs", need::required, valid)) {
-    const std::string pp = f.key_path("pairs");
-    if (const auto* a = n->as_array()) {
-      for (std::size_t k = 0; k < a->size(); ++k) {
-        const std::string ep = fmt::format("{}[{}]", pp, k);
-        const auto* pair = (*a)[k].as_array();
-        if (!pair || pair->size() != 2) {
-          p.fail(p.at((*a)[k].source(), ep), "expected a pair", valid);
-          continue;
-        }
-        auto x = p.integer((*pair)[0], ep + "[0]", valid);
-        auto y = p.integer((*pair)[1], ep + "[1]", valid);
-        if (x && y) g.pairs.emplace_back(*x, *y);
-      }
-    } else {
-      p.fail(p.at(n->source(), pp), "expected an array, got " + type_name(*n), valid);
-    }
-  }
+  if (const toml::node* n = f.get("pairs", need::required, valid))
+    g.pairs = p.pairs(*n, f.key_path("pairs"), valid, &parser::integer, &parser::integer);
   if (const toml::node* n = f.get("at_a"))
     if (auto l = read_location(p, *n, f.key_path("at_a"))) g.at_a = *l;
   if (const toml::node* n = f.get("at_b"))
