@@ -219,6 +219,8 @@ class parser {
   std::vector<problem> problems_;
 };
 
+std::optional<location_desc> read_location(parser& p, const toml::node& n, const std::string& path);
+
 // The keys of one table, read into one element. Looking a key up records
 // where its value is written and makes it a valid key of the table; whatever
 // is left unread at the end is an unknown key.
@@ -260,6 +262,14 @@ class fields {
   }
   bool dist(std::string_view key, distribution& dst, need req, const std::string& valid) {
     return read(key, dst, req, valid, &parser::dist);
+  }
+  // `{ section = "NAME", x = X }`.
+  bool location(std::string_view key, location_desc& dst, need req = need::optional) {
+    const toml::node* n = get(key, req, "a location { section = \"NAME\", x = 0..1 }");
+    if (!n) return false;
+    auto l = read_location(p_, *n, key_path(key));
+    if (l) dst = *l;
+    return l.has_value();
   }
 
   // One of a fixed set of words.
@@ -529,8 +539,7 @@ receptor_desc read_receptor(parser& p, const toml::table& t, const std::string& 
   fields f(p, t, path, r);
   f.text("name", r.name, need::required, "the receptor's name, a string");
   f.text("kind", r.kind, need::optional, "a receptor kind: " + receptor_kind_list());
-  if (const toml::node* n = f.get("location"))
-    if (auto l = read_location(p, *n, f.key_path("location"))) r.location = *l;
+  f.location("location", r.location);
   if (const toml::node* n = f.get("region"))
     if (auto g = read_region(p, *n, f.key_path("region"))) r.region = *g;
   f.choice("spread", r.spread, need::optional,
@@ -640,8 +649,7 @@ spine_desc read_spine(parser& p, const toml::table& t, const std::string& path) 
   s.where = p.at(t.source(), path);
   fields f(p, t, path, s);
   f.text("name", s.name, need::required, "the spine's name (its sections are NAME_neck and NAME_head)");
-  if (const toml::node* n = f.get("at", need::required, "a location { section = \"NAME\", x = 0..1 }"))
-    if (auto l = read_location(p, *n, f.key_path("at"))) s.at = *l;
+  f.location("at", s.at, need::required);
   f.number("neck_length", s.neck_length, need::optional, "a number > 0 [um]");
   f.number("neck_diam", s.neck_diam, need::optional, "a number > 0 [um]");
   f.number("head_length", s.head_length, need::optional, "a number > 0 [um]");
@@ -782,8 +790,7 @@ cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
   f.number("Ra", c.ra, need::optional, "the axial resistivity, a number > 0 [ohm cm]");
   f.number("threshold", c.threshold, need::optional, "the spike threshold, a number [mV]");
   f.number("refractory", c.refractory, need::optional, "the detector's dead time, a number >= 0 [ms]");
-  if (const toml::node* n = f.get("detector"))
-    if (auto l = read_location(p, *n, f.key_path("detector"))) c.detector = *l;
+  f.location("detector", c.detector);
   if (const toml::node* n = f.get("membrane")) {
     const auto ts = p.tables(*n, path + ".membrane");
     for (std::size_t i = 0; i < ts.size(); ++i)
@@ -932,8 +939,7 @@ stimulus_desc read_stimulus(parser& p, const toml::table& t, std::size_t i) {
   f.choice("kind", kind, need::optional, {std::pair{"dc", stim_kind::dc}});
   f.text("population", s.population, need::required, "the name of a cell population");
   f.integers("cells", s.cells, "an array of cell indices, integers");
-  if (const toml::node* n = f.get("location"))
-    if (auto l = read_location(p, *n, f.key_path("location"))) s.location = *l;
+  f.location("location", s.location);
   const std::string amp_valid = "a number, or an array with one number per entry of cells [nA]";
   if (const toml::node* n = f.get("amp", need::required, amp_valid)) {
     const std::string ap = f.key_path("amp");
@@ -962,10 +968,8 @@ gap_desc read_gap(parser& p, const toml::table& t, std::size_t i) {
   const std::string valid = "an array of [index in a, index in b] pairs of integers";
   if (const toml::node* n = f.get("pairs", need::required, valid))
     g.pairs = p.pairs(*n, f.key_path("pairs"), valid, &parser::integer, &parser::integer);
-  if (const toml::node* n = f.get("at_a"))
-    if (auto l = read_location(p, *n, f.key_path("at_a"))) g.at_a = *l;
-  if (const toml::node* n = f.get("at_b"))
-    if (auto l = read_location(p, *n, f.key_path("at_b"))) g.at_b = *l;
+  f.location("at_a", g.at_a);
+  f.location("at_b", g.at_b);
   f.number("g", g.g, need::required, "the junction's conductance, a number >= 0 [uS]");
   f.unknown_keys();
   return g;
@@ -981,11 +985,8 @@ measure_desc read_measure(parser& p, const toml::table& t, std::size_t i) {
   f.choice("kind", kind, need::optional, {std::pair{"velocity", measure_kind::velocity}});
   f.text("population", m.population, need::required, "a population of cable cells");
   f.integer("cell", m.cell, need::optional, "the index of the cell measured, an integer >= 0");
-  const std::string valid = "a location { section = \"NAME\", x = 0..1 }";
-  if (const toml::node* n = f.get("from", need::required, valid))
-    if (auto l = read_location(p, *n, f.key_path("from"))) m.from = *l;
-  if (const toml::node* n = f.get("to", need::required, valid))
-    if (auto l = read_location(p, *n, f.key_path("to"))) m.to = *l;
+  f.location("from", m.from, need::required);
+  f.location("to", m.to, need::required);
   f.number("threshold", m.threshold, need::optional, "the voltage whose upward crossing times the spike [mV]");
   f.unknown_keys();
   return m;
@@ -1001,8 +1002,7 @@ record_desc read_record(parser& p, const toml::table& t, std::size_t i) {
          "\"spikes\", \"v\", \"cai\", \"<mechanism>.<state>\", \"<receptor>.<state>\", \"<receptor>.g\" or "
          "\"<receptor>.i\"");
   f.integers("cells", r.cells, "an array of cell indices, integers");
-  if (const toml::node* n = f.get("location"))
-    if (auto l = read_location(p, *n, f.key_path("location"))) r.location = *l;
+  f.location("location", r.location);
   f.text("along", r.along, need::optional, "a section of the cell: every node along it is recorded");
   f.number("interval", r.interval, need::optional, "the sampling interval, a number >= dt [ms], or 0 for every step");
   f.unknown_keys();
