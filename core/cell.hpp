@@ -11,11 +11,11 @@
 // states: its compartments or locations) holds instance j of cell c at
 //   (c / block)·ninst·block + j·width + c % block,
 // width the number of cells in c's block: within a block, adjacent cells are
-// adjacent words. The CUDA engine uses one
-// block of all cells (j·ncells + c), so a warp's loads coalesce; the CPU
-// engine blocks of its chunk of cells, so a chunk's state is contiguous and
-// two threads never work in the same stretch of memory. A point neuron is
-// node 0 of a one-node cell, whose arrays are the same in every layout.
+// adjacent words. The CUDA engine uses one block of all cells (j·ncells + c),
+// so a warp's loads coalesce; the CPU engine blocks of its chunk of cells, so
+// a chunk's state is contiguous and two threads never work in the same
+// stretch of memory. A point neuron is node 0 of a one-node cell, whose
+// arrays are the same in every layout.
 //
 // The loops take a chunk of cells [c0, c0 + n): n = 1 per CUDA thread, up to
 // a chunk of W adjacent cells on the CPU.

@@ -59,6 +59,8 @@ class cpu_engine final : public engine {
     // Cable groups in blocks of the chunk of cells a thread takes at a time,
     // so that each chunk's state is contiguous (core/cell.hpp): two threads
     // splitting one [node][cell] array run at half speed.
+    target_of_.resize(img_.ntargets);
+    for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
       if (img_.groups[gi].cable) relayout(gi, cells_per_chunk(img_.groups[gi].ncells));
     std::size_t scratch = 0;
@@ -81,10 +83,6 @@ class cpu_engine final : public engine {
       sources_.push_back(s.params);
     }
     for (auto& g : img_.groups) group_v_.push_back(g.v.data());
-    if (target_of_.empty()) {
-      target_of_.resize(img_.ntargets);
-      for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
-    }
     ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     thread_spikes_.resize(threads_);
     thread_scratch_.assign(threads_, std::vector<T>(scratch));
@@ -263,10 +261,6 @@ class cpu_engine final : public engine {
     // Targets: the group's locations, like a state array of nlocations a cell.
     const std::uint32_t base = g.receptors[0].target_base, nloc = g.receptors[0].nlocations;
     const std::uint64_t span = static_cast<std::uint64_t>(nloc) * g.ncells;
-    if (target_of_.empty()) {
-      target_of_.resize(img_.ntargets);
-      for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
-    }
     for (std::uint64_t u = 0; u < span; ++u) target_of_[base + u] = base + static_cast<std::uint32_t>(g.place(u, nloc));
     for (auto& t : img_.target)
       if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
