@@ -253,6 +253,8 @@ std::string summary_json(const run_summary& s) {
     pops += fmt::format("{{\"name\": \"{}\", \"size\": {}, \"spikes\": {}, \"rate_hz\": {:.6g}}}", esc(p.name), p.size,
                         p.spikes, p.rate_hz);
   }
+  std::string files;  // the run's own outputs, by name (tools/plot draws these)
+  for (const auto& f : s.files) files += fmt::format("{}\"{}\"", files.empty() ? "" : ", ", esc(f.filename().string()));
   std::string meas;
   for (const auto& m : s.measurements) {
     if (!meas.empty()) meas += ",\n    ";
@@ -268,11 +270,11 @@ std::string summary_json(const run_summary& s) {
       "  \"setup_s\": {:.6f},\n  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n"
       "  \"neuron_steps_per_s\": {:.6g},\n  \"compartment_steps_per_s\": {:.6g},\n  \"synaptic_events_per_s\": {:.6g},\n"
       "  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n  \"populations\": [\n    {}\n  ],\n"
-      "  \"measurements\": [{}{}{}]\n}}\n",
+      "  \"measurements\": [{}{}{}],\n  \"files\": [{}]\n}}\n",
       esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
       s.setup_s, s.run_s, s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.compartment_steps_per_s(),
       s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops, meas.empty() ? "" : "\n    ", meas,
-      meas.empty() ? "" : "\n  ");
+      meas.empty() ? "" : "\n  ", files);
 }
 
 }  // namespace ranvier
