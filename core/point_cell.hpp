@@ -49,7 +49,7 @@ RANVIER_HD void point_step(const point_group_view<T>& G, const step_ctx& ctx, la
   const cell_parts<T>& C = G.c;
   const int n = L.count();
   const std::uint32_t c0 = L.first;
-  T* __restrict__ v = C.v + c0;
+  T* v = C.v + c0;  // not restrict: membrane_currents and advance_states read C.v too
   for (int k = 0; k < n; ++k) {
     L.v[k] = v[k];
     L.i[k] = T(0);

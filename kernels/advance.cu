@@ -7,9 +7,13 @@
 namespace ranvier::kernels {
 namespace detail {
 
+// The list is sized for the most spikes a step can have (one a source, more
+// where given times repeat within a step); the guard only keeps a mistake in
+// that bound from writing past it, and the host then stops with an error.
 __device__ __forceinline__ void append_spike(const step_buffers& b, std::uint32_t gid) {
   const std::uint32_t i = atomicAdd(&b.clock->nspikes, 1u);
-  b.spikes[i] = gid;
+  if (i < b.spike_capacity) b.spikes[i] = gid;
+  else b.clock->overflow = 1;
 }
 
 template <class T, class M>

@@ -63,7 +63,7 @@ struct device_clock {
   std::int64_t step;              // the step about to be taken
   std::int64_t batch_first_step;  // the step at which the current batch began
   std::uint32_t nspikes;          // spikes detected in the current step
-  std::uint32_t overflow;         // set if the spike record buffer would overflow
+  std::uint32_t overflow;         // set if the spike list or the spike record buffer would overflow
   std::uint64_t nrecorded;        // spikes in the record buffer (this batch)
 };
 
@@ -80,7 +80,8 @@ struct step_buffers {
   std::int64_t* ring;           // ring_depth × ntargets fixed-point inputs
   std::uint32_t ntargets;
   std::uint32_t ring_depth;
-  std::uint32_t* spikes;        // this step's spiking sources (capacity: nsources)
+  std::uint32_t* spikes;        // this step's spiking sources
+  std::uint32_t spike_capacity;  // image::max_spikes_per_step
   device_spike* record;         // the batch's spikes
   std::uint64_t record_capacity;
 };

@@ -13,7 +13,8 @@
 //
 // Units per node are absolute: currents [nA], conductances [µS], the
 // capacitance as cm·area·1e-5/dt [µS]; a density mechanism's [mA/cm², S/cm²]
-// are scaled by area·1e-2 (times the spine factor).
+// are scaled by area·1e-2. (Spines folded into a region scale the
+// capacitance and the passive conductances at packing, not here.)
 #pragma once
 
 #include <cstdint>

@@ -73,7 +73,7 @@ class cuda_engine final : public engine {
     check_memory();
     check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
 
-    const std::uint64_t ns = std::max<std::uint32_t>(img_.nsources, 1);
+    const std::uint64_t ns = std::max<std::uint64_t>(img_.max_spikes_per_step, 1);
     batch_steps_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(record_entries / ns), 1, max_batch_steps);
     record_capacity_ = static_cast<std::uint64_t>(batch_steps_) * ns;
 
@@ -197,8 +197,8 @@ class cuda_engine final : public engine {
       ds.view.out = ds.out.get();
       ds.view.capacity_rows = ds.rows;
     }
-    buffers_ = {clock_.get(), ring_.get(), img_.ntargets, img_.ring_depth, spikes_.get(), record_.get(),
-                record_capacity_};
+    buffers_ = {clock_.get(),  ring_.get(), img_.ntargets, img_.ring_depth, spikes_.get(), static_cast<std::uint32_t>(ns),
+                record_.get(), record_capacity_};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
@@ -301,8 +301,13 @@ class cuda_engine final : public engine {
   };
 
   void check_memory() const {
+    // The image, the spike list and record, and the sample buffers (a
+    // batch's rows of every sampled record; at most max_batch_steps rows).
+    std::uint64_t samples = 0;
+    for (const auto& rp : img_.records)
+      if (!rp.spikes) samples += static_cast<std::uint64_t>(max_batch_steps / rp.every + 1) * rp.index.size() * sizeof(T);
     const std::uint64_t need = img_.memory_bytes() + record_entries * sizeof(kernels::device_spike) +
-                               static_cast<std::uint64_t>(img_.nsources) * 4;
+                               img_.max_spikes_per_step * 4 + samples;
     if (need > info_.free_memory * 0.95)
       throw model_error(fmt::format("the network needs about {:.2f} GiB on the GPU ({}), which has {:.2f} GiB free; "
                                     "valid: a smaller network, single precision, or engine = \"cpu\"",

@@ -208,9 +208,18 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   for (const auto& g : groups) {
     for (int a = 0; a < g.narrays(); ++a) b += g.array(a).size() * sizeof(T);
     b += g.ncells * (4 + 8);  // spike counts and last spikes
-    if (g.cable) b += 4ull * g.nnodes * g.ncells * sizeof(T);  // the CUDA engine's scratch
+    if (g.cable) {
+      b += 4ull * g.nnodes * g.ncells * sizeof(T);                       // the CUDA engine's scratch
+      b += g.nnodes * (4 + 5 * sizeof(T));                               // the tree: parent, ga, dbase, afac, gpas, epas
+    }
     for (const auto& m : g.mechs) b += m.param.size() * sizeof(T) + m.node.size() * 4;
+    for (const auto& r : g.receptors) b += r.node.size() * 4;
+    for (const auto& st : g.stimuli) b += st.amp.size() * sizeof(T);
+    b += g.gap_row.size() * 4 + g.gap_node.size() * (4 + 4 + 8 + 2 * sizeof(T));  // node, partner, g, v_partner
   }
+  for (const auto& s : spike_sources) b += s.step.size() * (8 + 4) + s.spike_count.size() * 4;
+  for (const auto& g : generators) b += g.spike_count.size() * 4;
+  for (const auto& r : records) b += (r.index.size() + r.v_index.size()) * 8;
   b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4) + in_row.size() * 8 + in_conn.size() * 8;
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   return b;
@@ -614,6 +623,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.engine = net.sim.engine;
   img.populations = L.populations;
   img.nsources = L.nsources;
+  img.max_spikes_per_step = L.nsources;
   img.ntargets = L.ntargets;
   img.ring_depth = C.max_delay + 1;
 
@@ -634,6 +644,13 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       }
       ss.params.nevents = ev.size();
       ss.spike_count.assign(ss.params.ncells, 0);
+      // A source given two times within one step fires twice in it.
+      std::uint64_t most = 0;
+      for (std::size_t a = 0, b = 0; a < ev.size(); a = b) {
+        while (b < ev.size() && ev[b].first == ev[a].first) ++b;
+        most = std::max<std::uint64_t>(most, b - a);
+      }
+      if (most > ss.params.ncells) img.max_spikes_per_step += most - ss.params.ncells;
       img.spike_sources.push_back(std::move(ss));
       continue;
     }
