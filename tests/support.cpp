@@ -11,7 +11,7 @@
 
 namespace ranvier::test {
 
-outcome run(const network& net, which e, int threads, std::int64_t chunk) {
+outcome run(const network& net, which e, int threads, std::int64_t chunk, std::uint32_t cable_block) {
   check(net);
   any_image img = pack(net, threads);
   outcome o;
@@ -22,7 +22,7 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk) {
         o.steps = im.nsteps;
       },
       img);
-  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads) : make_cuda_engine(std::move(img));
+  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads, cable_block) : make_cuda_engine(std::move(img));
   o.engine = eng->describe();
   recording rec;
   while (eng->step() < o.steps) {

@@ -38,8 +38,9 @@ struct outcome {
 enum class which { cpu, cuda };
 
 // Checks, packs and runs `net` to its end on the given engine, in chunks of
-// `chunk` steps.
-outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000);
+// `chunk` steps; the CPU engine with `cable_block` cells per block of cable
+// groups (0: its own choice).
+outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0);
 
 // One squid HH cell (NEURON's hh, 1000 µm², so 0.01 nA per µA/cm²) with a
 // current step of `density` [µA/cm²] from `start` for `dur` [ms], its

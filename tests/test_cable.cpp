@@ -566,12 +566,18 @@ TEST_CASE("reversal potentials by Nernst from the cell type's concentrations") {
 }
 
 TEST_CASE("a mechanism's state recorded at a location of a cable cell is that instance's state") {
+  // 20 cells, each its own trajectory, so that the CPU engine's blocks of
+  // 16 cells put cell 17 in a part block: its sample is its own instance
+  // (state arrays read back in the canonical [instance][cell] order).
   network net = example("active_dendrite.toml");
   net.sim.duration = 5.0;
+  net.populations[0].size = 20;
+  net.cells[0].init["v"] = distribution::uniform(-75.0, -60.0);
   record_desc r;
   r.population = "cell";
   r.variable = "ka.n";
   r.location = location_desc::on("apic", 0.5);
+  r.cells = {17};
   net.records.push_back(r);
   const auto o = run(net, which::cpu, 1);
   const auto& rec = o.traces.back().values;
@@ -583,9 +589,13 @@ TEST_CASE("a mechanism's state recorded at a location of a cable cell is that in
   const auto j = std::find(nodes.begin(), nodes.end(), G.node_at(location_desc::on("apic", 0.5))) - nodes.begin();
   const auto it = std::find_if(o.state.begin(), o.state.end(), [](const named_array& a) { return a.name == "l5.ka.n"; });
   REQUIRE(it != o.state.end());
-  CHECK(rec.back() == it->values.at(static_cast<std::size_t>(j)));  // one cell: instance j is index j
+  REQUIRE(it->values.size() == nodes.size() * 20);
+  const auto mine = static_cast<std::size_t>(j) * 20 + 17;
+  CHECK(rec.back() == it->values.at(mine));
   CHECK(rec.back() > 0.0);
   CHECK(rec.back() < 1.0);
+  std::size_t same = 0;  // the other cells' values differ: the check above could tell them apart
+  for (std::size_t c = 0; c < 20; ++c) same += it->values.at(static_cast<std::size_t>(j) * 20 + c) == rec.back();
+  CHECK(same == 1);
 }
-
 }  // TEST_SUITE

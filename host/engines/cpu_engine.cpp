@@ -46,7 +46,9 @@ constexpr std::uint64_t compartments_per_thread = 500;
 template <class T, class M>
 class cpu_engine final : public engine {
  public:
-  cpu_engine(image<T> img, int threads) : img_(std::move(img)) {
+  // cable_block: cells per block of cable groups' layout (and per chunk), 1
+  // to cable_chunk; 0 lets the engine choose (tests compare layouts).
+  cpu_engine(image<T> img, int threads, std::uint32_t cable_block = 0) : img_(std::move(img)) {
 #if defined(_OPENMP)
     asked_ = threads > 0 ? threads : omp_get_max_threads();
     std::uint64_t work = 0;
@@ -61,8 +63,13 @@ class cpu_engine final : public engine {
     // splitting one [node][cell] array run at half speed.
     target_of_.resize(img_.ntargets);
     for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
+    bool relaid = false;
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
-      if (img_.groups[gi].cable) relayout(gi, cells_per_chunk(img_.groups[gi].ncells));
+      if (img_.groups[gi].cable) {
+        relayout(gi, cable_block > 0 ? cable_block : cells_per_chunk(img_.groups[gi].ncells));
+        relaid = true;
+      }
+    if (relaid) reindex_targets();
     std::size_t scratch = 0;
     for (auto& g : img_.groups) {
       if (g.cable) {
@@ -264,7 +271,10 @@ class cpu_engine final : public engine {
     for (std::uint64_t u = 0; u < span; ++u) target_of_[base + u] = base + static_cast<std::uint32_t>(g.place(u, nloc));
     for (auto& t : img_.target)
       if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
-    // The index by target, for the targets' new places.
+  }
+
+  // The index by target, for the targets' new places (after every relayout).
+  void reindex_targets() {
     std::fill(img_.in_row.begin(), img_.in_row.end(), 0);
     for (auto t : img_.target) ++img_.in_row[t + 1];
     for (std::size_t t = 0; t + 1 < img_.in_row.size(); ++t) img_.in_row[t + 1] += img_.in_row[t];
@@ -306,15 +316,18 @@ class cpu_engine final : public engine {
 };
 
 template <class T>
-std::unique_ptr<engine> make_cpu(image<T> img, int threads) {
-  if (img.mode == arith_mode::fast) return std::make_unique<cpu_engine<T, core::fast_math>>(std::move(img), threads);
-  return std::make_unique<cpu_engine<T, core::deterministic_math>>(std::move(img), threads);
+std::unique_ptr<engine> make_cpu(image<T> img, int threads, std::uint32_t cable_block) {
+  if (cable_block > cable_chunk)
+    throw internal_error(fmt::format("make_cpu_engine: a block of {} cells; at most {}", cable_block, cable_chunk));
+  if (img.mode == arith_mode::fast)
+    return std::make_unique<cpu_engine<T, core::fast_math>>(std::move(img), threads, cable_block);
+  return std::make_unique<cpu_engine<T, core::deterministic_math>>(std::move(img), threads, cable_block);
 }
 
 }  // namespace
 
-std::unique_ptr<engine> make_cpu_engine(any_image img, int threads) {
-  return std::visit([threads](auto&& im) { return make_cpu(std::move(im), threads); }, std::move(img));
+std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block) {
+  return std::visit([=](auto&& im) { return make_cpu(std::move(im), threads, cable_block); }, std::move(img));
 }
 
 }  // namespace ranvier

@@ -60,8 +60,10 @@ bool cuda_available(std::string* reason = nullptr);
 // and why.
 std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, std::string* why = nullptr);
 
-// The two engines, for callers that want one in particular.
-std::unique_ptr<engine> make_cpu_engine(any_image img, int threads);
+// The two engines, for callers that want one in particular. cable_block:
+// the CPU engine's cells per block of cable groups (1 to 16; 0: its own
+// choice from the cells and threads), for tests that compare layouts.
+std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block = 0);
 std::unique_ptr<engine> make_cuda_engine(any_image img);
 
 }  // namespace ranvier
