@@ -45,9 +45,11 @@ int info() {
       fmt::print("device {}    error {} ({})\n", d, s.name, s.message);
       continue;
     }
-    fmt::print("device {}    {}, compute capability {}.{}, {} SMs, {:.1f} GiB ({:.1f} GiB free), driver {}, runtime {}\n", d,
-               di.name, di.major, di.minor, di.multiprocessors, di.global_memory / 1073741824.0,
-               di.free_memory / 1073741824.0, di.driver_version, di.runtime_version);
+    fmt::print(
+        "device {}    {}, compute capability {}.{}, {} SMs, {:.1f} GiB ({:.1f} GiB free), {:.0f} GB/s peak, driver {}, "
+        "runtime {}\n",
+        d, di.name, di.major, di.minor, di.multiprocessors, di.global_memory / 1073741824.0,
+        di.free_memory / 1073741824.0, di.peak_bandwidth / 1e9, di.driver_version, di.runtime_version);
   }
 #else
   fmt::print("cuda        off (configured with RANVIER_CUDA=OFF or without nvcc)\n");

@@ -94,6 +94,16 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
     std::uint64_t locations = 0;
     for (const auto& r : g.receptors) locations += r.ninst();
     bytes_per_step += static_cast<double>(g.ncells) * (8.0 /* last spike */ + 16.0 * locations /* ring */);
+    if (g.cable) {
+      // Per-instance parameters and node indices, read; the solver's d and
+      // rhs written at assembly, read and written by the elimination, read
+      // by the back substitution (4 passes each), ica and gca where a pool
+      // reads them (written, read); the tree's constants, shared by the
+      // cells, stay in cache.
+      for (const auto& m : g.mechs) bytes_per_step += m.param.size() * sizeof(T) + m.node.size() * 4.0;
+      const double scratch_arrays = g.has_ca() ? 4.0 : 2.0;
+      bytes_per_step += 4.0 * scratch_arrays * g.nnodes * g.ncells * sizeof(T);
+    }
   }
   const double bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
   std::vector<std::uint64_t> outdegree(img_ref.nsources);

@@ -23,6 +23,12 @@ status get_device_info(int device, device_info* info) {
   info->minor = p.minor;
   info->multiprocessors = p.multiProcessorCount;
   info->global_memory = p.totalGlobalMem;
+  int clock_khz = 0, bus_bits = 0;
+  if (auto s = RANVIER_CUDA_STATUS(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, device)); !s.ok())
+    return s;
+  if (auto s = RANVIER_CUDA_STATUS(cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device)); !s.ok())
+    return s;
+  info->peak_bandwidth = 2.0 * clock_khz * 1e3 * bus_bits / 8.0;
   if (auto s = RANVIER_CUDA_STATUS(cudaSetDevice(device)); !s.ok()) return s;
   std::size_t free = 0, total = 0;
   if (auto s = RANVIER_CUDA_STATUS(cudaMemGetInfo(&free, &total)); !s.ok()) return s;

@@ -33,6 +33,7 @@ struct device_info {
   int multiprocessors = 0;
   std::size_t global_memory = 0;  // [bytes]
   std::size_t free_memory = 0;    // [bytes] at the time of the query
+  double peak_bandwidth = 0.0;    // [bytes/s]: 2 × memory clock × bus width (double data rate)
   int driver_version = 0;
   int runtime_version = 0;
 };

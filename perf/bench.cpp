@@ -16,6 +16,7 @@
 #include "host/errors.hpp"
 #include "host/model/model_file.hpp"
 #include "host/run.hpp"
+#include "kernels/kernels.hpp"
 
 using namespace ranvier;
 
@@ -53,6 +54,15 @@ int main(int argc, char** argv) {
   app.add_option("--json", json, "append one JSON object per configuration to this file");
   CLI11_PARSE(app, argc, argv);
   if (cells.empty()) cells.push_back(0);
+  // The GPU's peak memory bandwidth [bytes/s], for the fraction of it the
+  // run's implied traffic reaches (0: not a CUDA run, or no device).
+  double peak = 0.0;
+#if RANVIER_HAVE_CUDA
+  if (engine == "cuda") {
+    kernels::device_info di;
+    if (kernels::get_device_info(0, &di).ok()) peak = di.peak_bandwidth;
+  }
+#endif
 
   try {
     for (auto n : cells) {
@@ -76,18 +86,20 @@ int main(int argc, char** argv) {
           "\"dt_ms\": {}, \"duration_ms\": {}, \"spikes\": {}, \"synaptic_events\": {}, \"build_s\": {:.4f}, "
           "\"setup_s\": {:.4f}, \"run_s_median\": {:.6f}, \"run_s_all\": [{}], \"neuron_steps_per_s\": {:.6g}, "
           "\"compartment_steps_per_s\": {:.6g}, \"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, "
-          "\"bytes_per_s\": {:.6g}}}",
+          "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}}}",
           model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events, m.build_s,
           m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
-          m.realtime_factor(), m.bytes_per_s());
+          m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0);
+      const std::string traffic =
+          fmt::format("{:>7.3g} GB/s{}", m.bytes_per_s() / 1e9,
+                      peak > 0 ? fmt::format(" ({:.1f} % of peak)", 100 * m.bytes_per_s() / peak) : "");
       if (m.compartments != m.cells)
-        fmt::print("{:>9} cells  {:>10} compartments  {:>8.3f} s  {:>10.4g} compartment-steps/s  rtf {:>7.4g}  [{}]\n",
-                   m.cells, m.compartments, m.run_s, m.compartment_steps_per_s(), m.realtime_factor(), m.engine);
+        fmt::print("{:>9} cells  {:>10} compartments  {:>8.3f} s  {:>10.4g} compartment-steps/s  rtf {:>7.4g}  {}  [{}]\n",
+                   m.cells, m.compartments, m.run_s, m.compartment_steps_per_s(), m.realtime_factor(), traffic, m.engine);
       else
-        fmt::print("{:>9} cells  {:>11} conn  {:>8.3f} s  {:>10.4g} neuron-steps/s  {:>10.4g} events/s  rtf {:>7.4g}  "
-                   "{:>7.3g} GB/s  [{}]\n",
+        fmt::print("{:>9} cells  {:>11} conn  {:>8.3f} s  {:>10.4g} neuron-steps/s  {:>10.4g} events/s  rtf {:>7.4g}  {}  [{}]\n",
                    m.cells, m.connections, m.run_s, m.neuron_steps_per_s(), m.events_per_s(), m.realtime_factor(),
-                   m.bytes_per_s() / 1e9, m.engine);
+                   traffic, m.engine);
       if (!json.empty()) {
         std::ofstream out(json, std::ios::app);
         out << line << "\n";

@@ -168,10 +168,12 @@ template <class T> core::point_group_view<T> group_storage<T>::point_view() {
   return {parts(), cfac, pfac, vscale};
 }
 
+template <class T> bool group_storage<T>::has_ca() const {
+  return std::any_of(mechs.begin(), mechs.end(), [](const auto& m) { return mechanism_kinds()[m.kind].writes_cai; });
+}
+
 template <class T> core::cable_group_view<T> group_storage<T>::cable_view() {
   if (!cable) throw internal_error("cable_view of a point group " + cell_type);
-  bool has_ca = false;
-  for (const auto& m : mechs) has_ca = has_ca || mechanism_kinds()[m.kind].writes_cai;
   return {parts(),
           nnodes,
           parent.data(),
@@ -181,7 +183,7 @@ template <class T> core::cable_group_view<T> group_storage<T>::cable_view() {
           gpas.empty() ? nullptr : gpas.data(),
           gpas.empty() ? nullptr : epas.data(),
           vscale,
-          has_ca};
+          has_ca()};
 }
 
 template <class T> std::uint64_t image<T>::ncells() const {
@@ -209,7 +211,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
     for (int a = 0; a < g.narrays(); ++a) b += g.array(a).size() * sizeof(T);
     b += g.ncells * (4 + 8);  // spike counts and last spikes
     if (g.cable) {
-      b += 4ull * g.nnodes * g.ncells * sizeof(T);                       // the CUDA engine's scratch
+      b += (g.has_ca() ? 4ull : 2ull) * g.nnodes * g.ncells * sizeof(T);  // the CUDA engine's scratch
       b += g.nnodes * (4 + 5 * sizeof(T));                               // the tree: parent, ga, dbase, afac, gpas, epas
     }
     for (const auto& m : g.mechs) b += m.param.size() * sizeof(T) + m.node.size() * 4;

@@ -109,6 +109,9 @@ template <class T> struct group_storage {
   // c: what records, gap junctions and connections are built with) sits in
   // this group's layout, for an array of ninst values a cell.
   std::size_t place(std::size_t canonical, std::uint32_t ninst) const;
+  // Whether a mechanism carries Ca²⁺ current (a cable group then keeps ica
+  // and gca for its pools).
+  bool has_ca() const;
   // Re-lays every state array in blocks of `cells` cells.
   void set_block(std::uint32_t cells);
   // The core views over this storage (raw pointers into the vectors above).
