@@ -84,6 +84,18 @@ void add_record(network& net, const std::string& population, const std::string& 
   net.records.push_back(r);
 }
 
+namespace {
+// A projection named "pre->post" onto `receptor`; the caller sets its rule.
+projection_desc projection(const std::string& pre, const std::string& post, const std::string& receptor) {
+  projection_desc p;
+  p.name = pre + "->" + post;
+  p.pre = pre;
+  p.post = post;
+  p.receptor = receptor;
+  return p;
+}
+}  // namespace
+
 void add_poisson_drive(network& net, const std::string& name, std::int64_t size, double rate,
                        const std::string& target, const std::string& receptor, std::int64_t indegree, double w_lo,
                        double w_hi) {
@@ -93,11 +105,7 @@ void add_poisson_drive(network& net, const std::string& name, std::int64_t size,
   drive.size = size;
   drive.rate = rate;
   net.populations.push_back(drive);
-  projection_desc p;
-  p.name = name + "->" + target;
-  p.pre = name;
-  p.post = target;
-  p.receptor = receptor;
+  projection_desc p = projection(name, target, receptor);
   p.rule = connect_rule::fixed_indegree;
   p.indegree = indegree;
   p.weight = distribution::uniform(w_lo, w_hi);
@@ -113,11 +121,7 @@ void add_spike_source(network& net, const std::string& name, std::int64_t size, 
   src.size = size;
   src.spikes = std::move(spikes);
   net.populations.push_back(src);
-  projection_desc p;
-  p.name = name + "->" + target;
-  p.pre = name;
-  p.post = target;
-  p.receptor = receptor;
+  projection_desc p = projection(name, target, receptor);
   p.rule = connect_rule::all_to_all;
   p.weight = distribution::constant(w);
   p.delay = distribution::constant(delay);
