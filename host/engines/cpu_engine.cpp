@@ -159,7 +159,6 @@ class cpu_engine final : public engine {
 #pragma omp for schedule(static) nowait
           for (std::int64_t ch = 0; ch < static_cast<std::int64_t>((nc + per - 1) / per); ++ch) {
             const std::uint32_t c0 = static_cast<std::uint32_t>(ch) * per;
-            if (c0 >= nc) continue;
             core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, nc - c0)), S, sink);
           }
         }

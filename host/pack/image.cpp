@@ -32,45 +32,36 @@ template <class T> int group_storage<T>::narrays() const {
   return n;
 }
 
-template <class T> std::string group_storage<T>::array_name(int a) const {
-  if (a == 0) return "v";
+template <class T> typename group_storage<T>::array_slot group_storage<T>::slot(int a) const {
+  static const std::string none, v_name = "v", cai_name = "cai";
+  const int asked = a;
+  if (a == 0) return {&v, nnodes, &none, &v_name};
   --a;
   if (!cai.empty()) {
-    if (a == 0) return "cai";
+    if (a == 0) return {&cai, nnodes, &none, &cai_name};
     --a;
   }
   for (const auto& m : mechs) {
-    if (a < static_cast<int>(m.state.size())) return m.name + "." + m.state_names[a];
+    if (a < static_cast<int>(m.state.size())) return {&m.state[a], m.ninst(), &m.name, &m.state_names[a]};
     a -= static_cast<int>(m.state.size());
   }
   for (const auto& r : receptors) {
-    if (a < static_cast<int>(r.state.size())) return r.name + "." + r.state_names[a];
+    if (a < static_cast<int>(r.state.size())) return {&r.state[a], r.ninst(), &r.name, &r.state_names[a]};
     a -= static_cast<int>(r.state.size());
   }
-  throw internal_error("group_storage::array_name: no array " + std::to_string(a));
+  throw internal_error("group_storage: no state array " + std::to_string(asked) + " in cell type " + cell_type);
+}
+
+template <class T> std::string group_storage<T>::array_name(int a) const {
+  const auto s = slot(a);
+  return s.owner->empty() ? *s.state : *s.owner + "." + *s.state;
 }
 
 template <class T> state_vector<T>& group_storage<T>::array(int a) {
-  return const_cast<state_vector<T>&>(static_cast<const group_storage&>(*this).array(a));
+  return const_cast<state_vector<T>&>(*slot(a).values);
 }
 
-template <class T> const state_vector<T>& group_storage<T>::array(int a) const {
-  if (a == 0) return v;
-  --a;
-  if (!cai.empty()) {
-    if (a == 0) return cai;
-    --a;
-  }
-  for (const auto& m : mechs) {
-    if (a < static_cast<int>(m.state.size())) return m.state[a];
-    a -= static_cast<int>(m.state.size());
-  }
-  for (const auto& r : receptors) {
-    if (a < static_cast<int>(r.state.size())) return r.state[a];
-    a -= static_cast<int>(r.state.size());
-  }
-  throw internal_error("group_storage::array: no array " + std::to_string(a));
-}
+template <class T> const state_vector<T>& group_storage<T>::array(int a) const { return *slot(a).values; }
 
 template <class T> int group_storage<T>::find_array(const std::string& name) const {
   for (int a = 0; a < narrays(); ++a)
@@ -78,23 +69,7 @@ template <class T> int group_storage<T>::find_array(const std::string& name) con
   return -1;
 }
 
-template <class T> std::uint32_t group_storage<T>::array_ninst(int a) const {
-  if (a == 0) return nnodes;
-  --a;
-  if (!cai.empty()) {
-    if (a == 0) return nnodes;
-    --a;
-  }
-  for (const auto& m : mechs) {
-    if (a < static_cast<int>(m.state.size())) return m.ninst();
-    a -= static_cast<int>(m.state.size());
-  }
-  for (const auto& r : receptors) {
-    if (a < static_cast<int>(r.state.size())) return r.ninst();
-    a -= static_cast<int>(r.state.size());
-  }
-  throw internal_error("group_storage::array_ninst: no array " + std::to_string(a));
-}
+template <class T> std::uint32_t group_storage<T>::array_ninst(int a) const { return slot(a).ninst; }
 
 template <class T> std::size_t group_storage<T>::place(std::size_t canonical, std::uint32_t ninst) const {
   const auto j = static_cast<std::uint32_t>(canonical / ncells), c = static_cast<std::uint32_t>(canonical % ncells);

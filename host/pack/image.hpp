@@ -118,6 +118,18 @@ template <class T> struct group_storage {
   core::cell_parts<T> parts();
   core::point_group_view<T> point_view();
   core::cable_group_view<T> cable_view();
+
+ private:
+  // The a-th state array, in the order v, cai (if any), each mechanism's
+  // states, each receptor's: the array, its values a cell, and its name as
+  // owner ("" for v and cai) and state.
+  struct array_slot {
+    const state_vector<T>* values;
+    std::uint32_t ninst;
+    const std::string* owner;
+    const std::string* state;
+  };
+  array_slot slot(int a) const;
 };
 
 struct generator_storage {
