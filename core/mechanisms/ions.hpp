@@ -11,9 +11,14 @@
 
 namespace ranvier::core {
 
-// The Faraday constant [C/mol], CODATA 2018: NEURON's FARADAY since 8.0 and
-// the value host/pack uses for RT/F.
+// The Faraday and gas constants, CODATA 2018 (NEURON's FARADAY and R since
+// 8.0), and RT/F [mV] at a temperature [°C], which packing derives for the
+// mechanisms and the cell's Nernst potentials.
 inline constexpr double faraday_c_per_mol = 96485.33212;
+inline constexpr double gas_constant_j_per_k_mol = 8.314462618;
+inline constexpr double ktf_at(double celsius) {
+  return 1000.0 * gas_constant_j_per_k_mol * (273.15 + celsius) / faraday_c_per_mol;
+}
 
 // ln x in either precision. det_log is double only; a float goes through
 // double (one more rounding, and the same bits on both engines).

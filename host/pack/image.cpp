@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/dmath.hpp"
+#include "core/mechanisms/ions.hpp"
 #include "core/membrane.hpp"
 #include "host/errors.hpp"
 #include "host/model/mechanisms.hpp"
@@ -212,10 +213,6 @@ std::int64_t time_steps(double t_ms, double dt) {
 
 // ---- ions ------------------------------------------------------------------------
 
-constexpr double faraday = 96485.33212;  // [C/mol]
-constexpr double gas_constant = 8.314462618;  // [J/(K·mol)]
-
-double ktf_at(double celsius) { return 1000.0 * gas_constant * (273.15 + celsius) / faraday; }  // RT/F [mV]
 
 // The reversal potentials a cell type sets, by core::ion, and its Ca²⁺.
 struct ion_table {
@@ -232,7 +229,7 @@ ion_table ions_of(const cell_desc& c, double celsius) {
     if (!d.given) return;
     const auto k = static_cast<int>(i);
     t.given[k] = true;
-    t.e[k] = d.nernst ? ktf_at(celsius) / z * std::log(d.co / d.ci) : d.e;
+    t.e[k] = d.nernst ? core::nernst(core::ktf_at(celsius), z, d.ci, d.co) : d.e;
   };
   set(core::ion::na, c.na, 1);
   set(core::ion::k, c.k, 1);
@@ -247,7 +244,7 @@ ion_table ions_of(const cell_desc& c, double celsius) {
       t.given[static_cast<int>(core::ion::ca)] = true;
     }
   }
-  if (!t.eca_fixed) t.e[static_cast<int>(core::ion::ca)] = ktf_at(celsius) / 2.0 * std::log(t.cao / t.cai0);
+  if (!t.eca_fixed) t.e[static_cast<int>(core::ion::ca)] = core::nernst(core::ktf_at(celsius), 2, t.cai0, t.cao);
   return t;
 }
 
@@ -307,9 +304,10 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       g.ga[i] = static_cast<T>(ga);
       dbase[i] += ga;
       if (i > 0) dbase[G.parent[i]] += ga;
-      // cm [µF/cm²]·area [µm²] = 1e-8 µF = 1e-5 nF; over dt [ms]: µS.
-      dbase[i] += G.cm[i] * G.spine_factor[i] * G.area[i] * 1e-5 / dt * (order2 ? 2.0 : 1.0);
-      g.afac[i] = static_cast<T>(G.area[i] * 1e-2);
+      // The capacitive term [S/cm²] over the node's area: ×area·1e-2 [µS].
+      const double afac = G.area[i] * 1e-2;
+      dbase[i] += core::capacitive_factor(G.cm[i] * G.spine_factor[i], dt) * afac * (order2 ? 2.0 : 1.0);
+      g.afac[i] = static_cast<T>(afac);
     }
     g.detector = G.node_at(cd.detector);
   } else {
@@ -367,7 +365,7 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       core::derive_ctx ctx;
       ctx.dt = dt;
       ctx.celsius = celsius;
-      ctx.ktf = ktf_at(celsius);
+      ctx.ktf = core::ktf_at(celsius);
       ctx.cao = ions.cao;
       ctx.eca = ions.e[static_cast<int>(core::ion::ca)];
       ctx.ca_dynamic = pools.count(nd) > 0 && !ions.eca_fixed;
