@@ -340,15 +340,23 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   // axial pass (core/cable/cable_cell.hpp), a pass over the nodes saved.
   std::vector<double> gpas(G.nnodes, 0.0), gepas(G.nnodes, 0.0);
   bool folded = false;
+  // What a mechanism's or receptor's derived parameters see at a node.
+  const auto context_at = [&](std::uint32_t nd) {
+    core::derive_ctx ctx;
+    ctx.dt = dt;
+    ctx.celsius = celsius;
+    ctx.ktf = core::ktf_at(celsius);
+    ctx.cao = ions.cao;
+    ctx.eca = ions.e[static_cast<int>(core::ion::ca)];
+    ctx.ca_dynamic = pools.count(nd) > 0 && !ions.eca_fixed;
+    return ctx;
+  };
   for (std::size_t q = 0; q < cd.mechanisms.size(); ++q) {
     const auto& md = cd.mechanisms[q];
     const kind_info& info = *find_mechanism(md.kind);
     if (tl.cable && info.passive) {
       for (auto nd : inst[q]) {
-        core::derive_ctx ctx;
-        ctx.dt = dt;
-        ctx.celsius = celsius;
-        const auto p = instance_parameters(info, md, G.distance[nd], G.spine_factor[nd], ions, ctx);
+        const auto p = instance_parameters(info, md, G.distance[nd], G.spine_factor[nd], ions, context_at(nd));
         const double gn = p[0] * G.area[nd] * 1e-2;  // g [S/cm²] (spines folded in) · area → [µS]
         gpas[nd] += gn;
         gepas[nd] += gn * p[1];
@@ -362,16 +370,9 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
     m.nparam = static_cast<std::uint32_t>(info.nparam_total);
     if (tl.cable) m.node = inst[q];
     for (auto nd : inst[q]) {
-      core::derive_ctx ctx;
-      ctx.dt = dt;
-      ctx.celsius = celsius;
-      ctx.ktf = core::ktf_at(celsius);
-      ctx.cao = ions.cao;
-      ctx.eca = ions.e[static_cast<int>(core::ion::ca)];
-      ctx.ca_dynamic = pools.count(nd) > 0 && !ions.eca_fixed;
       const double d = tl.cable ? G.distance[nd] : 0.0;
       const double f = tl.cable ? G.spine_factor[nd] : 1.0;
-      for (double x : instance_parameters(info, md, d, f, ions, ctx)) m.param.push_back(static_cast<T>(x));
+      for (double x : instance_parameters(info, md, d, f, ions, context_at(nd))) m.param.push_back(static_cast<T>(x));
     }
     for (const char* s : info.states) {
       m.state_names.emplace_back(s);
@@ -402,10 +403,7 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       if (auto it = rd.from_ion.find(p.name); it != rd.from_ion.end()) x = ions.e[static_cast<int>(ion_named(it->second))];
       user.push_back(x);
     }
-    core::derive_ctx ctx;
-    ctx.dt = dt;
-    ctx.celsius = celsius;
-    const auto all = kind_parameters(*info, user, ctx);
+    const auto all = kind_parameters(*info, user, context_at(0));
     for (std::size_t p = 0; p < all.size(); ++p) rc.param[p] = static_cast<T>(all[p]);
     for (const char* s : info->states) {
       rc.state_names.emplace_back(s);
