@@ -120,18 +120,7 @@ template <class T> core::cell_parts<T> group_storage<T>::parts() {
     mv.param = m.param.data();
     for (std::size_t s = 0; s < m.state.size(); ++s) mv.state[s] = m.state[s].data();
   }
-  for (std::size_t r = 0; r < receptors.size(); ++r) {
-    auto& rc = receptors[r];
-    auto& rv = c.rec[r];
-    rv.kind = rc.kind;
-    rv.ninst = rc.ninst();
-    rv.node = rc.node.empty() ? nullptr : rc.node.data();
-    rv.target_base = rc.target_base;
-    rv.first_location = rc.first_location;
-    rv.nlocations = rc.nlocations;
-    for (int p = 0; p < core::max_receptor_params; ++p) rv.param[p] = rc.param[p];
-    for (std::size_t s = 0; s < rc.state.size(); ++s) rv.state[s] = rc.state[s].data();
-  }
+  for (std::size_t r = 0; r < receptors.size(); ++r) c.rec[r] = receptor_view_of(*this, static_cast<int>(r));
   for (std::size_t s = 0; s < stimuli.size(); ++s)
     c.stim[s] = {stimuli[s].node, stimuli[s].amp.data(), stimuli[s].start, stimuli[s].stop};
   if (!gap_row.empty())
@@ -692,6 +681,7 @@ template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T
   core::receptor_view<T> rv{};
   rv.kind = rc.kind;
   rv.ninst = rc.ninst();
+  rv.node = rc.node.empty() ? nullptr : rc.node.data();
   rv.target_base = rc.target_base;
   rv.first_location = rc.first_location;
   rv.nlocations = rc.nlocations;

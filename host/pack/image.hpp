@@ -196,8 +196,9 @@ template <class T> struct image {
 
 using any_image = std::variant<image<float>, image<double>>;
 
-// A view of one receptor's parameters and states, for sampling its
-// conductance or current (core::receptor_value).
+// A view of one receptor's parameters, locations and states: the cell view's
+// (group_storage::parts), and what sampling its conductance or current
+// (core::receptor_value) reads.
 template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T>& g, int receptor);
 
 // Appends to rec the samples the image's records take at `step` (those whose
