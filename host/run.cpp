@@ -130,6 +130,10 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   recording rec;
   rec.traces.resize(nrecords);
   progress_line progress(opt.progress, s.duration);
+  const auto keep_hidden = [&] {
+    for (std::size_t r = 0; r < nrecords; ++r)
+      if (img_ref_hidden[r]) kept[r].insert(kept[r].end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+  };
   // Chunks of about half a second of wall time: progress stays live and the
   // recording buffers stay small.
   std::int64_t chunk = std::min<std::int64_t>(nsteps, 100);
@@ -137,8 +141,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
     const auto tc = clock_type::now();
     const std::int64_t n = std::min(chunk, nsteps - eng->step());
     eng->run(n, rec);
-    for (std::size_t r = 0; r < nrecords; ++r)
-      if (img_ref_hidden[r]) kept[r].insert(kept[r].end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+    keep_hidden();
     if (writer) writer->write(rec);
     rec.clear();
     const double took = seconds_since(tc);
@@ -146,8 +149,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
     progress.update(static_cast<double>(eng->step()) * dt);
   }
   if (nsteps == 0) eng->run(0, rec);
-  for (std::size_t r = 0; r < nrecords; ++r)
-    if (img_ref_hidden[r]) kept[r].insert(kept[r].end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+  keep_hidden();
   for (auto& pm : measures) {
     pm.m.t_from_ms = first_crossing(kept[pm.record_from], dt, pm.threshold);
     pm.m.t_to_ms = first_crossing(kept[pm.record_to], dt, pm.threshold);

@@ -59,7 +59,8 @@ struct run_summary {
   std::uint64_t synaptic_events = 0;  // spikes × outgoing connections
   // The fewest bytes the run had to move through memory: every state word
   // read and written once per step, every ring entry read and cleared, every
-  // delivered event's connection read and its ring entry updated.
+  // delivered event's connection read and its ring entry updated; for cable
+  // cells also the parameters and the solver's scratch (perf/README.md).
   double bytes_moved = 0.0;
   std::uint64_t compartments = 0;     // nodes with membrane, over all cells
   std::vector<population_summary> populations;
