@@ -93,13 +93,31 @@ TEST_CASE("spike_times populations read from a CSV file, and bad times are refus
   const std::string dir = std::string(RANVIER_TEST_DATA_DIR) + "/model_files/";
   network net = load_model_file(dir + "spike_file.toml");
   check(net);
-  REQUIRE(net.populations[1].spikes.size() == 3);
-  CHECK(net.populations[1].spikes[2].time == 7.25);
-  CHECK(net.populations[1].spikes[2].index == 1);
-  net.populations[1].spikes.push_back({0.01, 0});  // before the end of the first step
-  const std::string msg = error_of([&] { check(net); });
-  CHECK(msg.find("spike 3 of ") != std::string::npos);
-  CHECK(msg.find("is at 0.01 ms; valid: times of at least one step") != std::string::npos);
+  auto& in = net.populations[1];
+  REQUIRE(in.spikes.size() == 3);
+  CHECK(in.spikes[2].time == 7.25);
+  CHECK(in.spikes[2].index == 1);
+  CHECK(in.spikes[2].line == 5);
+  // A spike of the file is reported at its line, one added in C++ by its
+  // entry in spikes.
+  in.spikes[2].time = 0.01;         // before the end of the first step
+  in.spikes.push_back({2.0, 5, 0});  // no source 5
+  std::string msg = error_of([&] { check(net); });
+  CHECK(msg.find("spike_file.csv:5: the spike is at 0.01 ms; valid: times of at least one step") != std::string::npos);
+  CHECK(msg.find("spikes[3] is of source 5, outside [0, 2)") != std::string::npos);
+  // Many bad spikes: five reported, the rest counted.
+  in.spikes.assign(12, {-1.0, 0, 0});
+  msg = error_of([&] { check(net); });
+  CHECK(msg.find("spikes[4] is at -1.0 ms") != std::string::npos);
+  CHECK(msg.find("spikes[5]") == std::string::npos);
+  CHECK(msg.find("7 more spikes are wrong") != std::string::npos);
+  // Times for every source are kept once, not once a source: a population
+  // too large for them is refused, not built.
+  in.spikes.clear();
+  in.size = 2'000'000'000;
+  in.times.assign(1000, 1.0);
+  msg = error_of([&] { check(net); });
+  CHECK(msg.find("at most 1000000000 spikes a population") != std::string::npos);
 }
 
 TEST_CASE("a receptor spread over a dendrite by length spreads connections in proportion to segment length") {

@@ -72,7 +72,7 @@ std::vector<given_spike> parse_spike_file(std::string_view text, const std::stri
       fail(line, fmt::format("the index \"{}\" is not an integer", i), "a source index, an integer >= 0");
       ok = false;
     }
-    if (ok) out.push_back({time, index});
+    if (ok) out.push_back({time, index, line});
   }
   if (!header) fail(line, "the file is empty", "a header line \"time_ms,index\" and one spike a line");
   if (!problems.empty()) {

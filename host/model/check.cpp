@@ -38,6 +38,9 @@ constexpr auto num = show_number;
 // Larger populations would overflow the 32-bit cell indices of the engines.
 constexpr std::int64_t max_population_size = (std::int64_t{1} << 31) - 1;
 
+// Given spike times a population may hold (each is 12 bytes in the image).
+constexpr std::int64_t max_given_spikes = 1'000'000'000;
+
 // Bad pairs or cell indices are reported up to this many per element; a
 // generated list with a million bad entries needs one line, not a million.
 constexpr int max_reported_items = 5;
@@ -69,6 +72,29 @@ class report {
     std::string text;
   };
   std::vector<line> lines_;
+};
+
+// The problems of one list (pairs, cell indices, spikes): the first
+// max_reported_items each on its own line, the rest counted in one more.
+class capped {
+ public:
+  explicit capped(report& r) : r_(r) {}
+  void add(const source_loc& where, const std::string& what, const std::string& valid) {
+    if (n_++ < max_reported_items) r_.add(where, what, valid);
+    last_ = where;
+    last_valid_ = valid;
+  }
+  // `items`: what the list holds, plural ("pairs").
+  void finish(const std::string& items) {
+    if (n_ > max_reported_items)
+      r_.add(last_, fmt::format("{} more {} are wrong", n_ - max_reported_items, items), last_valid_);
+  }
+
+ private:
+  report& r_;
+  int n_ = 0;
+  source_loc last_;
+  std::string last_valid_;
 };
 
 // Where key `key` of element `e` is written. An element built in C++, or one
@@ -744,18 +770,16 @@ class checker {
       r_.add(at(g, fb, "g"), format("{} uS", num(g.g)), "a conductance >= 0 [uS]");
     if (g.pairs.empty()) r_.add(at(g, fb, "pairs"), "no pairs", "at least one [index in a, index in b] pair");
     if (!a || !b) return;
-    int reported = 0;
-    for (std::size_t k = 0; k < g.pairs.size() && reported < max_reported_items; ++k) {
+    capped bad(r_);
+    for (std::size_t k = 0; k < g.pairs.size(); ++k) {
       const auto [x, y] = g.pairs[k];
-      if (x < 0 || x >= a->size || y < 0 || y >= b->size) {
-        r_.add(at(g, fb, "pairs"), format("pairs[{}] = [{}, {}] is outside the populations", k, x, y),
-               format("indices in [0, {}) of '{}' and [0, {}) of '{}'", a->size, a->name, b->size, b->name));
-        ++reported;
-      } else if (a == b && x == y) {
-        r_.add(at(g, fb, "pairs"), format("pairs[{}] couples cell {} to itself", k, x), "two different cells");
-        ++reported;
-      }
+      if (x < 0 || x >= a->size || y < 0 || y >= b->size)
+        bad.add(at(g, fb, "pairs"), format("pairs[{}] = [{}, {}] is outside the populations", k, x, y),
+                format("indices in [0, {}) of '{}' and [0, {}) of '{}'", a->size, a->name, b->size, b->name));
+      else if (a == b && x == y)
+        bad.add(at(g, fb, "pairs"), format("pairs[{}] couples cell {} to itself", k, x), "two different cells");
     }
+    bad.finish("pairs");
     if (const cell_desc* ca = net_.find_cell(a->cell)) location(*ca, g.at_a, at(g, fb, "at_a"));
     if (const cell_desc* cb = net_.find_cell(b->cell)) location(*cb, g.at_b, at(g, fb, "at_b"));
   }
@@ -788,23 +812,32 @@ class checker {
     } else if (p.kind == population_kind::spike_times) {
       // A spike of time t acts at t + delay; it is emitted by the step that
       // ends at t, so t must be at least one step.
-      int reported = 0;
-      for (std::size_t k = 0; k < p.spikes.size() && reported < max_reported_items; ++k) {
+      const auto bad_time = [&](double t) { return !finite(t) || (dt_ok_ && !(t >= net_.sim.dt * (1.0 - 1e-9))); };
+      const std::string time_valid = format(
+          "times of at least one step ({}): a spike at t acts at t + delay, and the first step ends at dt", dt_text());
+      capped bad(r_);
+      for (std::size_t k = 0; k < p.times.size(); ++k)
+        if (bad_time(p.times[k]))
+          bad.add(at(p, fb, "times"), format("times[{}] is {} ms", k, num(p.times[k])), time_valid);
+      for (std::size_t k = 0; k < p.spikes.size(); ++k) {
         const auto& sp = p.spikes[k];
-        const std::string which = p.spike_file.empty() ? format("spike {}", k) : format("spike {} of {}", k, p.spike_file);
-        const source_loc l = at(p, fb, p.keys.count("file") ? "file" : p.keys.count("spikes") ? "spikes" : "times");
-        if (sp.index < 0 || sp.index >= p.size) {
-          r_.add(l, format("{} is of source {}, outside [0, {})", which, sp.index, p.size),
-                 "source indices within the population");
-          ++reported;
-        } else if (!finite(sp.time) || (dt_ok_ && !(sp.time >= net_.sim.dt * (1.0 - 1e-9)))) {
-          r_.add(l, format("{} is at {} ms", which, num(sp.time)),
-                 format("times of at least one step ({}): a spike at t acts at t + delay, and the first step ends "
-                        "at dt",
-                        dt_text()));
-          ++reported;
-        }
+        // From the file: its line; else the spikes array's entry.
+        const source_loc l = sp.line > 0 ? source_loc{p.spike_file, sp.line, 0, ""} : at(p, fb, "spikes");
+        const std::string which = sp.line > 0 ? "the spike" : format("spikes[{}]", k);
+        if (sp.index < 0 || sp.index >= p.size)
+          bad.add(l, format("{} is of source {}, outside [0, {})", which, sp.index, p.size),
+                  "source indices within the population");
+        else if (bad_time(sp.time))
+          bad.add(l, format("{} is at {} ms", which, num(sp.time)), time_valid);
       }
+      bad.finish("spikes");
+      const auto events = static_cast<double>(p.times.size()) * static_cast<double>(std::max<std::int64_t>(p.size, 0)) +
+                          static_cast<double>(p.spikes.size());
+      if (events > static_cast<double>(max_given_spikes))
+        r_.add(at(p, fb, p.times.empty() ? "spikes" : "times"),
+               format("{} sources given {} spikes in all ({} times each, {} listed)", p.size, num(events),
+                      p.times.size(), p.spikes.size()),
+               format("at most {} spikes a population (12 bytes each in memory)", max_given_spikes));
     } else {
       if (!p.cell.empty())
         r_.add(at(p, fb, "cell"), "a poisson population has no cell type", "no cell, or kind = \"cell\"");
@@ -894,7 +927,7 @@ class checker {
 
   void list_pairs(const projection_desc& pr, const source_loc& fb, const population_desc& pre,
                   const population_desc& post) {
-    int reported = 0, more = 0;
+    capped bad(r_);
     for (std::size_t k = 0; k < pr.pairs.size(); ++k) {
       const auto [a, b] = pr.pairs[k];
       std::string what;
@@ -904,15 +937,11 @@ class checker {
         what = format("post index {} is outside [0, {}) of '{}'", b, post.size, post.name);
       else if (&pre == &post && !pr.autapses && a == b)
         what = format("connects cell {} to itself, but autapses = false", a);
-      if (what.empty()) continue;
-      if (reported++ < max_reported_items)
-        r_.add(at(pr, fb, "pairs"), format("pairs[{}] = [{}, {}]: {}", k, a, b, what),
-               format("indices in [0, {}) for the pre and [0, {}) for the post cell", pre.size, post.size));
-      else
-        ++more;
+      if (!what.empty())
+        bad.add(at(pr, fb, "pairs"), format("pairs[{}] = [{}, {}]: {}", k, a, b, what),
+                format("indices in [0, {}) for the pre and [0, {}) for the post cell", pre.size, post.size));
     }
-    if (more > 0)
-      r_.add(at(pr, fb, "pairs"), format("{} more pairs are wrong", more), "indices within the populations");
+    bad.finish("pairs");
   }
 
   // Cell indices: within [0, size) and each at most once.
@@ -920,16 +949,16 @@ class checker {
                     const population_desc& p) {
     if (p.size <= 0) return;  // the size is wrong, not the indices: reported once, with the population
     std::set<std::int64_t> seen;
-    int reported = 0;
+    capped bad(r_);
     for (std::size_t k = 0; k < cells.size(); ++k) {
       std::string what;
       if (cells[k] < 0 || cells[k] >= p.size)
         what = format("cells[{}] = {} is outside [0, {}) of '{}'", k, cells[k], p.size, p.name);
       else if (!seen.insert(cells[k]).second)
         what = format("cells[{}] = {} is listed twice", k, cells[k]);
-      if (!what.empty() && reported++ < max_reported_items)
-        r_.add(at(e, fb, "cells"), what, format("distinct cell indices in [0, {})", p.size));
+      if (!what.empty()) bad.add(at(e, fb, "cells"), what, format("distinct cell indices in [0, {})", p.size));
     }
+    bad.finish("cell indices");
   }
 
   void stimuli() {

@@ -267,6 +267,7 @@ enum class population_kind { cell, poisson, spike_times };
 struct given_spike {
   double time = 0.0;
   std::int64_t index = 0;
+  int line = 0;  // the line of the population's spike_file it was read from; 0: not from a file
 };
 
 struct population_desc : located {
@@ -277,8 +278,9 @@ struct population_desc : located {
   double rate = 0.0;        // poisson: mean rate [Hz]
   double start = 0.0;       // poisson: first time it may fire [ms]
   double stop = infinity;   // poisson: time from which it is silent [ms]
-  std::vector<given_spike> spikes;  // spike_times: every spike, in any order
-  std::string spike_file;           // spike_times: the CSV they were read from, if any (for messages)
+  std::vector<double> times;        // spike_times: every source fires at each of these [ms]
+  std::vector<given_spike> spikes;  // spike_times: single spikes, listed or from the file, in any order
+  std::string spike_file;           // spike_times: the CSV some were read from, if any (for messages)
 };
 
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };

@@ -847,11 +847,8 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
     if (const toml::node* n = f.get("times")) {
       const std::string tp = f.key_path("times");
       if (const auto* a = n->as_array()) {
-        std::vector<double> times;
         for (std::size_t k = 0; k < a->size(); ++k)
-          if (auto x = p.number((*a)[k], fmt::format("{}[{}]", tp, k), tvalid)) times.push_back(*x);
-        for (std::int64_t c = 0; c < pop.size; ++c)
-          for (double x : times) pop.spikes.push_back({x, c});
+          if (auto x = p.number((*a)[k], fmt::format("{}[{}]", tp, k), tvalid)) pop.times.push_back(*x);
       } else {
         p.fail(p.at(n->source(), tp), "expected an array of numbers, got " + type_name(*n), tvalid);
       }
@@ -859,7 +856,7 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
     if (const toml::node* n = f.get("spikes"))
       for (const auto& [t, c] : p.pairs(*n, f.key_path("spikes"), "an array of [time (ms), source index] pairs",
                                         &parser::number, &parser::integer))
-        pop.spikes.push_back({t, c});
+        pop.spikes.push_back({t, c, 0});
     if (f.get("file")) {
       std::string file;
       if (f.text("file", file, need::required, "a CSV file of time_ms,index lines, relative to the model file")) {

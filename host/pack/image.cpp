@@ -598,6 +598,8 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       ss.params.ncells = static_cast<std::uint32_t>(pd.size);
       ss.params.gid_base = L.generator_gid_base[q];
       std::vector<std::pair<std::int64_t, std::uint32_t>> ev;
+      for (std::uint32_t c = 0; c < ss.params.ncells; ++c)
+        for (double t : pd.times) ev.emplace_back(time_steps(t, dt) - 1, c);
       for (const auto& s : pd.spikes) ev.emplace_back(time_steps(s.time, dt) - 1, static_cast<std::uint32_t>(s.index));
       std::sort(ev.begin(), ev.end());
       for (const auto& [st, c] : ev) {
