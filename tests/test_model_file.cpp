@@ -412,6 +412,42 @@ size = 2.0
     CHECK(contains(error_of([&] { check(net); }), "projection[0] 'drive->exc'.delay: only a fraction"));
   }
 
+  TEST_CASE("a cable cell's values are checked however the network was built") {
+    // A section with only `frequency` is the d_lambda rule at that frequency.
+    network net = parse_model(R"([simulation]
+dt = 0.025
+duration = 1.0
+[cell.c]
+[[cell.c.section]]
+name = "soma"
+tag = "soma"
+length = 20.0
+diam = 20.0
+frequency = 1000.0
+[[cell.c.membrane]]
+region = "soma"
+cm = 2.0
+[[population]]
+name = "p"
+size = 1
+cell = "c"
+)",
+                              "freq.toml");
+    const auto& sec = net.cells[0].morphology.sections.at(0);
+    CHECK(sec.has_discretization);
+    CHECK(sec.discretization.type == discretization_desc::rule::d_lambda);
+    CHECK(sec.discretization.frequency == 1000.0);
+    CHECK(sec.discretization.d_lambda == 0.1);
+    CHECK_NOTHROW(check(net));
+    // Values set in C++, with no key of a file behind them, are checked too.
+    net.cells[0].membrane[0].cm = -1.0;
+    net.cells[0].morphology.discretization.type = discretization_desc::rule::nseg;
+    net.cells[0].morphology.discretization.nseg = 0;
+    const std::string msg = error_of([&] { check(net); });
+    CHECK(contains(msg, "cell.c.membrane[0].cm"));
+    CHECK(contains(msg, "nseg = 0; valid: a number of segments between 1 and 100000"));
+  }
+
   TEST_CASE("the complete example of docs/model-file.md is valid") {
     const fs::path doc = fs::path(RANVIER_TEST_DATA_DIR) / ".." / "docs" / "model-file.md";
     const std::string text = read_text(doc);

@@ -55,6 +55,15 @@ std::vector<section_desc> branched_dendrite(const P& p) {
   return s;
 }
 
+double ball_and_stick_sections(const P&) { return 2.0; }
+
+// The stem and every generation below it: Σ_{l=0..depth} branches^l, and the soma.
+double branched_sections(const P& p) {
+  const double depth = p.at("depth"), branches = p.at("branches");
+  if (branches == 1.0) return depth + 2.0;
+  return (std::pow(branches, depth + 1.0) - 1.0) / (branches - 1.0) + 1.0;
+}
+
 // nodes × (node of Ranvier, internode), from an optional soma: "node_0",
 // "internode_0", "node_1", ..., tagged "node" and "internode"; the last
 // internode ends the axon.
@@ -78,7 +87,9 @@ std::vector<section_desc> myelinated_axon(const P& p) {
   return s;
 }
 
-const std::vector<builder_param> soma_params(double diam, bool optional) {
+double myelinated_sections(const P& p) { return 2.0 * p.at("nodes") + (p.at("soma_diam") > 0.0 ? 1.0 : 0.0); }
+
+std::vector<builder_param> soma_params(double diam, bool optional) {
   return {{"soma_diam", "um", diam,
            optional ? "soma diameter (0: no soma; the axon starts at node_0)" : "soma diameter", 0.0, false, !optional},
           {"soma_length", "um", diam, "soma length", 0.0}};
@@ -98,7 +109,7 @@ const std::vector<builder_info>& builders() {
              {"dend_diam", "um", 1.0, "dendrite diameter (at its start)", 0.0},
              {"dend_diam_end", "um", 0.0, "dendrite diameter at its end (0: the same as dend_diam)", 0.0, false,
               false}}),
-       &ball_and_stick},
+       &ball_and_stick, &ball_and_stick_sections},
       {"branched_dendrite",
        "a soma and a dendrite that branches `depth` times into `branches` daughters, diameters by Rall's 3/2 rule",
        with(soma_params(20.0, false),
@@ -107,7 +118,7 @@ const std::vector<builder_info>& builders() {
              {"stem_length", "um", 100.0, "length of the primary dendrite", 0.0},
              {"stem_diam", "um", 2.0, "diameter of the primary dendrite", 0.0},
              {"length_ratio", "", 0.8, "each generation's length relative to its parent's", 0.0}}),
-       &branched_dendrite},
+       &branched_dendrite, &branched_sections},
       {"myelinated_axon",
        "an axon of nodes of Ranvier and myelinated internodes, from an optional soma",
        with(soma_params(0.0, true),
@@ -116,14 +127,12 @@ const std::vector<builder_info>& builders() {
              {"node_diam", "um", 1.0, "diameter of a node", 0.0},
              {"internode_length", "um", 100.0, "length of an internode", 0.0},
              {"internode_diam", "um", 1.0, "diameter of an internode (the axon inside the myelin)", 0.0}}),
-       &myelinated_axon},
+       &myelinated_axon, &myelinated_sections},
   };
   return r;
 }
 
 }  // namespace
-
-std::span<const builder_info> morphology_builders() { return builders(); }
 
 const builder_info* find_builder(std::string_view name) {
   for (const auto& b : builders())
@@ -137,15 +146,25 @@ std::string builder_list() {
   return s;
 }
 
-std::vector<section_desc> build_morphology(const builder_info& b, const std::map<std::string, double>& given) {
+const builder_param* builder_info::param(std::string_view n) const {
+  for (const auto& x : params)
+    if (n == x.name) return &x;
+  return nullptr;
+}
+
+P builder_info::values(const P& given) const {
   P p;
-  for (const auto& bp : b.params) {
+  for (const auto& bp : params) {
     auto it = given.find(bp.name);
     p[bp.name] = it == given.end() ? bp.default_value : it->second;
   }
   for (const auto& [k, v] : given)
-    if (!p.count(k)) throw internal_error(fmt::format("build_morphology: unchecked parameter {} of {}", k, b.name));
-  return b.build(p);
+    if (!p.count(k)) throw internal_error(fmt::format("builder {}: unchecked parameter {}", name, k));
+  return p;
+}
+
+std::vector<section_desc> build_morphology(const builder_info& b, const std::map<std::string, double>& given) {
+  return b.build(b.values(given));
 }
 
 }  // namespace ranvier

@@ -30,9 +30,15 @@ struct builder_info {
   std::vector<builder_param> params;
   // The sections, from every parameter's value (defaults filled in).
   std::vector<section_desc> (*build)(const std::map<std::string, double>& p);
+  // How many sections build would make (a double: it may be astronomical),
+  // so that check() can refuse a tree too large before it is built.
+  double (*sections)(const std::map<std::string, double>& p);
+
+  const builder_param* param(std::string_view name) const;
+  // Every parameter's value: the given ones, defaults for the rest.
+  std::map<std::string, double> values(const std::map<std::string, double>& given) const;
 };
 
-std::span<const builder_info> morphology_builders();
 const builder_info* find_builder(std::string_view name);
 std::string builder_list();  // "ball_and_stick, branched_dendrite, myelinated_axon"
 

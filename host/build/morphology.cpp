@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numbers>
 
 #include <fmt/format.h>
@@ -59,6 +60,36 @@ struct props {
   double cm, ra, spine_density = 0.0, spine_area = 0.0;
 };
 
+// NEURON's lambda_f: the AC length constant of a section at `frequency`
+// [Hz] [µm], averaged over its frusta as NEURON's stdlib does.
+double lambda_f(const section_desc& s, double frequency, double ra /* [Ω·cm] */, double cm /* [µF/cm²] */) {
+  // NEURON's stdlib lambda_f with 3-d points: L / Σ Δx/√(d_i + d_{i+1}) · ...
+  double lam = 0.0;
+  for (std::size_t i = 1; i < s.points.size(); ++i)
+    lam += (s.points[i].arc - s.points[i - 1].arc) / std::sqrt(s.points[i - 1].diam + s.points[i].diam);
+  lam *= std::sqrt(2.0) * 1e-5 * std::sqrt(4.0 * pi * frequency * ra * cm);
+  return s.length() / lam;
+}
+
+// The number of segments a rule gives a section: d_lambda as NEURON's
+// geom_nseg (odd, at least 1), max_length as ceil(L/max), or nseg; counted
+// in double and capped just above max_nodes_per_cell, so that an absurd
+// rule is reported rather than overflowing.
+std::int64_t segments_for(const discretization_desc& d, const section_desc& s, double ra, double cm) {
+  double n = 1.0;
+  switch (d.type) {
+    case discretization_desc::rule::nseg: n = static_cast<double>(d.nseg); break;
+    case discretization_desc::rule::max_length: n = std::max(1.0, std::ceil(s.length() / d.max_length - 1e-9)); break;
+    case discretization_desc::rule::d_lambda: {
+      // NEURON's geom_nseg: the odd number nearest above L/(d_lambda·λ_f).
+      const double x = s.length() / (d.d_lambda * lambda_f(s, d.frequency, ra, cm));
+      n = std::floor((x + 0.9) / 2.0) * 2.0 + 1.0;
+      break;
+    }
+  }
+  return static_cast<std::int64_t>(std::min(n, static_cast<double>(max_nodes_per_cell + 1)));
+}
+
 }  // namespace
 
 std::vector<section_desc> all_sections(const cell_desc& c) {
@@ -74,6 +105,8 @@ std::vector<section_desc> all_sections(const cell_desc& c) {
     auto neck = section_desc::cylinder(sp.name + "_neck", "spine", sp.neck_length, sp.neck_diam, sp.at.section,
                                        sp.at.x);
     neck.where = sp.where;
+    // The neck's parent is the spine's `at`: a bad one is reported there.
+    if (auto it = sp.keys.find("at"); it != sp.keys.end()) neck.keys["parent"] = neck.keys["parent_x"] = it->second;
     auto head = section_desc::cylinder(sp.name + "_head", "spine", sp.head_length, sp.head_diam, neck.name, 1.0);
     head.where = sp.where;
     for (auto* s : {&neck, &head}) {
@@ -85,29 +118,6 @@ std::vector<section_desc> all_sections(const cell_desc& c) {
     out.push_back(std::move(head));
   }
   return out;
-}
-
-double lambda_f(const section_desc& s, double frequency, double ra, double cm) {
-  // NEURON's stdlib lambda_f with 3-d points: L / Σ Δx/√(d_i + d_{i+1}) · ...
-  double lam = 0.0;
-  for (std::size_t i = 1; i < s.points.size(); ++i)
-    lam += (s.points[i].arc - s.points[i - 1].arc) / std::sqrt(s.points[i - 1].diam + s.points[i].diam);
-  lam *= std::sqrt(2.0) * 1e-5 * std::sqrt(4.0 * pi * frequency * ra * cm);
-  return s.length() / lam;
-}
-
-std::int64_t segments_for(const discretization_desc& d, const section_desc& s, double ra, double cm) {
-  switch (d.type) {
-    case discretization_desc::rule::nseg: return d.nseg;
-    case discretization_desc::rule::max_length:
-      return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(s.length() / d.max_length - 1e-9)));
-    case discretization_desc::rule::d_lambda: {
-      // NEURON's geom_nseg: the odd number nearest above L/(d_lambda·λ_f).
-      const double n = s.length() / (d.d_lambda * lambda_f(s, d.frequency, ra, cm));
-      return static_cast<std::int64_t>((n + 0.9) / 2.0) * 2 + 1;
-    }
-  }
-  return 1;
 }
 
 int cell_geometry::find_section(const std::string& name) const {
@@ -168,14 +178,17 @@ cell_geometry discretize(const cell_desc& c) {
 
   // Tree order: from the root, each section's children in the order written.
   int root = -1;
-  for (std::size_t i = 0; i < in.size(); ++i)
+  std::map<std::string, std::vector<int>> children;  // by parent name
+  for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i].parent.empty()) root = static_cast<int>(i);
+    else children[in[i].parent].push_back(static_cast<int>(i));
+  }
   if (root < 0) throw internal_error("discretize: no root section in " + c.name);
   std::vector<int> order{root}, parent_of{-1};
   for (std::size_t q = 0; q < order.size(); ++q)
-    for (std::size_t i = 0; i < in.size(); ++i)
-      if (in[i].parent == in[order[q]].name) {
-        order.push_back(static_cast<int>(i));
+    if (auto it = children.find(in[order[q]].name); it != children.end())
+      for (int i : it->second) {
+        order.push_back(i);
         parent_of.push_back(static_cast<int>(q));
       }
   if (order.size() != in.size()) throw internal_error("discretize: sections unreachable from the root in " + c.name);
@@ -194,21 +207,21 @@ cell_geometry discretize(const cell_desc& c) {
   std::vector<double> base(ns, -1.0), entry(ns, 0.0);
   base[G.soma] = 0.0;
   entry[G.soma] = 0.5;
+  std::vector<std::vector<int>> kids(ns);
+  for (int s = 1; s < ns; ++s) kids[G.section_parent[s]].push_back(s);
   std::vector<int> queue{G.soma};
   const auto dist = [&](int s, double x) { return base[s] + std::fabs(x - entry[s]) * G.sections[s].length(); };
   for (std::size_t q = 0; q < queue.size(); ++q) {
     const int s = queue[q];
-    for (int t = 0; t < ns; ++t) {
-      if (base[t] >= 0.0) continue;
-      if (G.section_parent[t] == s) {  // a child: entered at its start
+    for (int t : kids[s])  // a child: entered at its start
+      if (base[t] < 0.0) {
         base[t] = dist(s, G.sections[t].parent_x);
         entry[t] = 0.0;
-      } else if (G.section_parent[s] == t) {  // the parent: entered where s attaches
-        base[t] = dist(s, 0.0);
-        entry[t] = G.sections[s].parent_x;
-      } else {
-        continue;
+        queue.push_back(t);
       }
+    if (const int t = G.section_parent[s]; t >= 0 && base[t] < 0.0) {  // the parent: entered where s attaches
+      base[t] = dist(s, 0.0);
+      entry[t] = G.sections[s].parent_x;
       queue.push_back(t);
     }
   }
@@ -226,10 +239,10 @@ cell_geometry discretize(const cell_desc& c) {
     props p{c.cm, c.ra};
     for (const auto& m : c.membrane) {
       if (!G.in_region(m.region, s, d)) continue;
-      if (m.cm >= 0.0) p.cm = m.cm;
-      if (m.ra >= 0.0) p.ra = m.ra;
-      if (m.spine_density >= 0.0) {
-        p.spine_density = m.spine_density;
+      if (m.cm) p.cm = *m.cm;
+      if (m.ra) p.ra = *m.ra;
+      if (m.spine_density) {
+        p.spine_density = *m.spine_density;
         p.spine_area = m.spine_area;
       }
     }
@@ -237,13 +250,26 @@ cell_geometry discretize(const cell_desc& c) {
   };
 
   // Segments per section, from the properties at its middle.
+  // Checked before any node is made: one node a segment and one a section.
   G.nseg.resize(ns);
+  std::int64_t total = 1;
+  int most = 0;
+  std::vector<std::int64_t> counts(ns);
   for (int s = 0; s < ns; ++s) {
     const auto& sec = G.sections[s];
     const auto& rule = sec.has_discretization ? sec.discretization : c.morphology.discretization;
     const props p = props_at(s, dist(s, 0.5));
-    G.nseg[s] = static_cast<int>(segments_for(rule, sec, p.ra, p.cm));
+    counts[s] = segments_for(rule, sec, p.ra, p.cm);
+    total += counts[s] + 1;
+    if (counts[s] > counts[most]) most = s;
   }
+  if (total > max_nodes_per_cell)
+    throw model_error(fmt::format("cutting it into segments makes more than {} nodes (section '{}' alone gets {}{} "
+                                  "segments)",
+                                  max_nodes_per_cell, G.sections[most].name,
+                                  counts[most] > max_nodes_per_cell ? "over " : "",
+                                  std::min(counts[most], max_nodes_per_cell)));
+  for (int s = 0; s < ns; ++s) G.nseg[s] = static_cast<int>(counts[s]);
 
   // Nodes: the root node, then per section its centres and its end node.
   auto add_node = [&](std::uint32_t parent, int s, double x) {

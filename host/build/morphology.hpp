@@ -48,7 +48,6 @@ struct cell_geometry {
   std::vector<int> section_of;        // section of each node
   std::vector<double> x_of;           // its position on that section: segment centre, 0 or 1
 
-  bool is_segment(std::uint32_t node) const { return area[node] > 0.0 || seg_length[node] > 0.0; }
   int find_section(const std::string& name) const;  // −1 if absent
   // The node a location maps to (x = 0, 1: the end nodes; else the segment containing x).
   std::uint32_t node_at(const location_desc& loc) const;
@@ -68,16 +67,14 @@ struct cell_geometry {
 // and the spines' necks and heads, in that order. Parents may come later.
 std::vector<section_desc> all_sections(const cell_desc& c);
 
+// The most nodes a cell may have: beyond it the rules asked for more
+// segments than any model needs (a max_length of nanometres, say).
+inline constexpr std::int64_t max_nodes_per_cell = 1'000'000;
+
 // Cuts a cable cell type into nodes. The description must have passed
-// check(); violations are internal errors.
+// check()'s checks of its sections; a discretisation that would exceed
+// max_nodes_per_cell is a model_error naming the section with most
+// segments; other violations are internal errors.
 cell_geometry discretize(const cell_desc& c);
-
-// NEURON's lambda_f: the AC length constant of a section at `frequency`
-// [Hz] [µm], averaged over its frusta as NEURON's stdlib does.
-double lambda_f(const section_desc& s, double frequency_hz, double ra /* [Ω·cm] */, double cm /* [µF/cm²] */);
-
-// The number of segments a rule gives a section: d_lambda as NEURON's
-// geom_nseg (odd, at least 1), max_length as ceil(L/max), or nseg.
-std::int64_t segments_for(const discretization_desc& d, const section_desc& s, double ra, double cm);
 
 }  // namespace ranvier

@@ -4,23 +4,18 @@
 #include "host/io/swc.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "host/errors.hpp"
+#include "host/io/text.hpp"
 #include "host/model/check.hpp"
+#include "host/problems.hpp"
 
 namespace ranvier {
 
@@ -50,82 +45,27 @@ struct swc_point {
   bool has_id = false, has_type = false, has_parent = false;
 };
 
+// The file's problems, by line.
 class problems {
  public:
   explicit problems(std::string file) : file_(std::move(file)) {}
-
-  void add(int line, const std::string& what, const std::string& valid) {
-    list_.push_back({line, fmt::format("{}:{}: {}; valid: {}", file_, line, what, valid)});
-  }
-
+  void add(int line, const std::string& what, const std::string& valid) { list_.add({file_, line, 0, ""}, what, valid); }
   bool empty() const { return list_.empty(); }
-
-  // Throws every problem, in the order of the file's lines.
-  void throw_if_any() {
-    if (list_.empty()) return;
-    std::stable_sort(list_.begin(), list_.end(), [](const entry& a, const entry& b) { return a.line < b.line; });
-    std::string msg;
-    const std::size_t shown = std::min(list_.size(), max_reported_problems);
-    for (std::size_t i = 0; i < shown; ++i) msg += (i == 0 ? "" : "\n") + list_[i].text;
-    if (list_.size() > shown) msg += fmt::format("\n... and {} more problems", list_.size() - shown);
-    throw model_error(msg);
-  }
+  void throw_if_any() { list_.throw_if_any(); }
 
  private:
-  struct entry {
-    int line;
-    std::string text;
-  };
   std::string file_;
-  std::vector<entry> list_;
+  problem_list list_{max_reported_problems};
 };
-
-// from_chars reads neither a leading '+' nor the locale; SWC writers emit
-// the former now and then.
-std::string_view without_plus(std::string_view s) {
-  if (s.size() > 1 && s[0] == '+' && s[1] != '+' && s[1] != '-') s.remove_prefix(1);
-  return s;
-}
-
-std::optional<std::int64_t> read_integer(std::string_view s) {
-  s = without_plus(s);
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> read_real(std::string_view s) {
-  s = without_plus(s);
-  double v = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (end != s.data() + s.size()) return std::nullopt;
-  if (ec == std::errc::result_out_of_range) {
-    // A well-formed number beyond a double: strtod gives ±inf for 1e999
-    // (reported as not finite) and 0 or a denormal for 1e-999.
-    return std::strtod(std::string(s).c_str(), nullptr);
-  }
-  if (ec != std::errc()) return std::nullopt;
-  return v;
-}
 
 // Splits a line into its fields, dropping a comment.
 std::vector<std::string_view> fields_of(std::string_view line) {
-  if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-  std::vector<std::string_view> out;
-  constexpr std::string_view space = " \t\r\v\f";
-  std::size_t i = line.find_first_not_of(space);
-  while (i != std::string_view::npos) {
-    const std::size_t end = std::min(line.find_first_of(space, i), line.size());
-    out.push_back(line.substr(i, end - i));
-    i = line.find_first_not_of(space, end);
-  }
-  return out;
+  return split(line.substr(0, line.find('#')), " \t\r\v\f");
 }
 
 // The first pass: every data line, field by field. Returns whether some data
 // line's id could not be read at all.
-bool read_points(std::string_view text, problems& errs, std::vector<swc_point>& points, int& lines) {
+bool read_points(std::string_view text, problems& errs, std::vector<swc_point>& points) {
   bool unreadable_id = false;
   int line_no = 0;
   std::size_t pos = 0;
@@ -203,13 +143,13 @@ bool read_points(std::string_view text, problems& errs, std::vector<swc_point>& 
 
     if (p.has_id) points.push_back(p);
   }
-  lines = line_no;
   return unreadable_id;
 }
 
-std::string join_ints(const std::vector<std::int64_t>& v, const char* sep) {
+template <class Ints>
+std::string join_ints(const Ints& v, const char* sep) {
   std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : sep) + std::to_string(v[i]);
+  for (auto x : v) s += (s.empty() ? "" : sep) + std::to_string(x);
   return s;
 }
 
@@ -253,10 +193,9 @@ std::vector<std::size_t> check_tree(std::vector<swc_point>& points, bool unreada
   }
 
   if (root_lines.size() > 1) {
-    std::vector<std::int64_t> lines(root_lines.begin(), root_lines.end());
     errs.add(root_lines[1],
              fmt::format("a second root: the file has {} points with parent -1, on lines {}", root_lines.size(),
-                         join_ints(lines, ", ")),
+                         join_ints(root_lines, ", ")),
              "one root per file (one cell)");
   }
 
@@ -344,21 +283,10 @@ std::optional<double> three_point_radius(const std::vector<swc_point>& points, c
 
 }  // namespace
 
-const char* to_string(swc_soma s) {
-  switch (s) {
-    case swc_soma::none: return "none";
-    case swc_soma::one_point: return "one point";
-    case swc_soma::three_point: return "three points";
-    case swc_soma::contour: return "contour";
-  }
-  return "?";
-}
-
 swc_morphology parse_swc(std::string_view text, const std::string& file_name) {
   problems errs(file_name);
   std::vector<swc_point> points;
-  int lines = 0;
-  const bool unreadable_id = read_points(text, errs, points, lines);
+  const bool unreadable_id = read_points(text, errs, points);
   const bool any_line = !points.empty() || unreadable_id || !errs.empty();
   if (!any_line)
     errs.add(1, "the file holds no points (every line is blank or a comment)",
@@ -477,14 +405,6 @@ swc_morphology parse_swc(std::string_view text, const std::string& file_name) {
   return out;
 }
 
-swc_morphology read_swc(const std::string& path) {
-  if (std::filesystem::is_directory(path)) throw model_error(path + ": is a directory, not an SWC file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw model_error(fmt::format("{}: cannot open the SWC file: {}", path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw model_error(fmt::format("{}: cannot read the SWC file: {}", path, std::strerror(errno)));
-  return parse_swc(text.str(), path);
-}
+swc_morphology read_swc(const std::string& path) { return parse_swc(read_text_file(path, "SWC file"), path); }
 
 }  // namespace ranvier

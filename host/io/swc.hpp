@@ -85,6 +85,5 @@ swc_morphology read_swc(const std::string& path);
 // sections' locations name.
 swc_morphology parse_swc(std::string_view text, const std::string& file_name);
 
-const char* to_string(swc_soma s);  // "none", "one point", "three points", "contour"
 
 }  // namespace ranvier

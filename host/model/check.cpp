@@ -19,6 +19,7 @@
 #include "host/build/morphology.hpp"
 #include "host/errors.hpp"
 #include "host/model/mechanisms.hpp"
+#include "host/problems.hpp"
 
 namespace ranvier {
 
@@ -47,38 +48,11 @@ constexpr int max_reported_items = 5;
 
 bool finite(double x) { return std::isfinite(x); }
 
-class report {
- public:
-  void add(const source_loc& where, const std::string& what, const std::string& valid) {
-    lines_.push_back({where.line, where.column, to_string(where) + ": " + what + "; valid: " + valid});
-  }
-  std::size_t count() const { return lines_.size(); }
-  // In the order of the file (the checks go element by element, and some
-  // elements, like init, are maps); without lines, in the order found.
-  void throw_if_any() {
-    if (lines_.empty()) return;
-    std::stable_sort(lines_.begin(), lines_.end(), [](const line& a, const line& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    std::string msg;
-    for (const auto& l : lines_) msg += (msg.empty() ? "" : "\n") + l.text;
-    throw model_error(msg);
-  }
-
- private:
-  struct line {
-    int line;
-    int column;
-    std::string text;
-  };
-  std::vector<line> lines_;
-};
-
 // The problems of one list (pairs, cell indices, spikes): the first
 // max_reported_items each on its own line, the rest counted in one more.
 class capped {
  public:
-  explicit capped(report& r) : r_(r) {}
+  explicit capped(problem_list& r) : r_(r) {}
   void add(const source_loc& where, const std::string& what, const std::string& valid) {
     if (n_++ < max_reported_items) r_.add(where, what, valid);
     last_ = where;
@@ -91,7 +65,7 @@ class capped {
   }
 
  private:
-  report& r_;
+  problem_list& r_;
   int n_ = 0;
   source_loc last_;
   std::string last_valid_;
@@ -140,7 +114,7 @@ double kept_fraction(const distribution& d) {
 }
 
 // Whether values can be drawn from `d` at all; `fallback` names it.
-bool check_distribution(report& r, const distribution& d, const source_loc& fallback, const char* unit) {
+bool check_distribution(problem_list& r, const distribution& d, const source_loc& fallback, const char* unit) {
   const auto loc = [&](const char* key) { return at(d, fallback, key); };
   bool ok = true;
   const auto bad = [&](const source_loc& l, const std::string& what, const std::string& valid) {
@@ -234,7 +208,7 @@ class checker {
 
  private:
   const network& net_;
-  report r_;
+  problem_list r_;
   bool dt_ok_ = false;  // whether dt can be compared with
 
   std::string dt_text() const { return format("dt = {} ms", num(net_.sim.dt)); }
@@ -309,7 +283,7 @@ class checker {
 
   void cell(const cell_desc& c) {
     const source_loc fb = path("cell." + c.name);
-    const std::size_t problems_before = r_.count();
+    const std::size_t problems_before = r_.size();
     if (c.name.empty()) r_.add(at(c, fb), "a cell type has an empty name", "a non-empty name");
     if (c.is_cable())
       cable_shape(c, fb);
@@ -404,7 +378,7 @@ class checker {
     }
     ions(c, fb);
     // What depends on the cell's nodes is checked once the rest is sound.
-    if (c.is_cable() && r_.count() == problems_before) placement(c, fb);
+    if (c.is_cable() && r_.size() == problems_before) placement(c, fb);
   }
 
 
@@ -480,9 +454,7 @@ class checker {
         builder_ok = false;
       } else {
         for (const auto& [k, v] : m.builder_params) {
-          const builder_param* bp = nullptr;
-          for (const auto& x : b->params)
-            if (k == x.name) bp = &x;
+          const builder_param* bp = b->param(k);
           if (!bp) {
             r_.add(at(m, mfb, k), format("'{}' is not a parameter of builder {}", k, m.builder),
                    join(b->params, [](const builder_param& x) { return format("{} [{}]", x.name, x.unit); }));
@@ -495,12 +467,21 @@ class checker {
             builder_ok = false;
           }
         }
+        if (builder_ok) {
+          const double n = b->sections(b->values(m.builder_params));
+          if (n > static_cast<double>(max_nodes_per_cell) / 2)
+            r_.add(at(m, mfb, "builder"), format("these parameters make {:.0f} sections", n),
+                   format("at most {} sections (each is two nodes or more; at most {} nodes a cell): fewer levels, "
+                          "branches or nodes",
+                          max_nodes_per_cell / 2, max_nodes_per_cell));
+          builder_ok = n <= static_cast<double>(max_nodes_per_cell) / 2;
+        }
       }
     } else {
       for (const auto& [k, v] : m.builder_params)
         r_.add(at(m, mfb, k), format("unknown key '{}'", k), "builder, swc, discretization, and a builder's parameters");
     }
-    if (!m.discretization.keys.empty()) discretization(m.discretization, m, path(mfb.key + ".discretization"));
+    discretization(m.discretization, m, path(mfb.key + ".discretization"));
     if (!builder_ok) return;
 
     const std::vector<section_desc> secs = all_sections(c);
@@ -584,11 +565,11 @@ class checker {
       const auto& mb = c.membrane[i];
       const source_loc bfb = path(format("{}.membrane[{}]", fb.key, i));
       region(mb.region, names, at(mb, bfb, "region"));
-      if (mb.keys.count("cm")) positive(at(mb, bfb, "cm"), mb.cm, "uF/cm2", "a specific capacitance > 0 [uF/cm2]");
-      if (mb.keys.count("Ra")) positive(at(mb, bfb, "Ra"), mb.ra, "ohm cm", "an axial resistivity > 0 [ohm cm]");
-      if (mb.keys.count("spine_density") && (!finite(mb.spine_density) || mb.spine_density < 0.0))
-        r_.add(at(mb, bfb, "spine_density"), format("{} spines/um", num(mb.spine_density)), "a density >= 0 [1/um]");
-      if (mb.keys.count("spine_area")) positive(at(mb, bfb, "spine_area"), mb.spine_area, "um2", "an area > 0 [um2]");
+      if (mb.cm) positive(at(mb, bfb, "cm"), *mb.cm, "uF/cm2", "a specific capacitance > 0 [uF/cm2]");
+      if (mb.ra) positive(at(mb, bfb, "Ra"), *mb.ra, "ohm cm", "an axial resistivity > 0 [ohm cm]");
+      if (mb.spine_density && (!finite(*mb.spine_density) || *mb.spine_density < 0.0))
+        r_.add(at(mb, bfb, "spine_density"), format("{} spines/um", num(*mb.spine_density)), "a density >= 0 [1/um]");
+      positive(at(mb, bfb, "spine_area"), mb.spine_area, "um2", "an area > 0 [um2]");
     }
     location(c, c.detector, at(c, fb, "detector"));
     for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
@@ -670,12 +651,13 @@ class checker {
     cell_geometry G;
     try {
       G = discretize(c);
-    } catch (const std::exception& e) {
-      r_.add(at(c, fb), format("the cell cannot be cut into compartments: {}", e.what()), "a valid morphology");
+    } catch (const model_error& e) {  // the message says what would be valid
+      r_.add(at(c, fb), e.what(),
+             format("at most {} nodes a cell: a coarser discretisation (a larger max_length or d_lambda, a smaller "
+                    "nseg)",
+                    max_nodes_per_cell));
       return;
     }
-    if (static_cast<std::uint64_t>(G.nnodes) > 1000000)
-      r_.add(at(c, fb), format("{} nodes", G.nnodes), "at most 1000000 nodes per cell (coarser discretisation)");
     std::map<std::uint32_t, std::string> pools;
     for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
       const auto& m = c.mechanisms[i];

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -223,10 +224,10 @@ struct morphology_desc : located {
 // earlier ones where regions overlap. A property left out keeps its value.
 struct membrane_desc : located {
   region_desc region;
-  double cm = -1.0;             // specific capacitance [µF/cm²]; < 0: unchanged
-  double ra = -1.0;             // axial resistivity [Ω·cm]; < 0: unchanged
-  double spine_density = -1.0;  // spines folded into the membrane [1/µm]; < 0: unchanged
-  double spine_area = 1.0;      // membrane area of one spine [µm²]
+  std::optional<double> cm;             // specific capacitance [µF/cm²]; none: unchanged
+  std::optional<double> ra;             // axial resistivity [Ω·cm]; none: unchanged
+  std::optional<double> spine_density;  // spines folded into the membrane [1/µm]; none: unchanged
+  double spine_area = 1.0;              // membrane area of one spine [µm²]
 };
 
 // An ion's reversal potential: fixed, or by Nernst from concentrations.

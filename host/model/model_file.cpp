@@ -24,8 +24,10 @@
 #include "host/errors.hpp"
 #include "host/io/spike_file.hpp"
 #include "host/io/swc.hpp"
+#include "host/io/text.hpp"
 #include "host/model/check.hpp"
 #include "host/model/mechanisms.hpp"
+#include "host/problems.hpp"
 
 namespace ranvier {
 
@@ -72,28 +74,17 @@ class parser {
 
   // Problems found in another file (SWC, spike times), already formatted,
   // listed where the model names that file.
-  void fail_raw(const source_loc& where, const std::string& text) {
-    problems_.push_back({where.line, where.column, text});
-  }
 
   source_loc at(const toml::source_region& s, std::string key) const {
     return {file_, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column), std::move(key)};
   }
 
   void fail(const source_loc& where, const std::string& what, const std::string& valid) {
-    problems_.push_back({where.line, where.column, to_string(where) + ": " + what + "; valid: " + valid});
+    problems_.add(where, what, valid);
   }
 
   // Throws every problem found, in the order of the file.
-  void throw_if_failed() {
-    if (problems_.empty()) return;
-    std::stable_sort(problems_.begin(), problems_.end(), [](const problem& a, const problem& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    std::string msg;
-    for (const auto& p : problems_) msg += (msg.empty() ? "" : "\n") + p.text;
-    throw model_error(msg);
-  }
+  void throw_if_failed() { problems_.throw_if_any(); }
 
   // The conversions below report a wrong value at `path` and return nothing.
 
@@ -204,19 +195,14 @@ class parser {
     std::string_view msg = e.what();
     while (!msg.empty()) {
       const auto nl = std::min(msg.find('\n'), msg.size());
-      fail_raw(where, std::string(msg.substr(0, nl)));
+      problems_.add_text(where, std::string(msg.substr(0, nl)));
       msg.remove_prefix(std::min(nl + 1, msg.size()));
     }
   }
 
  private:
-  struct problem {
-    int line;
-    int column;
-    std::string text;
-  };
   std::string file_;
-  std::vector<problem> problems_;
+  problem_list problems_;
 };
 
 std::optional<location_desc> read_location(parser& p, const toml::node& n, const std::string& path);
@@ -246,6 +232,9 @@ class fields {
   }
 
   bool number(std::string_view key, double& dst, need req, const std::string& valid) {
+    return read(key, dst, req, valid, &parser::number);
+  }
+  bool number(std::string_view key, std::optional<double>& dst, need req, const std::string& valid) {
     return read(key, dst, req, valid, &parser::number);
   }
   bool integer(std::string_view key, std::int64_t& dst, need req, const std::string& valid) {
@@ -588,11 +577,13 @@ void read_init(parser& p, const toml::table& t, const std::string& prefix, cell_
   }
 }
 
-// One of `nseg`, `max_length` or `d_lambda` (with `frequency`), in the table
-// being read; returns whether one was given.
+// One of `nseg`, `max_length` or `d_lambda` (with `frequency`; `frequency`
+// alone is the d_lambda rule at the default d_lambda), in the table being
+// read; returns whether one was given.
 bool read_discretization(parser& p, fields& f, discretization_desc& d) {
   using R = discretization_desc::rule;
-  const bool has_nseg = f.get("nseg"), has_max = f.get("max_length"), has_dl = f.get("d_lambda");
+  const bool has_nseg = f.get("nseg"), has_max = f.get("max_length");
+  const bool has_dl = f.get("d_lambda") || (f.get("frequency") && !has_nseg && !has_max);
   if (has_nseg + has_max + has_dl > 1) {
     const char* second = has_dl ? "d_lambda" : "max_length";
     p.fail(d.loc(second), "give one of nseg, max_length and d_lambda", "one discretisation rule");
@@ -605,7 +596,7 @@ bool read_discretization(parser& p, fields& f, discretization_desc& d) {
     f.number("max_length", d.max_length, need::required, "the longest a segment may be, a number > 0 [um]");
   } else if (has_dl) {
     d.type = R::d_lambda;
-    f.number("d_lambda", d.d_lambda, need::required,
+    f.number("d_lambda", d.d_lambda, need::optional,
              "a fraction of the AC length constant, a number > 0 (NEURON's default 0.1)");
   }
   if (f.get("frequency")) {
@@ -1052,14 +1043,6 @@ network parse_model(std::string_view text, const std::string& source_name) {
   return net;
 }
 
-network load_model_file(const std::string& path) {
-  if (std::filesystem::is_directory(path)) throw model_error(path + ": is a directory, not a model file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw model_error(fmt::format("{}: cannot open the model file: {}", path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw model_error(fmt::format("{}: cannot read the model file: {}", path, std::strerror(errno)));
-  return parse_model(text.str(), path);
-}
+network load_model_file(const std::string& path) { return parse_model(read_text_file(path, "model file"), path); }
 
 }  // namespace ranvier
