@@ -264,7 +264,7 @@ class checker {
     if (has_cai(c)) vars.push_back("cai");
     for (const auto& m : c.mechanisms)
       if (const auto* info = find_mechanism(m.kind))
-        for (const char* s : info->states) vars.push_back((m.name.empty() ? m.kind : m.name) + "." + s);
+        for (const char* s : info->states) vars.push_back(m.label() + "." + s);
     for (const auto& rc : c.receptors)
       if (const auto* info = find_receptor(rc.kind)) {
         for (const char* s : info->states) vars.push_back(rc.name + "." + s);
@@ -318,7 +318,7 @@ class checker {
 
     for (std::size_t i = 0; i < c.mechanisms.size(); ++i) {
       const auto& m = c.mechanisms[i];
-      const std::string name = m.name.empty() ? m.kind : m.name;
+      const std::string& name = m.label();
       std::string p = format("{}.mechanism[{}]", fb.key, i);
       if (name != m.kind) p += " '" + name + "'";
       const source_loc mfb = path(p);
@@ -669,7 +669,7 @@ class checker {
       const auto* info = find_mechanism(m.kind);
       if (info && info->writes_cai)
         for (auto n : nodes)
-          if (auto [it, fresh] = pools.emplace(n, m.name.empty() ? m.kind : m.name); !fresh) {
+          if (auto [it, fresh] = pools.emplace(n, m.label()); !fresh) {
             r_.add(at(m, mfb, "region"),
                    format("a second calcium pool at {} (already '{}')", G.node_name(n), it->second),
                    "at most one pool (a mechanism that writes cai) per compartment");
@@ -694,10 +694,10 @@ class checker {
     const cell_geometry& G = it->second;
     if (var == "cai") return;
     for (const auto& m : c.mechanisms)
-      if (var.rfind((m.name.empty() ? m.kind : m.name) + ".", 0) == 0) {
+      if (var.rfind(m.label() + ".", 0) == 0) {
         const auto nodes = G.nodes_in(m.region);
         if (std::find(nodes.begin(), nodes.end(), node) == nodes.end())
-          r_.add(l, format("mechanism '{}' is not inserted at {}", m.name.empty() ? m.kind : m.name, G.node_name(node)),
+          r_.add(l, format("mechanism '{}' is not inserted at {}", m.label(), G.node_name(node)),
                  format("a location within its region '{}'", m.region.describe()));
         return;
       }
@@ -771,7 +771,7 @@ class checker {
     for (const auto& m : c.mechanisms)
       if (const auto* info = find_mechanism(m.kind))
         for (const char* s : info->states)
-          if (var == (m.name.empty() ? m.kind : m.name) + "." + s) return true;
+          if (var == m.label() + "." + s) return true;
     return false;
   }
 
@@ -831,7 +831,7 @@ class checker {
 
   void projection(std::size_t i, std::map<std::string, std::size_t>& names) {
     const auto& pr = net_.projections[i];
-    const std::string name = pr.name.empty() ? pr.pre + "->" + pr.post : pr.name;
+    const std::string name = pr.label();
     const source_loc fb = path(format("projection[{}] '{}'", i, name));
     if (auto [it, fresh] = names.emplace(name, i); !fresh)
       r_.add(at(pr, fb, pr.keys.count("name") ? "name" : ""),
@@ -1010,7 +1010,8 @@ class checker {
     for (const auto& rc : c.receptors)
       if (rec.location.is_default() && rec.variable.rfind(rc.name + ".", 0) == 0 && rc.spread == spread_rule::none)
         return;
-    if (shapes_[c.name].sections.count(rec.location.section) || rec.location.is_default())
+    if (const auto sh = shapes_.find(c.name);
+        rec.location.is_default() || (sh != shapes_.end() && sh->second.sections.count(rec.location.section)))
       variable_at(c, rec.variable, g->second.node_at(rec.location), at(rec, fb, "location"));
   }
 

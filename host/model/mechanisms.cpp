@@ -73,7 +73,6 @@ std::span<const kind_info> mechanism_kinds() { return mechanisms(); }
 const kind_info* find_mechanism(std::string_view kind) { return find_in(mechanisms(), kind); }
 std::string mechanism_kind_list() { return names_of(mechanisms()); }
 
-std::span<const kind_info> receptor_kinds() { return receptors(); }
 const kind_info* find_receptor(std::string_view kind) { return find_in(receptors(), kind); }
 std::string receptor_kind_list() { return names_of(receptors()); }
 

@@ -36,7 +36,6 @@ std::span<const kind_info> mechanism_kinds();
 const kind_info* find_mechanism(std::string_view kind);
 std::string mechanism_kind_list();  // "hh, traub_miles, leak" for error messages
 
-std::span<const kind_info> receptor_kinds();
 const kind_info* find_receptor(std::string_view kind);
 std::string receptor_kind_list();
 

@@ -137,6 +137,7 @@ struct mechanism_desc : located {
   std::string name;  // how records and init refer to it; defaults to the kind
   std::map<std::string, param_value> params;
   region_desc region;  // cable cells: where it is inserted; default everywhere
+  const std::string& label() const { return name.empty() ? kind : name; }
 };
 
 // How a receptor of a cable cell receives a projection's connections: all at
@@ -299,6 +300,7 @@ struct projection_desc : located {
   bool multapses = false;  // fixed_indegree: may a pair be drawn twice?
   distribution weight;     // [µS] for conductance receptors
   distribution delay = distribution::constant(1.0);  // [ms], rounded to whole steps >= 1
+  std::string label() const { return name.empty() ? pre + "->" + post : name; }
 };
 
 // A DC current clamp on some cells of a population.
@@ -357,7 +359,7 @@ struct simulation_desc : located {
   engine_choice engine = engine_choice::automatic;
   arith_mode mode = arith_mode::deterministic;
   double celsius = 6.3;      // temperature [°C]
-  int secondorder = 0;       // 0: implicit Euler (first order); 2: Crank–Nicolson (NEURON's secondorder = 2)
+  std::int64_t secondorder = 0;  // 0: implicit Euler (first order); 2: Crank–Nicolson (NEURON's secondorder = 2)
 };
 
 struct network {

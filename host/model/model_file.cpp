@@ -499,9 +499,7 @@ void read_simulation(parser& p, const toml::table& root, simulation_desc& sim) {
   f.choice("mode", sim.mode, need::optional,
            {std::pair{"deterministic", arith_mode::deterministic}, std::pair{"fast", arith_mode::fast}});
   f.number("celsius", sim.celsius, need::optional, "a temperature in (-273.15, 100] [degC]");
-  std::int64_t order = 0;
-  if (f.integer("secondorder", order, need::optional, "0 (implicit Euler) or 2 (Crank-Nicolson)"))
-    sim.secondorder = static_cast<int>(order);
+  f.integer("secondorder", sim.secondorder, need::optional, "0 (implicit Euler) or 2 (Crank-Nicolson)");
   f.unknown_keys();
 }
 
@@ -886,7 +884,7 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   const bool has_name = f.text("name", pr.name, need::optional, "the projection's name, a string");
   f.text("pre", pr.pre, need::required, "the name of the source population");
   f.text("post", pr.post, need::required, "the name of the target population (of kind \"cell\")");
-  if (!has_name) pr.name = pr.pre + "->" + pr.post;
+  if (!has_name) pr.name = pr.label();
   f.text("receptor", pr.receptor, need::required, "the name of a receptor of the target's cell type");
   using R = connect_rule;
   const bool rule_ok = f.choice("rule", pr.rule, need::required,

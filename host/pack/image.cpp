@@ -354,7 +354,7 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       continue;
     }
     typename group_storage<T>::mechanism m;
-    m.name = md.name.empty() ? md.kind : md.name;
+    m.name = md.label();
     m.kind = static_cast<std::uint32_t>(info.id);
     m.nparam = static_cast<std::uint32_t>(info.nparam_total);
     if (tl.cable) m.node = inst[q];
