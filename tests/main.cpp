@@ -2,6 +2,8 @@
 // exit with code 77 (CTest's SKIP_RETURN_CODE) and a printed reason when no
 // CUDA device can be used, so GPU tests are reported as skipped, never as
 // passed. Without the flag, a GPU test on a machine without a device fails.
+// With it, a run in which no test case passed the filters fails too: a
+// renamed suite must not turn the GPU check into an empty success.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -11,6 +13,30 @@
 #include <vector>
 
 #include "host/engines/engine.hpp"
+
+namespace {
+
+// Counts the test cases the filters let through.
+struct run_counter : doctest::IReporter {
+  static inline unsigned selected = 0;
+  explicit run_counter(const doctest::ContextOptions&) {}
+  void report_query(const doctest::QueryData&) override {}
+  void test_run_start() override {}
+  void test_run_end(const doctest::TestRunStats& s) override { selected = s.numTestCasesPassingFilters; }
+  void test_case_start(const doctest::TestCaseData&) override {}
+  void test_case_reenter(const doctest::TestCaseData&) override {}
+  void test_case_end(const doctest::CurrentTestCaseStats&) override {}
+  void test_case_exception(const doctest::TestCaseException&) override {}
+  void subcase_start(const doctest::SubcaseSignature&) override {}
+  void subcase_end() override {}
+  void log_assert(const doctest::AssertData&) override {}
+  void log_message(const doctest::MessageData&) override {}
+  void test_case_skipped(const doctest::TestCaseData&) override {}
+};
+
+}  // namespace
+
+DOCTEST_REGISTER_LISTENER("run_counter", 1, run_counter);
 
 int main(int argc, char** argv) {
   std::vector<char*> args;
@@ -31,5 +57,10 @@ int main(int argc, char** argv) {
   }
   doctest::Context ctx;
   ctx.applyCommandLine(static_cast<int>(args.size()), args.data());
-  return ctx.run();
+  const int rc = ctx.run();
+  if (require_device && rc == 0 && run_counter::selected == 0) {
+    std::printf("FAILED: --require-device, but no test case matched the filters\n");
+    return 1;
+  }
+  return rc;
 }

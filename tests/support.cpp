@@ -84,8 +84,6 @@ void add_record(network& net, const std::string& population, const std::string& 
   net.records.push_back(r);
 }
 
-namespace {
-// A projection named "pre->post" onto `receptor`; the caller sets its rule.
 projection_desc projection(const std::string& pre, const std::string& post, const std::string& receptor) {
   projection_desc p;
   p.name = pre + "->" + post;
@@ -94,7 +92,6 @@ projection_desc projection(const std::string& pre, const std::string& post, cons
   p.receptor = receptor;
   return p;
 }
-}  // namespace
 
 void add_poisson_drive(network& net, const std::string& name, std::int64_t size, double rate,
                        const std::string& target, const std::string& receptor, std::int64_t indegree, double w_lo,
@@ -162,6 +159,12 @@ std::vector<bad_file> bad_files(const std::string& dir, const std::string& ext) 
   return out;
 }
 
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+int count_lines(const std::string& s) {
+  return s.empty() ? 0 : 1 + static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot read " << path);
@@ -196,7 +199,70 @@ std::vector<double> json_numbers(const std::string& json, const std::vector<std:
   return out;
 }
 
+std::string object_of(const std::string& json, const std::string& key) {
+  const auto k = json.find("\"" + key + "\"");
+  REQUIRE_MESSAGE(k != std::string::npos, "no key " << key);
+  const auto open = json.find('{', k);
+  int depth = 0;
+  for (auto i = open; i < json.size(); ++i) {
+    depth += json[i] == '{' ? 1 : json[i] == '}' ? -1 : 0;
+    if (depth == 0) return json.substr(open, i - open + 1);
+  }
+  FAIL("unbalanced braces after " << key);
+  return {};
+}
+
+std::vector<std::string> objects_of(const std::string& json, const std::string& key) {
+  const auto k = json.find("\"" + key + "\"");
+  REQUIRE_MESSAGE(k != std::string::npos, "no key " << key);
+  const auto open = json.find('[', k);
+  std::vector<std::string> out;
+  int depth = 0;
+  std::size_t start = 0;
+  for (auto i = open + 1; i < json.size(); ++i) {
+    if (json[i] == '{' && depth++ == 0) start = i;
+    if (json[i] == '}' && --depth == 0) out.push_back(json.substr(start, i - start + 1));
+    if (json[i] == ']' && depth == 0) return out;
+  }
+  FAIL("unbalanced brackets after " << key);
+  return {};
+}
+
 network example(const std::string& name) { return load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/" + name); }
+
+void check_identical(const outcome& a, const outcome& b) {
+  MESSAGE(a.engine << " vs " << b.engine << ": " << a.spikes.size() << " spikes");
+  REQUIRE(a.spikes.size() == b.spikes.size());
+  const auto diff = std::mismatch(a.spikes.begin(), a.spikes.end(), b.spikes.begin());
+  const auto first_diff = static_cast<std::size_t>(diff.first - a.spikes.begin());
+  CAPTURE(first_diff);
+  CHECK(first_diff == a.spikes.size());
+  CHECK(a.counts == b.counts);
+  REQUIRE(a.traces.size() == b.traces.size());
+  for (std::size_t r = 0; r < a.traces.size(); ++r) {
+    CAPTURE(r);
+    CHECK(a.traces[r].steps == b.traces[r].steps);
+    CHECK(a.traces[r].values == b.traces[r].values);
+  }
+  REQUIRE(a.state.size() == b.state.size());
+  for (std::size_t i = 0; i < a.state.size(); ++i) {
+    CAPTURE(a.state[i].name);
+    REQUIRE(a.state[i].values.size() == b.state[i].values.size());
+    std::size_t diffs = 0;
+    for (std::size_t k = 0; k < a.state[i].values.size(); ++k) diffs += a.state[i].values[k] != b.state[i].values[k];
+    CHECK(diffs == 0);
+  }
+}
+
+precision precision_of(float) { return precision::single; }
+precision precision_of(double) { return precision::double_; }
+
+run_summary run_measured(const network& net) {
+  run_options opt;
+  opt.engine = engine_choice::cpu;
+  opt.progress = false;
+  return run_network(net, opt);
+}
 
 // A network of both kinds: 48 ball-and-sticks (example ball_and_stick.toml's
 // cell, spread excitation on their dendrites) and 800 Traub–Miles point
@@ -223,19 +289,13 @@ network cable_network() {
   }
   add_poisson_drive(net, "drive", 100, 40.0, "cell", "syn", 20, 0.0005, 0.002);
   add_poisson_drive(net, "drive2", 100, 40.0, "exc", "exc", 10, 0.002, 0.006);
-  projection_desc up;  // point -> cable
-  up.pre = "exc";
-  up.post = "cell";
-  up.receptor = "syn";
+  projection_desc up = projection("exc", "cell", "syn");  // point -> cable
   up.rule = connect_rule::fixed_indegree;
   up.indegree = 10;
   up.weight = distribution::uniform(0.0005, 0.001);
   up.delay = distribution::uniform(0.5, 2.0);
   net.projections.push_back(up);
-  projection_desc down;  // cable -> point
-  down.pre = "cell";
-  down.post = "inh";
-  down.receptor = "exc";
+  projection_desc down = projection("cell", "inh", "exc");  // cable -> point
   down.rule = connect_rule::fixed_probability;
   down.probability = 0.5;
   down.weight = distribution::constant(0.01);

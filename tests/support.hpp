@@ -13,6 +13,7 @@
 #include "host/pack/image.hpp"
 #include "host/model/model.hpp"
 #include "host/model/model_file.hpp"
+#include "host/run.hpp"
 
 #ifndef RANVIER_TEST_DATA_DIR
 #define RANVIER_TEST_DATA_DIR "tests"
@@ -53,6 +54,9 @@ network hh_cell(double density_uA_cm2, double start_ms = 10.0, double dur_ms = 1
 void add_record(network& net, const std::string& population, const std::string& variable,
                 std::vector<std::int64_t> cells = {}, double interval = 0.0);
 
+// A projection named "pre->post" onto `receptor`; the caller sets its rule.
+projection_desc projection(const std::string& pre, const std::string& post, const std::string& receptor);
+
 // Adds a Poisson population `name` of `size` generators at `rate` [Hz] and a
 // fixed in-degree projection from it onto `target`'s receptor, weights drawn
 // uniformly in [w_lo, w_hi] [µS]; its spikes are recorded.
@@ -74,6 +78,10 @@ std::vector<double> spike_times(const outcome& o, const std::string& population,
 network example(const std::string& name);
 network validation_model(const std::string& name);
 
+// Whether `part` occurs in `s`; how many lines `s` has (0 if empty).
+bool contains(const std::string& s, const std::string& part);
+int count_lines(const std::string& s);
+
 // The message of the model_error f() throws ("" if none).
 template <class F>
 std::string error_of(F&& f) {
@@ -85,11 +93,23 @@ std::string error_of(F&& f) {
   return "";
 }
 
+// Runs `net` on the CPU as `ranvier run` does (without files), for its
+// summary: measurements, counts.
+run_summary run_measured(const network& net);
+
 // A network of point and cable cells connected both ways (ball-and-sticks
 // with receptors spread over their dendrites, COBAHH cells), with gap
 // junctions, Poisson and given-time sources, and records along a section
 // and of a receptor's conductance and current.
 network cable_network();
+
+// Checks that two runs are the same bit for bit: spikes, spike counts, every
+// trace's steps and values, every state array (== on each value), and says
+// which engines were compared (device-check reports the "vs cuda" lines).
+void check_identical(const outcome& a, const outcome& b);
+
+precision precision_of(float);
+precision precision_of(double);
 
 // A malformed input file of the tests: its first two lines say what its
 // error must say, "# expect: SUBSTRING" and "# line: N".
@@ -111,5 +131,10 @@ std::string read_text(const std::string& path);
 // `keys`, each key searched after the previous one.
 double json_number(const std::string& json, const std::vector<std::string>& keys);
 std::vector<double> json_numbers(const std::string& json, const std::vector<std::string>& keys);
+// The text of the JSON object that is the value of `key`, from its '{' to
+// the matching '}', and the objects of the array that is its value (the
+// reference files have no braces inside strings).
+std::string object_of(const std::string& json, const std::string& key);
+std::vector<std::string> objects_of(const std::string& json, const std::string& key);
 
 }  // namespace ranvier::test

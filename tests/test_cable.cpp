@@ -22,6 +22,15 @@ namespace {
 
 constexpr double pi = std::numbers::pi;
 
+// A cylinder section of nseg segments (L, d [µm]).
+section_desc cylinder(const std::string& name, const std::string& tag, double L, double d, int nseg) {
+  auto s = section_desc::cylinder(name, tag, L, d);
+  s.has_discretization = true;
+  s.discretization.type = discretization_desc::rule::nseg;
+  s.discretization.nseg = nseg;
+  return s;
+}
+
 // One passive cylinder "cable" (L [µm], d [µm], nseg segments), Ra 100 Ω·cm,
 // cm 1 µF/cm², leak 1e-4 S/cm² reversing at 0 mV (v is the deviation from
 // rest), a current `amp` [nA] into its start (x = 0) from t = 0, and v
@@ -35,10 +44,7 @@ network passive_cable(double L, double d, int nseg, double dt, double tstop, dou
   c.has_morphology = true;
   c.ra = 100.0;
   c.cm = 1.0;
-  auto s = section_desc::cylinder("cable", "dend", L, d);
-  s.has_discretization = true;
-  s.discretization.type = discretization_desc::rule::nseg;
-  s.discretization.nseg = nseg;
+  auto s = cylinder("cable", "dend", L, d, nseg);
   c.morphology.sections.push_back(s);
   mechanism_desc leak;
   leak.kind = "leak";
@@ -117,8 +123,10 @@ TEST_CASE("a passive sealed-end cable reaches cable theory's steady state and in
     const double rin = v[x.size()] / amp, rin_exact = rinf / std::tanh(L / lambda);
     MESSAGE("L = " << L_over_lambda << " lambda: largest relative error " << worst << ", R_in " << rin
                    << " MOhm (theory " << rin_exact << ")");
-    CHECK(worst < 1e-3);
-    CHECK(std::fabs(rin - rin_exact) / rin_exact < 1e-3);
+    // Within 0.1 % as the issue asks, and within twice the measured
+    // discretisation error (8.3e-5 at 2 λ; R_in 5e-5), to catch a regression.
+    CHECK(worst < 2e-4);
+    CHECK(std::fabs(rin - rin_exact) / rin_exact < 2e-4);
   }
 }
 
@@ -161,10 +169,7 @@ TEST_CASE("a one-section cell of one segment gives the point neuron's result") {
   c.area = 0.0;
   c.has_morphology = true;
   const double side = std::sqrt(1000.0 / pi);  // L = diam: π·d·L = 1000 µm²
-  auto s = section_desc::cylinder("soma", "soma", side, side);
-  s.has_discretization = true;
-  s.discretization.type = discretization_desc::rule::nseg;
-  s.discretization.nseg = 1;
+  auto s = cylinder("soma", "soma", side, side, 1);
   c.morphology.sections.push_back(s);
   const auto a = run(point, which::cpu), b = run(cable, which::cpu);
   REQUIRE(a.spikes.size() == 7);
@@ -175,7 +180,7 @@ TEST_CASE("a one-section cell of one segment gives the point neuron's result") {
   double worst = 0.0;
   for (std::size_t i = 0; i < va.size(); ++i) worst = std::max(worst, std::fabs(va[i] - vb[i]));
   MESSAGE("largest |v_point - v_cable| over 120 ms: " << worst << " mV");
-  CHECK(worst < 1e-8);
+  CHECK(worst < 1e-9);  // the same arithmetic in another order (measured: 3.6e-11 mV)
 }
 
 TEST_CASE("a gap-coupled pair reaches the steady state of its circuit, point neurons and cable cells alike") {
@@ -194,10 +199,7 @@ TEST_CASE("a gap-coupled pair reaches the steady state of its circuit, point neu
     if (cable) {
       c.has_morphology = true;
       const double side = std::sqrt(1000.0 / pi);
-      auto s = section_desc::cylinder("soma", "soma", side, side);
-      s.has_discretization = true;
-      s.discretization.type = discretization_desc::rule::nseg;
-      s.discretization.nseg = 1;
+      auto s = cylinder("soma", "soma", side, side, 1);
       c.morphology.sections.push_back(s);
     } else {
       c.area = 1000.0;
@@ -256,43 +258,10 @@ TEST_CASE("a strong gap junction stays bounded at a large step") {
   CHECK(std::fabs(v[last] - v[last + 1]) < 1e-3);  // the two cells have equalised
 }
 
-TEST_CASE("the squid axon conducts at Hodgkin and Huxley's 18.8 m/s") {
-  // Hodgkin & Huxley (1952, J Physiol 117:500, part of their fig. 15 and
-  // text): a 476 µm axon, Ra 35.4 Ω·cm, at 18.5 °C conducts at 18.8 m/s by
-  // their computation (21.2 m/s measured). Measured here between x = 0.25 and
-  // 0.75 of a 5 cm axon, converging in the segment length and the step.
-  struct setting {
-    int nseg;
-    double dt;
-    int secondorder;
-  };
-  double last = 0.0;
-  for (const setting s : {setting{51, 0.025, 0}, setting{101, 0.025, 0}, setting{201, 0.01, 0},
-                          setting{401, 0.005, 0}, setting{401, 0.005, 2}, setting{801, 0.002, 2}}) {
-    network net = validation_model("squid_axon.toml");
-    net.sim.dt = s.dt;
-    net.sim.secondorder = s.secondorder;
-    net.cells[0].morphology.sections[0].discretization.nseg = s.nseg;
-    run_options opt;
-    opt.engine = engine_choice::cpu;
-    opt.progress = false;
-    const auto sum = run_network(net, opt);
-    REQUIRE(sum.measurements.size() == 1);
-    REQUIRE(sum.measurements[0].ok());
-    last = sum.measurements[0].velocity_m_per_s();
-    MESSAGE("nseg " << s.nseg << " (dx " << 50000.0 / s.nseg << " um), dt " << s.dt << " ms, secondorder "
-                    << s.secondorder << ": " << last << " m/s");
-  }
-  CHECK(std::fabs(last - 18.8) / 18.8 < 0.03);
-}
-
 TEST_CASE("a myelinated axon conducts faster than an unmyelinated axon of the same diameter") {
   // examples/myelinated_axon.toml: 2 µm axons of the same length, one with
   // nodes of Ranvier every 201 µm and myelinated internodes, one bare.
-  run_options opt;
-  opt.engine = engine_choice::cpu;
-  opt.progress = false;
-  const auto sum = run_network(example("myelinated_axon.toml"), opt);
+  const auto sum = run_measured(example("myelinated_axon.toml"));
   REQUIRE(sum.measurements.size() == 3);
   for (const auto& m : sum.measurements) {
     CAPTURE(m.name);
@@ -306,7 +275,7 @@ TEST_CASE("a myelinated axon conducts faster than an unmyelinated axon of the sa
   CHECK(myelinated > 5.0 * bare);
   // Saltatory: the delay between nodes is the myelinated velocity's share of
   // one internode, to within the spread along the axon.
-  CHECK(internode_delay == doctest::Approx(0.201 / myelinated).epsilon(0.1));
+  CHECK(internode_delay == doctest::Approx(0.201 / myelinated).epsilon(0.03));  // measured: 1.1 %
 }
 
 }  // TEST_SUITE
@@ -365,14 +334,16 @@ TEST_CASE("a ball-and-stick with synaptic input on its dendrite matches NEURON")
   const double worst = compare_with_neuron(example("ball_and_stick.toml"), "ball_and_stick", {{2, "dend(0.8)"}});
   MESSAGE("ball and stick: largest |v - v_NEURON| " << worst << " mV");
   // The same equations in another order of floating-point operations: the
-  // difference is rounding, amplified on spikes' upstrokes (measured:
-  // 1.3e-7 mV; 2.6e-5 mV for the branched cell's three spikes).
-  CHECK(worst < 1e-4);
+  // difference is rounding, amplified on the spike's upstroke (measured:
+  // 1.3e-7 mV).
+  CHECK(worst < 1e-6);
 }
 
 TEST_CASE("a branched passive dendrite on an HH soma matches NEURON") {
   const double worst = compare_with_neuron(validation_model("branched.toml"), "branched", {{2, "dend_1_0_1(1)"}});
   MESSAGE("branched dendrite: largest |v - v_NEURON| " << worst << " mV");
+  // Rounding again, amplified on each of three spikes' upstrokes and carried
+  // on by the next (measured: 2.6e-5 mV).
   CHECK(worst < 1e-4);
 }
 
@@ -407,7 +378,7 @@ TEST_CASE("a cell with active dendrites, distance gradients and a calcium pool m
   const network net = example("active_dendrite.toml");
   const double worst = compare_with_neuron(net, "active_dendrite", {{2, "apic(0.9)"}, {3, "tuft(0.5)"}});
   MESSAGE("active dendrite: largest |v - v_NEURON| " << worst << " mV");
-  CHECK(worst < 1e-4);
+  CHECK(worst < 3e-8);  // rounding (measured: 2.9e-9 mV)
   // [Ca]i in the tuft, where the pool moves it (relative: it spans 5e-5 to 1e-2 mM).
   network every_step = net;
   for (auto& r : every_step.records) r.interval = 0.0;
@@ -415,20 +386,25 @@ TEST_CASE("a cell with active dendrites, distance gradients and a calcium pool m
   const std::string json = neuron_cable_data();
   const auto ref = json_numbers(json, {"active_dendrite", "cai_mM"});
   const auto& cai = o.traces.at(4).values;
+  const std::int64_t every = std::llround(json_number(json, {"sample_ms"}) / o.dt);
+  REQUIRE(cai.size() == (ref.size() - 1) * every + 1);
   double worst_cai = 0.0;
-  for (std::size_t i = 0; i < ref.size(); ++i) worst_cai = std::max(worst_cai, std::fabs(cai[i * 4] - ref[i]) / ref[i]);
+  for (std::size_t i = 0; i < ref.size(); ++i) worst_cai = std::max(worst_cai, std::fabs(cai[i * every] - ref[i]) / ref[i]);
   MESSAGE("active dendrite: largest relative |cai - cai_NEURON| " << worst_cai);
-  CHECK(worst_cai < 1e-6);
+  CHECK(worst_cai < 1e-9);  // rounding (measured: 4.9e-11)
   CHECK(*std::max_element(cai.begin(), cai.end()) > 100 * cai.front());  // the pool does fill
 }
 
-TEST_CASE("the squid axon's conduction velocity is NEURON's at every discretisation") {
-  const std::string json = neuron_cable_data();
-  std::size_t at = json.find("\"squid_axon\"");
-  for (int c = 0; c < 6; ++c) {
-    at = json.find("\"nseg\"", at);
-    const std::string one = json.substr(at, json.find('}', at) - at);
-    at += 6;
+TEST_CASE("the squid axon conducts at NEURON's velocity at every discretisation, converging to Hodgkin and Huxley's 18.8 m/s") {
+  // Hodgkin & Huxley (1952, J Physiol 117:500, part of their fig. 15 and
+  // text): a 476 µm axon, Ra 35.4 Ω·cm, at 18.5 °C conducts at 18.8 m/s by
+  // their computation (21.2 m/s measured). Measured here between x = 0.25 and
+  // 0.75 of a 5 cm axon, at each of NEURON's settings (segments, step,
+  // scheme) from coarse to fine.
+  const auto cases = objects_of(neuron_cable_data(), "cases");
+  REQUIRE(cases.size() == 6);
+  std::vector<double> ours;
+  for (const auto& one : cases) {
     const int n = static_cast<int>(json_number(one, {"nseg"}));
     const double dt = json_number(one, {"dt_ms"});
     const int so = static_cast<int>(json_number(one, {"secondorder"}));
@@ -437,25 +413,30 @@ TEST_CASE("the squid axon's conduction velocity is NEURON's at every discretisat
     net.sim.dt = dt;
     net.sim.secondorder = so;
     net.cells[0].morphology.sections[0].discretization.nseg = n;
-    run_options opt;
-    opt.engine = engine_choice::cpu;
-    opt.progress = false;
-    const double v = run_network(net, opt).measurements.at(0).velocity_m_per_s();
-    MESSAGE("nseg " << n << ", dt " << dt << ", secondorder " << so << ": " << v << " m/s, NEURON " << ref);
-    CHECK(std::fabs(v - ref) / ref < 0.02);
+    const double v = run_measured(net).measurements.at(0).velocity_m_per_s();
+    MESSAGE("nseg " << n << " (dx " << 50000.0 / n << " um), dt " << dt << " ms, secondorder " << so << ": " << v
+                    << " m/s, NEURON " << ref << " (relative difference " << std::fabs(v - ref) / ref << ")");
+    // The same equations and the same crossings, interpolated alike: they
+    // agree to rounding (measured: 1e-15 to 7e-14).
+    CHECK(std::fabs(v - ref) / ref < 1e-12);
+    ours.push_back(v);
   }
+  // Converged: the two finest settings within 0.1 % of each other (measured
+  // 0.035 %), and within 1 % of Hodgkin and Huxley's (measured 0.36 %; their
+  // own integration was by hand, at coarse steps).
+  const double last = ours.back(), before = ours[ours.size() - 2];
+  CHECK(std::fabs(last - before) / last < 1e-3);
+  CHECK(std::fabs(last - 18.8) / 18.8 < 0.01);
 }
 
 TEST_CASE("the myelinated and the bare axon conduct at NEURON's velocities") {
   const std::string json = neuron_cable_data();
-  run_options opt;
-  opt.engine = engine_choice::cpu;
-  opt.progress = false;
-  const auto sum = run_network(example("myelinated_axon.toml"), opt);
+  const auto sum = run_measured(example("myelinated_axon.toml"));
   for (const auto& m : sum.measurements) {
     const double ref = json_number(json, {"myelinated_axon", m.name, "velocity_m_per_s"});
-    MESSAGE(m.name << ": " << m.velocity_m_per_s() << " m/s, NEURON " << ref);
-    CHECK(std::fabs(m.velocity_m_per_s() - ref) / ref < 0.02);
+    MESSAGE(m.name << ": " << m.velocity_m_per_s() << " m/s, NEURON " << ref << " (relative difference "
+                   << std::fabs(m.velocity_m_per_s() - ref) / ref << ")");
+    CHECK(std::fabs(m.velocity_m_per_s() - ref) / ref < 1e-12);  // rounding, as for the squid axon (measured 3e-14)
   }
 }
 
@@ -506,6 +487,7 @@ TEST_CASE("a spike is timed where the detector is, and a connection's delay coun
   // The squid axon with its detector at x = 0.9 instead of its centre: the
   // spike is stamped when it gets there, 0.4 of 5 cm later at ~18 m/s; a
   // connection of 1 ms from the axon steps its target 1 ms after that stamp.
+  std::map<double, double> spike_at;  // by the detector's x
   for (double x : {0.5, 0.9}) {
     CAPTURE(x);
     network net = validation_model("squid_axon.toml");
@@ -521,10 +503,7 @@ TEST_CASE("a spike is timed where the detector is, and a connection's delay coun
     pp.size = 1;
     pp.cell = "passive";
     net.populations.push_back(pp);
-    projection_desc pr;
-    pr.pre = "axon";
-    pr.post = "target";
-    pr.receptor = "syn";
+    projection_desc pr = projection("axon", "target", "syn");
     pr.rule = connect_rule::all_to_all;
     pr.weight = distribution::constant(0.01);
     pr.delay = distribution::constant(1.0);
@@ -539,8 +518,12 @@ TEST_CASE("a spike is timed where the detector is, and a connection's delay coun
     MESSAGE("detector at x = " << x << ": spike at " << t[0] << " ms, target stepped in the step from "
                                << (first - 1) * o.dt << " ms");
     CHECK((first - 1) * o.dt == doctest::Approx(t[0] + 1.0));  // the step starting at spike + delay
-    if (x == 0.9) CHECK(t[0] > 1.5);                            // 2 cm past the centre at ~18 m/s: +1.1 ms
+    spike_at[x] = t[0];
   }
+  // The spike reaches x = 0.9 later by 0.4 of the 5 cm axon at its conduction
+  // velocity (18.29 m/s at these settings): 1.09 ms (measured 1.075 ms; the
+  // stimulus end of the axon propagates a little faster).
+  CHECK(spike_at[0.9] - spike_at[0.5] == doctest::Approx(0.4 * 50000.0 / 18.29 * 1e-3).epsilon(0.05));
 }
 
 TEST_CASE("reversal potentials by Nernst from the cell type's concentrations") {

@@ -78,22 +78,6 @@ network mixed_network(precision prec = precision::double_, arith_mode mode = ari
   return net;
 }
 
-void check_identical(const outcome& a, const outcome& b) {
-  REQUIRE(a.spikes.size() == b.spikes.size());
-  CHECK(a.spikes == b.spikes);
-  CHECK(a.counts == b.counts);
-  REQUIRE(a.state.size() == b.state.size());
-  for (std::size_t i = 0; i < a.state.size(); ++i) {
-    CAPTURE(a.state[i].name);
-    CHECK(a.state[i].values == b.state[i].values);  // bitwise: == on every double
-  }
-  REQUIRE(a.traces.size() == b.traces.size());
-  for (std::size_t r = 0; r < a.traces.size(); ++r) {
-    CHECK(a.traces[r].steps == b.traces[r].steps);
-    CHECK(a.traces[r].values == b.traces[r].values);
-  }
-}
-
 }  // namespace
 
 TEST_SUITE("engine") {

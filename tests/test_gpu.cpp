@@ -10,45 +10,13 @@
 using namespace ranvier;
 using namespace ranvier::test;
 
-namespace {
-
-void compare(const outcome& cpu, const outcome& gpu) {
-  MESSAGE(cpu.engine << " vs " << gpu.engine << ": " << cpu.spikes.size() << " spikes");
-  REQUIRE(cpu.spikes.size() == gpu.spikes.size());
-  std::size_t first_diff = cpu.spikes.size();
-  for (std::size_t i = 0; i < cpu.spikes.size(); ++i)
-    if (!(cpu.spikes[i] == gpu.spikes[i])) {
-      first_diff = i;
-      break;
-    }
-  CAPTURE(first_diff);
-  CHECK(first_diff == cpu.spikes.size());
-  CHECK(cpu.counts == gpu.counts);
-  REQUIRE(cpu.state.size() == gpu.state.size());
-  for (std::size_t i = 0; i < cpu.state.size(); ++i) {
-    CAPTURE(cpu.state[i].name);
-    std::size_t diffs = 0;
-    for (std::size_t k = 0; k < cpu.state[i].values.size(); ++k) diffs += cpu.state[i].values[k] != gpu.state[i].values[k];
-    CHECK(diffs == 0);
-  }
-  REQUIRE(cpu.traces.size() == gpu.traces.size());
-  for (std::size_t r = 0; r < cpu.traces.size(); ++r) {
-    CHECK(cpu.traces[r].steps == gpu.traces[r].steps);
-    CHECK(cpu.traces[r].values == gpu.traces[r].values);
-  }
-}
-
-precision precision_of(float) { return precision::single; }
-precision precision_of(double) { return precision::double_; }
-
-}  // namespace
 
 TEST_SUITE("gpu") {
 
 TEST_CASE_TEMPLATE("hh_single: CPU and CUDA engines agree bit for bit", T, float, double) {
   network net = example("hh_single.toml");
   net.sim.prec = precision_of(T{});
-  compare(run(net, which::cpu), run(net, which::cuda));
+  check_identical(run(net, which::cpu), run(net, which::cuda));
 }
 
 TEST_CASE_TEMPLATE("cobahh, 1 s: CPU and CUDA engines agree bit for bit", T, float, double) {
@@ -57,7 +25,7 @@ TEST_CASE_TEMPLATE("cobahh, 1 s: CPU and CUDA engines agree bit for bit", T, flo
   const auto cpu = run(net, which::cpu, 2);
   const auto gpu = run(net, which::cuda);
   CHECK(cpu.spikes.size() > 100000);
-  compare(cpu, gpu);
+  check_identical(cpu, gpu);
 }
 
 TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit for bit") {
@@ -65,7 +33,7 @@ TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit fo
   net.sim.duration = 300.0;
   for (auto& pr : net.projections) pr.delay = distribution::uniform(0.1, 2.0);
   add_poisson_drive(net, "drive", 200, 30.0, "inh", "exc", 10, 0.002, 0.01);
-  compare(run(net, which::cpu, 2), run(net, which::cuda));
+  check_identical(run(net, which::cpu, 2), run(net, which::cuda));
 }
 
 TEST_CASE_TEMPLATE("cable cells: CPU and CUDA engines agree bit for bit", T, float, double) {
@@ -82,7 +50,7 @@ TEST_CASE_TEMPLATE("cable cells: CPU and CUDA engines agree bit for bit", T, flo
     CAPTURE(m.name);
     network net = m.net;
     net.sim.prec = precision_of(T{});
-    compare(run(net, which::cpu), run(net, which::cuda));
+    check_identical(run(net, which::cpu), run(net, which::cuda));
   }
 }
 
@@ -93,13 +61,13 @@ TEST_CASE_TEMPLATE("a network of point and cable cells with gap junctions: CPU a
   net.sim.duration = 40.0;
   const auto cpu = run(net, which::cpu, 2);
   CHECK(cpu.spikes.size() > 100);
-  compare(cpu, run(net, which::cuda));
+  check_identical(cpu, run(net, which::cuda));
 }
 
 TEST_CASE("secondorder = 2 on a cable cell: CPU and CUDA agree bit for bit") {
   network net = example("ball_and_stick.toml");
   net.sim.secondorder = 2;
-  compare(run(net, which::cpu), run(net, which::cuda));
+  check_identical(run(net, which::cpu), run(net, which::cuda));
 }
 
 }  // TEST_SUITE

@@ -20,31 +20,16 @@
 #include "host/model/model_file.hpp"
 #include "support.hpp"
 
-#ifndef RANVIER_TEST_DATA_DIR
-#define RANVIER_TEST_DATA_DIR "/work/main/tests"
-#endif
-
 namespace {
 
 using namespace ranvier;
 using ranvier::test::error_of;
 namespace fs = std::filesystem;
 
-// The message of the model_error thrown by reading and checking, or "" if
-// there is none.
+using ranvier::test::contains;
+using ranvier::test::count_lines;
+using ranvier::test::read_text;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-int count_lines(const std::string& s) {
-  return s.empty() ? 0 : 1 + static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A small network as the C++ builder would make it: no file, no locations.
 network small_network() {
@@ -450,7 +435,7 @@ cell = "c"
 
   TEST_CASE("the complete example of docs/model-file.md is valid") {
     const fs::path doc = fs::path(RANVIER_TEST_DATA_DIR) / ".." / "docs" / "model-file.md";
-    const std::string text = read_text(doc);
+    const std::string text = read_text(doc.string());
     REQUIRE(!text.empty());
     const auto section = text.find("## A complete example");
     REQUIRE(section != std::string::npos);

@@ -17,30 +17,14 @@
 #include "host/io/swc.hpp"
 #include "support.hpp"
 
-#ifndef RANVIER_TEST_DATA_DIR
-#define RANVIER_TEST_DATA_DIR "tests"
-#endif
-
 namespace {
 
 using namespace ranvier;
 namespace fs = std::filesystem;
 
-template <class F>
-std::string swc_error_of(F&& f) {
-  try {
-    f();
-  } catch (const model_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-int lines_in(const std::string& s) {
-  return s.empty() ? 0 : 1 + static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
+using ranvier::test::contains;
+using ranvier::test::count_lines;
+using ranvier::test::error_of;
 
 std::string good_file(const std::string& name) {
   return (fs::path(RANVIER_TEST_DATA_DIR) / "swc" / "good" / name).string();
@@ -189,14 +173,14 @@ TEST_SUITE("model_file") {
       INFO("bad SWC file: ", path);
       CAPTURE(expect);
       CAPTURE(line);
-      const std::string msg = swc_error_of([&] { read_swc(path); });
+      const std::string msg = error_of([&] { read_swc(path); });
       CAPTURE(msg);
       CHECK_MESSAGE(!msg.empty(), "no model_error was thrown");
-      CHECK(has(msg, expect));
-      CHECK(has(msg, name + ":" + line + ":"));
-      CHECK(has(msg, "; valid: "));
+      CHECK(contains(msg, expect));
+      CHECK(contains(msg, name + ":" + line + ":"));
+      CHECK(contains(msg, "; valid: "));
       // Each bad file has exactly one fault, so one line of message.
-      CHECK(lines_in(msg) == 1);
+      CHECK(count_lines(msg) == 1);
     }
   }
 
@@ -207,9 +191,9 @@ TEST_SUITE("model_file") {
         "2 3 0 5 0 0 1\n"    // line 3: radius 0
         "# a comment\n"
         "1 2 0 9 0 1 1\n";   // line 5: duplicate of line 1
-    const std::string msg = swc_error_of([&] { parse_swc(text, "three.swc"); });
+    const std::string msg = error_of([&] { parse_swc(text, "three.swc"); });
     CAPTURE(msg);
-    REQUIRE(lines_in(msg) == 3);
+    REQUIRE(count_lines(msg) == 3);
     const auto a = msg.find("three.swc:2: parent 9 of point 5 is not in the file");
     const auto b = msg.find("three.swc:3: radius 0.0 um is not positive");
     const auto c = msg.find("three.swc:5: id 1 is already used on line 1");
@@ -223,18 +207,18 @@ TEST_SUITE("model_file") {
   TEST_CASE("swc: a message lists at most 20 problems, then says how many more") {
     std::string text = "1 1 0 0 0 5 -1\n";
     for (int i = 2; i <= 26; ++i) text += std::to_string(i) + " 3 0 " + std::to_string(i) + " 0 -1 1\n";
-    const std::string msg = swc_error_of([&] { parse_swc(text, "many.swc"); });
+    const std::string msg = error_of([&] { parse_swc(text, "many.swc"); });
     CAPTURE(msg);
-    CHECK(lines_in(msg) == 21);
-    CHECK(has(msg, "many.swc:2: radius -1.0 um"));
-    CHECK(has(msg, "many.swc:21: radius -1.0 um"));
-    CHECK_FALSE(has(msg, "many.swc:22:"));
-    CHECK(has(msg, "\n... and 5 more problems"));
+    CHECK(count_lines(msg) == 21);
+    CHECK(contains(msg, "many.swc:2: radius -1.0 um"));
+    CHECK(contains(msg, "many.swc:21: radius -1.0 um"));
+    CHECK_FALSE(contains(msg, "many.swc:22:"));
+    CHECK(contains(msg, "\n... and 5 more problems"));
   }
 
   TEST_CASE("swc: a file that cannot be read is named in the error") {
-    const std::string msg = swc_error_of([] { read_swc(good_file("no_such_file.swc")); });
+    const std::string msg = error_of([] { read_swc(good_file("no_such_file.swc")); });
     CAPTURE(msg);
-    CHECK(has(msg, "no_such_file.swc: cannot open the SWC file"));
+    CHECK(contains(msg, "no_such_file.swc: cannot open the SWC file"));
   }
 }
