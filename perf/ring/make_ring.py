@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Writes the ring benchmark's model file (NEURON's ringtest in Ranvier's
-terms): N identical cells, each an HH soma with a passive (or, with
---active, HH) dendritic tree of 31 branches cut into 10 um segments (183
-compartments a cell), connected in a ring, cell i's soma onto an ExpSyn on
-cell i+1's distal dendrite with a 1 ms delay. Cell 0 gets a brief current at
+terms): N identical cells, each an HH soma (20 um, 2 segments) with a
+passive (or, with --active, HH) dendritic tree of 31 branches cut into 10 um
+segments (184 compartments a cell), connected in a ring, cell i's soma onto
+an ExpSyn on cell i+1's distal dendrite with a 1 ms delay. Cell 0 gets a brief current at
 t = 1 ms; the one spike then travels around the ring.
 
     perf/ring/make_ring.py N [--active] [--duration MS] > ring.toml

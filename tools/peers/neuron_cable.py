@@ -64,10 +64,13 @@ def d_lambda_nseg(sec, d_lambda=0.1, freq=100.0):
     return int((sec.L / (d_lambda * lam) + 0.9) / 2) * 2 + 1
 
 
-def run(tstop, dt, probes, spike_seg, secondorder=0, celsius=6.3, v_init=-65.0):
-    """Runs to tstop at a fixed step; returns spike times at spike_seg and the
-    voltage at every probe (name -> segment) every step."""
-    h.celsius = celsius
+def run(m, c, dt, probes, spike_seg, secondorder=0):
+    """Runs model m (its duration, celsius, and cell c's initial v, -65 mV if
+    it sets none) at the fixed step dt; returns spike times at spike_seg and
+    the voltage at every probe (name -> segment) every step."""
+    tstop = m["simulation"]["duration"]
+    v_init = c.get("init", {}).get("v", -65.0)
+    h.celsius = m["simulation"]["celsius"]
     h.secondorder = secondorder
     h.cvode_active(0)
     h.dt = dt
@@ -117,7 +120,7 @@ def ball_and_stick():
     pr = m["projection"][0]
     keep = deliver(syn, pr["weight"], m["population"][1]["times"], pr["delay"])
     dt = m["simulation"]["dt"]
-    spikes, v = run(m["simulation"]["duration"], dt, {"soma(0.5)": soma(0.5), "dend(0.8)": dend(0.8)}, soma(0.5))
+    spikes, v = run(m, c, dt, {"soma(0.5)": soma(0.5), "dend(0.8)": dend(0.8)}, soma(0.5))
     del keep
     return {"model": "examples/ball_and_stick.toml", "dt_ms": dt, "nseg": {"soma": soma.nseg, "dend": dend.nseg},
             "spikes_ms": spikes, "v": {k: subsample(x, dt) for k, x in v.items()}}
@@ -153,8 +156,7 @@ def branched():
         clamps.append(ic)
     dt = m["simulation"]["dt"]
     tip = "dend_1_0_1"
-    spikes, v = run(m["simulation"]["duration"], dt, {"soma(0.5)": secs["soma"](0.5), tip + "(1)": secs[tip](1.0)},
-                    secs["soma"](0.5))
+    spikes, v = run(m, c, dt, {"soma(0.5)": secs["soma"](0.5), tip + "(1)": secs[tip](1.0)}, secs["soma"](0.5))
     return {"model": "tests/validation/models/branched.toml", "dt_ms": dt,
             "nseg": {k: s.nseg for k, s in secs.items()}, "spikes_ms": spikes,
             "v": {k: subsample(x, dt) for k, x in v.items()}}
@@ -245,8 +247,8 @@ def swc_cell():
     ic = h.IClamp(secs["soma"](0.5))
     ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
     dt = m["simulation"]["dt"]
-    spikes, v = run(m["simulation"]["duration"], dt, {"soma(0.5)": secs["soma"](0.5),
-                                                       "apic[3](1)": secs["apic[3]"](1.0)}, secs["soma"](0.5))
+    spikes, v = run(m, c, dt, {"soma(0.5)": secs["soma"](0.5), "apic[3](1)": secs["apic[3]"](1.0)},
+                    secs["soma"](0.5))
     del keep
     return {"model": "tests/validation/models/swc_cell.toml", "dt_ms": dt,
             "nseg": {k: s.nseg for k, s in secs.items()},
@@ -283,8 +285,7 @@ def squid_axon():
         ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
         mm = m["measure"][0]
         a, b = mm["from"]["x"], mm["to"]["x"]
-        _, v = run(m["simulation"]["duration"], dt, {"a": ax(a), "b": ax(b)}, ax(0.5), secondorder=so,
-                   celsius=m["simulation"]["celsius"])
+        _, v = run(m, c, dt, {"a": ax(a), "b": ax(b)}, ax(0.5), secondorder=so)
         ta, tb = crossing(v["a"], dt, mm["threshold"]), crossing(v["b"], dt, mm["threshold"])
         dist = node_position(ax, b) - node_position(ax, a)
         cases.append({"nseg": nseg, "dt_ms": dt, "secondorder": so, "velocity_m_per_s": dist / (tb - ta) * 1e-3})
@@ -323,7 +324,7 @@ def myelinated_axon():
     for mm in m["measure"][:2]:
         for key in ("from", "to"):
             probes[mm[key]["section"]] = secs[mm[key]["section"]](mm[key]["x"])
-    _, v = run(m["simulation"]["duration"], dt, probes, secs["node_0"](0.5), celsius=m["simulation"]["celsius"])
+    _, v = run(m, c, dt, probes, secs["node_0"](0.5))
     for mm in m["measure"][:2]:
         a, b = mm["from"]["section"], mm["to"]["section"]
         ta, tb = crossing(v[a], dt, mm["threshold"]), crossing(v[b], dt, mm["threshold"])
@@ -343,8 +344,7 @@ def myelinated_axon():
     ic = h.IClamp(ax(0.0))
     ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
     mm = m["measure"][2]
-    _, v = run(m["simulation"]["duration"], dt, {"a": ax(mm["from"]["x"]), "b": ax(mm["to"]["x"])}, ax(0.5),
-               celsius=m["simulation"]["celsius"])
+    _, v = run(m, cb, dt, {"a": ax(mm["from"]["x"]), "b": ax(mm["to"]["x"])}, ax(0.5))
     ta, tb = crossing(v["a"], dt, mm["threshold"]), crossing(v["b"], dt, mm["threshold"])
     dist = node_position(ax, mm["to"]["x"]) - node_position(ax, mm["from"]["x"])
     out[mm["name"]] = {"distance_um": dist, "delay_ms": tb - ta, "velocity_m_per_s": dist / (tb - ta) * 1e-3}
@@ -388,6 +388,8 @@ def active_dendrite():
         kind = mech["kind"]
         name = "pas" if kind == "leak" else "rv_" + kind
         region = mech.get("region", [sd["name"] for sd in c["section"]])
+        if isinstance(region, dict) and set(region) - {"names", "min_distance"}:
+            raise SystemExit("neuron_cable.py: region keys %s are not built here" % sorted(set(region) - {"names", "min_distance"}))
         dmin = region.get("min_distance", 0.0) if isinstance(region, dict) else 0.0
         for s in region_secs(region):
             s.insert(name)
@@ -412,9 +414,9 @@ def active_dendrite():
         clamps.append(ic)
     dt = m["simulation"]["dt"]
     cai = h.Vector().record(secs["tuft"](0.5)._ref_cai)
-    spikes, v = run(m["simulation"]["duration"], dt,
+    spikes, v = run(m, c, dt,
                     {"soma(0.5)": secs["soma"](0.5), "apic(0.9)": secs["apic"](0.9), "tuft(0.5)": secs["tuft"](0.5)},
-                    secs["soma"](0.5), celsius=m["simulation"]["celsius"], v_init=c["init"]["v"])
+                    secs["soma"](0.5))
     return {"model": "examples/active_dendrite.toml", "dt_ms": dt, "nseg": {k: s.nseg for k, s in secs.items()},
             "spikes_ms": spikes, "v": {k: subsample(x, dt) for k, x in v.items()},
             "cai_mM": subsample(list(cai), dt)}
@@ -426,7 +428,8 @@ def main():
         "neuron_version": h.nrnversion(),
         "date": datetime.date.today().isoformat(),
         "sample_ms": SAMPLE_MS,
-        "settings": "fixed step, cvode off, usetable_hh = 0, v_init = -65 mV, spikes at 0 mV upward at soma(0.5)",
+        "settings": "fixed step, cvode off, usetable_hh = 0, celsius and v_init the model's (v_init -65 mV where it "
+                    "sets none), spikes at 0 mV upward at soma(0.5)",
     }
     for name, f in (("ball_and_stick", ball_and_stick), ("branched", branched), ("swc_cell", swc_cell),
                     ("squid_axon", squid_axon), ("myelinated_axon", myelinated_axon),

@@ -74,7 +74,7 @@ for i, c in enumerate(cells):
 stim = h.IClamp(cells[0].secs["soma"](0.5))
 stim.delay, stim.dur, stim.amp = 1.0, 2.0, 1.0
 spikes, gids = h.Vector(), h.Vector()
-pc.spike_record(0, spikes, gids)
+pc.spike_record(-1, spikes, gids)  # every cell's (emptied by each stdinit)
 
 pc.set_maxstep(10)
 pc.nthread(a.threads)
@@ -95,5 +95,6 @@ compartments = sum(s.nseg for c in cells for s in c.secs.values())
 steps = round(a.duration / a.dt)
 print(json.dumps({"simulator": "NEURON " + h.nrnversion(5), "threads": a.threads, "cache_efficient": 1,
                   "cells": a.cells, "compartments": compartments, "steps": steps, "wall_s": wall, "wall_s_all": walls,
-                  "compartment_steps_per_s": compartments * steps / wall, "cell0_spikes_ms": list(spikes),
+                  "compartment_steps_per_s": compartments * steps / wall, "spikes": len(spikes),
+                  "cell0_spikes_ms": [t for t, g in zip(spikes, gids) if g == 0],
                   "active_dendrites": a.active, "usetable_hh": 1}))
