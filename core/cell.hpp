@@ -139,6 +139,20 @@ RANVIER_HD void store_states(T* const* arrays, std::size_t i, const local_states
   for (int q = 0; q < N; ++q) arrays[q][i] = l.s[q];
 }
 
+// Calls f.template operator()<Mech>(mv, j, node, params) for every instance
+// j of every density mechanism, in the cell type's order, with Mech its type
+// (the walk the current, state and initial passes share).
+template <class T, class F>
+RANVIER_HD void for_each_mechanism_instance(const cell_parts<T>& C, F&& f) {
+  for (int q = 0; q < C.nmech; ++q) {
+    const mech_view<T>& mv = C.mech[q];
+    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
+      for (std::uint32_t j = 0; j < mv.ninst; ++j)
+        f.template operator()<Mech>(mv, j, node_of(mv.node, j), mv.param + static_cast<std::size_t>(j) * mv.nparam);
+    });
+  }
+}
+
 // Deliver: this step's arrivals (fixed-point sums in the ring row) go into
 // the receptors, and the row is cleared.
 template <class M, class T>
@@ -170,12 +184,8 @@ template <class M, class T, class Density, class Point>
 RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n,
                                   Density&& density, Point&& point) {
   const std::uint32_t nn = C.nnodes, b = C.block, nc = C.ncells;
-  for (int q = 0; q < C.nmech; ++q) {
-    const mech_view<T>& mv = C.mech[q];
-    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
-      for (std::uint32_t j = 0; j < mv.ninst; ++j) {
-        const std::uint32_t nd = node_of(mv.node, j);
-        const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+  for_each_mechanism_instance(
+      C, [&]<class Mech>(const mech_view<T>& mv, std::uint32_t j, std::uint32_t nd, const T* p) {
         for (int k = 0; k < n; ++k) {
           const auto s = load_states<Mech::nstate>(mv.state, at(j, mv.ninst, b, nc, c0, k));
           T cai = T(0);
@@ -184,9 +194,7 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
           Mech::template current<M>(p, s.s, C.v[at(nd, nn, b, nc, c0, k)], cai, f);
           density(nd, k, f);
         }
-      }
-    });
-  }
+      });
   for (int r = 0; r < C.nrec; ++r) {
     const receptor_view<T>& R = C.rec[r];
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
@@ -225,13 +233,9 @@ template <class M, class T, class Ica>
 RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, Ica&& ica) {
   const std::uint32_t nn = C.nnodes, b = C.block, nc = C.ncells;
   for (const bool pools : {true, false})
-    for (int q = 0; q < C.nmech; ++q) {
-      const mech_view<T>& mv = C.mech[q];
-      dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
-        if (Mech::writes_cai != pools) return;
-        for (std::uint32_t j = 0; j < mv.ninst; ++j) {
-          const std::uint32_t nd = node_of(mv.node, j);
-          const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+    for_each_mechanism_instance(
+        C, [&]<class Mech>(const mech_view<T>& mv, std::uint32_t j, std::uint32_t nd, const T* p) {
+          if (Mech::writes_cai != pools) return;
           for (int k = 0; k < n; ++k) {
             const std::size_t i = at(j, mv.ninst, b, nc, c0, k);
             auto s = load_states<Mech::nstate>(mv.state, i);
@@ -242,9 +246,7 @@ RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, 
             store_states(mv.state, i, s);
             if constexpr (Mech::writes_cai) C.cai[at(nd, nn, b, nc, c0, k)] = cai;
           }
-        }
-      });
-    }
+        });
   for (int r = 0; r < C.nrec; ++r) {
     const receptor_view<T>& R = C.rec[r];
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
@@ -276,12 +278,8 @@ RANVIER_HD void detect(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_
 // and [Ca²⁺]i (NEURON's finitialize), for the cells [first, first + n).
 template <class M, class T>
 RANVIER_HD void init_states(const cell_parts<T>& C, std::uint32_t first, std::uint32_t n) {
-  for (int q = 0; q < C.nmech; ++q) {
-    const mech_view<T>& mv = C.mech[q];
-    dispatch(density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
-      for (std::uint32_t j = 0; j < mv.ninst; ++j) {
-        const std::uint32_t nd = node_of(mv.node, j);
-        const T* p = mv.param + static_cast<std::size_t>(j) * mv.nparam;
+  for_each_mechanism_instance(
+      C, [&]<class Mech>(const mech_view<T>& mv, std::uint32_t j, std::uint32_t nd, const T* p) {
         for (std::uint32_t c = first; c < first + n; ++c) {  // cell by cell: a range may cross blocks
           const std::size_t i = at(j, mv.ninst, C.block, C.ncells, c, 0);
           auto s = load_states<Mech::nstate>(mv.state, i);
@@ -290,9 +288,7 @@ RANVIER_HD void init_states(const cell_parts<T>& C, std::uint32_t first, std::ui
           Mech::template init<M>(p, s.s, C.v[at(nd, C.nnodes, C.block, C.ncells, c, 0)], cai);
           store_states(mv.state, i, s);
         }
-      }
-    });
-  }
+      });
 }
 
 // A receptor's conductance [µS] or current [nA] at state index i and the

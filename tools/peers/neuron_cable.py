@@ -58,6 +58,17 @@ def make_section(name, points, nseg=None, ra=100.0, cm=1.0):
     return sec
 
 
+def iclamps(m, secs):
+    """The model's [[stimulus]] tables as IClamps (at the soma's centre by default)."""
+    out = []
+    for st in m["stimulus"]:
+        loc = st.get("location", {"section": "soma", "x": 0.5})
+        ic = h.IClamp(secs[loc["section"]](loc["x"]))
+        ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
+        out.append(ic)
+    return out
+
+
 def d_lambda_nseg(sec, d_lambda=0.1, freq=100.0):
     # NEURON's stdlib geom_nseg: the odd number of segments nearest above L/(d_lambda*lambda_f).
     lam = h.lambda_f(freq, sec=sec)
@@ -148,12 +159,7 @@ def branched():
         if k != "soma":
             s.insert("pas")
             s.g_pas, s.e_pas = leak["g"], leak["e"]
-    clamps = []
-    for st in m["stimulus"]:
-        loc = st.get("location", {"section": "soma", "x": 0.5})
-        ic = h.IClamp(secs[loc["section"]](loc["x"]))
-        ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
-        clamps.append(ic)
+    clamps = iclamps(m, secs)
     dt = m["simulation"]["dt"]
     tip = "dend_1_0_1"
     spikes, v = run(m, c, dt, {"soma(0.5)": secs["soma"](0.5), tip + "(1)": secs[tip](1.0)}, secs["soma"](0.5))
@@ -406,12 +412,7 @@ def active_dendrite():
         for ion, attr in (("na", "ena"), ("k", "ek")):
             if hasattr(s, attr):
                 setattr(s, attr, c["ions"][ion]["e"])
-    clamps = []
-    for st in m["stimulus"]:
-        loc = st.get("location", {"section": "soma", "x": 0.5})
-        ic = h.IClamp(secs[loc["section"]](loc["x"]))
-        ic.amp, ic.delay, ic.dur = st["amp"], st["start"], st["stop"] - st["start"]
-        clamps.append(ic)
+    clamps = iclamps(m, secs)
     dt = m["simulation"]["dt"]
     cai = h.Vector().record(secs["tuft"](0.5)._ref_cai)
     spikes, v = run(m, c, dt,
