@@ -180,7 +180,10 @@ RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std:
 // `density(node, k, flux)` takes a mechanism's density current and
 // conductance, `point(node, k, i, g)` a point current [nA] and conductance
 // [µS]; the point and cable steps put them into their own membrane equations.
-template <class M, class T, class Density, class Point>
+//
+// ExactCurrents: current-based receptors are left out; the neuron model
+// (core/neurons/neuron.hpp) takes them through current_receptors_dv.
+template <class M, bool ExactCurrents = false, class T, class Density, class Point>
 RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n,
                                   Density&& density, Point&& point) {
   const std::uint32_t nn = C.nnodes, b = C.block, nc = C.ncells;
@@ -198,13 +201,16 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
   for (int r = 0; r < C.nrec; ++r) {
     const receptor_view<T>& R = C.rec[r];
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
-      for (std::uint32_t j = 0; j < R.ninst; ++j) {
-        const std::uint32_t nd = node_of(R.node, j);
-        for (int k = 0; k < n; ++k) {
-          const auto s = load_states<Rec::nstate>(R.state, at(j, R.ninst, b, nc, c0, k));
-          T i = T(0), g = T(0);
-          Rec::template current<M>(R.param, s.s, C.v[at(nd, nn, b, nc, c0, k)], i, g);
-          point(nd, k, i, g);
+      constexpr bool skip = ExactCurrents && current_based_v<Rec>;
+      if constexpr (!skip) {
+        for (std::uint32_t j = 0; j < R.ninst; ++j) {
+          const std::uint32_t nd = node_of(R.node, j);
+          for (int k = 0; k < n; ++k) {
+            const auto s = load_states<Rec::nstate>(R.state, at(j, R.ninst, b, nc, c0, k));
+            T i = T(0), g = T(0);
+            Rec::template current<M>(R.param, s.s, C.v[at(nd, nn, b, nc, c0, k)], i, g);
+            point(nd, k, i, g);
+          }
         }
       }
     });
@@ -222,6 +228,23 @@ RANVIER_HD void membrane_currents(const cell_parts<T>& C, const step_ctx& ctx, s
         const T g = C.gap.g[h];
         point(nd, k, g * (C.v[at(nd, nn, b, nc, c0, k)] - C.gap.v_partner[h]), g);
       }
+  }
+}
+
+// The exact voltage change [mV] over the step that the current-based
+// receptors of a point neuron cause (their exact_dv), added to dv[k].
+template <class M, class T>
+RANVIER_HD void current_receptors_dv(const cell_parts<T>& C, std::uint32_t c0, int n, T* dv) {
+  for (int r = 0; r < C.nrec; ++r) {
+    const receptor_view<T>& R = C.rec[r];
+    dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
+      if constexpr (current_based_v<Rec>) {
+        for (int k = 0; k < n; ++k) {
+          const auto s = load_states<Rec::nstate>(R.state, at(0, 1, C.block, C.ncells, c0, k));
+          dv[k] += Rec::template exact_dv<M>(R.param, s.s);
+        }
+      }
+    });
   }
 }
 

@@ -17,6 +17,7 @@
 #include "core/cell.hpp"
 #include "core/hd.hpp"
 #include "core/membrane.hpp"
+#include "core/neurons/registry.hpp"
 
 namespace ranvier::core {
 
@@ -25,6 +26,11 @@ template <class T> struct point_group_view {
   T cfac;    // cm·1e-3/dt, doubled under secondorder = 2 [S/cm²]
   T pfac;    // 100/area: point [nA, µS] to density [mA/cm², S/cm²]
   T vscale;  // 1, or 2 under secondorder = 2: v(t+dt) = v(t) + 2·(v(t+dt/2) − v(t))
+  // A neuron model (core/neurons/) instead of the membrane of mechanisms.
+  int model;                        // index in neuron_models; −1: the membrane of mechanisms
+  T dt;                             // [ms]
+  T mparam[max_model_params];       // the model's parameters, user and derived
+  T* mstate[max_model_states];      // each ncells
 };
 
 // The per-lane scratch of one chunk of W cells starting at `first`.
@@ -44,8 +50,72 @@ template <class T, int W> struct lanes {
   }
 };
 
+// One step of a group of point neurons of model N (core/neurons/): deliver,
+// the inputs' point current and slope conductance at the step's start v,
+// the model's step (or its refractory hold), its threshold and reset, then
+// the receptors' states.
+template <class N, class M, class T, int W, class Sink>
+RANVIER_HD void model_step(const point_group_view<T>& G, const step_ctx& ctx, lanes<T, W>& L, Sink&& sink) {
+  const cell_parts<T>& C = G.c;
+  const int n = L.count();
+  const std::uint32_t c0 = L.first;
+  T* v = C.v + c0;
+  for (int k = 0; k < n; ++k) {
+    L.v[k] = v[k];
+    L.i[k] = T(0);  // the exact propagators' dv [mV]
+    L.ip[k] = T(0);
+    L.gp[k] = T(0);
+  }
+  deliver_inputs<M>(C, ctx, c0, n);
+  membrane_currents<M, N::exact_currents>(
+      C, ctx, c0, n, [&](std::uint32_t, int, const flux<T>&) {},
+      [&](std::uint32_t, int k, T i, T g) {
+        L.ip[k] += i;
+        L.gp[k] += g;
+      });
+  if constexpr (N::exact_currents) current_receptors_dv<M>(C, c0, n, L.i);
+  for (int k = 0; k < n; ++k) {
+    const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
+    local_states<N::nstate, T> s;
+    for (int q = 0; q < N::nstate; ++q) s.s[q] = G.mstate[q][c];
+    const bool dead = ctx.step + 1 - C.last_spike[c] < C.refractory + (N::clamps ? 1 : 0);
+    T vn;
+    if (N::clamps && dead) {
+      vn = N::template hold<M>(G.mparam, s.s, L.v[k], L.ip[k], L.gp[k], G.dt);
+    } else {
+      vn = N::template step<M>(G.mparam, s.s, L.v[k], L.ip[k], L.gp[k], L.i[k], G.dt);
+      if (N::fired(G.mparam, L.v[k], vn) && !dead) {
+        N::reset(G.mparam, s.s, vn);
+        C.last_spike[c] = ctx.step + 1;
+        ++C.spike_count[c];
+        sink(C.gid_base + c);
+      }
+    }
+    v[k] = vn;
+    for (int q = 0; q < N::nstate; ++q) G.mstate[q][c] = s.s[q];
+  }
+  advance_states<M>(C, c0, n, [](std::uint32_t, int) { return T(0); });
+}
+
+// Sets a model group's states for the present v of cells [first, first + n).
+template <class M, class T>
+RANVIER_HD void init_model_states(const point_group_view<T>& G, std::uint32_t first, std::uint32_t n) {
+  dispatch(neuron_models{}, G.model, [&]<class N>() {
+    for (std::uint32_t c = first; c < first + n; ++c) {
+      local_states<N::nstate, T> s;
+      for (int q = 0; q < N::nstate; ++q) s.s[q] = G.mstate[q][c];
+      N::template init<M>(G.mparam, s.s, G.c.v[c]);
+      for (int q = 0; q < N::nstate; ++q) G.mstate[q][c] = s.s[q];
+    }
+  });
+}
+
 template <class M, class T, int W, class Sink>
 RANVIER_HD void point_step(const point_group_view<T>& G, const step_ctx& ctx, lanes<T, W>& L, Sink&& sink) {
+  if (G.model >= 0) {
+    dispatch(neuron_models{}, G.model, [&]<class N>() { model_step<N, M>(G, ctx, L, sink); });
+    return;
+  }
   const cell_parts<T>& C = G.c;
   const int n = L.count();
   const std::uint32_t c0 = L.first;

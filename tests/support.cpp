@@ -340,4 +340,63 @@ network validation_model(const std::string& name) {
   return load_model_file(std::string(RANVIER_TEST_DATA_DIR) + "/validation/models/" + name);
 }
 
+network model_network() {
+  network net;
+  net.sim.dt = 0.05;
+  net.sim.duration = 200.0;
+  const auto cell = [&](const std::string& name, const std::string& model, std::map<std::string, double> params,
+                        std::vector<receptor_desc> receptors) {
+    cell_desc c;
+    c.name = name;
+    c.model = model;
+    c.model_params = std::move(params);
+    c.receptors = std::move(receptors);
+    net.cells.push_back(c);
+    population_desc p;
+    p.name = name;
+    p.size = 150;
+    p.cell = name;
+    net.populations.push_back(p);
+    add_record(net, name, "spikes");
+    add_record(net, name, "v", {0, 7, 149}, 0.5);
+  };
+  cell("lif_psc", "lif", {{"t_ref", 2.0}},
+       {receptor_desc::exp_current("exc", 2.0), receptor_desc::alpha_current("inh", 5.0)});
+  cell("lif_cond", "lif", {{"tau_m", 20.0}}, {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::alphasyn("inh", 10.0, -80.0)});
+  cell("izh", "izhikevich", {{"d", 2.0}, {"a", 0.1}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
+  cell("adex", "adex", {{"t_ref", 1.0}}, {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0)});
+  cell("fhn", "fhn", {{"i_e", -0.2}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
+  add_record(net, "izh", "u", {0, 3}, 0.5);
+  add_record(net, "adex", "w", {0, 3}, 0.5);
+  add_record(net, "fhn", "R", {0, 3}, 0.5);
+  add_record(net, "lif_psc", "inh.x", {0, 3}, 0.5);
+  // Drive: nA onto current receptors, uS onto conductances.
+  add_poisson_drive(net, "d_psc", 100, 50.0, "lif_psc", "exc", 20, 0.0, 1.5);
+  add_poisson_drive(net, "d_cond", 100, 50.0, "lif_cond", "exc", 20, 0.0, 0.006);
+  add_poisson_drive(net, "d_izh", 100, 50.0, "izh", "exc", 20, 0.0, 0.02);
+  add_poisson_drive(net, "d_adex", 100, 50.0, "adex", "exc", 20, 0.0, 0.02);
+  add_poisson_drive(net, "d_fhn", 100, 50.0, "fhn", "exc", 20, 0.0, 0.3);
+  // Recurrent: each population excites the next and inhibits itself.
+  const char* names[] = {"lif_psc", "lif_cond", "izh", "adex", "fhn"};
+  const double exc_w[] = {0.5, 0.002, 0.005, 0.004, 0.1};
+  const double inh_w[] = {-0.3, 0.002, -0.005, 0.003, -0.1};
+  for (int i = 0; i < 5; ++i) {
+    projection_desc e = projection(names[i], names[(i + 1) % 5], "exc");
+    e.name = std::string(names[i]) + "->next";
+    e.rule = connect_rule::fixed_probability;
+    e.probability = 0.05;
+    e.weight = distribution::uniform(0.0, exc_w[(i + 1) % 5]);
+    e.delay = distribution::uniform(0.5, 3.0);
+    net.projections.push_back(e);
+    projection_desc h = projection(names[i], names[i], "inh");
+    h.name = std::string(names[i]) + "->self";
+    h.rule = connect_rule::fixed_indegree;
+    h.indegree = 10;
+    h.weight = inh_w[i] < 0 ? distribution::uniform(inh_w[i], 0.0) : distribution::uniform(0.0, inh_w[i]);
+    h.delay = distribution::uniform(0.5, 3.0);
+    net.projections.push_back(h);
+  }
+  return net;
+}
+
 }  // namespace ranvier::test

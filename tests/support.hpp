@@ -103,6 +103,12 @@ run_summary run_measured(const network& net);
 // and of a receptor's conductance and current.
 network cable_network();
 
+// A network of every neuron model (LIF with current and with conductance
+// receptors, Izhikevich, AdEx, FitzHugh–Nagumo) driven by Poisson sources,
+// connected to each other with excitatory and inhibitory (negative current)
+// weights and drawn delays, recording spikes, v and the models' states.
+network model_network();
+
 // Checks that two runs are the same bit for bit: spikes, spike counts, every
 // trace's steps and values, every state array (== on each value), and says
 // which engines were compared (device-check reports the "vs cuda" lines).

@@ -70,4 +70,13 @@ TEST_CASE("secondorder = 2 on a cable cell: CPU and CUDA agree bit for bit") {
   check_identical(run(net, which::cpu), run(net, which::cuda));
 }
 
+TEST_CASE_TEMPLATE("every neuron model (LIF, Izhikevich, AdEx, FHN) with current and conductance receptors: CPU and CUDA "
+                   "agree bit for bit", T, float, double) {
+  network net = model_network();
+  net.sim.prec = precision_of(T{});
+  const auto cpu = run(net, which::cpu, 2);
+  CHECK(cpu.spikes.size() > 1000);
+  check_identical(cpu, run(net, which::cuda));
+}
+
 }  // TEST_SUITE

@@ -51,6 +51,10 @@ struct derive_ctx {
   double cao = 2.0;           // external Ca²⁺ [mM]
   double eca = 130.0;         // the Ca²⁺ reversal potential where it is constant [mV]
   bool ca_dynamic = false;    // a pool at this compartment changes [Ca²⁺]i: e_Ca by Nernst every step
+  // Receptors on a neuron model with exact current propagators
+  // (core/neurons/neuron.hpp): its linear membrane; 0 otherwise.
+  double tau_m = 0.0;         // membrane time constant [ms]
+  double cm = 0.0;            // membrane capacitance [nF]
 };
 
 // What one mechanism instance adds at its compartment during a step: the

@@ -8,12 +8,20 @@
 //   advance<M>(p, s)              advances its states over one step
 //   conductance(p, s)             its conductance now [µS], for records
 //
+// A current-based receptor (its weights are currents [nA], of either sign)
+// also has `current_based = true` and
+//   exact_dv(p, s)                the voltage change [mV] its current causes over the step on
+//                                 the linear membrane of derive_ctx's tau_m and cm (exact
+//                                 integration, Rotter & Diesmann 1999), for neuron models with
+//                                 exact_currents (core/neurons/lif.hpp)
+//
 // Its parameters are one set per receptor of a cell type (all its locations
 // share them) and travel inside the group's view; its states are one value
 // per location and cell. Converging connections onto one location add
 // linearly, as NetCons onto one NEURON ExpSyn do.
 #pragma once
 
+#include "core/dmath.hpp"
 #include "core/hd.hpp"
 #include "core/mechanisms/mechanism.hpp"
 
@@ -21,5 +29,44 @@ namespace ranvier::core {
 
 inline constexpr int max_receptor_params = 6;
 inline constexpr int max_receptor_states = 2;
+
+template <class Rec>
+constexpr bool is_current_based() {
+  if constexpr (requires { Rec::current_based; }) return Rec::current_based;
+  else return false;
+}
+template <class Rec> inline constexpr bool current_based_v = is_current_based<Rec>();
+
+// Euler's number: an alpha function's rise state jumps by e·w so that its
+// peak is w.
+inline constexpr double euler_e = 2.718281828459045235;
+
+// The exact propagators of a current I(t) = (i0 + x0·t/tau)·e^(−t/tau) onto a
+// linear membrane (time constant tau_m [ms], capacitance cm [nF]) over a
+// step dt [ms]: the voltage change is p_i·i0 + p_x·x0 [mV/nA]. An
+// exponential current is x0 = 0. Computed on the host in double, with the
+// limits where tau is close to tau_m.
+struct current_propagators {
+  double p_i = 0.0;
+  double p_x = 0.0;
+};
+inline current_propagators propagate_current(double tau, double tau_m, double cm, double dt) {
+  current_propagators r;
+  if (!(tau_m > 0.0) || !(cm > 0.0)) return r;
+  const double k = 1.0 / tau_m - 1.0 / tau;  // ∫ e^(−(dt−u)/tau_m)·f(u)·e^(−u/tau) du = e^(−dt/tau_m) ∫ f(u)·e^(k·u) du
+  const double kd = k * dt;
+  double a, b;  // ∫0^dt e^(k·u) du, ∫0^dt u·e^(k·u) du
+  if (kd > -1e-3 && kd < 1e-3) {
+    a = dt * (1.0 + kd / 2.0 + kd * kd / 6.0 + kd * kd * kd / 24.0);
+    b = dt * dt * (0.5 + kd / 3.0 + kd * kd / 8.0 + kd * kd * kd / 30.0);
+  } else {
+    a = det_expm1(kd) / k;
+    b = dt * det_exp(kd) / k - a / k;
+  }
+  const double em = det_exp(-dt / tau_m);
+  r.p_i = em * a / cm;
+  r.p_x = em * b / (tau * cm);
+  return r;
+}
 
 }  // namespace ranvier::core

@@ -101,6 +101,8 @@ class cuda_engine final : public engine {
       int a = 0;
       c.v = dg.arrays[a++].get();
       if (c.cai) c.cai = dg.arrays[a++].get();
+      std::vector<T*> model_states;
+      for (std::size_t st = 0; st < g.mstate.size(); ++st) model_states.push_back(dg.arrays[a++].get());
       for (int q = 0; q < c.nmech; ++q) {
         for (std::size_t st = 0; st < g.mechs[q].state.size(); ++st) c.mech[q].state[st] = dg.arrays[a++].get();
         c.mech[q].param = dg.mech_param[q].get();
@@ -137,6 +139,7 @@ class cuda_engine final : public engine {
       } else {
         dg.point_view = g.point_view();
         dg.point_view.c = c;
+        for (std::size_t st = 0; st < model_states.size(); ++st) dg.point_view.mstate[st] = model_states[st];
       }
     }
     for (auto& g : img_.generators) {

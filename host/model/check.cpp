@@ -262,6 +262,8 @@ class checker {
   static std::vector<std::string> cell_variables(const cell_desc& c, bool for_record = false) {
     std::vector<std::string> vars{"v"};
     if (has_cai(c)) vars.push_back("cai");
+    if (const auto* info = c.is_model() ? find_neuron_model(c.model) : nullptr)
+      for (const char* s : info->states) vars.push_back(s);
     for (const auto& m : c.mechanisms)
       if (const auto* info = find_mechanism(m.kind))
         for (const char* s : info->states) vars.push_back(m.label() + "." + s);
@@ -285,7 +287,9 @@ class checker {
     const source_loc fb = path("cell." + c.name);
     const std::size_t problems_before = r_.size();
     if (c.name.empty()) r_.add(at(c, fb), "a cell type has an empty name", "a non-empty name");
-    if (c.is_cable())
+    if (c.is_model())
+      model_shape(c, fb);
+    else if (c.is_cable())
       cable_shape(c, fb);
     else
       point_shape(c, fb);
@@ -363,12 +367,17 @@ class checker {
         r_.add(l, format("'{}' is not a variable of cell type '{}'", var, c.name), quoted(vars));
         continue;
       }
-      const char* unit = var == "v" ? "mV" : var == "cai" ? "mM" : is_state(c, var) ? "1" : "uS";
+      const std::string signed_unit = signed_state_unit(c, var);
+      const char* unit = var == "v"                ? "mV"
+                         : var == "cai"            ? "mM"
+                         : is_state(c, var)        ? "1"
+                         : !signed_unit.empty()    ? signed_unit.c_str()
+                                                   : "uS";
       if (!check_distribution(r_, d, l, unit)) continue;
       if (var == "cai" && !(d.min_value() > 0.0))
         r_.add(low_loc(d, l), breach(d, true, unit, "is not positive"),
                "a concentration > 0 [mM]" + bound_hint(d, "low"));
-      else if (var != "v" && var != "cai" && !is_state(c, var) && !(d.min_value() >= 0.0))
+      else if (var != "v" && var != "cai" && !is_state(c, var) && signed_unit.empty() && !(d.min_value() >= 0.0))
         r_.add(low_loc(d, l), breach(d, true, unit, "is negative"),
                "a conductance >= 0 [uS]" + bound_hint(d, "low"));
       if (is_state(c, var) && (!(d.min_value() >= 0.0) || !(d.max_value() <= 1.0)))
@@ -383,6 +392,48 @@ class checker {
 
 
   // ---- point neurons and cable cells ------------------------------------------------
+
+  // A cell type with a neuron model: a known model, its parameters known and
+  // in range, the reset below the threshold. The reader took everything but
+  // model, receptor and init as the model's parameters.
+  void model_shape(const cell_desc& c, const source_loc& fb) {
+    const kind_info* info = find_neuron_model(c.model);
+    if (!info) {
+      r_.add(at(c, fb, "model"), format("unknown neuron model '{}'", c.model), neuron_model_list());
+      return;
+    }
+    for (const auto& [param, value] : c.model_params) {
+      const core::param_spec* ps = info->param(param);
+      const source_loc l = at(c, fb, param);
+      if (!ps) {
+        r_.add(l, format("'{}' is not a parameter of the {} model", param, c.model), info->param_list());
+        continue;
+      }
+      const std::string_view unit = ps->unit;
+      const bool is_t_ref = info->t_ref_param >= 0 && param == info->params[info->t_ref_param].name;
+      if (is_t_ref) {
+        if (!finite(value) || !(value >= 0.0))
+          r_.add(l, format("{} ms is not a time >= 0", num(value)), format("a time >= 0 [ms] ({})", ps->doc));
+      } else if (unit == "ms" || unit == "nF" || param == "g_l" || param == "delta_t") {
+        positive(l, value, ps->unit, format("a number > 0 [{}] ({})", ps->unit, ps->doc));
+      } else {
+        need_finite(l, value, format("a finite number [{}] ({})", ps->unit, ps->doc));
+      }
+    }
+    if (info->reset_param >= 0) {
+      const auto value_of = [&](int i) {
+        auto it = c.model_params.find(info->params[i].name);
+        return it != c.model_params.end() ? it->second : info->params[i].default_value;
+      };
+      const double reset = value_of(info->reset_param), th = value_of(info->threshold_param);
+      const char* rn = info->params[info->reset_param].name;
+      const char* tn = info->params[info->threshold_param].name;
+      if (finite(reset) && finite(th) && !(reset < th))
+        r_.add(at(c, fb, c.model_params.count(rn) ? rn : tn),
+               format("{} = {} mV is not below {} = {} mV", rn, num(reset), tn, num(th)),
+               format("a reset below the threshold ({} < {})", rn, tn));
+    }
+  }
 
   void point_shape(const cell_desc& c, const source_loc& fb) {
     positive(at(c, fb, "area"), c.area, "um2", "a membrane area > 0 [um2] (or diam and length > 0 [um])");
@@ -767,6 +818,19 @@ class checker {
   }
 
   // Whether `var` is "<mechanism>.<state>" of cell type c.
+  // The unit of a state that may take either sign (a neuron model's states,
+  // a current-based receptor's), or "" when var is none of those.
+  static std::string signed_state_unit(const cell_desc& c, const std::string& var) {
+    if (const auto* info = c.is_model() ? find_neuron_model(c.model) : nullptr)
+      for (std::size_t s = 0; s < info->states.size(); ++s)
+        if (var == info->states[s]) return info->state_units[s];
+    for (const auto& rc : c.receptors)
+      if (const auto* info = find_receptor(rc.kind); info && info->current_based)
+        for (const char* s : info->states)
+          if (var == rc.name + "." + s) return "nA";
+    return "";
+  }
+
   static bool is_state(const cell_desc& c, const std::string& var) {
     for (const auto& m : c.mechanisms)
       if (const auto* info = find_mechanism(m.kind))
@@ -827,6 +891,17 @@ class checker {
         r_.add(at(p, fb, "rate"), format("rate = {} Hz is not a finite rate >= 0", num(p.rate)), "a rate >= 0 [Hz]");
       window(p, fb, p.start, p.stop);
     }
+  }
+
+  // Whether the projection's receptor is current-based (weights in nA).
+  bool current_receptor(const projection_desc& pr) const {
+    const population_desc* post = net_.find_population(pr.post);
+    const cell_desc* c = post ? net_.find_cell(post->cell) : nullptr;
+    if (!c) return false;
+    for (const auto& rc : c->receptors)
+      if (rc.name == pr.receptor)
+        if (const auto* info = find_receptor(rc.kind)) return info->current_based;
+    return false;
   }
 
   void projection(std::size_t i, std::map<std::string, std::size_t>& names) {
@@ -891,15 +966,21 @@ class checker {
     }
 
     const source_loc wl = at(pr, fb, "weight");
-    if (check_distribution(r_, pr.weight, wl, "uS")) {
-      // Every receptor is a conductance (expsyn); inhibition comes from a low reversal potential.
-      if (!(pr.weight.min_value() >= 0.0))
+    // A conductance receptor's weights are conductances (inhibition comes
+    // from a low reversal potential); a current receptor's take either sign.
+    const bool current = current_receptor(pr);
+    const char* wu = current ? "nA" : "uS";
+    if (check_distribution(r_, pr.weight, wl, wu)) {
+      if (!current && !(pr.weight.min_value() >= 0.0))
         r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, "uS", "is negative"),
                "a conductance >= 0 [uS]; for inhibition, target a receptor with a low reversal potential e" +
                    bound_hint(pr.weight, "low"));
+      if (current && !(pr.weight.min_value() >= -core::fixed_max_value))
+        r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, wu, "is below " + num(-core::fixed_max_value)),
+               format("at least {} [nA]{}", num(-core::fixed_max_value), bound_hint(pr.weight, "low")));
       if (!(pr.weight.max_value() <= core::fixed_max_value))
-        r_.add(high_loc(pr.weight, wl), "weight " + breach(pr.weight, false, "uS", "is above " + num(core::fixed_max_value)),
-               format("at most {} [uS]{}", num(core::fixed_max_value), bound_hint(pr.weight, "high")));
+        r_.add(high_loc(pr.weight, wl), "weight " + breach(pr.weight, false, wu, "is above " + num(core::fixed_max_value)),
+               format("at most {} [{}]{}", num(core::fixed_max_value), wu, bound_hint(pr.weight, "high")));
     }
     const source_loc dl = at(pr, fb, "delay");
     if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))

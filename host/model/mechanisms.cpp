@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/mechanisms/registry.hpp"
+#include "core/neurons/registry.hpp"
 #include "core/synapses/registry.hpp"
 #include "host/errors.hpp"
 
@@ -11,7 +12,9 @@ namespace ranvier {
 
 namespace {
 
-template <class List, bool Density>
+enum class family { density, receptor, neuron };
+
+template <class List, family F>
 std::vector<kind_info> registry_of() {
   std::vector<kind_info> r;
   core::for_each_type(List{}, [&]<class K>(int id) {
@@ -22,11 +25,21 @@ std::vector<kind_info> registry_of() {
     k.params = std::span<const core::param_spec>(K::params, K::nuser);
     for (int s = 0; s < K::nstate; ++s) k.states.push_back(K::states[s]);
     k.nparam_total = K::nparam;
-    if constexpr (Density) {
+    if constexpr (F == family::density) {
       k.uses_cai = K::uses_cai;
       k.writes_cai = K::writes_cai;
       k.carries_ca = K::carries_ca;
       k.passive = core::is_passive<K>();
+    } else if constexpr (F == family::receptor) {
+      k.current_based = core::is_current_based<K>();
+    } else {
+      k.threshold_param = K::threshold_param;
+      k.t_ref_param = K::t_ref_param;
+      k.reset_param = K::reset_param;
+      for (int s = 0; s < K::nstate; ++s) k.state_units.push_back(K::state_units[s]);
+      k.exact_currents = K::exact_currents;
+      if constexpr (K::exact_currents) k.membrane = &K::membrane;
+      k.initial_v = &K::initial_v;
     }
     k.derive = &K::derive;
     r.push_back(k);
@@ -35,11 +48,15 @@ std::vector<kind_info> registry_of() {
 }
 
 const std::vector<kind_info>& mechanisms() {
-  static const auto r = registry_of<core::density_mechanisms, true>();
+  static const auto r = registry_of<core::density_mechanisms, family::density>();
   return r;
 }
 const std::vector<kind_info>& receptors() {
-  static const auto r = registry_of<core::receptor_kinds, false>();
+  static const auto r = registry_of<core::receptor_kinds, family::receptor>();
+  return r;
+}
+const std::vector<kind_info>& neuron_models() {
+  static const auto r = registry_of<core::neuron_models, family::neuron>();
   return r;
 }
 
@@ -75,6 +92,9 @@ std::string mechanism_kind_list() { return names_of(mechanisms()); }
 
 const kind_info* find_receptor(std::string_view kind) { return find_in(receptors(), kind); }
 std::string receptor_kind_list() { return names_of(receptors()); }
+
+const kind_info* find_neuron_model(std::string_view kind) { return find_in(neuron_models(), kind); }
+std::string neuron_model_list() { return names_of(neuron_models()); }
 
 std::vector<double> kind_parameters(const kind_info& info, const std::vector<double>& user_values,
                                     const core::derive_ctx& ctx) {

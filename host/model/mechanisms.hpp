@@ -26,6 +26,15 @@ struct kind_info {
   bool writes_cai = false;                   // a calcium pool
   bool carries_ca = false;                   // carries a Ca²⁺ current
   bool passive = false;                      // folded-in spines scale its conductances
+  bool current_based = false;                // a receptor whose weights are currents [nA], of either sign
+  // Neuron models (core/neurons/):
+  int threshold_param = -1;                  // the parameter that is the spike threshold [mV]
+  int t_ref_param = -1;                      // the refractory period [ms]
+  int reset_param = -1;                      // the reset, which must lie below the threshold
+  std::vector<const char*> state_units;      // the unit of each state
+  bool exact_currents = false;               // current receptors by exact propagators, on membrane()'s
+  void (*membrane)(const double*, double&, double&) = nullptr;  // (params, tau_m [ms], cm [nF])
+  double (*initial_v)(const double*) = nullptr;                // the resting v for the parameters [mV]
   void (*derive)(double*, const core::derive_ctx&) = nullptr;
 
   const core::param_spec* param(std::string_view name) const;
@@ -38,6 +47,9 @@ std::string mechanism_kind_list();  // "hh, traub_miles, leak" for error message
 
 const kind_info* find_receptor(std::string_view kind);
 std::string receptor_kind_list();
+
+const kind_info* find_neuron_model(std::string_view kind);
+std::string neuron_model_list();
 
 // The parameter array of one instance: user values (in the order of
 // info.params) followed by the derived ones.

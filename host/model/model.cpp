@@ -98,6 +98,30 @@ receptor_desc receptor_desc::exp2syn(std::string name, double tau1, double tau2,
   return r;
 }
 
+receptor_desc receptor_desc::alphasyn(std::string name, double tau, double e) {
+  receptor_desc r;
+  r.name = std::move(name);
+  r.kind = "alphasyn";
+  r.params = {{"tau", tau}, {"e", e}};
+  return r;
+}
+
+receptor_desc receptor_desc::exp_current(std::string name, double tau) {
+  receptor_desc r;
+  r.name = std::move(name);
+  r.kind = "exp_current";
+  r.params = {{"tau", tau}};
+  return r;
+}
+
+receptor_desc receptor_desc::alpha_current(std::string name, double tau) {
+  receptor_desc r;
+  r.name = std::move(name);
+  r.kind = "alpha_current";
+  r.params = {{"tau", tau}};
+  return r;
+}
+
 section_desc section_desc::frustum(std::string name, std::string tag, double length, double diam0, double diam1,
                                    std::string parent, double parent_x) {
   section_desc s;

@@ -161,6 +161,9 @@ struct receptor_desc : located {
 
   static receptor_desc expsyn(std::string name, double tau /* [ms] */, double e /* [mV] */);
   static receptor_desc exp2syn(std::string name, double tau1 /* [ms] */, double tau2 /* [ms] */, double e /* [mV] */);
+  static receptor_desc alphasyn(std::string name, double tau /* [ms] */, double e /* [mV] */);
+  static receptor_desc exp_current(std::string name, double tau /* [ms] */);
+  static receptor_desc alpha_current(std::string name, double tau /* [ms] */);
 };
 
 // ---- Morphology ---------------------------------------------------------------
@@ -239,10 +242,13 @@ struct ion_desc : located {
   double ci = 0.0, co = 0.0;        // [mM]
 };
 
-// A cell type: a point neuron (one compartment, `area`) or, with a
-// morphology, a cable cell.
+// A cell type: a point neuron (one compartment, `area`), with a morphology
+// a cable cell, or with a `model` a neuron model of its own (integrate-and-
+// fire and relatives, core/neurons/).
 struct cell_desc : located {
   std::string name;
+  std::string model;                           // "lif", "izhikevich", "adex", "fhn"; empty: the membrane of mechanisms
+  std::map<std::string, double> model_params;  // the model's parameters, in its units ([ms], [mV], [nF], [uS], [nA])
   double area = 0.0;        // point neuron: membrane area [µm²]
   double cm = 1.0;          // specific capacitance [µF/cm²]
   double ra = 35.4;         // cable cells: axial resistivity [Ω·cm]
@@ -261,6 +267,7 @@ struct cell_desc : located {
   std::map<std::string, distribution> init;
 
   bool is_cable() const { return has_morphology; }
+  bool is_model() const { return !model.empty(); }
 };
 
 enum class population_kind { cell, poisson, spike_times };

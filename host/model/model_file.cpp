@@ -719,11 +719,39 @@ void read_morphology(parser& p, const toml::table& t, const std::string& path, c
   }
 }
 
+// The receptors and initial values every kind of cell type has.
+void read_inputs_and_init(parser& p, fields& f, const std::string& path, cell_desc& c) {
+  if (const toml::node* n = f.get("receptor")) {
+    const auto ts = p.tables(*n, path + ".receptor");
+    for (std::size_t i = 0; i < ts.size(); ++i)
+      if (ts[i]) c.receptors.push_back(read_receptor(p, *ts[i], named(fmt::format("{}.receptor[{}]", path, i), *ts[i])));
+  }
+  if (const toml::node* n = f.get("init")) {
+    if (const toml::table* it = p.table(*n, path + ".init", "a table of initial values"))
+      read_init(p, *it, "", c);
+  }
+}
+
+// A cell type with a neuron model: `model` and the model's parameters, in
+// the same table (check() knows which exist), receptors and init.
+cell_desc read_model_cell(parser& p, cell_desc c, const toml::table& t, const std::string& path) {
+  fields f(p, t, path, c);
+  f.text("model", c.model, need::required, "a neuron model: " + neuron_model_list());
+  read_inputs_and_init(p, f, path, c);
+  for (const auto& [key, node] : f.rest()) {
+    const std::string kp = f.key_path(key);
+    c.keys[key] = p.at(node->source(), kp);
+    if (auto x = p.number(*node, kp, "a number in the parameter's unit")) c.model_params[key] = *x;
+  }
+  return c;
+}
+
 cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
   cell_desc c;
   c.name = name;
   const std::string path = "cell." + name;
   c.where = p.at(t.source(), path);
+  if (t.contains("model")) return read_model_cell(p, std::move(c), t, path);
   fields f(p, t, path, c);
 
   const std::string area_valid = "area [um2], or diam and length [um] (a point neuron), or a morphology";
@@ -794,15 +822,7 @@ cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
     for (std::size_t i = 0; i < ts.size(); ++i)
       if (ts[i]) c.mechanisms.push_back(read_mechanism(p, *ts[i], named(fmt::format("{}.mechanism[{}]", path, i), *ts[i])));
   }
-  if (const toml::node* n = f.get("receptor")) {
-    const auto ts = p.tables(*n, path + ".receptor");
-    for (std::size_t i = 0; i < ts.size(); ++i)
-      if (ts[i]) c.receptors.push_back(read_receptor(p, *ts[i], named(fmt::format("{}.receptor[{}]", path, i), *ts[i])));
-  }
-  if (const toml::node* n = f.get("init")) {
-    if (const toml::table* it = p.table(*n, path + ".init", "a table of initial values"))
-      read_init(p, *it, "", c);
-  }
+  read_inputs_and_init(p, f, path, c);
   f.unknown_keys();
   return c;
 }

@@ -27,7 +27,7 @@ namespace ranvier {
 // ---- group storage ---------------------------------------------------------------
 
 template <class T> int group_storage<T>::narrays() const {
-  int n = cai.empty() ? 1 : 2;
+  int n = (cai.empty() ? 1 : 2) + static_cast<int>(mstate.size());
   for (const auto& m : mechs) n += static_cast<int>(m.state.size());
   for (const auto& r : receptors) n += static_cast<int>(r.state.size());
   return n;
@@ -42,6 +42,8 @@ template <class T> typename group_storage<T>::array_slot group_storage<T>::slot(
     if (a == 0) return {&cai, nnodes, &none, &cai_name};
     --a;
   }
+  if (a < static_cast<int>(mstate.size())) return {&mstate[a], 1, &none, &mstate_names[a]};
+  a -= static_cast<int>(mstate.size());
   for (const auto& m : mechs) {
     if (a < static_cast<int>(m.state.size())) return {&m.state[a], m.ninst(), &m.name, &m.state_names[a]};
     a -= static_cast<int>(m.state.size());
@@ -130,7 +132,10 @@ template <class T> core::cell_parts<T> group_storage<T>::parts() {
 
 template <class T> core::point_group_view<T> group_storage<T>::point_view() {
   if (cable) throw internal_error("point_view of a cable group " + cell_type);
-  return {parts(), cfac, pfac, vscale};
+  core::point_group_view<T> pv{parts(), cfac, pfac, vscale, model, dt, {}, {}};
+  for (int p = 0; p < core::max_model_params; ++p) pv.mparam[p] = mparam[p];
+  for (std::size_t s = 0; s < mstate.size(); ++s) pv.mstate[s] = mstate[s].data();
+  return pv;
 }
 
 template <class T> bool group_storage<T>::has_ca() const {
@@ -299,16 +304,45 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
       g.afac[i] = static_cast<T>(afac);
     }
     g.detector = G.node_at(cd.detector);
-  } else {
+  } else if (!cd.is_model()) {
     g.cfac = static_cast<T>(core::capacitive_factor(cd.cm, dt) * (order2 ? 2.0 : 1.0));
     g.pfac = static_cast<T>(core::point_to_density(cd.area));
   }
+  g.dt = static_cast<T>(dt);
   g.v.assign(static_cast<std::size_t>(g.nnodes) * g.ncells, T(-65));
   g.spike_count.assign(g.ncells, 0);
   // "Never fired": far enough in the past for any dead time, far enough from
   // the int64 limit that step − last_spike cannot overflow.
   g.last_spike.assign(g.ncells, std::numeric_limits<std::int64_t>::min() / 2);
   g.refractory = time_steps(cd.refractory, dt);
+
+  // A neuron model: its parameters, threshold, refractory period, resting v
+  // and states; receptors with exact propagators see its membrane.
+  double model_tau_m = 0.0, model_cm = 0.0;
+  if (cd.is_model()) {
+    const kind_info* info = find_neuron_model(cd.model);
+    if (!info) throw internal_error("pack: unchecked neuron model " + cd.model);
+    std::vector<double> user;
+    for (const auto& p : info->params) {
+      auto it = cd.model_params.find(p.name);
+      user.push_back(it != cd.model_params.end() ? it->second : p.default_value);
+    }
+    core::derive_ctx ctx;
+    ctx.dt = dt;
+    ctx.celsius = celsius;
+    const auto all = kind_parameters(*info, user, ctx);
+    if (all.size() > core::max_model_params) throw internal_error("pack: too many parameters in model " + cd.model);
+    g.model = info->id;
+    for (std::size_t p = 0; p < all.size(); ++p) g.mparam[p] = static_cast<T>(all[p]);
+    g.threshold = static_cast<T>(all[info->threshold_param]);
+    if (info->t_ref_param >= 0) g.refractory = time_steps(all[info->t_ref_param], dt);
+    if (info->exact_currents) info->membrane(all.data(), model_tau_m, model_cm);
+    std::fill(g.v.begin(), g.v.end(), static_cast<T>(info->initial_v(all.data())));
+    for (const char* s : info->states) {
+      g.mstate_names.emplace_back(s);
+      g.mstate.emplace_back(g.ncells, T(0));
+    }
+  }
 
   // Where the pools are: there [Ca²⁺]i moves and e_Ca follows it.
   std::vector<std::vector<std::uint32_t>> inst(cd.mechanisms.size());
@@ -338,6 +372,8 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
     ctx.cao = ions.cao;
     ctx.eca = ions.e[static_cast<int>(core::ion::ca)];
     ctx.ca_dynamic = pools.count(nd) > 0 && !ions.eca_fixed;
+    ctx.tau_m = model_tau_m;
+    ctx.cm = model_cm;
     return ctx;
   };
   for (std::size_t q = 0; q < cd.mechanisms.size(); ++q) {
@@ -437,6 +473,10 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   {
     const auto parts = g.parts();
     core::init_states<core::deterministic_math>(parts, 0, g.ncells);
+  }
+  if (g.model >= 0) {
+    const auto pv = g.point_view();
+    core::init_model_states<core::deterministic_math>(pv, 0, g.ncells);
   }
   init_values(false);
   return g;

@@ -23,8 +23,8 @@
 namespace ranvier {
 
 // A state array of a group, by position: 0 is v, then cai (if the group has
-// it), then every state of every mechanism in order, then every state of
-// every receptor in order. An array holds one value per node (v, cai) or per
+// it), then the neuron model's states (if it has one), then every state of
+// every mechanism in order, then every state of every receptor in order. An array holds one value per node (v, cai) or per
 // instance (mechanism and receptor states), for every cell: index i·ncells + k.
 struct state_ref {
   int group = -1;
@@ -44,6 +44,7 @@ template <class T> struct group_storage {
   T cfac{};    // cm·1e-3/dt (·2 under secondorder = 2) [S/cm²]
   T pfac{};    // 100/area [1/µm²]
   T vscale{1};  // 1, or 2 under secondorder = 2
+  T dt{};       // [ms]
   // Cable cells: the tree (core::cable_group_view).
   std::vector<std::uint32_t> parent;
   std::vector<T> ga;     // [µS]
@@ -51,6 +52,12 @@ template <class T> struct group_storage {
   std::vector<T> afac;   // [µm²·1e-2]
   std::vector<T> gpas;   // passive mechanisms folded in, per node [µS]; empty: none
   std::vector<T> epas;   // their conductance-weighted reversal potential [mV]
+
+  // A neuron model (core/neurons/) instead of the membrane of mechanisms.
+  int model = -1;                                   // index in core::neuron_models; −1: none
+  std::array<T, core::max_model_params> mparam{};  // its parameters, user and derived
+  std::vector<std::string> mstate_names;
+  std::vector<state_vector<T>> mstate;              // each ncells
 
   T threshold{};  // [mV]
   std::uint32_t detector = 0;

@@ -1,0 +1,552 @@
+// Validation of the neuron models of core/neurons/ (LIF, Izhikevich, AdEx,
+// FitzHugh–Nagumo) and the receptors made for them: each against a closed
+// form, or against an independent fine-step Runge–Kutta solution written
+// here, whose distance to Ranvier's must shrink at the scheme's order as dt
+// does. The model-file side (parameters, errors) is tested here too.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/fixed_point.hpp"
+#include "support.hpp"
+
+using namespace ranvier;
+using namespace ranvier::test;
+
+namespace {
+
+// One cell of a neuron model, its v (and `extra` variables) recorded every step.
+network model_cell(const std::string& model, std::map<std::string, double> params, double tstop, double dt,
+                   std::vector<receptor_desc> receptors = {}, std::vector<std::string> extra = {}) {
+  network net;
+  net.sim.dt = dt;
+  net.sim.duration = tstop;
+  cell_desc c;
+  c.name = "cell";
+  c.model = model;
+  c.model_params = std::move(params);
+  c.receptors = std::move(receptors);
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = "pop";
+  p.size = 1;
+  p.cell = "cell";
+  net.populations.push_back(p);
+  add_record(net, "pop", "spikes");
+  add_record(net, "pop", "v");
+  for (const auto& x : extra) add_record(net, "pop", x);
+  return net;
+}
+
+// The values of record r (one column) at each of its steps, and their times.
+struct series {
+  std::vector<double> t, y;
+};
+series trace(const outcome& o, std::size_t r) {
+  series s;
+  for (std::size_t i = 0; i < o.traces.at(r).steps.size(); ++i) {
+    s.t.push_back(static_cast<double>(o.traces[r].steps[i]) * o.dt);
+    s.y.push_back(o.traces[r].values[i]);
+  }
+  return s;
+}
+
+// Classic RK4 on a system with a threshold and reset, at step h, for the
+// reference solutions: f(y) the derivative, fired(y) and reset(y) the rule.
+// Returns the spike times (the fine step at which the threshold is reached).
+template <std::size_t N>
+std::vector<double> rk4_spikes(std::array<double, N> y, double tstop, double h,
+                               const std::function<std::array<double, N>(const std::array<double, N>&)>& f,
+                               const std::function<bool(const std::array<double, N>&, const std::array<double, N>&)>& fired,
+                               const std::function<void(std::array<double, N>&)>& reset) {
+  std::vector<double> spikes;
+  const long n = std::lround(tstop / h);
+  auto add = [](const std::array<double, N>& a, const std::array<double, N>& b, double s) {
+    std::array<double, N> r;
+    for (std::size_t i = 0; i < N; ++i) r[i] = a[i] + s * b[i];
+    return r;
+  };
+  for (long i = 0; i < n; ++i) {
+    const auto k1 = f(y);
+    const auto k2 = f(add(y, k1, h / 2));
+    const auto k3 = f(add(y, k2, h / 2));
+    const auto k4 = f(add(y, k3, h));
+    std::array<double, N> yn;
+    for (std::size_t c = 0; c < N; ++c) yn[c] = y[c] + h / 6 * (k1[c] + 2 * k2[c] + 2 * k3[c] + k4[c]);
+    if (fired(y, yn)) {
+      spikes.push_back((i + 1) * h);
+      reset(yn);
+    }
+    y = yn;
+  }
+  return spikes;
+}
+
+// The largest difference between the first n spike times of a and b [ms]
+// (both must have at least n).
+double spike_error(const std::vector<double>& a, const std::vector<double>& b, std::size_t n) {
+  REQUIRE(a.size() >= n);
+  REQUIRE(b.size() >= n);
+  double e = 0.0;
+  for (std::size_t i = 0; i < n; ++i) e = std::max(e, std::fabs(a[i] - b[i]));
+  return e;
+}
+
+// Checks that the error at dt, dt/2, dt/4 falls at first order: each halving
+// at least divides it by `min_ratio`, and the finest is below `finest`.
+void check_first_order(const std::vector<double>& errors, double min_ratio, double finest) {
+  CAPTURE(errors[0]);
+  CAPTURE(errors[1]);
+  CAPTURE(errors[2]);
+  CHECK(errors[0] / errors[1] > min_ratio);
+  CHECK(errors[1] / errors[2] > min_ratio);
+  CHECK(errors[2] < finest);
+}
+
+}  // namespace
+
+TEST_SUITE("validation") {
+
+TEST_CASE("LIF under constant current: v is the closed form at every step, spikes at the first step past threshold") {
+  // cm 0.25 nF, tau_m 10 ms: R = 40 MOhm; i_e 0.5 nA: R·I = 20 mV above e_l.
+  const double cm = 0.25, tau = 10.0, el = -70.0, vth = -55.0, vreset = -70.0, tref = 2.0, ie = 0.5, dt = 0.1;
+  const auto o = run(model_cell("lif", {{"cm", cm}, {"tau_m", tau}, {"e_l", el}, {"v_th", vth}, {"v_reset", vreset},
+                                        {"t_ref", tref}, {"i_e", ie}},
+                                100.0, dt),
+                     which::cpu);
+  const double ri = ie / cm * tau;  // [mV]
+  // Crossing time from reset: t* = tau·ln(R·I/(R·I − (v_th − e_l))) = 13.863 ms, not near a grid point.
+  const double tstar = tau * std::log(ri / (ri - (vth - el)));
+  std::vector<double> expected;
+  double t0 = 0.0;  // when v starts from e_l (= v_reset)
+  while (true) {
+    const double ts = std::ceil((t0 + tstar) / dt - 1e-9) * dt;
+    if (ts > 100.0 + 1e-9) break;
+    expected.push_back(ts);
+    t0 = ts + tref;
+  }
+  const auto got = spike_times(o, "pop");
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CAPTURE(i);
+    CHECK(std::fabs(got[i] - expected[i]) < 1e-9);
+  }
+  // v between spikes, against v(t) = e_l + R·I·(1 − e^(−(t − t0)/tau)), and held at v_reset for t_ref.
+  const auto v = trace(o, 1);
+  double worst = 0.0;
+  std::size_t held = 0;
+  for (std::size_t i = 0; i < v.t.size(); ++i) {
+    double last = -1.0;
+    for (double s : expected)
+      if (s <= v.t[i] + 1e-9) last = s;
+    const double start = last < 0 ? 0.0 : last + tref;
+    if (v.t[i] < start - 1e-9) {
+      CHECK(v.y[i] == vreset);
+      ++held;
+      continue;
+    }
+    if (last >= 0 && std::fabs(v.t[i] - last) < 1e-9) continue;  // the reset itself
+    const double want = el + ri * (1.0 - std::exp(-(v.t[i] - start) / tau));
+    worst = std::max(worst, std::fabs(v.y[i] - want));
+  }
+  CAPTURE(worst);
+  CHECK(worst < 1e-11);
+  // t_ref/dt − 1 samples a spike strictly inside its hold (the reset and the hold's end show v_reset too).
+  CHECK(held >= (expected.size() - 1) * static_cast<std::size_t>(std::lround(tref / dt) - 1));
+}
+
+TEST_CASE("LIF with current synapses is integrated exactly: one exponential or alpha PSC against its closed form") {
+  const double cm = 0.25, tau_m = 10.0, el = -70.0, w = 0.3, dt = 0.1, t_in = 5.0, delay = 1.0;
+  for (const double tau_s : {2.0, 10.0, 0.5}) {  // 10: the degenerate tau_s = tau_m
+    for (const char* kind : {"exp_current", "alpha_current"}) {
+      CAPTURE(kind);
+      CAPTURE(tau_s);
+      receptor_desc r = std::string(kind) == "exp_current" ? receptor_desc::exp_current("syn", tau_s)
+                                                            : receptor_desc::alpha_current("syn", tau_s);
+      network net = model_cell("lif", {{"cm", cm}, {"tau_m", tau_m}, {"e_l", el}, {"v_th", 100.0},
+                                       {"v_reset", -80.0}},
+                               40.0, dt, {r});
+      add_spike_source(net, "in", 1, {{t_in, 0}}, "pop", "syn", w, delay);
+      const auto v = trace(run(net, which::cpu), 1);
+      const double ta = t_in + delay;  // arrival
+      double worst = 0.0, peak = 0.0;
+      for (std::size_t i = 0; i < v.t.size(); ++i) {
+        const double t = v.t[i] - ta;
+        double want = el;
+        if (t > 1e-9) {
+          const double k = 1.0 / tau_m - 1.0 / tau_s;
+          if (std::string(kind) == "exp_current") {
+            // ∫0^t e^(−(t−u)/tau_m)·w·e^(−u/tau_s) du / cm
+            want += std::fabs(k) < 1e-12 ? w / cm * t * std::exp(-t / tau_m)
+                                         : w / cm * std::exp(-t / tau_m) * (std::exp(k * t) - 1.0) / k;
+          } else {
+            // ∫0^t e^(−(t−u)/tau_m)·w·(u/tau_s)·e^(1−u/tau_s) du / cm
+            const double b = std::fabs(k) < 1e-12 ? t * t / 2 : t * std::exp(k * t) / k - (std::exp(k * t) - 1.0) / (k * k);
+            want += w * std::exp(1.0) / (cm * tau_s) * std::exp(-t / tau_m) * b;
+          }
+        }
+        worst = std::max(worst, std::fabs(v.y[i] - want));
+        peak = std::max(peak, want - el);
+      }
+      CAPTURE(worst);
+      CAPTURE(peak);
+      CHECK(peak > 0.1);
+      CHECK(worst < 1e-12 * std::max(1.0, peak) * 100);
+    }
+  }
+}
+
+TEST_CASE("LIF with conductance synapses converges at first order to a fine-step solution") {
+  // Five arrivals on an alpha and an exponential conductance, subthreshold.
+  const double cm = 0.2, tau_m = 15.0, el = -65.0, tstop = 60.0;
+  const double tau_a = 1.5, ea = 0.0, tau_e = 5.0, ee = -80.0, wa = 0.01, we = 0.02;
+  const std::vector<double> arrivals{5.0, 12.0, 13.0, 25.0, 40.0};
+  // The reference: RK4 at 1 us with the conductances in closed form.
+  auto g_at = [&](double t, bool alpha) {
+    double g = 0.0;
+    for (double a : arrivals)
+      if (t > a) {
+        const double s = t - a;
+        g += alpha ? wa * s / tau_a * std::exp(1.0 - s / tau_a) : we * std::exp(-s / tau_e);
+      }
+    return g;
+  };
+  auto reference_v = [&](double t_end) {
+    const double h = 0.001;
+    double v = el, t = 0.0;
+    auto f = [&](double tt, double vv) {
+      return (-(cm / tau_m) * (vv - el) - g_at(tt, true) * (vv - ea) - g_at(tt, false) * (vv - ee)) / cm;
+    };
+    const long n = std::lround(t_end / h);
+    for (long i = 0; i < n; ++i) {
+      const double k1 = f(t, v), k2 = f(t + h / 2, v + h / 2 * k1), k3 = f(t + h / 2, v + h / 2 * k2),
+                   k4 = f(t + h, v + h * k3);
+      v += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+      t += h;
+    }
+    return v;
+  };
+  std::vector<double> ref;
+  for (double t = 2.0; t <= tstop + 1e-9; t += 2.0) ref.push_back(reference_v(t));
+  std::vector<double> errors;
+  for (const double dt : {0.1, 0.05, 0.025}) {
+    network net = model_cell("lif", {{"cm", cm}, {"tau_m", tau_m}, {"e_l", el}, {"v_th", 100.0}, {"v_reset", -80.0}},
+                             tstop, dt, {receptor_desc::alphasyn("ampa", tau_a, ea), receptor_desc::expsyn("gaba", tau_e, ee)});
+    std::vector<given_spike> sp;
+    for (double a : arrivals) sp.push_back({a - 1.0, 0, 0});
+    add_spike_source(net, "a", 1, sp, "pop", "ampa", wa, 1.0);
+    add_spike_source(net, "b", 1, sp, "pop", "gaba", we, 1.0);
+    const auto v = trace(run(net, which::cpu), 1);
+    double e = 0.0;
+    for (std::size_t i = 0; i < v.t.size(); ++i) {
+      const double k = v.t[i] / 2.0;
+      if (v.t[i] < 1.0 || std::fabs(k - std::round(k)) > 1e-6) continue;
+      e = std::max(e, std::fabs(v.y[i] - ref[static_cast<std::size_t>(std::lround(k)) - 1]));
+    }
+    errors.push_back(e);
+  }
+  // Measured 0.255, 0.126, 0.062 mV: the conductance frozen over a step.
+  check_first_order(errors, 1.8, 0.07);
+}
+
+TEST_CASE("Izhikevich regular spiking converges at first order to a fine-step solution") {
+  const double a = 0.02, b = 0.2, c = -65.0, d = 8.0, ie = 0.01, cmf = 0.001;  // 10 pA: 10 mV/ms
+  const auto ref = rk4_spikes<2>(
+      {c, b * c}, 200.0, 1e-4,
+      [&](const std::array<double, 2>& y) {
+        return std::array<double, 2>{0.04 * y[0] * y[0] + 5 * y[0] + 140 - y[1] + ie / cmf, a * (b * y[0] - y[1])};
+      },
+      [](const std::array<double, 2>&, const std::array<double, 2>& yn) { return yn[0] >= 30.0; },
+      [&](std::array<double, 2>& y) {
+        y[0] = c;
+        y[1] += d;
+      });
+  REQUIRE(ref.size() >= 5);
+  std::vector<double> errors;
+  for (const double dt : {0.02, 0.01, 0.005}) {
+    const auto o = run(model_cell("izhikevich", {{"i_e", ie}}, 200.0, dt), which::cpu);
+    errors.push_back(spike_error(spike_times(o, "pop"), ref, 5));
+  }
+  CHECK(errors[2] > 0.0);
+  check_first_order(errors, 1.6, 0.1);
+}
+
+TEST_CASE("AdEx with adaptation converges at first order to a fine-step solution") {
+  const double cm = 0.281, gl = 0.030, el = -70.6, vt = -50.4, dT = 2.0, vpeak = 0.0, vr = -70.6, a = 0.004,
+               b = 0.0805, tw = 144.0, ie = 0.8;
+  const auto ref = rk4_spikes<2>(
+      {el, 0.0}, 300.0, 2e-5,
+      [&](const std::array<double, 2>& y) {
+        const double v = std::min(y[0], vpeak);  // a stage past the peak only says the spike is on
+        return std::array<double, 2>{(-gl * (v - el) + gl * dT * std::exp((v - vt) / dT) - y[1] + ie) / cm,
+                                     (a * (v - el) - y[1]) / tw};
+      },
+      [&](const std::array<double, 2>&, const std::array<double, 2>& yn) { return yn[0] >= vpeak; },
+      [&](std::array<double, 2>& y) {
+        y[0] = vr;
+        y[1] += b;
+      });
+  REQUIRE(ref.size() >= 6);
+  // Adaptation: the intervals lengthen.
+  CHECK(ref[5] - ref[4] > ref[1] - ref[0]);
+  std::vector<double> errors;
+  for (const double dt : {0.02, 0.01, 0.005}) {
+    const auto o = run(model_cell("adex", {{"i_e", ie}}, 300.0, dt), which::cpu);
+    errors.push_back(spike_error(spike_times(o, "pop"), ref, 6));
+  }
+  // Measured 0.69, 0.36, 0.19 ms on the sixth spike (the error of each interval adds up).
+  check_first_order(errors, 1.8, 0.21);
+}
+
+TEST_CASE("FitzHugh-Nagumo in the seed's form oscillates, converging at first order to a fine-step solution") {
+  const double a = 0.7, b = 0.8, c = 3.0, ie = -0.4, tstop = 60.0;  // FitzHugh's oscillatory regime (z = -0.4)
+  // The resting point of the unforced cell, where the model starts.
+  double v0 = -1.0;
+  for (int i = 0; i < 100; ++i) v0 -= (v0 - v0 * v0 * v0 / 3 + (a - v0) / b) / (1 - v0 * v0 - 1 / b);
+  // The reference V at every whole ms: RK4 at 1e-4 ms.
+  std::vector<double> ref;
+  {
+    const double h = 1e-4;
+    double v = v0, r = (a - v0) / b;
+    auto f = [&](double vv, double rr) {
+      return std::array<double, 2>{c * (vv - vv * vv * vv / 3 + rr + ie), -(vv - a + b * rr) / c};
+    };
+    const long per_ms = std::lround(1.0 / h);
+    for (long i = 1; i <= std::lround(tstop / h); ++i) {
+      const auto k1 = f(v, r);
+      const auto k2 = f(v + h / 2 * k1[0], r + h / 2 * k1[1]);
+      const auto k3 = f(v + h / 2 * k2[0], r + h / 2 * k2[1]);
+      const auto k4 = f(v + h * k3[0], r + h * k3[1]);
+      v += h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]);
+      r += h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]);
+      if (i % per_ms == 0) ref.push_back(v);
+    }
+  }
+  std::vector<double> errors;
+  std::size_t spikes = 0;
+  for (const double dt : {0.02, 0.01, 0.005}) {
+    const auto o = run(model_cell("fhn", {{"i_e", ie}}, tstop, dt, {}, {"R"}), which::cpu);
+    spikes = spike_times(o, "pop").size();
+    const auto v = trace(o, 1);
+    double e = 0.0;
+    for (std::size_t i = 0; i < v.t.size(); ++i) {
+      const double ms = std::round(v.t[i]);
+      if (ms < 1.0 || std::fabs(v.t[i] - ms) > 1e-6) continue;
+      e = std::max(e, std::fabs(v.y[i] - ref[static_cast<std::size_t>(ms) - 1]));
+    }
+    errors.push_back(e);
+  }
+  CAPTURE(spikes);
+  CHECK(spikes >= 4);  // it oscillates: one crossing of v_th = 1 a cycle
+  check_first_order(errors, 1.8, 0.05);
+}
+
+TEST_CASE("alpha conductance: one event peaks at its weight at t = tau after arrival") {
+  for (const double tau : {0.5, 2.0, 7.5}) {
+    CAPTURE(tau);
+    const double w = 0.004, dt = 0.025;
+    network net = model_cell("lif", {{"v_th", 100.0}}, 40.0, dt, {receptor_desc::alphasyn("syn", tau, 0.0)}, {"syn.g"});
+    add_spike_source(net, "in", 1, {{4.0, 0, 0}}, "pop", "syn", w, 1.0);
+    const auto g = trace(run(net, which::cpu), 2);
+    // The weight as the ring delivers it: rounded to the fixed-point unit (2^-40 uS).
+    const double wq = std::round(w * core::fixed_scale) / core::fixed_scale;
+    const auto top = std::max_element(g.y.begin(), g.y.end());
+    const double t_peak = g.t[static_cast<std::size_t>(top - g.y.begin())];
+    CHECK(std::fabs(t_peak - (5.0 + tau)) < 1e-9);
+    // Rounding of up to 300 steps of products: a few ulps each.
+    CHECK(std::fabs(*top - wq) < 1e-13 * wq);
+    // And the whole course is the closed form.
+    double worst = 0.0;
+    for (std::size_t i = 0; i < g.t.size(); ++i) {
+      const double s = g.t[i] - 5.0;
+      const double want = s > 1e-9 ? wq * s / tau * std::exp(1.0 - s / tau) : 0.0;
+      worst = std::max(worst, std::fabs(g.y[i] - want));
+    }
+    CHECK(worst < 1e-13 * w);
+  }
+}
+
+}  // TEST_SUITE("validation")
+
+TEST_SUITE("model") {
+
+TEST_CASE("neuron models from a model file: parameters, defaults and initial state") {
+  const network net = parse_model(R"(
+[simulation]
+dt = 0.1
+duration = 50
+[cell.exc]
+model = "adex"
+i_e = 0.8
+a = 0.002
+[[cell.exc.receptor]]
+name = "ampa"
+kind = "alphasyn"
+tau = 1.0
+[cell.izh]
+model = "izhikevich"
+d = 2.0
+[cell.izh.init]
+v = -70.0
+[[population]]
+name = "e"
+cell = "exc"
+size = 2
+[[population]]
+name = "i"
+cell = "izh"
+size = 1
+[[record]]
+population = "e"
+variable = "w"
+[[record]]
+population = "i"
+variable = "u"
+)",
+                                  "neurons.toml");
+  check(net);
+  const auto o = run(net, which::cpu);
+  // w starts at 0 and grows with the first spike; u starts at b·v = 0.2·(−70).
+  CHECK(o.traces[0].values[0] == 0.0);
+  CHECK(o.traces[1].values[0] == doctest::Approx(-14.0).epsilon(1e-12));
+  CHECK(o.counts[0] > 0);
+}
+
+TEST_CASE("bad neuron model descriptions are reported with what would be valid") {
+  const auto err = [](const std::string& cell) {
+    return error_of([&] {
+      check(parse_model("[simulation]\ndt = 0.1\nduration = 10\n[cell.c]\n" + cell + "\n[[population]]\nname = \"p\"\ncell = \"c\"\nsize = 1\n",
+                        "bad.toml"));
+    });
+  };
+  CHECK(contains(err("model = \"lifx\""), "unknown neuron model 'lifx'"));
+  CHECK(contains(err("model = \"lifx\""), "lif, izhikevich, adex, fhn"));
+  CHECK(contains(err("model = \"lif\"\ntau = 3"), "'tau' is not a parameter of the lif model"));
+  CHECK(contains(err("model = \"lif\"\ntau = 3"), "tau_m [ms]"));
+  CHECK(contains(err("model = \"lif\"\narea = 100"), "'area' is not a parameter of the lif model"));
+  CHECK(contains(err("model = \"lif\"\ntau_m = -3"), "bad.toml:6"));
+  CHECK(contains(err("model = \"lif\"\ntau_m = -3"), "a number > 0 [ms]"));
+  CHECK(contains(err("model = \"lif\"\nt_ref = -1"), "a time >= 0 [ms]"));
+  CHECK(contains(err("model = \"lif\"\nv_reset = -50"), "v_reset = -50.0 mV is not below v_th = -55.0 mV"));
+  CHECK(contains(err("model = \"adex\"\ncm = 0"), "a number > 0 [nF]"));
+  CHECK(contains(err("model = \"izhikevich\"\n[cell.c.init]\nu = 1e400"), "u"));
+  CHECK(err("model = \"izhikevich\"\n[cell.c.init]\nu = -20") == "");
+  CHECK(err("model = \"lif\"") == "");
+}
+
+TEST_CASE("current receptors take weights of either sign; conductance receptors only >= 0") {
+  const auto with = [](const std::string& kind, double w) {
+    return error_of([&] {
+      network net = model_cell("lif", {}, 10.0, 0.1, {receptor_desc{}});
+      net.cells[0].receptors[0].name = "syn";
+      net.cells[0].receptors[0].kind = kind;
+      add_spike_source(net, "in", 1, {{1.0, 0, 0}}, "pop", "syn", w, 1.0);
+      check(net);
+    });
+  };
+  CHECK(with("exp_current", -0.5) == "");
+  CHECK(with("alpha_current", -0.5) == "");
+  CHECK(contains(with("expsyn", -0.5), "a conductance >= 0 [uS]"));
+  CHECK(contains(with("alphasyn", -0.5), "a conductance >= 0 [uS]"));
+  CHECK(contains(with("exp_current", -1e9), "at least"));
+}
+
+TEST_CASE("a network of every neuron model runs the same on 1 and 2 threads, every population firing") {
+  network net = model_network();
+  net.populations[0].size = 700;  // enough work for two threads to share
+  const auto one = run(net, which::cpu, 1);
+  const auto two = run(net, which::cpu, 2);
+  CHECK(contains(two.engine, "2 threads"));
+  check_identical(one, two);
+  for (const auto& p : one.populations) {
+    if (p.name.rfind("d_", 0) == 0) continue;
+    CAPTURE(p.name);
+    std::uint64_t n = 0;
+    for (std::uint32_t c = 0; c < p.size; ++c) n += one.counts[p.gid_base + c];
+    CHECK(n > p.size);  // more than a spike a cell in 200 ms
+  }
+}
+
+TEST_CASE("an inhibitory current PSC hyperpolarises a LIF cell by its closed form's sign and size") {
+  network net = model_cell("lif", {{"v_th", 100.0}}, 30.0, 0.1, {receptor_desc::exp_current("inh", 5.0)});
+  add_spike_source(net, "in", 1, {{5.0, 0, 0}}, "pop", "inh", -0.4, 1.0);
+  const auto v = trace(run(net, which::cpu), 1);
+  const double lowest = *std::min_element(v.y.begin(), v.y.end());
+  // Peak of (w/cm)·(e^(−t/tau_m) − e^(−t/tau_s))/(1/tau_s − 1/tau_m), tau_m 10, tau_s 5, w −0.4 nA, cm 0.25 nF.
+  const double tp = std::log(10.0 / 5.0) / (1.0 / 5.0 - 1.0 / 10.0);
+  const double peak = -0.4 / 0.25 * (std::exp(-tp / 10.0) - std::exp(-tp / 5.0)) / (1.0 / 5.0 - 1.0 / 10.0);
+  CAPTURE(lowest);
+  CHECK(lowest < -70.0 + 0.99 * peak);
+  CHECK(lowest >= -70.0 + peak - 1e-9);
+}
+
+}  // TEST_SUITE("model")
+
+TEST_SUITE("engine") {
+
+// kernels/advance.cu runs core::point_step with W = 1 lane per thread; the
+// CPU engine with W = 64. Emulating the kernel's calls on every model group
+// (unconnected cells under a current step, each from its own v) checks
+// without a GPU that both give the same bits on every state array.
+TEST_CASE_TEMPLATE("the CUDA kernel's call of the model step (one lane) gives the CPU engine's bits", T, float, double) {
+  network net = model_network();
+  net.projections.clear();
+  net.populations.erase(std::remove_if(net.populations.begin(), net.populations.end(),
+                                       [](const population_desc& p) { return p.kind != population_kind::cell; }),
+                        net.populations.end());
+  net.records.clear();
+  net.sim.prec = precision_of(T{});
+  net.sim.duration = 100.0;
+  for (auto& c : net.cells) {
+    c.init["v"] = c.model == "fhn" ? distribution::uniform(-1.5, -1.0) : distribution::uniform(-70.0, -60.0);
+    stimulus_desc st;
+    st.population = c.name;
+    st.amp = {c.model == "izhikevich" ? 0.012 : c.model == "fhn" ? -0.2 : 0.9};  // FHN: i_e − 0.2 = −0.4 oscillates
+    st.start = 10.0;
+    net.stimuli.push_back(st);
+  }
+  check(net);
+  const auto cpu = run(net, which::cpu, 1);
+  image<T> img = std::get<image<T>>(pack(net, 1));
+  std::vector<std::int64_t> ring(static_cast<std::size_t>(img.ring_depth) * img.ntargets, 0);
+  std::size_t spikes = 0;
+  for (auto& g : img.groups) {
+    CAPTURE(g.cell_type);
+    REQUIRE(g.model >= 0);
+    const auto view = g.point_view();
+    for (std::int64_t step = 0; step < img.nsteps; ++step) {
+      const core::step_ctx ctx{step, ring.data() + static_cast<std::size_t>(step % img.ring_depth) * img.ntargets};
+      for (std::uint32_t c = 0; c < g.ncells; ++c) {
+        core::lanes<T, 1> L;
+        L.first = c;
+        core::point_step<core::deterministic_math>(view, ctx, L, [](std::uint32_t) {});
+      }
+    }
+    std::size_t mine = 0;
+    for (auto k : g.spike_count) mine += k;
+    CHECK(mine > g.ncells);  // every model fires under its step
+    spikes += mine;
+    for (int a = 0; a < g.narrays(); ++a) {
+      const std::string name = g.cell_type + "." + g.array_name(a);
+      CAPTURE(name);
+      const auto it =
+          std::find_if(cpu.state.begin(), cpu.state.end(), [&](const named_array& x) { return x.name == name; });
+      REQUIRE(it != cpu.state.end());
+      const auto& arr = g.array(a);
+      REQUIRE(arr.size() == it->values.size());
+      std::size_t diffs = 0;
+      for (std::size_t i = 0; i < arr.size(); ++i) diffs += static_cast<double>(arr[i]) != it->values[i];
+      CHECK(diffs == 0);
+    }
+  }
+  std::size_t cpu_spikes = 0;
+  for (auto k : cpu.counts) cpu_spikes += k;
+  CHECK(spikes == cpu_spikes);
+}
+
+}  // TEST_SUITE("engine")
