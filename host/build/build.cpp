@@ -293,17 +293,21 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   // Gather into CSR by source: projections in order, then postsynaptic cells
   // in order, then each cell's sources in the order drawn.
   connectivity C;
+  const auto plastic = [&](std::size_t pi) { return net.projections[pi].plasticity.is_plastic(); };
   C.row.assign(static_cast<std::size_t>(layout.nsources) + 1, 0);
-  for (const auto& b : projections)
-    for (const auto& in : b.per_post)
-      for (auto i : in.pre) ++C.row[b.pre_gid_base + i + 1];
+  for (std::size_t pi = 0; pi < projections.size(); ++pi)
+    if (!plastic(pi))
+      for (const auto& in : projections[pi].per_post)
+        for (auto i : in.pre) ++C.row[projections[pi].pre_gid_base + i + 1];
   for (std::size_t s = 0; s < layout.nsources; ++s) C.row[s + 1] += C.row[s];
   const std::uint64_t n = C.row.back();
   C.target.resize(n);
   C.weight.resize(n);
   C.delay.resize(n);
   std::vector<std::uint64_t> fill(C.row.begin(), C.row.end() - 1);
-  for (const auto& b : projections)
+  for (std::size_t pi = 0; pi < projections.size(); ++pi) {
+    if (plastic(pi)) continue;
+    const auto& b = projections[pi];
     for (std::size_t j = 0; j < b.per_post.size(); ++j) {
       const auto& in = b.per_post[j];
       for (std::size_t k = 0; k < in.pre.size(); ++k) {
@@ -314,6 +318,55 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
         C.max_delay = std::max(C.max_delay, in.delay[k]);
       }
     }
+  }
+
+  // Each plastic projection its own CSR: a source's connections by delay
+  // (then as drawn), so that the arrivals of one delay are one range.
+  for (std::size_t pi = 0; pi < projections.size(); ++pi) {
+    if (!plastic(pi)) continue;
+    const auto& b = projections[pi];
+    const auto& pr = net.projections[pi];
+    const auto& pre = layout.populations[net.find_population(pr.pre) - net.populations.data()];
+    const auto& post = layout.populations[net.find_population(pr.post) - net.populations.data()];
+    plastic_connectivity P;
+    P.projection = static_cast<int>(pi);
+    P.pre_gid_base = pre.gid_base;
+    P.npre = pre.size;
+    P.post_gid_base = post.gid_base;
+    P.npost = post.size;
+    struct edge {
+      std::uint32_t pre, delay, post, location;
+      double weight;
+    };
+    std::vector<edge> edges;
+    for (std::uint32_t j = 0; j < b.per_post.size(); ++j) {
+      const auto& in = b.per_post[j];
+      for (std::size_t k = 0; k < in.pre.size(); ++k) edges.push_back({in.pre[k], in.delay[k], j, in.location[k], in.weight[k]});
+    }
+    std::stable_sort(edges.begin(), edges.end(),
+                     [](const edge& a, const edge& e) { return a.pre != e.pre ? a.pre < e.pre : a.delay < e.delay; });
+    P.row.assign(static_cast<std::size_t>(P.npre) + 1, 0);
+    P.min_delay = edges.empty() ? 1 : edges[0].delay;
+    for (const auto& e : edges) {
+      ++P.row[e.pre + 1];
+      P.target.push_back(b.target_base + e.location * b.stride + e.post);
+      P.weight.push_back(e.weight);
+      P.delay.push_back(e.delay);
+      P.pre.push_back(e.pre);
+      P.post.push_back(e.post);
+      P.min_delay = std::min(P.min_delay, e.delay);
+      P.max_delay = std::max(P.max_delay, e.delay);
+    }
+    for (std::uint32_t p = 0; p < P.npre; ++p) P.row[p + 1] += P.row[p];
+    P.in_row.assign(static_cast<std::size_t>(P.npost) + 1, 0);
+    for (auto j : P.post) ++P.in_row[j + 1];
+    for (std::uint32_t j = 0; j < P.npost; ++j) P.in_row[j + 1] += P.in_row[j];
+    P.in_conn.resize(P.post.size());
+    std::vector<std::uint64_t> pf(P.in_row.begin(), P.in_row.end() - 1);
+    for (std::uint64_t c = 0; c < P.post.size(); ++c) P.in_conn[pf[P.post[c]]++] = c;
+    C.max_delay = std::max(C.max_delay, P.max_delay);
+    C.plastic.push_back(std::move(P));
+  }
 
   // Index by target, sources ascending within a target.
   C.in_row.assign(static_cast<std::size_t>(layout.ntargets) + 1, 0);

@@ -70,8 +70,27 @@ struct cell_layout {
 
 cell_layout lay_out_cells(const network& net, const std::vector<cell_type_layout>& types);
 
+// The connections of one plastic projection, kept apart from the static
+// ones: CSR by source (the pre population's cells; within a source, delays
+// ascending), an index by postsynaptic cell, and each connection's cells.
+struct plastic_connectivity {
+  int projection = -1;                 // index into network::projections
+  std::uint32_t pre_gid_base = 0, npre = 0;
+  std::uint32_t post_gid_base = 0, npost = 0;
+  std::vector<std::uint64_t> row;      // npre + 1
+  std::vector<std::uint32_t> target;
+  std::vector<double> weight;          // [the receptor's unit]
+  std::vector<std::uint32_t> delay;    // [steps]
+  std::vector<std::uint32_t> pre;      // index in the pre population
+  std::vector<std::uint32_t> post;     // index in the post population
+  std::vector<std::uint64_t> in_row;   // npost + 1
+  std::vector<std::uint64_t> in_conn;  // by postsynaptic cell, then source
+  std::uint32_t min_delay = 0, max_delay = 0;  // [steps]
+};
+
 // Connections in CSR order by source gid, plus a second index ordered by
-// target. Weights in the receptor's unit (µS), delays in whole steps.
+// target. Weights in the receptor's unit (µS), delays in whole steps. Plastic
+// projections' connections are in `plastic`, not in the static CSR.
 struct connectivity {
   std::vector<std::uint64_t> row;      // nsources + 1 offsets
   std::vector<std::uint32_t> target;   // ring-buffer target (receptor instance)
@@ -79,7 +98,8 @@ struct connectivity {
   std::vector<std::uint32_t> delay;    // [steps], >= 1
   std::vector<std::uint64_t> in_row;   // ntargets + 1 offsets into in_conn
   std::vector<std::uint64_t> in_conn;  // connection ids, ordered by target then source
-  std::uint32_t max_delay = 1;         // [steps]
+  std::uint32_t max_delay = 1;         // [steps], over static and plastic connections
+  std::vector<plastic_connectivity> plastic;
   std::uint64_t size() const { return target.size(); }
 };
 

@@ -13,6 +13,7 @@
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "core/generators.hpp"
+#include "core/plasticity/plastic.hpp"
 #include "core/point_cell.hpp"
 #include "host/engines/engine.hpp"
 #include "host/errors.hpp"
@@ -91,6 +92,8 @@ class cpu_engine final : public engine {
     }
     for (auto& g : img_.groups) group_v_.push_back(g.v.data());
     ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
+    history_.resize(img_.history);
     thread_spikes_.resize(threads_);
     thread_scratch_.assign(threads_, std::vector<T>(scratch));
   }
@@ -126,6 +129,13 @@ class cpu_engine final : public engine {
       auto& scratch = thread_scratch_[0];
 #endif
       for (std::int64_t step = first; step < first + nsteps; ++step) {
+        // Stage 4, learning, for the events at the step's start: the
+        // arrivals of spikes on plastic connections (their weights go into
+        // this step's ring row), then the postsynaptic events.
+        if (!plastic_views_.empty()) {
+#pragma omp single
+          learn(step);
+        }
         // Gap junctions see every voltage of the step's start.
         if (img_.has_gaps) {
           for (auto& g : img_.groups) {
@@ -193,6 +203,7 @@ class cpu_engine final : public engine {
           // Stage 5, record, here: propagation changes only the ring, never
           // what records read, and a separate stage would cost a barrier.
           for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
+          if (!history_.empty()) history_[static_cast<std::size_t>(step % img_.history)] = spikes_;
           sample_records(img_, step + 1, rec);
         }
         // Stage 3: propagate, shared when there is much of it (stage 4,
@@ -219,6 +230,7 @@ class cpu_engine final : public engine {
       }
       out.push_back({g.cell_type + ".last_spike", std::vector<double>(g.last_spike.begin(), g.last_spike.end())});
     }
+    for (const auto& p : img_.plastic) append_plastic_state(p, out);
     std::vector<double> ring(ring_.size());
     const std::size_t nt = img_.ntargets;
     for (std::size_t row = 0; row < img_.ring_depth; ++row)
@@ -270,6 +282,43 @@ class cpu_engine final : public engine {
     for (std::uint64_t u = 0; u < span; ++u) target_of_[base + u] = base + static_cast<std::uint32_t>(g.place(u, nloc));
     for (auto& t : img_.target)
       if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
+    for (auto& p : img_.plastic)
+      for (auto& t : p.target)
+        if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
+  }
+
+  // The plastic rules' events at the start of `step` (core/plasticity/):
+  // arrivals at step from spikes of step − 1 − d for each delay d of a
+  // projection, read back from the spike history; then postsynaptic events
+  // from spikes of step − 1 − post_delay. Each touches a connection at most
+  // once, so the order within a stage does not matter; weights reach the
+  // ring in fixed point.
+  void learn(std::int64_t step) {
+    const std::size_t nt = img_.ntargets;
+    std::int64_t* row = ring_.data() + static_cast<std::size_t>(step % img_.ring_depth) * nt;
+    const auto spikes_of = [&](std::int64_t s) -> const std::vector<std::uint32_t>* {
+      if (s < 0 || s < step - static_cast<std::int64_t>(img_.history)) return nullptr;
+      return &history_[static_cast<std::size_t>(s % img_.history)];
+    };
+    for (const auto& P : plastic_views_) {
+      for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
+        const auto* sp = spikes_of(step - 1 - d);
+        if (!sp) continue;
+        for (auto gid : *sp) {
+          std::uint64_t lo, hi;
+          core::delay_range(P, gid, d, lo, hi);
+          for (std::uint64_t c = lo; c < hi; ++c) row[P.target[c]] += core::plastic_arrival<M>(P, c, step);
+        }
+      }
+      if (const auto* sp = spikes_of(step - 1 - P.post_delay))
+        for (auto gid : *sp) {
+          if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
+          const std::uint32_t j = gid - P.post_gid_base;
+          for (std::uint64_t i = P.in_row[j]; i < P.in_row[j + 1]; ++i)
+            core::plastic_post_connection<M>(P, P.in_conn[i], step);
+          core::plastic_post_cell<M>(P, j, step);
+        }
+    }
   }
 
   // The index by target, for the targets' new places (after every relayout).
@@ -300,6 +349,8 @@ class cpu_engine final : public engine {
   image<T> img_;
   int threads_ = 1;  // threads used
   int asked_ = 1;    // threads asked for
+  std::vector<core::plastic_view<T>> plastic_views_;
+  std::vector<std::vector<std::uint32_t>> history_;  // the spikes of the last img_.history steps, by step % history
   std::vector<core::point_group_view<T>> point_views_;
   std::vector<core::cable_group_view<T>> cable_views_;
   std::vector<core::poisson_view> gens_;

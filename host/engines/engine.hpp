@@ -29,6 +29,20 @@ template <class T, class M> std::string arithmetic_name() {
          (std::is_same_v<M, core::deterministic_math> ? ", deterministic" : ", fast");
 }
 
+// A plastic projection's state, by connection in its CSR order (the same on
+// both engines): "<projection>.weight", ".x", ".x_step", and per
+// postsynaptic cell ".y", ".y_step".
+template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
+  const auto add = [&](const char* field, const auto& v) {
+    out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
+  };
+  add("weight", p.weight);
+  add("x", p.x);
+  add("x_step", p.x_step);
+  add("y", p.y);
+  add("y_step", p.y_step);
+}
+
 class engine {
  public:
   virtual ~engine() = default;

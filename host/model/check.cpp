@@ -893,6 +893,51 @@ class checker {
     }
   }
 
+  // A plastic projection's rule: parameters in range, bounds that hold the
+  // initial weights (and, for a conductance, no negative weight).
+  void plasticity(const projection_desc& pr, const source_loc& fb, bool current) {
+    const plasticity_desc& d = pr.plasticity;
+    const source_loc pfb = path(fb.key + ".plasticity");
+    const auto l = [&](const char* key) { return at(d, pfb, key); };
+    const char* wu = current ? "nA" : "uS";
+    need_finite(l("w_min"), d.w_min, format("a finite lower bound [{}]", wu));
+    if (!current && d.w_min < 0.0)
+      r_.add(l("w_min"), format("w_min = {} uS is negative", num(d.w_min)),
+             "a bound >= 0 [uS]: the weights of a conductance receptor are conductances");
+    if (d.rule == plasticity_rule::stdp || d.w_max != infinity) {
+      if (!finite(d.w_max) || !(d.w_max > d.w_min))
+        r_.add(l("w_max"), format("w_max = {} {} is not a finite bound above w_min = {}", num(d.w_max), wu, num(d.w_min)),
+               format("a number > w_min [{}]", wu));
+      else if (d.w_max > core::fixed_max_value)
+        r_.add(l("w_max"), format("w_max = {} {} is above {}", num(d.w_max), wu, num(core::fixed_max_value)),
+               format("at most {} [{}]", num(core::fixed_max_value), wu));
+    }
+    if (finite(d.w_min) && (!(pr.weight.min_value() >= d.w_min) || !(pr.weight.max_value() <= d.w_max)))
+      r_.add(at(pr, fb, "weight"),
+             format("initial weights in [{}, {}] {} are not all within the bounds [{}, {}]", num(pr.weight.min_value()),
+                    num(pr.weight.max_value()), wu, num(d.w_min), num(d.w_max)),
+             "initial weights within [w_min, w_max] (bound a distribution with low and high)");
+    const auto time_constant = [&](const char* key, double v) {
+      positive(l(key), v, "ms", "a time constant > 0 [ms]");
+    };
+    if (d.rule == plasticity_rule::stdp) {
+      for (const auto& [key, v] : {std::pair{"a_plus", d.a_plus}, std::pair{"a_minus", d.a_minus}})
+        if (!finite(v) || !(v >= 0.0))
+          r_.add(l(key), format("{} = {} {} is not a finite number >= 0", key, num(v), wu),
+                 format("a number >= 0 [{}] (the size of a pair's change; depression subtracts a_minus)", wu));
+      time_constant("tau_plus", d.tau_plus);
+      time_constant("tau_minus", d.tau_minus);
+      if (!finite(d.post_delay) || !(d.post_delay >= 0.0))
+        r_.add(l("post_delay"), format("{} ms is not a time >= 0", num(d.post_delay)), "a delay >= 0 [ms]");
+    } else {
+      need_finite(l("eta"), d.eta, format("a finite learning rate [{}/Hz2]", wu));
+      time_constant("tau_rate", d.tau_rate);
+      if (!finite(d.interval) || (dt_ok_ && !(d.interval >= net_.sim.dt)))
+        r_.add(l("interval"), format("{} ms is not a time >= one step ({})", num(d.interval), dt_text()),
+               format("an interval of at least {}", dt_text()));
+    }
+  }
+
   // Whether the projection's receptor is current-based (weights in nA).
   bool current_receptor(const projection_desc& pr) const {
     const population_desc* post = net_.find_population(pr.post);
@@ -982,6 +1027,7 @@ class checker {
         r_.add(high_loc(pr.weight, wl), "weight " + breach(pr.weight, false, wu, "is above " + num(core::fixed_max_value)),
                format("at most {} [{}]{}", num(core::fixed_max_value), wu, bound_hint(pr.weight, "high")));
     }
+    if (pr.plasticity.is_plastic()) plasticity(pr, fb, current);
     const source_loc dl = at(pr, fb, "delay");
     if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
       r_.add(low_loc(pr.delay, dl), "delay " + breach(pr.delay, true, "ms", format("is shorter than one step ({})", dt_text())),

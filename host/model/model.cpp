@@ -175,6 +175,15 @@ const char* to_string(arith_mode m) {
   return "?";
 }
 
+const char* to_string(plasticity_rule r) {
+  switch (r) {
+    case plasticity_rule::none: return "none";
+    case plasticity_rule::stdp: return "stdp";
+    case plasticity_rule::hebbian: return "hebbian";
+  }
+  return "?";
+}
+
 const char* to_string(connect_rule r) {
   switch (r) {
     case connect_rule::all_to_all: return "all_to_all";

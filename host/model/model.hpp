@@ -294,6 +294,33 @@ struct population_desc : located {
 
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
 
+// Plasticity of a projection's weights (docs/plasticity.md).
+enum class plasticity_rule { none, stdp, hebbian };
+enum class stdp_pairing { all_to_all, nearest };
+enum class stdp_update { additive, multiplicative };
+
+struct plasticity_desc : located {
+  plasticity_rule rule = plasticity_rule::none;
+  double w_min = 0.0;        // lower bound of every weight [the weight's unit]
+  double w_max = infinity;   // upper bound [the weight's unit]; STDP: required
+  // STDP: Δw = a_plus·e^(−Δt/tau_plus) for Δt = t_post − t_pre >= 0,
+  // −a_minus·e^(Δt/tau_minus) for Δt < 0 (times at the synapse).
+  stdp_pairing pairing = stdp_pairing::all_to_all;
+  stdp_update update = stdp_update::additive;
+  double a_plus = 0.0;       // potentiation of a pair at Δt → 0+ [the weight's unit]
+  double a_minus = 0.0;      // depression of a pair at Δt → 0− [the weight's unit]
+  double tau_plus = 20.0;    // [ms]
+  double tau_minus = 20.0;   // [ms]
+  double post_delay = 0.0;   // dendritic back-propagation delay of the postsynaptic spike [ms]
+  // Hebbian: every `interval`, Δw = eta·y_pre·y_post (− eta·y_post²·w with oja),
+  // y the firing rates filtered with tau_rate.
+  double eta = 0.0;          // learning rate [weight unit / Hz²]
+  double tau_rate = 1000.0;  // rate filter time constant [ms]
+  double interval = 10.0;    // learning interval [ms]
+  bool oja = false;
+  bool is_plastic() const { return rule != plasticity_rule::none; }
+};
+
 struct projection_desc : located {
   std::string name;      // defaults to "pre->post"
   std::string pre;       // source population
@@ -307,6 +334,7 @@ struct projection_desc : located {
   bool multapses = false;  // fixed_indegree: may a pair be drawn twice?
   distribution weight;     // [µS] for conductance receptors
   distribution delay = distribution::constant(1.0);  // [ms], rounded to whole steps >= 1
+  plasticity_desc plasticity;  // none by default: static weights
   std::string label() const { return name.empty() ? pre + "->" + post : name; }
 };
 
@@ -388,5 +416,6 @@ const char* to_string(engine_choice e);
 const char* to_string(precision p);
 const char* to_string(arith_mode m);
 const char* to_string(connect_rule r);
+const char* to_string(plasticity_rule r);
 
 }  // namespace ranvier

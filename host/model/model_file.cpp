@@ -891,6 +891,43 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
   return pop;
 }
 
+// [projection.plasticity]: the rule and its parameters; a key of the other
+// rule is an error.
+plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::string& path) {
+  plasticity_desc d;
+  d.where = p.at(t.source(), path);
+  fields f(p, t, path, d);
+  using R = plasticity_rule;
+  const bool ok = f.choice("rule", d.rule, need::required, {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}});
+  f.number("w_min", d.w_min, need::optional, "the lower bound of the weights, a number [the weight's unit]");
+  f.number("w_max", d.w_max, ok && d.rule == R::stdp ? need::required : need::optional,
+           "the upper bound of the weights, a number [the weight's unit]");
+  const auto own = [&](const char* key, R rule) {
+    if (!ok || d.rule == rule) return true;
+    f.only_for(key, "rule", fmt::format("\"{}\"", to_string(rule)));
+    return false;
+  };
+  if (own("pairing", R::stdp))
+    f.choice("pairing", d.pairing, need::optional,
+             {std::pair{"all_to_all", stdp_pairing::all_to_all}, std::pair{"nearest", stdp_pairing::nearest}});
+  if (own("update", R::stdp))
+    f.choice("update", d.update, need::optional,
+             {std::pair{"additive", stdp_update::additive}, std::pair{"multiplicative", stdp_update::multiplicative}});
+  const std::string weight_unit = "[the weight's unit]";
+  if (own("a_plus", R::stdp)) f.number("a_plus", d.a_plus, need::required, "potentiation of a pair at dt -> 0+, a number >= 0 " + weight_unit);
+  if (own("a_minus", R::stdp)) f.number("a_minus", d.a_minus, need::required, "depression of a pair at dt -> 0-, a number >= 0 " + weight_unit);
+  if (own("tau_plus", R::stdp)) f.number("tau_plus", d.tau_plus, need::optional, "a time constant > 0 [ms]");
+  if (own("tau_minus", R::stdp)) f.number("tau_minus", d.tau_minus, need::optional, "a time constant > 0 [ms]");
+  if (own("post_delay", R::stdp))
+    f.number("post_delay", d.post_delay, need::optional, "the dendritic delay of the postsynaptic spike, a time >= 0 [ms]");
+  if (own("eta", R::hebbian)) f.number("eta", d.eta, need::required, "the learning rate, a number [weight unit/Hz2]");
+  if (own("tau_rate", R::hebbian)) f.number("tau_rate", d.tau_rate, need::optional, "a time constant > 0 [ms]");
+  if (own("interval", R::hebbian)) f.number("interval", d.interval, need::optional, "the learning interval, a time >= dt [ms]");
+  if (own("oja", R::hebbian)) f.boolean("oja", d.oja, "true or false");
+  f.unknown_keys();
+  return d;
+}
+
 projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) {
   projection_desc pr;
   // Named by `name`, or by the default name "pre->post".
@@ -932,6 +969,9 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   f.boolean("autapses", pr.autapses, "true or false");
   f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
   f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
+  if (const toml::node* n = f.get("plasticity"))
+    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\" or \"hebbian\" and its parameters"))
+      pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
   f.unknown_keys();
   return pr;
 }

@@ -194,7 +194,36 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   for (const auto& r : records) b += (r.index.size() + r.v_index.size()) * 8;
   b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4) + in_row.size() * 8 + in_conn.size() * 8;
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
+  for (const auto& p : plastic)
+    b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
+         p.target.size() * (4 + 4 + 4 + 4 + 2 * sizeof(T) + 8) + p.y.size() * (sizeof(T) + 8);
+  b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
   return b;
+}
+
+template <class T> core::plastic_view<T> plastic_storage<T>::view() {
+  core::plastic_view<T> v{};
+  v.rule = rule;
+  v.stdp = stdp;
+  v.pre_gid_base = pre_gid_base;
+  v.npre = npre;
+  v.post_gid_base = post_gid_base;
+  v.npost = npost;
+  v.dmin = dmin;
+  v.dmax = dmax;
+  v.post_delay = post_delay;
+  v.row = row.data();
+  v.target = target.data();
+  v.delay = delay.data();
+  v.post = post.data();
+  v.weight = weight.data();
+  v.x = x.data();
+  v.x_step = x_step.data();
+  v.y = y.data();
+  v.y_step = y_step.data();
+  v.in_row = in_row.data();
+  v.in_conn = in_conn.data();
+  return v;
 }
 
 namespace {
@@ -699,6 +728,44 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.delay = std::move(C.delay);
   img.in_row = std::move(C.in_row);
   img.in_conn = std::move(C.in_conn);
+  for (auto& pc : C.plastic) {
+    const plasticity_desc& d = net.projections[pc.projection].plasticity;
+    plastic_storage<T> ps;
+    ps.name = net.projections[pc.projection].label();
+    ps.projection = pc.projection;
+    ps.rule = d.rule == plasticity_rule::stdp ? core::plastic_rule::stdp : core::plastic_rule::hebbian;
+    ps.stdp.a_plus = static_cast<T>(d.a_plus);
+    ps.stdp.a_minus = static_cast<T>(d.a_minus);
+    ps.stdp.rate_plus = static_cast<T>(dt / d.tau_plus);
+    ps.stdp.rate_minus = static_cast<T>(dt / d.tau_minus);
+    ps.stdp.w_min = static_cast<T>(d.w_min);
+    ps.stdp.w_max = static_cast<T>(d.w_max);
+    ps.stdp.inv_range = static_cast<T>(std::isfinite(d.w_max) ? 1.0 / (d.w_max - d.w_min) : 0.0);
+    ps.stdp.nearest = d.pairing == stdp_pairing::nearest;
+    ps.stdp.multiplicative = d.update == stdp_update::multiplicative;
+    ps.pre_gid_base = pc.pre_gid_base;
+    ps.npre = pc.npre;
+    ps.post_gid_base = pc.post_gid_base;
+    ps.npost = pc.npost;
+    ps.dmin = pc.min_delay;
+    ps.dmax = pc.max_delay;
+    ps.post_delay = d.rule == plasticity_rule::stdp ? static_cast<std::uint32_t>(time_steps(d.post_delay, dt)) : 0;
+    ps.row = std::move(pc.row);
+    ps.in_row = std::move(pc.in_row);
+    ps.in_conn = std::move(pc.in_conn);
+    ps.target = std::move(pc.target);
+    ps.delay = std::move(pc.delay);
+    ps.pre = std::move(pc.pre);
+    ps.post = std::move(pc.post);
+    for (double w : pc.weight) ps.weight.push_back(static_cast<T>(w));
+    const std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
+    ps.x.assign(ps.weight.size(), T(0));
+    ps.x_step.assign(ps.weight.size(), never);
+    ps.y.assign(ps.npost, T(0));
+    ps.y_step.assign(ps.npost, never);
+    img.history = std::max(img.history, std::max(ps.dmax, ps.post_delay) + 1);
+    img.plastic.push_back(std::move(ps));
+  }
 
   for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();
@@ -758,6 +825,8 @@ template void sample_records(const image<float>&, std::int64_t, recording&);
 template void sample_records(const image<double>&, std::int64_t, recording&);
 template struct group_storage<float>;
 template struct group_storage<double>;
+template struct plastic_storage<float>;
+template struct plastic_storage<double>;
 template struct image<float>;
 template struct image<double>;
 

@@ -14,6 +14,7 @@
 
 #include "core/cable/cable_cell.hpp"
 #include "core/generators.hpp"
+#include "core/plasticity/plastic.hpp"
 #include "core/point_cell.hpp"
 #include "host/build/build.hpp"
 #include "host/pack/aligned.hpp"
@@ -151,6 +152,23 @@ struct spike_source_storage {
   std::vector<std::uint32_t> spike_count;
 };
 
+// A plastic projection: its connections (host/build/build.hpp's
+// plastic_connectivity, weights in T) and its rule's state; the view is what
+// both engines step (core/plasticity/plastic.hpp).
+template <class T> struct plastic_storage {
+  std::string name;   // the projection's
+  int projection = -1;
+  core::plastic_rule rule = core::plastic_rule::stdp;
+  core::stdp_params<T> stdp{};
+  std::uint32_t pre_gid_base = 0, npre = 0, post_gid_base = 0, npost = 0;
+  std::uint32_t dmin = 1, dmax = 1, post_delay = 0;  // [steps]
+  std::vector<std::uint64_t> row, in_row, in_conn;
+  std::vector<std::uint32_t> target, delay, pre, post;
+  std::vector<T> weight, x, y;
+  std::vector<std::int64_t> x_step, y_step;
+  core::plastic_view<T> view();
+};
+
 // What a [[record]] becomes: spikes of some cells, or samples of one state
 // (or a receptor's conductance or current) at some places every `every`
 // steps.
@@ -194,6 +212,10 @@ template <class T> struct image {
   std::vector<std::uint32_t> delay;   // [steps]
   std::vector<std::uint64_t> in_row;  // by target
   std::vector<std::uint64_t> in_conn;
+  std::vector<plastic_storage<T>> plastic;
+  // Steps of spike history the plastic rules read back (their longest delay
+  // or dendritic delay + 1); 0: none.
+  std::uint32_t history = 0;
 
   std::uint64_t nconnections() const { return target.size(); }
   std::uint64_t ncells() const;        // neurons, generators excluded

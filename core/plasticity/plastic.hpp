@@ -1,0 +1,90 @@
+// The view of one plastic projection (its own CSR by source, connections of
+// one source ordered by delay, and an index by postsynaptic cell) and the
+// per-connection and per-cell steps of its rule, called by both engines: the
+// CPU engine over a step's spikes, the CUDA kernels (kernels/plasticity.cu)
+// one lane per connection. Static projections keep the compact CSR of
+// host/pack/image.hpp; plastic state lives only here.
+#pragma once
+
+#include <cstdint>
+
+#include "core/fixed_point.hpp"
+#include "core/hd.hpp"
+#include "core/plasticity/stdp.hpp"
+
+namespace ranvier::core {
+
+enum class plastic_rule : int { stdp = 1, hebbian = 2 };
+
+template <class T> struct plastic_view {
+  plastic_rule rule;
+  stdp_params<T> stdp;
+  std::uint32_t pre_gid_base, npre;    // the sources: gids [pre_gid_base, +npre)
+  std::uint32_t post_gid_base, npost;  // the postsynaptic cells
+  std::uint32_t dmin, dmax;            // the connections' delays [steps]
+  std::uint32_t post_delay;            // dendritic delay of the postsynaptic spike [steps]
+  const std::uint64_t* row;            // npre + 1 offsets; a row's delays ascending
+  const std::uint32_t* target;         // ring-buffer target
+  const std::uint32_t* delay;          // [steps]
+  const std::uint32_t* post;           // postsynaptic cell (index in its population)
+  T* weight;                           // [weight unit]
+  T* x;                                // presynaptic trace after the last arrival
+  std::int64_t* x_step;                // step of the last arrival
+  T* y;                                // per postsynaptic cell: trace after its last event
+  std::int64_t* y_step;
+  const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
+  const std::uint64_t* in_conn;        // connections by postsynaptic cell
+};
+
+// The connections of source `gid` with delay d: [lo, hi) (empty when the
+// source is not this projection's).
+template <class T>
+RANVIER_HD void delay_range(const plastic_view<T>& P, std::uint32_t gid, std::uint32_t d, std::uint64_t& lo,
+                            std::uint64_t& hi) {
+  lo = hi = 0;
+  if (gid < P.pre_gid_base || gid - P.pre_gid_base >= P.npre) return;
+  const std::uint32_t p = gid - P.pre_gid_base;
+  std::uint64_t a = P.row[p], b = P.row[p + 1];
+  while (a < b) {  // first with delay >= d
+    const std::uint64_t m = a + (b - a) / 2;
+    if (P.delay[m] < d) a = m + 1;
+    else b = m;
+  }
+  lo = a;
+  b = P.row[p + 1];
+  while (a < b) {  // first with delay > d
+    const std::uint64_t m = a + (b - a) / 2;
+    if (P.delay[m] <= d) a = m + 1;
+    else b = m;
+  }
+  hi = a;
+}
+
+// Connection c's arrival at step `now`: its rule's update, and the fixed-point
+// weight it delivers to its target's ring row of `now`.
+template <class M, class T>
+RANVIER_HD std::int64_t plastic_arrival(const plastic_view<T>& P, std::uint64_t c, std::int64_t now) {
+  T w = P.weight[c];
+  T delivered = w;
+  if (P.rule == plastic_rule::stdp) {
+    const std::uint32_t j = P.post[c];
+    delivered = stdp_on_pre<M>(P.stdp, w, P.x[c], P.x_step[c], P.y[j], P.y_step[j], now);
+    P.weight[c] = w;
+  }
+  return to_fixed(delivered);
+}
+
+// The postsynaptic event of cell j (its spike plus post_delay) at step `now`
+// on its incoming connection c.
+template <class M, class T>
+RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, std::uint64_t c, std::int64_t now) {
+  if (P.rule == plastic_rule::stdp) stdp_on_post<M>(P.stdp, P.weight[c], P.x[c], P.x_step[c], now);
+}
+
+// After every connection of cell j saw its event: the cell's own trace.
+template <class M, class T>
+RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, std::uint32_t j, std::int64_t now) {
+  if (P.rule == plastic_rule::stdp) stdp_post_trace<M>(P.stdp, P.y[j], P.y_step[j], now);
+}
+
+}  // namespace ranvier::core

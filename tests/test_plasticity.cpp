@@ -1,0 +1,247 @@
+// Plasticity (core/plasticity/): the STDP window from isolated pairs at
+// Δt from −100 to +100 ms against the seed's formula, with and without
+// axonal and dendritic delays, for both pairings and both updates; random
+// spike trains against an independent implementation written here; and the
+// model-file side (parameters, errors).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace ranvier;
+using namespace ranvier::test;
+
+namespace {
+
+// A named state array of an outcome.
+const std::vector<double>& state_of(const outcome& o, const std::string& name) {
+  for (const auto& a : o.state)
+    if (a.name == name) return a.values;
+  FAIL("no state array " << name);
+  static const std::vector<double> none;
+  return none;
+}
+
+// n postsynaptic LIF cells, each with its own presynaptic source (one to
+// one, plastic, onto a current receptor with weights far too small to make
+// it fire) and its own driver (one to one, a large current that makes it
+// fire once at each driver spike's arrival). pre[i] and drive[i] are cell
+// i's spike times [ms].
+network pairing_network(const std::vector<std::vector<double>>& pre, const std::vector<std::vector<double>>& drive,
+                        double tstop, const plasticity_desc& rule, double w0, double axonal_delay) {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = tstop;
+  cell_desc c;
+  c.name = "post";
+  c.model = "lif";
+  c.model_params = {{"tau_m", 5.0}, {"t_ref", 5.0}};  // the driver's current has decayed when it ends
+  c.receptors = {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)};
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = "post";
+  p.cell = "post";
+  p.size = static_cast<std::int64_t>(pre.size());
+  net.populations.push_back(p);
+  const auto source = [&](const std::string& name, const std::vector<std::vector<double>>& times) {
+    population_desc s;
+    s.name = name;
+    s.kind = population_kind::spike_times;
+    s.size = static_cast<std::int64_t>(times.size());
+    for (std::size_t i = 0; i < times.size(); ++i)
+      for (double t : times[i]) s.spikes.push_back({t, static_cast<std::int64_t>(i), 0});
+    net.populations.push_back(s);
+  };
+  source("pre", pre);
+  source("driver", drive);
+  projection_desc pl = projection("pre", "post", "plastic");
+  pl.name = "stdp";
+  pl.rule = connect_rule::one_to_one;
+  pl.weight = distribution::constant(w0);
+  pl.delay = distribution::constant(axonal_delay);
+  pl.plasticity = rule;
+  net.projections.push_back(pl);
+  projection_desc d = projection("driver", "post", "drive");
+  d.rule = connect_rule::one_to_one;
+  d.weight = distribution::constant(50.0);  // 50 nA for 0.5 ms: far above threshold within one step
+  d.delay = distribution::constant(0.1);
+  net.projections.push_back(d);
+  add_record(net, "post", "spikes");
+  add_record(net, "pre", "spikes");
+  return net;
+}
+
+plasticity_desc stdp(stdp_pairing pairing, stdp_update update, double post_delay = 0.0) {
+  plasticity_desc d;
+  d.rule = plasticity_rule::stdp;
+  d.pairing = pairing;
+  d.update = update;
+  d.a_plus = 1e-4;
+  d.a_minus = 1.05e-4;
+  d.tau_plus = 16.8;
+  d.tau_minus = 33.7;
+  d.w_min = 0.0;
+  d.w_max = 2e-3;
+  d.post_delay = post_delay;
+  return d;
+}
+
+// The spike times of each cell of a population, from an outcome [ms].
+std::vector<std::vector<double>> times_by_cell(const outcome& o, const std::string& population, std::size_t n) {
+  std::vector<std::vector<double>> t(n);
+  for (const auto& p : o.populations) {
+    if (p.name != population) continue;
+    for (const auto& s : o.spikes)
+      if (s.gid >= p.gid_base && s.gid < p.gid_base + n) t[s.gid - p.gid_base].push_back(static_cast<double>(s.step) * o.dt);
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_SUITE("validation") {
+
+TEST_CASE("STDP window: isolated pairs from -100 to +100 ms change the weight by the seed's formula") {
+  struct setting {
+    const char* what;
+    stdp_pairing pairing;
+    stdp_update update;
+    double axonal, dendritic;  // [ms]
+  };
+  const setting settings[] = {
+      {"all-to-all, no delays", stdp_pairing::all_to_all, stdp_update::additive, 0.1, 0.0},
+      {"nearest, no delays", stdp_pairing::nearest, stdp_update::additive, 0.1, 0.0},
+      {"all-to-all, axonal 3.7 ms and dendritic 1.2 ms", stdp_pairing::all_to_all, stdp_update::additive, 3.7, 1.2},
+      {"nearest, axonal 3.7 ms and dendritic 1.2 ms", stdp_pairing::nearest, stdp_update::additive, 3.7, 1.2},
+      {"multiplicative, axonal 2 ms", stdp_pairing::all_to_all, stdp_update::multiplicative, 2.0, 0.0},
+  };
+  const double w0 = 1e-3;
+  for (const auto& s : settings) {
+    const std::string what = s.what;
+    CAPTURE(what);
+    // Pair i: the driver makes the cell fire near 150 ms; the presynaptic
+    // spike comes Δt_i earlier (or later), Δt_i = −100 ... +100 ms.
+    std::vector<std::vector<double>> pre, drive;
+    for (int i = 0; i <= 200; ++i) {
+      const double lag = (i - 100) * 1.0;  // t_post − t_pre at the synapse [ms] (one pair at exactly 0)
+      drive.push_back({150.0});
+      pre.push_back({150.2 + s.dendritic - lag - s.axonal});  // the cell fires at 150.2: driver delay + one step
+    }
+    const auto rule = stdp(s.pairing, s.update, s.dendritic);
+    const auto o = run(pairing_network(pre, drive, 300.0, rule, w0, s.axonal), which::cpu);
+    const auto post_t = times_by_cell(o, "post", pre.size());
+    const auto pre_t = times_by_cell(o, "pre", pre.size());
+    const auto& w = state_of(o, "stdp.weight");
+    REQUIRE(w.size() == pre.size());
+    std::size_t checked = 0;
+    double worst = 0.0;
+    for (std::size_t i = 0; i < pre.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(post_t[i].size() == 1);  // one pair: the plastic input never makes the cell fire
+      REQUIRE(pre_t[i].size() == 1);
+      const double dt_syn = (post_t[i][0] + s.dendritic) - (pre_t[i][0] + s.axonal);
+      double want = dt_syn > -1e-9 ? rule.a_plus * std::exp(-dt_syn / rule.tau_plus)
+                                  : -rule.a_minus * std::exp(dt_syn / rule.tau_minus);
+      if (s.update == stdp_update::multiplicative)  // the first event of the pair scales by the weight it finds
+        want *= dt_syn > -1e-9 ? (rule.w_max - w0) / rule.w_max : w0 / rule.w_max;
+      const double got = w[i] - w0;
+      CAPTURE(dt_syn);
+      CAPTURE(got);
+      CAPTURE(want);
+      const double rel = std::fabs(got - want) / std::fabs(want);
+      worst = std::max(worst, rel);
+      CHECK(rel < 1e-6);
+      ++checked;
+    }
+    CHECK(checked == 201);
+    MESSAGE(what << ": largest relative error of the 201 pairs " << worst);
+  }
+}
+
+TEST_CASE("STDP on random spike trains with drawn delays matches an independent pair-sum implementation") {
+  // 60 cells, 40 presynaptic spikes and up to 40 postsynaptic ones each, on
+  // the 0.1 ms grid (coincidences at the synapse happen). Small changes and
+  // wide bounds: no clipping, so the weight change is the sum over pairs.
+  std::mt19937_64 gen(20261128);
+  std::uniform_int_distribution<int> when(20, 4980);  // [steps of 0.1 ms]
+  std::vector<std::vector<double>> pre(60), drive(60);
+  for (std::size_t i = 0; i < pre.size(); ++i)
+    for (int k = 0; k < 40; ++k) {
+      pre[i].push_back(when(gen) * 0.1);
+      drive[i].push_back(when(gen) * 0.1);
+    }
+  for (const auto pairing : {stdp_pairing::all_to_all, stdp_pairing::nearest}) {
+    const bool nearest = pairing == stdp_pairing::nearest;
+    CAPTURE(nearest);
+    auto rule = stdp(pairing, stdp_update::additive, 0.7);
+    rule.w_min = -1.0;  // a current receptor: no clipping within the run
+    rule.w_max = 1.0;
+    network net = pairing_network(pre, drive, 520.0, rule, 1e-5, 0.0);
+    net.projections[0].delay = distribution::uniform(0.1, 6.0);
+    check(net);
+    const auto img = std::get<image<double>>(pack(net, 1));
+    REQUIRE(img.plastic.size() == 1);
+    const auto& P = img.plastic[0];
+    const auto o = run(net, which::cpu);
+    const auto post_t = times_by_cell(o, "post", pre.size());
+    const auto pre_t = times_by_cell(o, "pre", pre.size());
+    const auto& w = state_of(o, "stdp.weight");
+    std::set<double> delays;
+    double worst = 0.0;
+    std::size_t pairs = 0, coincident = 0;
+    for (std::size_t c = 0; c < P.pre.size(); ++c) {
+      const std::uint32_t i = P.pre[c];
+      REQUIRE(P.post[c] == i);
+      const double axonal = P.delay[c] * 0.1;
+      delays.insert(axonal);
+      std::vector<double> a, b;  // arrivals and postsynaptic events at the synapse, before the end
+      for (double t : pre_t[i])
+        if (t + axonal < 520.0 - 1e-9) a.push_back(t + axonal);
+      for (double t : post_t[i])
+        if (t + 0.7 < 520.0 - 1e-9) b.push_back(t + 0.7);
+      double want = 0.0;
+      if (!nearest) {
+        for (double ta : a)
+          for (double tb : b) {
+            const double d = tb - ta;  // pre before or with post: potentiation
+            want += d > -1e-9 ? rule.a_plus * std::exp(-d / rule.tau_plus) : -rule.a_minus * std::exp(d / rule.tau_minus);
+            ++pairs;
+            coincident += std::fabs(d) < 1e-9;
+          }
+      } else {
+        // Each postsynaptic event with the latest arrival at or before it;
+        // each arrival with the latest postsynaptic event strictly before it.
+        for (double tb : b) {
+          double last = -1e300;
+          for (double ta : a)
+            if (ta <= tb + 1e-9) last = std::max(last, ta);
+          if (last > -1e300) want += rule.a_plus * std::exp(-(tb - last) / rule.tau_plus), ++pairs;
+        }
+        for (double ta : a) {
+          double last = -1e300;
+          for (double tb : b)
+            if (tb < ta - 1e-9) last = std::max(last, tb);
+          if (last > -1e300) want -= rule.a_minus * std::exp(-(ta - last) / rule.tau_minus), ++pairs;
+        }
+      }
+      const double got = w[c] - 1e-5;
+      const double err = std::fabs(got - want);
+      worst = std::max(worst, err);
+      CAPTURE(c);
+      CHECK(err < 1e-12 + 1e-9 * std::fabs(want));
+    }
+    CHECK(delays.size() > 30);  // heterogeneous delays
+    CHECK(pairs > 1000);
+    MESSAGE(std::string(nearest ? "nearest" : "all-to-all") << ": " << pairs << " pairs (" << coincident
+                                                   << " coincident), largest error " << worst);
+  }
+}
+
+}  // TEST_SUITE("validation")
