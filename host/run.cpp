@@ -108,6 +108,8 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   const double bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
   std::vector<std::uint64_t> outdegree(img_ref.nsources);
   for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
+  for (const auto& p : img_ref.plastic)
+    for (std::uint32_t i = 0; i < p.npre; ++i) outdegree[p.pre_gid_base + i] += p.row[i + 1] - p.row[i];
 
   std::unique_ptr<output_writer> writer;
   if (opt.out) writer = std::make_unique<output_writer>(*opt.out, img_ref);
@@ -157,6 +159,13 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   }
   if (writer) {
     writer->write(rec);
+    if (writer->wants_final_weights()) {
+      std::vector<std::pair<std::string, std::vector<double>>> weights;
+      for (auto& a : eng->state())
+        if (a.name.size() > 7 && a.name.compare(a.name.size() - 7, 7, ".weight") == 0)
+          weights.emplace_back(a.name, std::move(a.values));
+      writer->write_final_weights(weights);
+    }
     s.files = writer->commit();
   }
   progress.finish();

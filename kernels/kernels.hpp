@@ -13,6 +13,7 @@
 
 #include "core/cable/cable_cell.hpp"
 #include "core/generators.hpp"
+#include "core/plasticity/plastic.hpp"
 #include "core/point_cell.hpp"
 
 namespace ranvier::kernels {
@@ -85,6 +86,12 @@ struct step_buffers {
   std::uint32_t spike_capacity;  // image::max_spikes_per_step
   device_spike* record;         // the batch's spikes
   std::uint64_t record_capacity;
+  // The spikes of the last history_rows steps (plastic rules read them
+  // back): row step % history_rows holds history_count[row] gids, at most
+  // spike_capacity. Null and 0 without plastic projections.
+  std::uint32_t* history;
+  std::uint32_t* history_count;
+  std::uint32_t history_rows;
 };
 
 // Connections in CSR by source, on the device.
@@ -109,6 +116,11 @@ template <class T> struct sample_view {
   std::int64_t every;
   T* out;
   std::uint64_t capacity_rows;
+  // Kind 4, a weight histogram: array holds n weights, counted into
+  // counts (rows × ncols, ncols bins over [lo, lo + ncols/scale]).
+  std::uint64_t n;
+  T lo, scale;
+  std::uint32_t* counts;
 };
 
 // Stages 1+2 for a group of point neurons: deliver, advance, detect; one
@@ -145,9 +157,34 @@ status launch_spike_times(const core::spike_times_view& src, const step_buffers&
 template <class T>
 status launch_propagate(const connection_view<T>& conns, const step_buffers& buffers, int grid_blocks, void* stream);
 
-// Stage 5 bookkeeping: counts the step's spikes into the record, clears the
-// spike list, advances the step.
+// Stage 4 at the step's start, for one plastic projection: the arrivals at
+// this step (the spikes of step − 1 − d read from the history, for each
+// delay d of the projection; one warp per spike over the connections of
+// delay d) update their weights and traces and add the weights to this
+// step's ring row with 64-bit integer atomics. Race-free: a connection
+// arrives at most once a step (one source, one delay).
+template <class T, class M>
+status launch_plastic_arrivals(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
+                               void* stream);
+
+// Stage 4, after the arrivals: the postsynaptic events at this step (spikes
+// of step − 1 − post_delay): one warp per spiking postsynaptic cell over its
+// incoming connections, then the cell's own trace (lane 0, after the warp's
+// connections). Race-free: a connection has one postsynaptic cell.
+template <class T, class M>
+status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
+                           void* stream);
+
+// Stage 5 bookkeeping: counts the step's spikes into the record (and the
+// history's row), clears the spike list, advances the step.
 status launch_end_step(const step_buffers& buffers, void* stream);
+
+// Stage 5, a weight histogram record (sample kind 4), launched after
+// end_step: one thread per weight, 32-bit integer atomics into the row's
+// bins (exact in any order); rows as launch_sample's. The host zeroes
+// `counts` before each batch.
+template <class T>
+status launch_weight_histogram(const sample_view<T>& sample, const step_buffers& buffers, void* stream);
 
 // Stage 5 sampling, launched after end_step: samples when the new step is a
 // multiple of `every`, into row floor(step/every) − floor(batch_first_step/every) − 1.

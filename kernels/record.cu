@@ -1,6 +1,7 @@
 // Stage 5 on the GPU: closing a step (spike count into the record, the spike
 // list cleared, the step advanced) and sampling traces into device buffers
 // that the host fetches once per batch.
+#include "core/plasticity/plastic.hpp"
 #include "kernels/launch.cuh"
 
 namespace ranvier::kernels {
@@ -8,6 +9,7 @@ namespace detail {
 
 __global__ void end_step_kernel(const step_buffers b) {
   device_clock& k = *b.clock;
+  if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
   const std::uint64_t n = k.nrecorded + k.nspikes;
   if (n > b.record_capacity) k.overflow = 1;
   k.nrecorded = n;
@@ -26,6 +28,16 @@ __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
       s.kind == 0 ? s.array[s.index[i]] : core::receptor_value(s.receptor, s.index[i], s.v[s.v_index[i]], s.kind == 2);
 }
 
+template <class T>
+__global__ void weight_histogram_kernel(const sample_view<T> s, const step_buffers b) {
+  const std::uint64_t c = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t step = b.clock->step;
+  if (c >= s.n || step % s.every != 0) return;
+  const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
+  if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
+  atomicAdd(s.counts + static_cast<std::uint64_t>(row) * s.ncols + core::weight_bin(s.array[c], s.lo, s.scale, s.ncols), 1u);
+}
+
 }  // namespace detail
 
 status launch_end_step(const step_buffers& buffers, void* stream) {
@@ -39,6 +51,15 @@ status launch_sample(const sample_view<T>& sample, const step_buffers& buffers, 
                         sample, buffers);
 }
 
+template <class T>
+status launch_weight_histogram(const sample_view<T>& sample, const step_buffers& buffers, void* stream) {
+  constexpr unsigned block = 256;
+  return RANVIER_LAUNCH(detail::weight_histogram_kernel<T>, dim3(detail::blocks_for(sample.n, block)), dim3(block),
+                        stream, sample, buffers);
+}
+
+template status launch_weight_histogram<float>(const sample_view<float>&, const step_buffers&, void*);
+template status launch_weight_histogram<double>(const sample_view<double>&, const step_buffers&, void*);
 template status launch_sample<float>(const sample_view<float>&, const step_buffers&, void*);
 template status launch_sample<double>(const sample_view<double>&, const step_buffers&, void*);
 

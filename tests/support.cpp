@@ -399,4 +399,56 @@ network model_network() {
   return net;
 }
 
+network plastic_network() {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = 500.0;
+  cell_desc c;
+  c.name = "lif";
+  c.model = "lif";
+  c.model_params = {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}};
+  c.receptors = {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0)};
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = "out";
+  p.cell = "lif";
+  p.size = 40;
+  net.populations.push_back(p);
+  population_desc in;
+  in.name = "in";
+  in.kind = population_kind::poisson;
+  in.size = 400;
+  in.rate = 15.0;
+  net.populations.push_back(in);
+  projection_desc ff = projection("in", "out", "exc");
+  ff.name = "ff";
+  ff.rule = connect_rule::fixed_probability;
+  ff.probability = 0.1;
+  ff.weight = distribution::uniform(0.0, 0.004);
+  ff.delay = distribution::uniform(0.1, 5.0);
+  ff.plasticity.rule = plasticity_rule::stdp;
+  ff.plasticity.a_plus = 0.0001;
+  ff.plasticity.a_minus = 0.000105;
+  ff.plasticity.w_max = 0.01;
+  ff.plasticity.post_delay = 1.0;
+  net.projections.push_back(ff);
+  projection_desc rec = projection("out", "out", "rec");
+  rec.name = "rec";
+  rec.rule = connect_rule::fixed_indegree;
+  rec.indegree = 8;
+  rec.weight = distribution::uniform(-0.2, 0.2);
+  rec.delay = distribution::uniform(0.5, 3.0);
+  rec.plasticity.rule = plasticity_rule::stdp;
+  rec.plasticity.pairing = stdp_pairing::nearest;
+  rec.plasticity.update = stdp_update::multiplicative;
+  rec.plasticity.a_plus = 0.02;
+  rec.plasticity.a_minus = 0.02;
+  rec.plasticity.w_min = -0.2;
+  rec.plasticity.w_max = 0.2;
+  net.projections.push_back(rec);
+  add_record(net, "out", "spikes");
+  add_record(net, "out", "v", {0, 5}, 1.0);
+  return net;
+}
+
 }  // namespace ranvier::test

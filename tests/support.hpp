@@ -109,6 +109,12 @@ network cable_network();
 // weights and drawn delays, recording spikes, v and the models' states.
 network model_network();
 
+// A plastic network: Poisson inputs onto conductance LIF cells through
+// additive all-to-all STDP with drawn delays and a dendritic delay, and
+// recurrent current-based connections among the cells with nearest,
+// multiplicative STDP; spikes and v recorded.
+network plastic_network();
+
 // Checks that two runs are the same bit for bit: spikes, spike counts, every
 // trace's steps and values, every state array (== on each value), and says
 // which engines were compared (device-check reports the "vs cuda" lines).

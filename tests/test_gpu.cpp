@@ -79,4 +79,13 @@ TEST_CASE_TEMPLATE("every neuron model (LIF, Izhikevich, AdEx, FHN) with current
   check_identical(cpu, run(net, which::cuda));
 }
 
+TEST_CASE_TEMPLATE("STDP with drawn delays, both pairings and updates: CPU and CUDA agree bit for bit on weights, traces, "
+                   "spikes", T, float, double) {
+  network net = plastic_network();
+  net.sim.prec = precision_of(T{});
+  const auto cpu = run(net, which::cpu, 2);
+  CHECK(cpu.spikes.size() > 100);
+  check_identical(cpu, run(net, which::cuda));
+}
+
 }  // TEST_SUITE

@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+
+#include <fmt/format.h>
+
 #include "support.hpp"
 
 using namespace ranvier;
@@ -245,3 +249,143 @@ TEST_CASE("STDP on random spike trains with drawn delays matches an independent 
 }
 
 }  // TEST_SUITE("validation")
+
+TEST_SUITE("engine") {
+
+TEST_CASE("a plastic network gives the same weights, traces and spikes on 1 and 2 threads, and its weights move") {
+  network net = plastic_network();
+  net.populations[0].size = 1200;  // enough cells for two threads (500 a thread)
+  const auto one = run(net, which::cpu, 1);
+  const auto two = run(net, which::cpu, 2);
+  CHECK(contains(two.engine, "2 threads"));
+  check_identical(one, two);
+  const auto img = std::get<image<double>>(pack(net, 1));
+  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
+    const auto& w = state_of(one, img.plastic[q].name + ".weight");
+    std::size_t moved = 0;
+    for (std::size_t c = 0; c < w.size(); ++c) moved += w[c] != img.plastic[q].weight[c];
+    CAPTURE(img.plastic[q].name);
+    CHECK(moved > w.size() / 2);
+  }
+}
+
+TEST_CASE("weights out: chosen connections sampled, a histogram over time, every weight at the end") {
+  network net = plastic_network();
+  const auto img = std::get<image<double>>(pack(net, 1));
+  const auto& P = img.plastic.at(0);  // ff
+  // Two connections that exist: the first two of the CSR.
+  const std::pair<std::int64_t, std::int64_t> c0{P.pre[0], P.post[0]}, c1{P.pre[1], P.post[1]};
+  record_desc w;
+  w.projection = "ff";
+  w.variable = "weight";
+  w.connections = {c0, c1};
+  w.interval = 50.0;
+  net.records.push_back(w);
+  record_desc h;
+  h.projection = "ff";
+  h.variable = "weight_histogram";
+  h.bins = 10;
+  h.interval = 100.0;
+  net.records.push_back(h);
+  record_desc f;
+  f.projection = "ff";
+  f.variable = "weights";
+  net.records.push_back(f);
+  check(net);
+  const auto o = run(net, which::cpu);
+  const auto& final_w = state_of(o, "ff.weight");
+  const std::size_t nw = net.records.size() - 3, nh = nw + 1;
+  // The weight trace: 11 rows (0, 50, ..., 500 ms), the first the initial weights, the last the final ones.
+  REQUIRE(o.traces[nw].steps.size() == 11);
+  CHECK(o.traces[nw].values[0] == P.weight[0]);
+  CHECK(o.traces[nw].values[20] == final_w[0]);
+  CHECK(o.traces[nw].values[21] == final_w[1]);
+  // The histogram: 6 rows of 10 bins, each row counting every connection.
+  REQUIRE(o.traces[nh].steps.size() == 6);
+  for (std::size_t r = 0; r < 6; ++r) {
+    double n = 0.0;
+    for (std::size_t b = 0; b < 10; ++b) n += o.traces[nh].values[r * 10 + b];
+    CHECK(n == static_cast<double>(P.weight.size()));
+  }
+  // The last row is the final weights' histogram.
+  std::vector<double> want(10, 0.0);
+  for (double x : final_w) want[std::min<std::size_t>(9, static_cast<std::size_t>(std::max(0.0, x / 0.01 * 10)))] += 1;
+  for (std::size_t b = 0; b < 10; ++b) CHECK(o.traces[nh].values[50 + b] == want[b]);
+
+  // Through the writer: the files and their first lines.
+  const auto dir = std::filesystem::temp_directory_path() / "ranvier_weights_test";
+  std::filesystem::remove_all(dir);
+  run_options opt;
+  opt.engine = engine_choice::cpu;
+  opt.progress = false;
+  opt.out = dir;
+  run_network(net, opt);
+  const std::string weights = read_text((dir / "ff.weights.csv").string());
+  CHECK(std::count(weights.begin(), weights.end(), '\n') == static_cast<long>(P.weight.size()) + 1);  // header and a row each
+  CHECK(weights.rfind("pre,post,weight,delay_ms\n", 0) == 0);
+  const std::string trace = read_text((dir / "ff.weight.csv").string());
+  CHECK(trace.rfind(fmt::format("time_ms,{}->{},{}->{}\n", c0.first, c0.second, c1.first, c1.second), 0) == 0);
+  const std::string hist = read_text((dir / "ff.weight_histogram.csv").string());
+  CHECK(hist.rfind("time_ms,0.0005,0.0015,", 0) == 0);
+  CHECK(std::count(hist.begin(), hist.end(), '\n') == 7);  // header and 6 rows
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("bad plasticity and weight records are reported with what would be valid") {
+  const auto err = [](const std::string& extra) {
+    network net = plastic_network();
+    net.records.clear();
+    return error_of([&] {
+      std::string text = R"(
+[simulation]
+dt = 0.1
+duration = 10
+[cell.c]
+model = "lif"
+[[cell.c.receptor]]
+name = "exc"
+[[population]]
+name = "in"
+kind = "poisson"
+size = 10
+rate = 10
+[[population]]
+name = "p"
+cell = "c"
+size = 5
+[[projection]]
+name = "ff"
+pre = "in"
+post = "p"
+receptor = "exc"
+rule = "all_to_all"
+weight = 0.001
+)" + extra;
+      check(parse_model(text, "bad.toml"));
+    });
+  };
+  const std::string stdp = "[projection.plasticity]\nrule = \"stdp\"\na_plus = 1e-4\na_minus = 1e-4\n";
+  CHECK(err(stdp + "w_max = 0.01\n") == "");
+  CHECK(contains(err(stdp), "required key 'w_max' is missing"));
+  CHECK(contains(err(stdp + "w_max = 0.0005\n"), "initial weights in [0.001, 0.001] uS are not all within the bounds"));
+  CHECK(contains(err(stdp + "w_max = 0.01\nw_min = -0.01\n"), "w_min = -0.01 uS is negative"));
+  CHECK(contains(err(stdp + "w_max = 0.01\ntau_plus = 0\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err(stdp + "w_max = 0.01\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\npairing = \"all\"\n"), "\"all_to_all\", \"nearest\""));
+  CHECK(contains(err("[projection.plasticity]\nrule = \"bcm\"\n"), "\"stdp\", \"hebbian\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\nwmax = 1\n"), "unknown key 'wmax'"));
+  // Records of weights.
+  const std::string rec = "[[record]]\nprojection = \"ff\"\n";
+  CHECK(err(stdp + "w_max = 0.01\n" + rec + "variable = \"weights\"\n") == "");
+  CHECK(contains(err(rec + "variable = \"weights\"\n"), "projection 'ff' is not plastic"));
+  CHECK(contains(err(stdp + "w_max = 0.01\n" + rec + "variable = \"weight\"\n"), "no connections to record"));
+  CHECK(contains(err(stdp + "w_max = 0.01\n" + rec + "variable = \"weight\"\nconnections = [[10, 0]]\n"),
+                 "connection [10, 0] is outside the populations"));
+  CHECK(contains(err(stdp + "w_max = 0.01\n" + rec + "variable = \"weights\"\ninterval = 5\n"),
+                 "\"weights\" are written once, at the end"));
+  CHECK(contains(err(stdp + "w_max = 0.01\n" + rec + "variable = \"v\"\n"), "\"weight\", \"weight_histogram\", \"weights\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\n" + "[[record]]\nprojection = \"fff\"\nvariable = \"weights\"\n"),
+                 "undefined projection 'fff'; valid: 'ff'"));
+}
+
+}  // TEST_SUITE("engine")

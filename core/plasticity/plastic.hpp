@@ -87,4 +87,14 @@ RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, std::uint32_t j, std
   if (P.rule == plastic_rule::stdp) stdp_post_trace<M>(P.stdp, P.y[j], P.y_step[j], now);
 }
 
+// The histogram bin of weight w: bins equal bins over [lo, lo + bins/scale],
+// scale = bins/(hi − lo); the ends go to the first and last bin.
+template <class T>
+RANVIER_HD std::uint32_t weight_bin(T w, T lo, T scale, std::uint32_t bins) {
+  const T b = (w - lo) * scale;
+  if (!(b > T(0))) return 0;
+  const auto i = static_cast<std::uint32_t>(b);
+  return i < bins ? i : bins - 1;
+}
+
 }  // namespace ranvier::core

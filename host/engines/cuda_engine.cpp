@@ -175,11 +175,64 @@ class cuda_engine final : public engine {
     const kernels::device_clock zero{};
     clock_.upload(&zero, 1, stream_);
 
+    for (auto& p : img_.plastic) {
+      auto& dp = dplastic_.emplace_back();
+      dp.row = uploaded(p.row, stream_);
+      dp.in_row = uploaded(p.in_row, stream_);
+      dp.in_conn = uploaded(p.in_conn, stream_);
+      dp.target = uploaded(p.target, stream_);
+      dp.delay = uploaded(p.delay, stream_);
+      dp.post = uploaded(p.post, stream_);
+      dp.weight = uploaded(p.weight, stream_);
+      dp.x = uploaded(p.x, stream_);
+      dp.y = uploaded(p.y, stream_);
+      dp.x_step = uploaded(p.x_step, stream_);
+      dp.y_step = uploaded(p.y_step, stream_);
+      dp.view = p.view();
+      dp.view.row = dp.row.get();
+      dp.view.in_row = dp.in_row.get();
+      dp.view.in_conn = dp.in_conn.get();
+      dp.view.target = dp.target.get();
+      dp.view.delay = dp.delay.get();
+      dp.view.post = dp.post.get();
+      dp.view.weight = dp.weight.get();
+      dp.view.x = dp.x.get();
+      dp.view.y = dp.y.get();
+      dp.view.x_step = dp.x_step.get();
+      dp.view.y_step = dp.y_step.get();
+    }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
       const auto& rp = img_.records[r];
       auto& ds = dsamples_.emplace_back();
       ds.record = static_cast<int>(r);
-      if (rp.spikes) continue;
+      if (rp.spikes || rp.kind == sample_kind::weights_final) continue;
+      if (rp.plastic >= 0) {
+        // Weights: an array sample of the device's weights, or a histogram of all of them.
+        const auto& dp = dplastic_[rp.plastic];
+        ds.rows = static_cast<std::uint64_t>(batch_steps_ / rp.every + 1);
+        ds.view = {};
+        ds.view.every = rp.every;
+        ds.view.capacity_rows = ds.rows;
+        ds.view.array = dp.weight.get();
+        if (rp.kind == sample_kind::weight) {
+          ds.index = uploaded(rp.index, stream_);
+          ds.out = device_buffer<T>(ds.rows * rp.index.size());
+          ds.view.kind = 0;
+          ds.view.index = ds.index.get();
+          ds.view.ncols = static_cast<std::uint32_t>(rp.index.size());
+          ds.view.out = ds.out.get();
+        } else {
+          ds.counts = device_buffer<std::uint32_t>(ds.rows * rp.bins);
+          check_cuda(kernels::device_memset(ds.counts.get(), 0, ds.counts.size() * 4, stream_), "cudaMemset");
+          ds.view.kind = 4;
+          ds.view.ncols = rp.bins;
+          ds.view.n = img_.plastic[rp.plastic].weight.size();
+          ds.view.lo = static_cast<T>(rp.lo);
+          ds.view.scale = static_cast<T>(rp.bins / (rp.hi - rp.lo));
+          ds.view.counts = ds.counts.get();
+        }
+        continue;
+      }
       const auto& dg = dgroups_[rp.ref.group];
       ds.index = uploaded(rp.index, stream_);
       ds.v_index = uploaded(rp.v_index, stream_);
@@ -200,8 +253,14 @@ class cuda_engine final : public engine {
       ds.view.out = ds.out.get();
       ds.view.capacity_rows = ds.rows;
     }
-    buffers_ = {clock_.get(),  ring_.get(), img_.ntargets, img_.ring_depth, spikes_.get(), static_cast<std::uint32_t>(ns),
-                record_.get(), record_capacity_};
+    if (img_.history) {
+      history_ = device_buffer<std::uint32_t>(static_cast<std::size_t>(img_.history) * ns);
+      history_count_ = device_buffer<std::uint32_t>(img_.history);
+      check_cuda(kernels::device_memset(history_count_.get(), 0, img_.history * 4, stream_), "cudaMemset");
+    }
+    buffers_ = {clock_.get(),   ring_.get(),      img_.ntargets, img_.ring_depth, spikes_.get(),
+                static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
+                history_count_.get(), img_.history};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
@@ -244,6 +303,17 @@ class cuda_engine final : public engine {
       dgroups_[gi].last_spike.download(last.data(), last.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       out.push_back({g.cell_type + ".last_spike", std::vector<double>(last.begin(), last.end())});
+    }
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
+      plastic_storage<T> p = img_.plastic[q];  // names and sizes; the values from the device
+      const auto& dp = dplastic_[q];
+      dp.weight.download(p.weight.data(), p.weight.size(), stream_);
+      dp.x.download(p.x.data(), p.x.size(), stream_);
+      dp.x_step.download(p.x_step.data(), p.x_step.size(), stream_);
+      dp.y.download(p.y.data(), p.y.size(), stream_);
+      dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "state");
+      append_plastic_state(p, out);
     }
     std::vector<std::int64_t> ring(ring_.size());
     ring_.download(ring.data(), ring.size(), stream_);
@@ -295,10 +365,18 @@ class cuda_engine final : public engine {
     device_buffer<std::uint32_t> spike_count;
     core::poisson_view view{};
   };
+  struct device_plastic {
+    device_buffer<std::uint64_t> row, in_row, in_conn;
+    device_buffer<std::uint32_t> target, delay, post;
+    device_buffer<T> weight, x, y;
+    device_buffer<std::int64_t> x_step, y_step;
+    core::plastic_view<T> view{};
+  };
   struct device_sample {
     int record = -1;
     device_buffer<std::uint64_t> index, v_index;
     device_buffer<T> out;
+    device_buffer<std::uint32_t> counts;  // weight histograms
     std::uint64_t rows = 0;
     kernels::sample_view<T> view{};
   };
@@ -308,7 +386,9 @@ class cuda_engine final : public engine {
     // batch's rows of every sampled record; at most max_batch_steps rows).
     std::uint64_t samples = 0;
     for (const auto& rp : img_.records)
-      if (!rp.spikes) samples += static_cast<std::uint64_t>(max_batch_steps / rp.every + 1) * rp.index.size() * sizeof(T);
+      if (!rp.spikes)
+        samples += static_cast<std::uint64_t>(max_batch_steps / rp.every + 1) *
+                   (rp.kind == sample_kind::weight_histogram ? rp.bins * 4ull : rp.index.size() * sizeof(T));
     const std::uint64_t need = img_.memory_bytes() + record_entries * sizeof(kernels::device_spike) +
                                img_.max_spikes_per_step * 4 + samples;
     if (need > info_.free_memory * 0.95)
@@ -319,6 +399,10 @@ class cuda_engine final : public engine {
 
   // The launches of one step, in stage order.
   void enqueue_step() {
+    for (const auto& dp : dplastic_) {
+      check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
+      check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
+    }
     if (img_.has_gaps)
       for (auto& dg : dgroups_)
         if (dg.gap_node.size())
@@ -337,8 +421,13 @@ class cuda_engine final : public engine {
     const kernels::connection_view<T> conns{row_.get(), target_.get(), weight_.get(), delay_.get()};
     check_cuda(kernels::launch_propagate<T>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
-    for (const auto& ds : dsamples_)
-      if (ds.rows) check_cuda(kernels::launch_sample<T>(ds.view, buffers_, stream_), "sample");
+    for (const auto& ds : dsamples_) {
+      if (!ds.rows) continue;
+      if (ds.view.kind == 4)
+        check_cuda(kernels::launch_weight_histogram<T>(ds.view, buffers_, stream_), "weight histogram");
+      else
+        check_cuda(kernels::launch_sample<T>(ds.view, buffers_, stream_), "sample");
+    }
   }
 
   // Full batches replay one captured graph; launch overhead, not the
@@ -372,13 +461,24 @@ class cuda_engine final : public engine {
     std::vector<kernels::device_spike> got(clock.nrecorded);
     record_.download(got.data(), got.size(), stream_);
     // Samples.
-    std::vector<std::vector<T>> samples(dsamples_.size());
+    std::vector<std::vector<double>> samples(dsamples_.size());
     for (std::size_t i = 0; i < dsamples_.size(); ++i) {
       const auto& ds = dsamples_[i];
       if (!ds.rows) continue;
       const std::int64_t rows = (first + k) / ds.view.every - first / ds.view.every;
       samples[i].resize(static_cast<std::size_t>(rows) * ds.view.ncols);
-      ds.out.download(samples[i].data(), samples[i].size(), stream_);
+      if (ds.view.kind == 4) {
+        std::vector<std::uint32_t> counts(samples[i].size());
+        ds.counts.download(counts.data(), counts.size(), stream_);
+        check_cuda(kernels::stream_sync(stream_), "batch");
+        for (std::size_t c = 0; c < counts.size(); ++c) samples[i][c] = static_cast<double>(counts[c]);
+        check_cuda(kernels::device_memset(ds.counts.get(), 0, ds.counts.size() * 4, stream_), "cudaMemset");
+      } else {
+        std::vector<T> values(samples[i].size());
+        ds.out.download(values.data(), values.size(), stream_);
+        check_cuda(kernels::stream_sync(stream_), "batch");
+        std::copy(values.begin(), values.end(), samples[i].begin());
+      }
     }
     const std::uint64_t zero = 0;
     check_cuda(kernels::copy_to_device(&clock_.get()->nrecorded, &zero, sizeof zero, stream_), "clock");
@@ -411,6 +511,8 @@ class cuda_engine final : public engine {
   device_buffer<T> weight_;
   device_buffer<std::uint32_t> delay_;
   device_buffer<std::int64_t> ring_;
+  std::vector<device_plastic> dplastic_;
+  device_buffer<std::uint32_t> history_, history_count_;
   device_buffer<std::uint32_t> spikes_;
   device_buffer<kernels::device_spike> record_;
   device_buffer<kernels::device_clock> clock_;

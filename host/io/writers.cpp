@@ -48,8 +48,30 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
   std::map<std::string, int> names_seen;
   for (std::size_t r = 0; r < img.records.size(); ++r) {
     const auto& rp = img.records[r];
-    const auto& pop = img.populations[rp.population];
     if (rp.hidden) continue;
+    if (rp.plastic >= 0) {
+      const auto& P = img.plastic[rp.plastic];
+      const std::string base = fmt::format("{}.{}", P.name, rp.variable);
+      const int seen = ++names_seen[base];
+      const std::string name = seen == 1 ? base + ".csv" : fmt::format("{}.{}.csv", base, seen);
+      if (rp.kind == sample_kind::weights_final) {
+        final_weights fw;
+        fw.projection = P.name;
+        fw.pre = P.pre;
+        fw.post = P.post;
+        for (auto d : P.delay) fw.delay_ms.push_back(d * img.dt);
+        fw.out = open(name);
+        finals_.push_back(std::move(fw));
+        continue;
+      }
+      traces_[r] = open(name);
+      trace_columns_[r] = rp.columns.size();
+      std::string header = "time_ms";
+      for (const auto& c : rp.columns) header += "," + c;
+      std::fprintf(traces_[r].f, "%s\n", header.c_str());
+      continue;
+    }
+    const auto& pop = img.populations[rp.population];
     if (rp.spikes) {
       any_spikes_ = true;
       for (auto c : rp.cells) spike_population_[pop.gid_base + c] = rp.population;
@@ -86,6 +108,22 @@ output_writer::~output_writer() {
   };
   drop(spikes_);
   for (auto& t : traces_) drop(t);
+  for (auto& fw : finals_) drop(fw.out);
+}
+
+void output_writer::write_final_weights(const std::vector<std::pair<std::string, std::vector<double>>>& weights) {
+  for (auto& fw : finals_) {
+    const std::vector<double>* w = nullptr;
+    for (const auto& [name, values] : weights)
+      if (name == fw.projection + ".weight") w = &values;
+    if (!w || w->size() != fw.pre.size())
+      throw internal_error("write_final_weights: no weights of projection " + fw.projection);
+    std::string buf = "pre,post,weight,delay_ms\n";
+    for (std::size_t c = 0; c < fw.pre.size(); ++c)
+      fmt::format_to(std::back_inserter(buf), "{},{},{:.9g},{:.{}f}\n", fw.pre[c], fw.post[c], (*w)[c], fw.delay_ms[c],
+                     time_decimals_);
+    std::fwrite(buf.data(), 1, buf.size(), fw.out.f);
+  }
 }
 
 void output_writer::write(const recording& rec) {
@@ -125,6 +163,7 @@ std::vector<std::filesystem::path> output_writer::commit() {
   };
   finish(spikes_);
   for (auto& t : traces_) finish(t);
+  for (auto& fw : finals_) finish(fw.out);
   return written_;
 }
 

@@ -1,5 +1,6 @@
-// Output files: spikes (CSV: time_ms,population,index) and one CSV of samples
-// per sampled [[record]] (time_ms, then one column per recorded cell). Files
+// Output files: spikes (CSV: time_ms,population,index), one CSV of samples
+// per sampled [[record]] (time_ms, then one column per recorded cell,
+// connection or weight bin), and the final weights of projections. Files
 // are written as NAME.partial and renamed when the run completes, so a failed
 // run never leaves a half-written file in place of an earlier good one.
 #pragma once
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/pack/image.hpp"
@@ -27,6 +29,11 @@ class output_writer {
 
   // Appends what rec holds (then the caller clears rec).
   void write(const recording& rec);
+  // Whether a record asks for every weight of a projection at the end; then
+  // write_final_weights writes them (PROJECTION.weights.csv: pre, post,
+  // weight, delay_ms), from an engine's state ("<projection>.weight").
+  bool wants_final_weights() const { return !finals_.empty(); }
+  void write_final_weights(const std::vector<std::pair<std::string, std::vector<double>>>& weights);
   // Flushes, closes and renames every file into place; returns their paths.
   std::vector<std::filesystem::path> commit();
 
@@ -50,6 +57,13 @@ class output_writer {
   std::vector<file> traces_;        // by record index (unused for spike records)
   std::vector<std::size_t> trace_columns_;
   std::vector<std::filesystem::path> written_;
+  struct final_weights {
+    std::string projection;
+    std::vector<std::uint32_t> pre, post;
+    std::vector<double> delay_ms;
+    file out;
+  };
+  std::vector<final_weights> finals_;
 };
 
 // Decimal places that print every multiple of dt exactly (dt = 0.025 → 3).

@@ -1142,9 +1142,67 @@ class checker {
       variable_at(c, rec.variable, g->second.node_at(rec.location), at(rec, fb, "location"));
   }
 
+  // A record of a plastic projection's weights.
+  void weight_record(const record_desc& rec, const source_loc& fb) {
+    const projection_desc* pr = nullptr;
+    for (const auto& x : net_.projections)
+      if (x.label() == rec.projection) pr = &x;
+    if (!pr) {
+      std::string names;
+      for (const auto& x : net_.projections)
+        if (x.plasticity.is_plastic()) names += (names.empty() ? "'" : ", '") + x.label() + "'";
+      r_.add(at(rec, fb, "projection"), format("undefined projection '{}'", rec.projection),
+             names.empty() ? "a plastic projection (there is none)" : names);
+      return;
+    }
+    if (!pr->plasticity.is_plastic())
+      r_.add(at(rec, fb, "projection"), format("projection '{}' is not plastic: its weights do not change", rec.projection),
+             "a projection with a [projection.plasticity] table");
+    const std::vector<std::string> vars{"weight", "weight_histogram", "weights"};
+    if (!contains(vars, rec.variable)) {
+      r_.add(at(rec, fb, "variable"), format("'{}' is not recorded from a projection", rec.variable), quoted(vars));
+      return;
+    }
+    const bool sampled = rec.variable != "weights";
+    if (rec.variable == "weight" && rec.connections.empty())
+      r_.add(at(rec, fb, rec.keys.count("connections") ? "connections" : ""), "no connections to record",
+             "connections = [[pre index, post index], ...]");
+    if (rec.variable != "weight" && !rec.connections.empty())
+      r_.add(at(rec, fb, "connections"), format("'{}' takes every connection", rec.variable),
+             "no connections (or variable = \"weight\")");
+    if (rec.variable == "weight_histogram" && !(rec.bins >= 1 && rec.bins <= 100000))
+      r_.add(at(rec, fb, "bins"), format("bins = {}", rec.bins), "an integer from 1 to 100000");
+    if (rec.variable == "weight_histogram" && !finite(pr->plasticity.w_max))
+      r_.add(at(rec, fb, "variable"), format("projection '{}' has no finite w_max to bin up to", rec.projection),
+             "a w_max in its plasticity table");
+    const population_desc* pre = net_.find_population(pr->pre);
+    const population_desc* post = net_.find_population(pr->post);
+    for (const auto& [a, b] : rec.connections)
+      if (pre && post && (a < 0 || a >= pre->size || b < 0 || b >= post->size)) {
+        r_.add(at(rec, fb, "connections"),
+               format("connection [{}, {}] is outside the populations ('{}' has {} cells, '{}' {})", a, b, pre->name,
+                      pre->size, post->name, post->size),
+               "pre and post indices within their populations");
+        break;
+      }
+    if (!sampled && (rec.keys.count("interval") || rec.interval != 0.0))
+      r_.add(at(rec, fb, "interval"), "\"weights\" are written once, at the end", "no interval");
+    else if (sampled && (!finite(rec.interval) || rec.interval < 0.0 ||
+                         (dt_ok_ && rec.interval != 0.0 && rec.interval < net_.sim.dt)))
+      r_.add(at(rec, fb, "interval"), format("interval = {} ms is not a time >= one step ({})", num(rec.interval), dt_text()),
+             format("a sampling interval of at least {}, or 0 for every step", dt_text()));
+  }
+
   void record(std::size_t i) {
     const auto& rec = net_.records[i];
     const source_loc fb = path(format("record[{}]", i));
+    if (!rec.projection.empty()) {
+      if (!rec.population.empty())
+        r_.add(at(rec, fb, "population"), "a record is of a population or of a projection, not both",
+               "population, or projection");
+      weight_record(rec, fb);
+      return;
+    }
     const population_desc* p = net_.find_population(rec.population);
     if (!p) {
       r_.add(at(rec, fb, "population"), format("undefined population '{}'", rec.population), population_list(net_));

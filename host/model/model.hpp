@@ -350,7 +350,15 @@ struct stimulus_desc : located {
 
 // What to record: "spikes", or a sampled variable ("v", "cai",
 // "<mechanism>.<state>", "<receptor>.<state>", "<receptor>.g", "<receptor>.i").
+//
+// Of a plastic projection (`projection` instead of `population`): "weight",
+// the weights of the given (pre, post) connections every `interval`;
+// "weight_histogram", the count of its weights in `bins` equal bins over
+// [w_min, w_max] every `interval`; "weights", every weight at the end.
 struct record_desc : located {
+  std::string projection;
+  std::vector<std::pair<std::int64_t, std::int64_t>> connections;  // "weight": (pre index, post index)
+  std::int64_t bins = 20;                                          // "weight_histogram"
   std::string population;
   std::string variable;
   location_desc location;           // cable cells: where (default: the soma's centre)

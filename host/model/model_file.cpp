@@ -1043,7 +1043,20 @@ record_desc read_record(parser& p, const toml::table& t, std::size_t i) {
   const std::string path = fmt::format("record[{}]", i);
   r.where = p.at(t.source(), path);
   fields f(p, t, path, r);
-  f.text("population", r.population, need::required, "the name of a population");
+  const bool of_projection = t.contains("projection");
+  if (of_projection) {
+    f.text("projection", r.projection, need::required, "the name of a plastic projection");
+    f.text("variable", r.variable, need::required, "\"weight\", \"weight_histogram\" or \"weights\"");
+    if (const toml::node* n = f.get("connections")) {
+      const std::string valid = "an array of [pre index, post index] pairs of integers";
+      r.connections = p.pairs(*n, f.key_path("connections"), valid, &parser::integer, &parser::integer);
+    }
+    f.integer("bins", r.bins, need::optional, "the number of bins, an integer >= 1");
+    f.number("interval", r.interval, need::optional, "the sampling interval, a number >= dt [ms], or 0 for every step");
+    f.unknown_keys();
+    return r;
+  }
+  f.text("population", r.population, need::required, "the name of a population (or `projection`, for weights)");
   f.text("variable", r.variable, need::required,
          "\"spikes\", \"v\", \"cai\", \"<mechanism>.<state>\", \"<receptor>.<state>\", \"<receptor>.g\" or "
          "\"<receptor>.i\"");

@@ -162,6 +162,12 @@ template <class T> std::uint64_t image<T>::ncells() const {
   return n;
 }
 
+template <class T> std::uint64_t image<T>::nconnections() const {
+  std::uint64_t n = target.size();
+  for (const auto& p : plastic) n += p.target.size();
+  return n;
+}
+
 template <class T> std::uint64_t image<T>::ncompartments() const {
   std::uint64_t n = 0;
   for (const auto& g : groups) {
@@ -560,9 +566,51 @@ void pack_gaps(const network& net, const cell_layout& L, const std::vector<cell_
 }
 
 // A record's columns: for each cell, one place (or every node along a section).
+// A record of a plastic projection's weights: the connections asked for
+// (the first one of each (pre, post) pair), or every one.
+template <class T>
+record_plan plan_weight_record(const network& net, const record_desc& rd, const image<T>& img) {
+  record_plan rp;
+  rp.variable = rd.variable;
+  rp.every = rd.interval > 0.0 ? std::max<std::int64_t>(1, time_steps(rd.interval, img.dt)) : 1;
+  for (std::size_t q = 0; q < img.plastic.size(); ++q)
+    if (img.plastic[q].name == rd.projection) rp.plastic = static_cast<int>(q);
+  if (rp.plastic < 0) throw internal_error("pack: unchecked weight record of " + rd.projection);
+  const auto& P = img.plastic[rp.plastic];
+  if (rd.variable == "weights") {
+    rp.kind = sample_kind::weights_final;
+    return rp;
+  }
+  if (rd.variable == "weight_histogram") {
+    rp.kind = sample_kind::weight_histogram;
+    rp.bins = static_cast<std::uint32_t>(rd.bins);
+    const auto& d = net.projections[P.projection].plasticity;
+    rp.lo = d.w_min;
+    rp.hi = d.w_max;
+    for (std::uint32_t b = 0; b < rp.bins; ++b)
+      rp.columns.push_back(fmt::format("{:.6g}", rp.lo + (b + 0.5) * (rp.hi - rp.lo) / rp.bins));
+    return rp;
+  }
+  rp.kind = sample_kind::weight;
+  for (std::size_t k = 0; k < rd.connections.size(); ++k) {
+    const auto [a, b] = rd.connections[k];
+    std::uint64_t found = P.pre.size();
+    for (std::uint64_t c = P.row[static_cast<std::size_t>(a)]; c < P.row[static_cast<std::size_t>(a) + 1]; ++c)
+      if (P.post[c] == static_cast<std::uint32_t>(b) && (found == P.pre.size() || c < found)) found = c;
+    if (found == P.pre.size())
+      throw model_error(fmt::format("{}: record of '{}': there is no connection from cell {} to cell {}; valid: pairs "
+                                    "the projection's rule connected (see its \"weights\" record)",
+                                    to_string(rd.loc("connections")), rd.projection, a, b));
+    rp.index.push_back(found);
+    rp.columns.push_back(fmt::format("{}->{}", a, b));
+  }
+  return rp;
+}
+
 template <class T>
 record_plan plan_record(const network& net, const record_desc& rd, const cell_layout& L,
                         const std::vector<cell_type_layout>& types, const image<T>& img) {
+  if (!rd.projection.empty()) return plan_weight_record(net, rd, img);
   const population_desc* pd = net.find_population(rd.population);
   if (!pd) throw internal_error("pack: unchecked record population " + rd.population);
   record_plan rp;
@@ -803,9 +851,20 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
   if (rec.traces.size() < img.records.size()) rec.traces.resize(img.records.size());
   for (std::size_t r = 0; r < img.records.size(); ++r) {
     const auto& rp = img.records[r];
-    if (rp.spikes || step % rp.every != 0) continue;
+    if (rp.spikes || rp.kind == sample_kind::weights_final || step % rp.every != 0) continue;
     auto& tb = rec.traces[r];
     tb.steps.push_back(step);
+    if (rp.kind == sample_kind::weight) {
+      for (auto c : rp.index) tb.values.push_back(static_cast<double>(img.plastic[rp.plastic].weight[c]));
+      continue;
+    }
+    if (rp.kind == sample_kind::weight_histogram) {
+      const std::size_t first = tb.values.size();
+      tb.values.resize(first + rp.bins, 0.0);
+      const T lo = static_cast<T>(rp.lo), scale = static_cast<T>(rp.bins / (rp.hi - rp.lo));
+      for (T w : img.plastic[rp.plastic].weight) tb.values[first + core::weight_bin(w, lo, scale, rp.bins)] += 1.0;
+      continue;
+    }
     const auto& g = img.groups[rp.ref.group];
     if (rp.kind == sample_kind::array) {
       const auto& arr = g.array(rp.ref.array);

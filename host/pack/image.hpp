@@ -172,8 +172,11 @@ template <class T> struct plastic_storage {
 // What a [[record]] becomes: spikes of some cells, or samples of one state
 // (or a receptor's conductance or current) at some places every `every`
 // steps.
-enum class sample_kind { array, receptor_g, receptor_i };
+enum class sample_kind { array, receptor_g, receptor_i, weight, weight_histogram, weights_final };
 struct record_plan {
+  int plastic = -1;                    // weight kinds: the index in image::plastic
+  std::uint32_t bins = 0;              // weight_histogram: bins over [lo, hi]
+  double lo = 0.0, hi = 0.0;           // weight_histogram: [w_min, w_max]
   int population = -1;
   bool spikes = false;
   std::string variable;
@@ -217,7 +220,7 @@ template <class T> struct image {
   // or dendritic delay + 1); 0: none.
   std::uint32_t history = 0;
 
-  std::uint64_t nconnections() const { return target.size(); }
+  std::uint64_t nconnections() const;  // static and plastic
   std::uint64_t ncells() const;        // neurons, generators excluded
   std::uint64_t ncompartments() const;  // nodes with membrane, over all cells (a point neuron: 1)
   std::uint64_t memory_bytes() const;

@@ -1,0 +1,81 @@
+// Stage 4 on the GPU: the plastic rules' events at the step's start, thin
+// parallel loops around core/plasticity/plastic.hpp. Arrivals: one warp per
+// (delay, spike) of the history, its lanes over the source's connections of
+// that delay; postsynaptic events: one warp per spiking postsynaptic cell,
+// its lanes over the cell's incoming connections. A connection is touched
+// at most once per kernel, so no two threads write one weight or trace;
+// weights reach the ring by 64-bit integer atomics, exact in any order.
+#include "core/plasticity/plastic.hpp"
+#include "kernels/launch.cuh"
+
+namespace ranvier::kernels {
+namespace detail {
+
+template <class T, class M>
+__global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  const std::uint32_t lane = threadIdx.x & 31u;
+  const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+  const std::uint32_t nwarps = (gridDim.x * blockDim.x) >> 5;
+  const std::int64_t step = b.clock->step;
+  std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
+  for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
+    const std::int64_t s = step - 1 - static_cast<std::int64_t>(d);
+    if (s < 0) continue;
+    const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
+    const std::uint32_t n = b.history_count[r];
+    for (std::uint32_t i = warp; i < n; i += nwarps) {
+      std::uint64_t lo, hi;
+      core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
+      for (std::uint64_t c = lo + lane; c < hi; c += 32) {
+        const std::int64_t w = core::plastic_arrival<M>(P, c, step);
+        atomicAdd(reinterpret_cast<unsigned long long*>(row + P.target[c]), static_cast<unsigned long long>(w));
+      }
+    }
+  }
+}
+
+template <class T, class M>
+__global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  const std::uint32_t lane = threadIdx.x & 31u;
+  const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+  const std::uint32_t nwarps = (gridDim.x * blockDim.x) >> 5;
+  const std::int64_t step = b.clock->step;
+  const std::int64_t s = step - 1 - static_cast<std::int64_t>(P.post_delay);
+  if (s < 0) return;
+  const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
+  const std::uint32_t n = b.history_count[r];
+  for (std::uint32_t i = warp; i < n; i += nwarps) {
+    const std::uint32_t gid = b.history[static_cast<std::size_t>(r) * b.spike_capacity + i];
+    if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
+    const std::uint32_t j = gid - P.post_gid_base;
+    for (std::uint64_t k = P.in_row[j] + lane; k < P.in_row[j + 1]; k += 32)
+      core::plastic_post_connection<M>(P, P.in_conn[k], step);
+    __syncwarp();
+    if (lane == 0) core::plastic_post_cell<M>(P, j, step);
+  }
+}
+
+}  // namespace detail
+
+template <class T, class M>
+status launch_plastic_arrivals(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
+                               void* stream) {
+  return RANVIER_LAUNCH(detail::plastic_arrivals_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
+}
+
+template <class T, class M>
+status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
+                           void* stream) {
+  return RANVIER_LAUNCH(detail::plastic_post_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
+}
+
+#define RANVIER_INSTANTIATE(T, M)                                                                               \
+  template status launch_plastic_arrivals<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*); \
+  template status launch_plastic_post<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*);
+RANVIER_INSTANTIATE(float, core::deterministic_math)
+RANVIER_INSTANTIATE(double, core::deterministic_math)
+RANVIER_INSTANTIATE(float, core::fast_math)
+RANVIER_INSTANTIATE(double, core::fast_math)
+#undef RANVIER_INSTANTIATE
+
+}  // namespace ranvier::kernels
