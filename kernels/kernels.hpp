@@ -175,6 +175,14 @@ template <class T, class M>
 status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
                            void* stream);
 
+// Stage 4, after the postsynaptic events, for a Hebbian projection: the
+// sources' filtered rates from the previous step's spikes (one thread per
+// spike; a source fires once a step), then, on a learning step, every
+// connection's update (one thread per connection; source_of[c] its source).
+template <class T, class M>
+status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint32_t* source_of, std::uint64_t n,
+                              const step_buffers& buffers, int grid_blocks, void* stream);
+
 // Stage 5 bookkeeping: counts the step's spikes into the record (and the
 // history's row), clears the spike list, advances the step.
 status launch_end_step(const step_buffers& buffers, void* stream);

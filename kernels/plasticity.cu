@@ -48,11 +48,34 @@ __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_bu
     const std::uint32_t gid = b.history[static_cast<std::size_t>(r) * b.spike_capacity + i];
     if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
     const std::uint32_t j = gid - P.post_gid_base;
-    for (std::uint64_t k = P.in_row[j] + lane; k < P.in_row[j + 1]; k += 32)
-      core::plastic_post_connection<M>(P, P.in_conn[k], step);
+    if (P.rule == core::plastic_rule::stdp)
+      for (std::uint64_t k = P.in_row[j] + lane; k < P.in_row[j + 1]; k += 32)
+        core::plastic_post_connection<M>(P, P.in_conn[k], step);
     __syncwarp();
     if (lane == 0) core::plastic_post_cell<M>(P, j, step);
   }
+}
+
+// Hebbian: the sources' rates from the previous step's spikes (one thread
+// per spike), then, on a learning step, every connection (one thread each).
+template <class T, class M>
+__global__ void plastic_pre_rates_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  if (step < 1) return;
+  const std::uint32_t r = static_cast<std::uint32_t>((step - 1) % b.history_rows);
+  const std::uint32_t n = b.history_count[r];
+  for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    core::plastic_pre_cell<M>(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], step);
+}
+
+template <class T, class M>
+__global__ void plastic_learn_kernel(const core::plastic_view<T> P, const std::uint32_t* source_of, std::uint64_t n,
+                                     const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  if (!core::learns_at(P, step)) return;
+  for (std::uint64_t c = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < n;
+       c += static_cast<std::uint64_t>(gridDim.x) * blockDim.x)
+    core::plastic_learn<M>(P, c, source_of[c], step);
 }
 
 }  // namespace detail
@@ -69,9 +92,21 @@ status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers
   return RANVIER_LAUNCH(detail::plastic_post_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
 }
 
+template <class T, class M>
+status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint32_t* source_of, std::uint64_t n,
+                              const step_buffers& buffers, int grid_blocks, void* stream) {
+  const status s =
+      RANVIER_LAUNCH(detail::plastic_pre_rates_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
+  if (!s.ok()) return s;
+  return RANVIER_LAUNCH(detail::plastic_learn_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, source_of, n,
+                        buffers);
+}
+
 #define RANVIER_INSTANTIATE(T, M)                                                                               \
   template status launch_plastic_arrivals<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*); \
-  template status launch_plastic_post<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*);
+  template status launch_plastic_post<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*);       \
+  template status launch_plastic_hebbian<T, M>(const core::plastic_view<T>&, const std::uint32_t*, std::uint64_t, \
+                                               const step_buffers&, int, void*);
 RANVIER_INSTANTIATE(float, core::deterministic_math)
 RANVIER_INSTANTIATE(double, core::deterministic_math)
 RANVIER_INSTANTIATE(float, core::fast_math)

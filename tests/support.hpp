@@ -111,8 +111,9 @@ network model_network();
 
 // A plastic network: Poisson inputs onto conductance LIF cells through
 // additive all-to-all STDP with drawn delays and a dendritic delay, and
-// recurrent current-based connections among the cells with nearest,
-// multiplicative STDP; spikes and v recorded.
+// through a Hebbian projection with Oja's term; recurrent current-based
+// connections among the cells with nearest, multiplicative STDP; spikes and
+// v recorded.
 network plastic_network();
 
 // Checks that two runs are the same bit for bit: spikes, spike counts, every

@@ -79,8 +79,8 @@ TEST_CASE_TEMPLATE("every neuron model (LIF, Izhikevich, AdEx, FHN) with current
   check_identical(cpu, run(net, which::cuda));
 }
 
-TEST_CASE_TEMPLATE("STDP with drawn delays, both pairings and updates: CPU and CUDA agree bit for bit on weights, traces, "
-                   "spikes", T, float, double) {
+TEST_CASE_TEMPLATE("STDP with drawn delays, both pairings and updates, and Hebbian with Oja: CPU and CUDA agree bit for "
+                   "bit on weights, traces, rates, spikes", T, float, double) {
   network net = plastic_network();
   net.sim.prec = precision_of(T{});
   const auto cpu = run(net, which::cpu, 2);

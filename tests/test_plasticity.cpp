@@ -248,6 +248,168 @@ TEST_CASE("STDP on random spike trains with drawn delays matches an independent 
   }
 }
 
+TEST_CASE("Hebbian: of two input groups at the same rate, the correlated one gains more weight") {
+  // 50 sources firing together (one Poisson train at 10 Hz, shared) and 50
+  // independent Poisson sources at 10 Hz, onto 10 conductance LIF cells.
+  std::mt19937_64 gen(7);
+  std::exponential_distribution<double> isi(0.01);  // [1/ms]: 10 Hz
+  std::vector<double> shared;
+  for (double t = isi(gen); t < 3000.0; t += isi(gen)) shared.push_back(std::round(t * 10.0) / 10.0 + 0.1);
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = 3000.0;
+  cell_desc c;
+  c.name = "lif";
+  c.model = "lif";
+  c.model_params = {{"cm", 0.2}, {"tau_m", 20.0}, {"v_th", -54.0}, {"v_reset", -70.0}};
+  c.receptors = {receptor_desc::expsyn("exc", 5.0, 0.0)};
+  net.cells.push_back(c);
+  population_desc post;
+  post.name = "post";
+  post.cell = "lif";
+  post.size = 10;
+  net.populations.push_back(post);
+  population_desc a;
+  a.name = "correlated";
+  a.kind = population_kind::spike_times;
+  a.size = 50;
+  a.times = shared;
+  net.populations.push_back(a);
+  population_desc b;
+  b.name = "independent";
+  b.kind = population_kind::poisson;
+  b.size = 50;
+  b.rate = 1000.0 * shared.size() / 3000.0;  // the same mean rate
+  net.populations.push_back(b);
+  for (const char* pre : {"correlated", "independent"}) {
+    projection_desc p = projection(pre, "post", "exc");
+    p.name = pre;
+    p.rule = connect_rule::all_to_all;
+    p.weight = distribution::constant(0.0005);
+    p.plasticity.rule = plasticity_rule::hebbian;
+    p.plasticity.eta = 1e-9;
+    p.plasticity.tau_rate = 20.0;
+    p.plasticity.interval = 1.0;
+    p.plasticity.w_max = 0.02;
+    net.projections.push_back(p);
+  }
+  add_record(net, "post", "spikes");
+  const auto o = run(net, which::cpu);
+  const auto mean_gain = [&](const std::string& proj) {
+    const auto& w = state_of(o, proj + ".weight");
+    double s = 0.0;
+    for (double x : w) s += x - 0.0005;
+    return s / static_cast<double>(w.size());
+  };
+  const double ga = mean_gain("correlated"), gb = mean_gain("independent");
+  std::uint64_t post_spikes = 0;
+  for (std::uint32_t k = 0; k < 10; ++k) post_spikes += o.counts[k];
+  CAPTURE(ga);
+  CAPTURE(gb);
+  CAPTURE(post_spikes);
+  MESSAGE("mean weight gain: correlated " << ga << " uS, independent " << gb << " uS; " << post_spikes << " postsynaptic spikes");
+  CHECK(post_spikes > 100);  // the cells fire: there is something to correlate with
+  CHECK(gb > 0.0);
+  CHECK(ga > 1.5 * gb);
+  CHECK(ga < 0.018);  // far from the bound, which would hide the difference
+}
+
+TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fixed point of the rates") {
+  // Five sources with regular trains at 5-30 Hz; the postsynaptic cell fires
+  // regularly at 20 Hz from a driver, whatever the plastic weights (their
+  // receptor barely moves a 100 nF cell). The rule then converges to
+  // w_i* = <y_i·y_j>/<y_j²> over the learning instants, computed here from
+  // the spike times with the rate filter written out.
+  const double tau = 500.0, eta = 2e-6, tstop = 20000.0;  // averaging over 1/(eta·y_post²) = 1250 updates
+  const std::vector<double> rates{5.0, 10.0, 15.0, 20.0, 30.0};
+  std::vector<std::vector<double>> pre(rates.size()), drive(1);
+  for (std::size_t i = 0; i < rates.size(); ++i)
+    for (double t = 3.0 + 1.7 * i; t < tstop; t += 1000.0 / rates[i]) pre[i].push_back(std::round(t * 10.0) / 10.0);
+  for (double t = 10.0; t < tstop; t += 50.0) drive[0].push_back(t);
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = tstop;
+  cell_desc c;
+  c.name = "post";
+  c.model = "lif";
+  c.model_params = {{"cm", 100.0}, {"tau_m", 5.0}, {"t_ref", 5.0}};
+  c.receptors = {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)};
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = "post";
+  p.cell = "post";
+  p.size = 1;
+  net.populations.push_back(p);
+  population_desc src;
+  src.name = "pre";
+  src.kind = population_kind::spike_times;
+  src.size = static_cast<std::int64_t>(rates.size());
+  for (std::size_t i = 0; i < rates.size(); ++i)
+    for (double t : pre[i]) src.spikes.push_back({t, static_cast<std::int64_t>(i), 0});
+  net.populations.push_back(src);
+  population_desc drv;
+  drv.name = "driver";
+  drv.kind = population_kind::spike_times;
+  drv.size = 1;
+  drv.times = drive[0];
+  net.populations.push_back(drv);
+  projection_desc pl = projection("pre", "post", "plastic");
+  pl.name = "oja";
+  pl.rule = connect_rule::all_to_all;
+  pl.weight = distribution::constant(0.1);
+  pl.plasticity.rule = plasticity_rule::hebbian;
+  pl.plasticity.eta = eta;
+  pl.plasticity.tau_rate = tau;
+  pl.plasticity.interval = 1.0;
+  pl.plasticity.oja = true;
+  pl.plasticity.w_min = -10.0;
+  pl.plasticity.w_max = 10.0;
+  net.projections.push_back(pl);
+  projection_desc d = projection("driver", "post", "drive");
+  d.rule = connect_rule::all_to_all;
+  d.weight = distribution::constant(20000.0);
+  d.delay = distribution::constant(0.1);
+  net.projections.push_back(d);
+  add_record(net, "post", "spikes");
+  add_record(net, "pre", "spikes");
+  const auto o = run(net, which::cpu);
+  const auto post_t = spike_times(o, "post");
+  REQUIRE(post_t.size() == drive[0].size());  // one spike per drive, none from the plastic input
+  // Filtered rates [Hz] at learning instant t (spikes at or before t), over the second half.
+  const auto y = [&](const std::vector<double>& spikes, double t) {
+    double r = 0.0;
+    for (double s : spikes)
+      if (s <= t + 1e-9) r += 1000.0 / tau * std::exp(-(t - s) / tau);
+    return r;
+  };
+  std::vector<std::vector<double>> pre_t(rates.size());
+  for (const auto& pop : o.populations)
+    if (pop.name == "pre")
+      for (const auto& s : o.spikes)
+        if (s.gid >= pop.gid_base && s.gid < pop.gid_base + rates.size())
+          pre_t[s.gid - pop.gid_base].push_back(static_cast<double>(s.step) * o.dt);
+  std::vector<double> a(rates.size(), 0.0);
+  double b = 0.0;
+  for (double t = tstop / 2; t <= tstop - 1.0; t += 1.0) {
+    const double yj = y(post_t, t);
+    b += yj * yj;
+    for (std::size_t i = 0; i < rates.size(); ++i) a[i] += y(pre_t[i], t) * yj;
+  }
+  const auto& w = state_of(o, "oja.weight");
+  double norm = 0.0, want = 0.0;
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    norm += w[i] * w[i];
+    want += (a[i] / b) * (a[i] / b);
+    CAPTURE(i);
+    CHECK(std::fabs(w[i] - a[i] / b) < 0.02 * a[i] / b + 0.005);
+  }
+  norm = std::sqrt(norm);
+  want = std::sqrt(want);
+  MESSAGE("Oja: |w| = " << norm << ", fixed point of the rates " << want);
+  CHECK(std::fabs(norm - want) < 0.002 * want);
+  CHECK(std::fabs(want - std::sqrt(5.0 * 5 + 10 * 10 + 15 * 15 + 20 * 20 + 30 * 30) / 20.0) < 0.05 * want);  // ≈ ν_i/ν_post
+}
+
 }  // TEST_SUITE("validation")
 
 TEST_SUITE("engine") {

@@ -10,6 +10,7 @@
 
 #include "core/fixed_point.hpp"
 #include "core/hd.hpp"
+#include "core/plasticity/hebbian.hpp"
 #include "core/plasticity/stdp.hpp"
 
 namespace ranvier::core {
@@ -19,6 +20,7 @@ enum class plastic_rule : int { stdp = 1, hebbian = 2 };
 template <class T> struct plastic_view {
   plastic_rule rule;
   stdp_params<T> stdp;
+  hebbian_params<T> hebb;
   std::uint32_t pre_gid_base, npre;    // the sources: gids [pre_gid_base, +npre)
   std::uint32_t post_gid_base, npost;  // the postsynaptic cells
   std::uint32_t dmin, dmax;            // the connections' delays [steps]
@@ -30,8 +32,10 @@ template <class T> struct plastic_view {
   T* weight;                           // [weight unit]
   T* x;                                // presynaptic trace after the last arrival
   std::int64_t* x_step;                // step of the last arrival
-  T* y;                                // per postsynaptic cell: trace after its last event
+  T* y;                                // per postsynaptic cell: trace (Hebbian: rate) after its last event
   std::int64_t* y_step;
+  T* r_pre;                            // Hebbian, per source: filtered rate after its last spike [Hz]
+  std::int64_t* r_pre_step;
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
   const std::uint64_t* in_conn;        // connections by postsynaptic cell
 };
@@ -85,6 +89,30 @@ RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, std::uint64_t 
 template <class M, class T>
 RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, std::uint32_t j, std::int64_t now) {
   if (P.rule == plastic_rule::stdp) stdp_post_trace<M>(P.stdp, P.y[j], P.y_step[j], now);
+  else rate_spike<M>(P.hebb, P.y[j], P.y_step[j], now);
+}
+
+// Hebbian: a spike of source gid (of the previous step) at the step's start.
+template <class M, class T>
+RANVIER_HD void plastic_pre_cell(const plastic_view<T>& P, std::uint32_t gid, std::int64_t now) {
+  if (P.rule != plastic_rule::hebbian || gid < P.pre_gid_base || gid - P.pre_gid_base >= P.npre) return;
+  const std::uint32_t i = gid - P.pre_gid_base;
+  rate_spike<M>(P.hebb, P.r_pre[i], P.r_pre_step[i], now);
+}
+
+// Whether `now` is a learning step of an interval rule.
+template <class T>
+RANVIER_HD bool learns_at(const plastic_view<T>& P, std::int64_t now) {
+  return P.rule == plastic_rule::hebbian && now > 0 && now % P.hebb.interval == 0;
+}
+
+// Hebbian learning on connection c (of source index i) at `now`.
+template <class M, class T>
+RANVIER_HD void plastic_learn(const plastic_view<T>& P, std::uint64_t c, std::uint32_t i, std::int64_t now) {
+  const std::uint32_t j = P.post[c];
+  const T yi = trace_at<M>(P.r_pre[i], P.r_pre_step[i], now, P.hebb.rate_decay);
+  const T yj = trace_at<M>(P.y[j], P.y_step[j], now, P.hebb.rate_decay);
+  P.weight[c] = hebbian_update(P.hebb, P.weight[c], yi, yj);
 }
 
 // The histogram bin of weight w: bins equal bins over [lo, lo + bins/scale],

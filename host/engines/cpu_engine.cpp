@@ -314,10 +314,19 @@ class cpu_engine final : public engine {
         for (auto gid : *sp) {
           if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
           const std::uint32_t j = gid - P.post_gid_base;
-          for (std::uint64_t i = P.in_row[j]; i < P.in_row[j + 1]; ++i)
-            core::plastic_post_connection<M>(P, P.in_conn[i], step);
+          if (P.rule == core::plastic_rule::stdp)
+            for (std::uint64_t i = P.in_row[j]; i < P.in_row[j + 1]; ++i)
+              core::plastic_post_connection<M>(P, P.in_conn[i], step);
           core::plastic_post_cell<M>(P, j, step);
         }
+      if (P.rule != core::plastic_rule::hebbian) continue;
+      if (const auto* sp = spikes_of(step - 1))
+        for (auto gid : *sp) core::plastic_pre_cell<M>(P, gid, step);
+      if (core::learns_at(P, step)) {
+        const auto n = static_cast<std::int64_t>(img_.plastic[&P - plastic_views_.data()].source_of.size());
+        const std::uint32_t* src = img_.plastic[&P - plastic_views_.data()].source_of.data();
+        for (std::int64_t c = 0; c < n; ++c) core::plastic_learn<M>(P, static_cast<std::uint64_t>(c), src[c], step);
+      }
     }
   }
 

@@ -188,6 +188,9 @@ class cuda_engine final : public engine {
       dp.y = uploaded(p.y, stream_);
       dp.x_step = uploaded(p.x_step, stream_);
       dp.y_step = uploaded(p.y_step, stream_);
+      dp.r_pre = uploaded(p.r_pre, stream_);
+      dp.r_pre_step = uploaded(p.r_pre_step, stream_);
+      dp.source_of = uploaded(p.source_of, stream_);
       dp.view = p.view();
       dp.view.row = dp.row.get();
       dp.view.in_row = dp.in_row.get();
@@ -200,6 +203,8 @@ class cuda_engine final : public engine {
       dp.view.y = dp.y.get();
       dp.view.x_step = dp.x_step.get();
       dp.view.y_step = dp.y_step.get();
+      dp.view.r_pre = p.r_pre.empty() ? nullptr : dp.r_pre.get();
+      dp.view.r_pre_step = p.r_pre.empty() ? nullptr : dp.r_pre_step.get();
     }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
       const auto& rp = img_.records[r];
@@ -312,6 +317,8 @@ class cuda_engine final : public engine {
       dp.x_step.download(p.x_step.data(), p.x_step.size(), stream_);
       dp.y.download(p.y.data(), p.y.size(), stream_);
       dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
+      dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
+      dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
@@ -368,8 +375,9 @@ class cuda_engine final : public engine {
   struct device_plastic {
     device_buffer<std::uint64_t> row, in_row, in_conn;
     device_buffer<std::uint32_t> target, delay, post;
-    device_buffer<T> weight, x, y;
-    device_buffer<std::int64_t> x_step, y_step;
+    device_buffer<T> weight, x, y, r_pre;
+    device_buffer<std::int64_t> x_step, y_step, r_pre_step;
+    device_buffer<std::uint32_t> source_of;
     core::plastic_view<T> view{};
   };
   struct device_sample {
@@ -402,6 +410,10 @@ class cuda_engine final : public engine {
     for (const auto& dp : dplastic_) {
       check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
       check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
+      if (dp.view.rule == core::plastic_rule::hebbian)
+        check_cuda(kernels::launch_plastic_hebbian<T, M>(dp.view, dp.source_of.get(), dp.source_of.size(), buffers_,
+                                                         propagate_blocks_, stream_),
+                   "plasticity");
     }
     if (img_.has_gaps)
       for (auto& dg : dgroups_)

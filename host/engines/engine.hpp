@@ -30,8 +30,9 @@ template <class T, class M> std::string arithmetic_name() {
 }
 
 // A plastic projection's state, by connection in its CSR order (the same on
-// both engines): "<projection>.weight", ".x", ".x_step", and per
-// postsynaptic cell ".y", ".y_step".
+// both engines): "<projection>.weight", ".x", ".x_step" (STDP), per
+// postsynaptic cell ".y", ".y_step", and per source ".r_pre",
+// ".r_pre_step" (Hebbian).
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
   const auto add = [&](const char* field, const auto& v) {
     out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
@@ -41,6 +42,10 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
   add("x_step", p.x_step);
   add("y", p.y);
   add("y_step", p.y_step);
+  if (!p.r_pre.empty()) {
+    add("r_pre", p.r_pre);
+    add("r_pre_step", p.r_pre_step);
+  }
 }
 
 class engine {

@@ -202,7 +202,8 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
-         p.target.size() * (4 + 4 + 4 + 4 + 2 * sizeof(T) + 8) + p.y.size() * (sizeof(T) + 8);
+         p.target.size() * (4 + 4 + 4 + 4 + sizeof(T)) + (p.x.size() + p.y.size() + p.r_pre.size()) * (sizeof(T) + 8) +
+         p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
   return b;
 }
@@ -229,6 +230,9 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.y_step = y_step.data();
   v.in_row = in_row.data();
   v.in_conn = in_conn.data();
+  v.hebb = hebb;
+  v.r_pre = r_pre.empty() ? nullptr : r_pre.data();
+  v.r_pre_step = r_pre_step.empty() ? nullptr : r_pre_step.data();
   return v;
 }
 
@@ -807,8 +811,21 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.post = std::move(pc.post);
     for (double w : pc.weight) ps.weight.push_back(static_cast<T>(w));
     const std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
-    ps.x.assign(ps.weight.size(), T(0));
-    ps.x_step.assign(ps.weight.size(), never);
+    if (d.rule == plasticity_rule::stdp) {
+      ps.x.assign(ps.weight.size(), T(0));
+      ps.x_step.assign(ps.weight.size(), never);
+    } else {
+      ps.hebb.eta = static_cast<T>(d.eta);
+      ps.hebb.rate_decay = static_cast<T>(dt / d.tau_rate);
+      ps.hebb.increment = static_cast<T>(1000.0 / d.tau_rate);
+      ps.hebb.w_min = static_cast<T>(d.w_min);
+      ps.hebb.w_max = static_cast<T>(d.w_max);
+      ps.hebb.oja = d.oja;
+      ps.hebb.interval = std::max<std::int64_t>(1, time_steps(d.interval, dt));
+      ps.r_pre.assign(ps.npre, T(0));
+      ps.r_pre_step.assign(ps.npre, never);
+      ps.source_of = ps.pre;
+    }
     ps.y.assign(ps.npost, T(0));
     ps.y_step.assign(ps.npost, never);
     img.history = std::max(img.history, std::max(ps.dmax, ps.post_delay) + 1);

@@ -160,12 +160,14 @@ template <class T> struct plastic_storage {
   int projection = -1;
   core::plastic_rule rule = core::plastic_rule::stdp;
   core::stdp_params<T> stdp{};
+  core::hebbian_params<T> hebb{};
   std::uint32_t pre_gid_base = 0, npre = 0, post_gid_base = 0, npost = 0;
   std::uint32_t dmin = 1, dmax = 1, post_delay = 0;  // [steps]
   std::vector<std::uint64_t> row, in_row, in_conn;
   std::vector<std::uint32_t> target, delay, pre, post;
-  std::vector<T> weight, x, y;
-  std::vector<std::int64_t> x_step, y_step;
+  std::vector<T> weight, x, y, r_pre;
+  std::vector<std::int64_t> x_step, y_step, r_pre_step;
+  std::vector<std::uint32_t> source_of;  // Hebbian: each connection's source index (the CSR row it is in)
   core::plastic_view<T> view();
 };
 

@@ -1,0 +1,47 @@
+// Rate-based Hebbian plasticity (the seed's rule), Δw_ij = eta·y_i·y_j, with
+// the optional decay of Oja (1982), −eta·y_j²·w_ij, which keeps the weight
+// vector of a cell bounded; applied to every connection of the projection
+// every `interval` steps, then bounded to [w_min, w_max].
+//
+// y is a cell's firing rate [Hz] filtered with tau_rate: each spike adds
+// 1000/tau_rate, and y decays as e^(−t/tau_rate) in between, so a regular
+// train at ν Hz averages ν. Like the STDP traces, a cell's y is kept as its
+// value after its last spike and that spike's step, and evaluated lazily.
+// The presynaptic y is the source's (spike times, not arrivals: a rate is a
+// cell's); both update from the spikes of the previous step, at the step's
+// start, before the learning of that step.
+#pragma once
+
+#include <cstdint>
+
+#include "core/dmath.hpp"
+#include "core/hd.hpp"
+#include "core/plasticity/stdp.hpp"
+
+namespace ranvier::core {
+
+template <class T> struct hebbian_params {
+  T eta;            // [weight unit / Hz²]
+  T rate_decay;     // dt/tau_rate [1/step]
+  T increment;      // 1000/tau_rate [Hz]
+  T w_min, w_max;   // [weight unit]
+  bool oja;
+  std::int64_t interval;  // [steps]
+};
+
+// A cell's filtered rate after its spike at `now`.
+template <class M, class T>
+RANVIER_HD void rate_spike(const hebbian_params<T>& p, T& y, std::int64_t& y_step, std::int64_t now) {
+  y = trace_at<M>(y, y_step, now, p.rate_decay) + p.increment;
+  y_step = now;
+}
+
+// One learning update of weight w from the pre and post rates [Hz] now.
+template <class T>
+RANVIER_HD T hebbian_update(const hebbian_params<T>& p, T w, T y_pre, T y_post) {
+  T dw = p.eta * y_pre * y_post;
+  if (p.oja) dw -= p.eta * y_post * y_post * w;
+  return clip(w + dw, p.w_min, p.w_max);
+}
+
+}  // namespace ranvier::core
