@@ -551,3 +551,79 @@ weight = 0.001
 }
 
 }  // TEST_SUITE("engine")
+
+TEST_SUITE("long") {
+
+// Song, Miller & Abbott (2000) as Brian2's examples/synapses/STDP.py
+// (examples/stdp_song.toml; tools/peers/brian2_stdp_song.py ran Brian2 on
+// this machine, tests/validation/data/brian2_stdp_song.json): 100 s, three
+// seeds each. The final weights are bimodal; the fractions near each bound,
+// the histogram and the output rate agree within the seeds' spread.
+TEST_CASE("Song et al. 2000: bimodal weights, their histogram and the output rate agree with Brian2's") {
+  const std::string json = read_text(std::string(RANVIER_TEST_DATA_DIR) + "/validation/data/brian2_stdp_song.json");
+  const auto runs = objects_of(json, "runs");
+  REQUIRE(runs.size() >= 3);
+  const std::size_t bins = static_cast<std::size_t>(json_number(json, {"bins"}));
+  struct stats {
+    double below = 0, above = 0, rate = 0;
+    std::vector<double> hist;
+  };
+  const auto mean_of = [&](const std::vector<stats>& v) {
+    stats m;
+    m.hist.assign(bins, 0.0);
+    for (const auto& s : v) {
+      m.below += s.below / v.size();
+      m.above += s.above / v.size();
+      m.rate += s.rate / v.size();
+      for (std::size_t b = 0; b < bins; ++b) m.hist[b] += s.hist[b] / v.size();
+    }
+    return m;
+  };
+  std::vector<stats> brian, ours;
+  for (const auto& r : runs) {
+    stats s;
+    s.below = json_number(r, {"fraction_below_0.1"});
+    s.above = json_number(r, {"fraction_above_0.9"});
+    s.rate = json_number(r, {"rate_last_10s_hz"});
+    s.hist = json_numbers(r, {"weights_histogram"});
+    REQUIRE(s.hist.size() == bins);
+    brian.push_back(s);
+  }
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    network net = example("stdp_song.toml");
+    net.sim.seed = seed;
+    const auto o = run(net, which::cpu, 1, 100000);
+    const auto& w = state_of(o, "stdp.weight");
+    REQUIRE(w.size() == 1000);
+    stats s;
+    s.hist.assign(bins, 0.0);
+    for (double x : w) {
+      const double u = x / 1e-4;  // in units of w_max
+      s.below += (u < 0.1) / 1000.0;
+      s.above += (u > 0.9) / 1000.0;
+      s.hist[std::min<std::size_t>(bins - 1, static_cast<std::size_t>(u * bins))] += 1.0;
+    }
+    for (const auto& e : o.spikes)
+      if (e.gid == 0 && static_cast<double>(e.step) * o.dt >= 90000.0) s.rate += 0.1;  // spikes in 10 s [Hz]
+    MESSAGE("Ranvier seed " << seed << ": below 0.1 " << s.below << ", above 0.9 " << s.above << ", rate " << s.rate
+                            << " Hz");
+    ours.push_back(s);
+  }
+  const stats b = mean_of(brian), r = mean_of(ours);
+  MESSAGE("mean of 3 seeds: below 0.1 " << r.below << " (Brian2 " << b.below << "), above 0.9 " << r.above
+                                        << " (Brian2 " << b.above << "), rate " << r.rate << " Hz (Brian2 " << b.rate
+                                        << " Hz)");
+  // Bimodal: far more weight near the bounds than a uniform distribution's 10 % each.
+  CHECK(r.below > 0.15);
+  CHECK(r.above > 0.15);
+  CHECK(std::fabs(r.below - b.below) < 0.04);
+  CHECK(std::fabs(r.above - b.above) < 0.04);
+  CHECK(std::fabs(r.rate - b.rate) < 0.15 * b.rate);
+  // The histograms: total variation distance of the mean normalised histograms.
+  double tv = 0.0;
+  for (std::size_t k = 0; k < bins; ++k) tv += 0.5 * std::fabs(r.hist[k] - b.hist[k]) / 1000.0;
+  MESSAGE("total variation distance between the mean histograms: " << tv);
+  CHECK(tv < 0.08);
+}
+
+}  // TEST_SUITE("long")
