@@ -108,8 +108,10 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   const double bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
   std::vector<std::uint64_t> outdegree(img_ref.nsources);
   for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
+  std::vector<std::uint64_t> plastic_outdegree(img_ref.plastic.empty() ? 0 : img_ref.nsources);
   for (const auto& p : img_ref.plastic)
-    for (std::uint32_t i = 0; i < p.npre; ++i) outdegree[p.pre_gid_base + i] += p.row[i + 1] - p.row[i];
+    for (std::uint32_t i = 0; i < p.npre; ++i) plastic_outdegree[p.pre_gid_base + i] += p.row[i + 1] - p.row[i];
+  for (std::size_t g = 0; g < plastic_outdegree.size(); ++g) outdegree[g] += plastic_outdegree[g];
 
   std::unique_ptr<output_writer> writer;
   if (opt.out) writer = std::make_unique<output_writer>(*opt.out, img_ref);
@@ -175,6 +177,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   for (std::size_t g = 0; g < counts.size(); ++g) {
     s.spikes += counts[g];
     s.synaptic_events += counts[g] * outdegree[g];
+    if (!plastic_outdegree.empty()) s.plastic_events += counts[g] * plastic_outdegree[g];
   }
   s.bytes_moved = bytes_per_step * static_cast<double>(s.steps) + bytes_per_event * static_cast<double>(s.synaptic_events);
   for (const auto& p : populations) {

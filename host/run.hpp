@@ -57,6 +57,7 @@ struct run_summary {
   double run_s = 0.0;       // stepping, recording and writing [s]
   std::uint64_t spikes = 0;
   std::uint64_t synaptic_events = 0;  // spikes × outgoing connections
+  std::uint64_t plastic_events = 0;   // of which through plastic connections
   // The fewest bytes the run had to move through memory: every state word
   // read and written once per step, every ring entry read and cleared, every
   // delivered event's connection read and its ring entry updated; for cable

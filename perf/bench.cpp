@@ -83,11 +83,12 @@ int main(int argc, char** argv) {
       for (const auto& r : runs) times += fmt::format("{}{:.6f}", times.empty() ? "" : ", ", r.run_s);
       const std::string line = fmt::format(
           "{{\"model\": \"{}\", \"engine\": \"{}\", \"cells\": {}, \"compartments\": {}, \"connections\": {}, \"steps\": {}, "
-          "\"dt_ms\": {}, \"duration_ms\": {}, \"spikes\": {}, \"synaptic_events\": {}, \"build_s\": {:.4f}, "
+          "\"dt_ms\": {}, \"duration_ms\": {}, \"spikes\": {}, \"synaptic_events\": {}, \"plastic_events\": {}, \"build_s\": {:.4f}, "
           "\"setup_s\": {:.4f}, \"run_s_median\": {:.6f}, \"run_s_all\": [{}], \"neuron_steps_per_s\": {:.6g}, "
           "\"compartment_steps_per_s\": {:.6g}, \"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, "
           "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}}}",
-          model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events, m.build_s,
+          model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events,
+          m.plastic_events, m.build_s,
           m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
           m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0);
       const std::string traffic =

@@ -37,6 +37,9 @@ static_assert(chunk * sizeof(float) % cache_line == 0 && cable_chunk * sizeof(fl
 // Above this many connections to walk in one step, propagation is shared
 // among the threads; below it one thread is faster than a barrier.
 constexpr std::uint64_t parallel_propagate_threshold = 8192;
+// Likewise for the plastic rules' updates of a step (an upper estimate: the
+// spikes of the history window times the plastic out-degree).
+constexpr std::uint64_t parallel_learn_threshold = 65536;
 
 // Compartments (a point neuron: one) each thread needs a step to be worth the
 // few barriers between stages; a smaller network runs on fewer threads, as
@@ -132,10 +135,7 @@ class cpu_engine final : public engine {
         // Stage 4, learning, for the events at the step's start: the
         // arrivals of spikes on plastic connections (their weights go into
         // this step's ring row), then the postsynaptic events.
-        if (!plastic_views_.empty()) {
-#pragma omp single
-          learn(step);
-        }
+        if (!plastic_views_.empty()) learn(step);
         // Gap junctions see every voltage of the step's start.
         if (img_.has_gaps) {
           for (auto& g : img_.groups) {
@@ -287,45 +287,111 @@ class cpu_engine final : public engine {
         if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
   }
 
-  // The plastic rules' events at the start of `step` (core/plasticity/):
-  // arrivals at step from spikes of step − 1 − d for each delay d of a
-  // projection, read back from the spike history; then postsynaptic events
-  // from spikes of step − 1 − post_delay. Each touches a connection at most
-  // once, so the order within a stage does not matter; weights reach the
-  // ring in fixed point.
+  // The plastic rules' events at the start of `step` (core/plasticity/),
+  // called by every thread of the parallel region: arrivals at step from
+  // spikes of step − 1 − d for each delay d of a projection, read back from
+  // the spike history; then postsynaptic events from spikes of
+  // step − 1 − post_delay; then Hebbian rates and learning. Each loop is
+  // shared among the threads; a connection is touched at most once per loop
+  // (one source, one delay, one target cell), the ring by integer atomics,
+  // so the result does not depend on the threads (kernels/README.md).
   void learn(std::int64_t step) {
+    // Below a few tens of thousands of connection updates a step, one thread
+    // does them all: a barrier costs as much as that much work.
+    bool shared = threads_ > 1;
+    if (shared) {
+      std::uint64_t spikes = 0;
+      for (std::uint32_t s = 1; s <= img_.history && static_cast<std::int64_t>(s) <= step; ++s)
+        spikes += history_[static_cast<std::size_t>((step - s) % img_.history)].size();
+      std::uint64_t fan = 0;
+      for (const auto& p : img_.plastic) fan += p.target.size() / std::max<std::uint32_t>(1, p.npre) + 1;
+      shared = spikes * fan > parallel_learn_threshold;
+    }
+    if (!shared) {
+#pragma omp single
+      learn_in(step, false);
+      return;
+    }
+    learn_in(step, true);
+  }
+
+  // shared: every thread of the region calls this and the loops are shared
+  // among them; else one thread runs them all.
+  void learn_in(std::int64_t step, bool shared) {
     const std::size_t nt = img_.ntargets;
     std::int64_t* row = ring_.data() + static_cast<std::size_t>(step % img_.ring_depth) * nt;
     const auto spikes_of = [&](std::int64_t s) -> const std::vector<std::uint32_t>* {
       if (s < 0 || s < step - static_cast<std::int64_t>(img_.history)) return nullptr;
       return &history_[static_cast<std::size_t>(s % img_.history)];
     };
-    for (const auto& P : plastic_views_) {
+    // A loop over [0, n), shared (and then ending in a barrier unless
+    // `nowait`) or not.
+    const auto each = [shared](std::int64_t n, bool nowait, auto&& f) {
+      if (!shared) {
+        for (std::int64_t i = 0; i < n; ++i) f(i);
+      } else if (nowait) {
+#pragma omp for schedule(dynamic, 8) nowait
+        for (std::int64_t i = 0; i < n; ++i) f(i);
+      } else {
+#pragma omp for schedule(dynamic, 8)
+        for (std::int64_t i = 0; i < n; ++i) f(i);
+      }
+    };
+    for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
+      const auto& P = plastic_views_[q];
       for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
         const auto* sp = spikes_of(step - 1 - d);
-        if (!sp) continue;
-        for (auto gid : *sp) {
+        each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {
           std::uint64_t lo, hi;
-          core::delay_range(P, gid, d, lo, hi);
-          for (std::uint64_t c = lo; c < hi; ++c) row[P.target[c]] += core::plastic_arrival<M>(P, c, step);
-        }
+          core::delay_range(P, (*sp)[static_cast<std::size_t>(i)], d, lo, hi);
+          for (std::uint64_t c = lo; c < hi; ++c) {
+            if (c + 16 < hi) {  // the targets' ring entries and the postsynaptic traces are scattered
+              __builtin_prefetch(row + P.target[c + 16], 1);
+              __builtin_prefetch(P.y + P.post[c + 16], 0);
+              __builtin_prefetch(P.y_step + P.post[c + 16], 0);
+            }
+            const std::int64_t w = core::plastic_arrival<M>(P, c, step);
+            if (shared)
+              std::atomic_ref<std::int64_t>(row[P.target[c]]).fetch_add(w, std::memory_order_relaxed);
+            else
+              row[P.target[c]] += w;
+          }
+        });
       }
-      if (const auto* sp = spikes_of(step - 1 - P.post_delay))
-        for (auto gid : *sp) {
-          if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
-          const std::uint32_t j = gid - P.post_gid_base;
-          if (P.rule == core::plastic_rule::stdp)
-            for (std::uint64_t i = P.in_row[j]; i < P.in_row[j + 1]; ++i)
-              core::plastic_post_connection<M>(P, P.in_conn[i], step);
-          core::plastic_post_cell<M>(P, j, step);
+      if (shared) {
+#pragma omp barrier
+      }
+      const auto* post = spikes_of(step - 1 - P.post_delay);
+      each(static_cast<std::int64_t>(post ? post->size() : 0), false, [&](std::int64_t i) {
+        const std::uint32_t gid = (*post)[static_cast<std::size_t>(i)];
+        if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) return;
+        const std::uint32_t j = gid - P.post_gid_base;
+        if (P.rule == core::plastic_rule::stdp) {
+          // The incoming connections are scattered over the CSR by source:
+          // ask for their state a few iterations ahead.
+          constexpr std::uint64_t ahead = 16;
+          const std::uint64_t end = P.in_row[j + 1];
+          for (std::uint64_t k = P.in_row[j]; k < end; ++k) {
+            if (k + ahead < end) {
+              const std::uint64_t f = P.in_conn[k + ahead];
+              __builtin_prefetch(P.weight + f, 1);
+              __builtin_prefetch(P.x + f, 0);
+              __builtin_prefetch(P.x_step + f, 0);
+            }
+            core::plastic_post_connection<M>(P, P.in_conn[k], step);
+          }
         }
+        core::plastic_post_cell<M>(P, j, step);
+      });
       if (P.rule != core::plastic_rule::hebbian) continue;
-      if (const auto* sp = spikes_of(step - 1))
-        for (auto gid : *sp) core::plastic_pre_cell<M>(P, gid, step);
+      const auto* pre = spikes_of(step - 1);
+      each(static_cast<std::int64_t>(pre ? pre->size() : 0), false,
+           [&](std::int64_t i) { core::plastic_pre_cell<M>(P, (*pre)[static_cast<std::size_t>(i)], step); });
       if (core::learns_at(P, step)) {
-        const auto n = static_cast<std::int64_t>(img_.plastic[&P - plastic_views_.data()].source_of.size());
-        const std::uint32_t* src = img_.plastic[&P - plastic_views_.data()].source_of.data();
-        for (std::int64_t c = 0; c < n; ++c) core::plastic_learn<M>(P, static_cast<std::uint64_t>(c), src[c], step);
+        const std::uint32_t* src = img_.plastic[q].source_of.data();
+        each(static_cast<std::int64_t>(img_.plastic[q].source_of.size()), false, [&](std::int64_t c) {
+          core::plastic_learn<M>(P, static_cast<std::uint64_t>(c), src[c], step);
+        });
       }
     }
   }
