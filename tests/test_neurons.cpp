@@ -472,6 +472,23 @@ TEST_CASE("a network of every neuron model runs the same on 1 and 2 threads, eve
   }
 }
 
+TEST_CASE("the integrate-and-fire and plasticity examples check, run a little, and every cell population fires") {
+  for (const char* name : {"brunel.toml", "stdp_song.toml", "hebbian.toml"}) {
+    CAPTURE(name);
+    network net = example(name);
+    check(net);
+    net.sim.duration = std::string(name) == "brunel.toml" ? 100.0 : 1000.0;
+    const auto o = run(net, which::cpu, 2);
+    for (const auto& p : o.populations) {
+      if (p.kind != population_kind::cell) continue;
+      CAPTURE(p.name);
+      std::uint64_t n = 0;
+      for (std::uint32_t c = 0; c < p.size; ++c) n += o.counts[p.gid_base + c];
+      CHECK(n >= p.size);  // at least a spike a cell
+    }
+  }
+}
+
 TEST_CASE("an inhibitory current PSC hyperpolarises a LIF cell by its closed form's sign and size") {
   network net = model_cell("lif", {{"v_th", 100.0}}, 30.0, 0.1, {receptor_desc::exp_current("inh", 5.0)});
   add_spike_source(net, "in", 1, {{5.0, 0, 0}}, "pop", "inh", -0.4, 1.0);
