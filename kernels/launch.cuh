@@ -33,6 +33,15 @@ status launch(const char* file, int line, Kernel kernel, dim3 grid, dim3 block, 
 
 inline unsigned blocks_for(std::uint64_t n, unsigned block) { return static_cast<unsigned>((n + block - 1) / block); }
 
+// A thread's place among the grid's warps, for kernels that give one warp to
+// each item (a spike, a cell) and its lanes to the item's connections.
+struct warp_slot {
+  std::uint32_t lane, warp, nwarps;
+  __device__ static warp_slot here() {
+    return {threadIdx.x & 31u, (blockIdx.x * blockDim.x + threadIdx.x) >> 5, (gridDim.x * blockDim.x) >> 5};
+  }
+};
+
 }  // namespace ranvier::kernels::detail
 
 #define RANVIER_CUDA_STATUS(expr) ::ranvier::kernels::detail::make_status((expr), __FILE__, __LINE__)

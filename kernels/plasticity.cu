@@ -13,9 +13,7 @@ namespace detail {
 
 template <class T, class M>
 __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const step_buffers b) {
-  const std::uint32_t lane = threadIdx.x & 31u;
-  const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
-  const std::uint32_t nwarps = (gridDim.x * blockDim.x) >> 5;
+  const auto [lane, warp, nwarps] = warp_slot::here();
   const std::int64_t step = b.clock->step;
   std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
   for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
@@ -36,9 +34,7 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const ste
 
 template <class T, class M>
 __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_buffers b) {
-  const std::uint32_t lane = threadIdx.x & 31u;
-  const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
-  const std::uint32_t nwarps = (gridDim.x * blockDim.x) >> 5;
+  const auto [lane, warp, nwarps] = warp_slot::here();
   const std::int64_t step = b.clock->step;
   const std::int64_t s = step - 1 - static_cast<std::int64_t>(P.post_delay);
   if (s < 0) return;

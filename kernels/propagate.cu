@@ -13,9 +13,7 @@ namespace detail {
 
 template <class T>
 __global__ void propagate_kernel(const connection_view<T> conns, const step_buffers b) {
-  const std::uint32_t lane = threadIdx.x & 31u;
-  const std::uint32_t warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
-  const std::uint32_t nwarps = (gridDim.x * blockDim.x) >> 5;
+  const auto [lane, warp, nwarps] = warp_slot::here();
   const std::uint32_t n = b.clock->nspikes < b.spike_capacity ? b.clock->nspikes : b.spike_capacity;
   const std::int64_t step = b.clock->step;
   const std::uint64_t base = b.clock->nrecorded;

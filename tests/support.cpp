@@ -464,4 +464,20 @@ network plastic_network() {
   return net;
 }
 
+template <class T> void check_group_state(const group_storage<T>& g, const outcome& cpu) {
+  for (int a = 0; a < g.narrays(); ++a) {
+    const std::string name = g.cell_type + "." + g.array_name(a);
+    CAPTURE(name);
+    const auto it = std::find_if(cpu.state.begin(), cpu.state.end(), [&](const named_array& x) { return x.name == name; });
+    REQUIRE(it != cpu.state.end());
+    const auto& arr = g.array(a);
+    REQUIRE(arr.size() == it->values.size());
+    std::size_t diffs = 0;
+    for (std::size_t i = 0; i < arr.size(); ++i) diffs += static_cast<double>(arr[i]) != it->values[i];
+    CHECK(diffs == 0);
+  }
+}
+template void check_group_state(const group_storage<float>&, const outcome&);
+template void check_group_state(const group_storage<double>&, const outcome&);
+
 }  // namespace ranvier::test

@@ -121,6 +121,10 @@ network plastic_network();
 // which engines were compared (device-check reports the "vs cuda" lines).
 void check_identical(const outcome& a, const outcome& b);
 
+// Checks that every state array of group g equals, bit for bit, the array of
+// the same name in the engine run `cpu` (the kernel-emulation tests).
+template <class T> void check_group_state(const group_storage<T>& g, const outcome& cpu);
+
 precision precision_of(float);
 precision precision_of(double);
 

@@ -235,18 +235,7 @@ std::size_t check_kernel_emulation(const network& net) {
     }
     CHECK(foreign_writes == 0);
     for (auto k : g.spike_count) spikes += k;
-    for (int a = 0; a < g.narrays(); ++a) {
-      const std::string name = g.cell_type + "." + g.array_name(a);
-      CAPTURE(name);
-      const auto it =
-          std::find_if(cpu.state.begin(), cpu.state.end(), [&](const named_array& x) { return x.name == name; });
-      REQUIRE(it != cpu.state.end());
-      const auto& arr = g.array(a);
-      REQUIRE(arr.size() == it->values.size());
-      std::size_t diffs = 0;
-      for (std::size_t i = 0; i < arr.size(); ++i) diffs += static_cast<double>(arr[i]) != it->values[i];
-      CHECK(diffs == 0);
-    }
+    check_group_state(g, cpu);
   }
   std::size_t cpu_spikes = 0;
   for (auto k : cpu.counts) cpu_spikes += k;

@@ -82,44 +82,36 @@ double param_value::at(double d) const {
   return std::clamp(y, min, max);
 }
 
-receptor_desc receptor_desc::expsyn(std::string name, double tau, double e) {
+namespace {
+
+receptor_desc receptor_of(std::string name, const char* kind, std::map<std::string, double> params) {
   receptor_desc r;
   r.name = std::move(name);
-  r.kind = "expsyn";
-  r.params = {{"tau", tau}, {"e", e}};
+  r.kind = kind;
+  r.params = std::move(params);
   return r;
+}
+
+}  // namespace
+
+receptor_desc receptor_desc::expsyn(std::string name, double tau, double e) {
+  return receptor_of(std::move(name), "expsyn", {{"tau", tau}, {"e", e}});
 }
 
 receptor_desc receptor_desc::exp2syn(std::string name, double tau1, double tau2, double e) {
-  receptor_desc r;
-  r.name = std::move(name);
-  r.kind = "exp2syn";
-  r.params = {{"tau1", tau1}, {"tau2", tau2}, {"e", e}};
-  return r;
+  return receptor_of(std::move(name), "exp2syn", {{"tau1", tau1}, {"tau2", tau2}, {"e", e}});
 }
 
 receptor_desc receptor_desc::alphasyn(std::string name, double tau, double e) {
-  receptor_desc r;
-  r.name = std::move(name);
-  r.kind = "alphasyn";
-  r.params = {{"tau", tau}, {"e", e}};
-  return r;
+  return receptor_of(std::move(name), "alphasyn", {{"tau", tau}, {"e", e}});
 }
 
 receptor_desc receptor_desc::exp_current(std::string name, double tau) {
-  receptor_desc r;
-  r.name = std::move(name);
-  r.kind = "exp_current";
-  r.params = {{"tau", tau}};
-  return r;
+  return receptor_of(std::move(name), "exp_current", {{"tau", tau}});
 }
 
 receptor_desc receptor_desc::alpha_current(std::string name, double tau) {
-  receptor_desc r;
-  r.name = std::move(name);
-  r.kind = "alpha_current";
-  r.params = {{"tau", tau}};
-  return r;
+  return receptor_of(std::move(name), "alpha_current", {{"tau", tau}});
 }
 
 section_desc section_desc::frustum(std::string name, std::string tag, double length, double diam0, double diam1,
