@@ -19,4 +19,10 @@ RANVIER_HD std::uint64_t arrival_row(std::int64_t step, std::uint32_t delay, std
   return static_cast<std::uint64_t>(step + 1 + delay) % depth;
 }
 
+// The row where the pulse an arrival opened through a delay of `delay`
+// steps closes, `pulse` steps later (a pulse receptor's target).
+RANVIER_HD std::uint64_t pulse_end_row(std::int64_t step, std::uint32_t delay, std::uint32_t pulse, std::uint32_t depth) {
+  return static_cast<std::uint64_t>(step + 1 + delay + pulse) % depth;
+}
+
 }  // namespace ranvier::core

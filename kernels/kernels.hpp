@@ -92,6 +92,9 @@ struct step_buffers {
   std::uint32_t* history;
   std::uint32_t* history_count;
   std::uint32_t history_rows;
+  // Per target: a pulse receptor's pulse steps (an arrival's weight is
+  // added again, negated, that much later); null without pulse receptors.
+  const std::uint32_t* pulse;
 };
 
 // Connections in CSR by source, on the device.

@@ -26,7 +26,12 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const ste
       core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
       for (std::uint64_t c = lo + lane; c < hi; c += 32) {
         const std::int64_t w = core::plastic_arrival<M>(P, c, step);
-        atomicAdd(reinterpret_cast<unsigned long long*>(row + P.target[c]), static_cast<unsigned long long>(w));
+        const std::uint32_t t = P.target[c];
+        atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
+        if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
+          std::int64_t* end = b.ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;
+          atomicAdd(reinterpret_cast<unsigned long long*>(end), static_cast<unsigned long long>(-w));
+        }
       }
     }
   }

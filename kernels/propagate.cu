@@ -24,8 +24,13 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
     const std::uint64_t end = conns.row[gid + 1];
     for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {
       const std::uint64_t slot = core::arrival_row(step, conns.delay[c], b.ring_depth);
-      auto* cell = reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + conns.target[c]);
-      atomicAdd(cell, static_cast<unsigned long long>(core::to_fixed(conns.weight[c])));
+      const std::uint32_t t = conns.target[c];
+      const std::int64_t w = core::to_fixed(conns.weight[c]);
+      atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
+      if (b.pulse && b.pulse[t]) {  // a pulse receptor: the arrival closes again
+        const std::uint64_t end = core::pulse_end_row(step, conns.delay[c], b.pulse[t], b.ring_depth);
+        atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + end * b.ntargets + t), static_cast<unsigned long long>(-w));
+      }
     }
   }
 }

@@ -362,7 +362,12 @@ network model_network() {
   };
   cell("lif_psc", "lif", {{"t_ref", 2.0}},
        {receptor_desc::exp_current("exc", 2.0), receptor_desc::alpha_current("inh", 5.0)});
-  cell("lif_cond", "lif", {{"tau_m", 20.0}}, {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::alphasyn("inh", 10.0, -80.0)});
+  receptor_desc pls;
+  pls.name = "pls";
+  pls.kind = "pulsesyn";
+  pls.params = {{"duration", 1.0}, {"e", 0.0}};
+  cell("lif_cond", "lif", {{"tau_m", 20.0}},
+       {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::alphasyn("inh", 10.0, -80.0), pls});
   cell("izh", "izhikevich", {{"d", 2.0}, {"a", 0.1}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
   cell("adex", "adex", {{"t_ref", 1.0}}, {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0)});
   cell("fhn", "fhn", {{"i_e", -0.2}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
@@ -373,6 +378,7 @@ network model_network() {
   // Drive: nA onto current receptors, uS onto conductances.
   add_poisson_drive(net, "d_psc", 100, 50.0, "lif_psc", "exc", 20, 0.0, 1.5);
   add_poisson_drive(net, "d_cond", 100, 50.0, "lif_cond", "exc", 20, 0.0, 0.006);
+  add_poisson_drive(net, "d_pulse", 100, 50.0, "lif_cond", "pls", 10, 0.0, 0.004);
   add_poisson_drive(net, "d_izh", 100, 50.0, "izh", "exc", 20, 0.0, 0.02);
   add_poisson_drive(net, "d_adex", 100, 50.0, "adex", "exc", 20, 0.0, 0.02);
   add_poisson_drive(net, "d_fhn", 100, 50.0, "fhn", "exc", 20, 0.0, 0.3);
@@ -407,7 +413,11 @@ network plastic_network() {
   c.name = "lif";
   c.model = "lif";
   c.model_params = {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}};
-  c.receptors = {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0)};
+  receptor_desc pls;
+  pls.name = "pls";
+  pls.kind = "pulsesyn";
+  pls.params = {{"duration", 0.5}, {"e", 0.0}};
+  c.receptors = {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0), pls};
   net.cells.push_back(c);
   population_desc p;
   p.name = "out";
@@ -446,7 +456,7 @@ network plastic_network() {
   rec.plasticity.w_min = -0.2;
   rec.plasticity.w_max = 0.2;
   net.projections.push_back(rec);
-  projection_desc heb = projection("in", "out", "exc");
+  projection_desc heb = projection("in", "out", "pls");
   heb.name = "heb";
   heb.rule = connect_rule::fixed_indegree;
   heb.indegree = 20;

@@ -103,7 +103,7 @@ run_summary run_measured(const network& net);
 // and of a receptor's conductance and current.
 network cable_network();
 
-// A network of every neuron model (LIF with current and with conductance
+// A network of every neuron model (LIF with current, conductance and pulse
 // receptors, Izhikevich, AdEx, FitzHugh–Nagumo) driven by Poisson sources,
 // connected to each other with excitatory and inhibitory (negative current)
 // weights and drawn delays, recording spikes, v and the models' states.
@@ -111,7 +111,7 @@ network model_network();
 
 // A plastic network: Poisson inputs onto conductance LIF cells through
 // additive all-to-all STDP with drawn delays and a dendritic delay, and
-// through a Hebbian projection with Oja's term; recurrent current-based
+// through a Hebbian projection with Oja's term onto a pulse receptor; recurrent current-based
 // connections among the cells with nearest, multiplicative STDP; spikes and
 // v recorded.
 network plastic_network();

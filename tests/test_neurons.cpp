@@ -346,6 +346,33 @@ TEST_CASE("FitzHugh-Nagumo in the seed's form oscillates, converging at first or
   check_first_order(errors, 1.8, 0.05);
 }
 
+TEST_CASE("pulse conductance: each arrival opens its weight for the duration, overlapping pulses add, through static and plastic connections") {
+  const double dt = 0.1, dur = 1.3;  // 13 steps
+  network net = model_cell("lif", {{"v_th", 100.0}}, 30.0, dt, {receptor_desc{}}, {"pls.g"});
+  net.cells[0].receptors[0].name = "pls";
+  net.cells[0].receptors[0].kind = "pulsesyn";
+  net.cells[0].receptors[0].params = {{"duration", dur}, {"e", 0.0}};
+  // Static arrivals at 5, 5.5 (overlapping), 12; plastic ones (rates 0: constant weights) at 5.8 and 20.
+  add_spike_source(net, "a", 1, {{4.0, 0, 0}, {4.5, 0, 0}, {11.0, 0, 0}}, "pop", "pls", 0.001, 1.0);
+  add_spike_source(net, "b", 1, {{4.8, 0, 0}, {19.0, 0, 0}}, "pop", "pls", 0.004, 1.0);
+  net.projections.back().plasticity.rule = plasticity_rule::stdp;
+  net.projections.back().plasticity.w_max = 0.01;
+  check(net);
+  const auto g = trace(run(net, which::cpu), 2);
+  const std::vector<std::pair<double, double>> arrivals{{5.0, 0.001}, {5.5, 0.001}, {12.0, 0.001}, {5.8, 0.004}, {20.0, 0.004}};
+  std::size_t open_steps = 0;
+  for (std::size_t i = 0; i < g.t.size(); ++i) {
+    // A sample at T shows the step from T − dt: the arrivals at or before T − dt whose pulse is still open then.
+    double want = 0.0;
+    for (const auto& [ta, w] : arrivals)
+      if (ta <= g.t[i] - dt + 1e-9 && ta + dur > g.t[i] - dt + 1e-9) want += std::round(w * core::fixed_scale) / core::fixed_scale;
+    CAPTURE(g.t[i]);
+    CHECK(std::fabs(g.y[i] - want) < 1e-15);
+    open_steps += want > 0.0;
+  }
+  CHECK(open_steps == 21 + 13 + 13);  // [5.0, 7.1) (three overlapping pulses), [12, 13.3), [20, 21.3)
+}
+
 TEST_CASE("alpha conductance: one event peaks at its weight at t = tau after arrival") {
   for (const double tau : {0.5, 2.0, 7.5}) {
     CAPTURE(tau);

@@ -15,6 +15,10 @@
 //                                 integration, Rotter & Diesmann 1999), for neuron models with
 //                                 exact_currents (core/neurons/lif.hpp)
 //
+// A pulse receptor (core/synapses/pulsesyn.hpp) has `pulse_param`, the index
+// of its pulse duration [ms]: each arrival's weight is delivered again,
+// negated, when its pulse ends.
+//
 // Its parameters are one set per receptor of a cell type (all its locations
 // share them) and travel inside the group's view; its states are one value
 // per location and cell. Converging connections onto one location add
@@ -36,6 +40,15 @@ constexpr bool is_current_based() {
   else return false;
 }
 template <class Rec> inline constexpr bool current_based_v = is_current_based<Rec>();
+
+// The parameter that is a transmitter pulse's duration [ms] (a receptor whose
+// arrivals are undone when their pulse ends: propagation also writes −w that
+// much later), or −1.
+template <class Rec>
+constexpr int pulse_param_of() {
+  if constexpr (requires { Rec::pulse_param; }) return Rec::pulse_param;
+  else return -1;
+}
 
 // Euler's number: an alpha function's rise state jumps by e·w so that its
 // peak is w.

@@ -6,11 +6,12 @@
 #include "core/synapses/alphasyn.hpp"
 #include "core/synapses/exp2syn.hpp"
 #include "core/synapses/exp_current.hpp"
+#include "core/synapses/pulsesyn.hpp"
 #include "core/synapses/expsyn.hpp"
 #include "core/synapses/receptor.hpp"
 
 namespace ranvier::core {
 
-using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current>;
+using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn>;
 
 }  // namespace ranvier::core

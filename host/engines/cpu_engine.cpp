@@ -74,6 +74,11 @@ class cpu_engine final : public engine {
         relaid = true;
       }
     if (relaid) reindex_targets();
+    // Pulse lengths by ring column (the targets' places after any relayout).
+    if (!img_.pulse.empty()) {
+      pulse_.assign(img_.ntargets, 0);
+      for (std::uint32_t t = 0; t < img_.ntargets; ++t) pulse_[target_of_[t]] = img_.pulse[t];
+    }
     std::size_t scratch = 0;
     for (auto& g : img_.groups) {
       if (g.cable) {
@@ -351,10 +356,18 @@ class cpu_engine final : public engine {
               __builtin_prefetch(P.y_step + P.post[c + 16], 0);
             }
             const std::int64_t w = core::plastic_arrival<M>(P, c, step);
+            const std::uint32_t t = P.target[c];
             if (shared)
-              std::atomic_ref<std::int64_t>(row[P.target[c]]).fetch_add(w, std::memory_order_relaxed);
+              std::atomic_ref<std::int64_t>(row[t]).fetch_add(w, std::memory_order_relaxed);
             else
-              row[P.target[c]] += w;
+              row[t] += w;
+            if (!pulse_.empty() && pulse_[t]) {  // the pulse closes pulse_[t] steps after this one
+              std::int64_t& end = ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t];
+              if (shared)
+                std::atomic_ref<std::int64_t>(end).fetch_add(-w, std::memory_order_relaxed);
+              else
+                end -= w;
+            }
           }
         });
       }
@@ -410,14 +423,18 @@ class cpu_engine final : public engine {
   void propagate(std::uint32_t gid, std::int64_t step, bool atomic) {
     const std::size_t nt = img_.ntargets;
     const std::int64_t depth = img_.ring_depth;
-    for (std::uint64_t c = img_.row[gid]; c < img_.row[gid + 1]; ++c) {
-      const std::size_t slot = core::arrival_row(step, img_.delay[c], static_cast<std::uint32_t>(depth));
-      std::int64_t& cell = ring_[slot * nt + img_.target[c]];
-      const std::int64_t w = core::to_fixed(img_.weight[c]);
+    const auto add = [atomic](std::int64_t& cell, std::int64_t w) {
       if (atomic)
         std::atomic_ref<std::int64_t>(cell).fetch_add(w, std::memory_order_relaxed);
       else
         cell += w;
+    };
+    for (std::uint64_t c = img_.row[gid]; c < img_.row[gid + 1]; ++c) {
+      const std::uint32_t t = img_.target[c];
+      const std::int64_t w = core::to_fixed(img_.weight[c]);
+      add(ring_[core::arrival_row(step, img_.delay[c], static_cast<std::uint32_t>(depth)) * nt + t], w);
+      if (!pulse_.empty() && pulse_[t])  // a pulse receptor: the arrival closes again
+        add(ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], static_cast<std::uint32_t>(depth)) * nt + t], -w);
     }
   }
 
@@ -432,6 +449,7 @@ class cpu_engine final : public engine {
   std::vector<core::spike_times_view> sources_;
   std::vector<T*> group_v_;
   std::vector<std::uint32_t> target_of_;  // where each target of the one-block layout is in the ring
+  std::vector<std::uint32_t> pulse_;      // by ring column: pulse steps (image::pulse relaid), or empty
   std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::int64_t> ring_;
   std::vector<std::vector<std::uint32_t>> thread_spikes_;

@@ -263,9 +263,10 @@ class cuda_engine final : public engine {
       history_count_ = device_buffer<std::uint32_t>(img_.history);
       check_cuda(kernels::device_memset(history_count_.get(), 0, img_.history * 4, stream_), "cudaMemset");
     }
+    pulse_ = uploaded(img_.pulse, stream_);
     buffers_ = {clock_.get(),   ring_.get(),      img_.ntargets, img_.ring_depth, spikes_.get(),
                 static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
-                history_count_.get(), img_.history};
+                history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get()};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
@@ -524,7 +525,7 @@ class cuda_engine final : public engine {
   device_buffer<std::uint32_t> delay_;
   device_buffer<std::int64_t> ring_;
   std::vector<device_plastic> dplastic_;
-  device_buffer<std::uint32_t> history_, history_count_;
+  device_buffer<std::uint32_t> history_, history_count_, pulse_;
   device_buffer<std::uint32_t> spikes_;
   device_buffer<kernels::device_spike> record_;
   device_buffer<kernels::device_clock> clock_;

@@ -205,6 +205,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
          p.target.size() * (4 + 4 + 4 + 4 + sizeof(T)) + (p.x.size() + p.y.size() + p.r_pre.size()) * (sizeof(T) + 8) +
          p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
+  b += pulse.size() * 4;
   return b;
 }
 
@@ -711,6 +712,28 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.ring_depth = C.max_delay + 1;
 
   for (const auto& lg : L.groups) img.groups.push_back(pack_group<T>(net, L, lg, types[lg.cell_type]));
+  // Pulse receptors: each of their targets remembers its pulse, and the ring
+  // is deep enough for an arrival's end.
+  std::uint32_t longest_pulse = 0;
+  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
+    const auto& g = img.groups[gi];
+    const cell_desc& cd = net.cells[L.groups[gi].cell_type];
+    for (std::size_t r = 0; r < g.receptors.size(); ++r) {
+      const kind_info* info = find_receptor(cd.receptors[r].kind);
+      if (!info || info->pulse_param < 0) continue;
+      const auto& rd = cd.receptors[r];
+      const auto it = rd.params.find(info->params[info->pulse_param].name);
+      const double ms = it != rd.params.end() ? it->second : info->params[info->pulse_param].default_value;
+      const auto steps = static_cast<std::uint32_t>(std::max<std::int64_t>(1, time_steps(ms, dt)));
+      if (img.pulse.empty()) img.pulse.assign(img.ntargets, 0);
+      const auto& rc = g.receptors[r];
+      for (std::uint32_t j = 0; j < rc.ninst(); ++j)
+        for (std::uint32_t c = 0; c < g.ncells; ++c)
+          img.pulse[rc.target_base + static_cast<std::size_t>(rc.first_location + j) * g.ncells + c] = steps;
+      longest_pulse = std::max(longest_pulse, steps);
+    }
+  }
+  img.ring_depth += longest_pulse;
   for (std::size_t q = 0; q < L.generators.size(); ++q) {
     const int p = L.generators[q];
     const auto& pd = net.populations[p];

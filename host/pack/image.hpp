@@ -218,6 +218,10 @@ template <class T> struct image {
   std::vector<std::uint64_t> in_row;  // by target
   std::vector<std::uint64_t> in_conn;
   std::vector<plastic_storage<T>> plastic;
+  // Per target: the steps a pulse receptor's arrival stays open (its weight
+  // is delivered again, negated, that much later); 0 for other receptors.
+  // Empty when no receptor is a pulse receptor.
+  std::vector<std::uint32_t> pulse;
   // Steps of spike history the plastic rules read back (their longest delay
   // or dendritic delay + 1); 0: none.
   std::uint32_t history = 0;
