@@ -108,8 +108,9 @@ template <class T> struct cell_parts {
 
 // What changes from step to step.
 struct step_ctx {
-  std::int64_t step;        // the step being taken, from t = step·dt to (step+1)·dt
-  std::int64_t* ring_slot;  // the ring-buffer row of this step (read and cleared)
+  std::int64_t step;         // the step being taken, from t = step·dt to (step+1)·dt
+  std::int64_t* ring_slot;   // the ring-buffer row of this step (read and cleared)
+  std::int64_t* pulse_slot = nullptr;  // the row of pulses closing this step (pulse receptors); null: none
 };
 
 RANVIER_HD std::uint32_t node_of(const std::uint32_t* nodes, std::uint32_t j) { return nodes ? nodes[j] : 0u; }
@@ -154,7 +155,8 @@ RANVIER_HD void for_each_mechanism_instance(const cell_parts<T>& C, F&& f) {
 }
 
 // Deliver: this step's arrivals (fixed-point sums in the ring row) go into
-// the receptors, and the row is cleared.
+// the receptors, and the row is cleared; pulse receptors also take the
+// weights whose pulses close this step (the pulse ring's row).
 template <class M, class T>
 RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n) {
   for (int r = 0; r < C.nrec; ++r) {
@@ -163,12 +165,26 @@ RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std:
       for (std::uint32_t j = 0; j < R.ninst; ++j) {
         std::int64_t* __restrict__ slot =
             ctx.ring_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0);
-        for (int k = 0; k < n; ++k) {
-          const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
-          auto s = load_states<Rec::nstate>(R.state, i);
-          Rec::template deliver<M>(R.param, s.s, from_fixed<T>(slot[k]));
-          slot[k] = 0;
-          store_states(R.state, i, s);
+        if constexpr (pulse_param_of<Rec>() >= 0) {
+          // A pulse receptor also takes the weights whose pulses close now.
+          std::int64_t* __restrict__ ends =
+              ctx.pulse_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0);
+          for (int k = 0; k < n; ++k) {
+            const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
+            auto s = load_states<Rec::nstate>(R.state, i);
+            Rec::template deliver_pulse<M>(R.param, s.s, from_fixed<T>(slot[k]), from_fixed<T>(ends[k]));
+            slot[k] = 0;
+            ends[k] = 0;
+            store_states(R.state, i, s);
+          }
+        } else {
+          for (int k = 0; k < n; ++k) {
+            const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
+            auto s = load_states<Rec::nstate>(R.state, i);
+            Rec::template deliver<M>(R.param, s.s, from_fixed<T>(slot[k]));
+            slot[k] = 0;
+            store_states(R.state, i, s);
+          }
         }
       }
     });

@@ -21,7 +21,9 @@ __global__ void point_step_kernel(const core::point_group_view<T> group, const s
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
-  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets};
+  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets,
+                           b.pulse_ring ? b.pulse_ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets
+                                        : nullptr};
   core::lanes<T, 1> lanes;
   lanes.first = c;
   core::point_step<M>(group, ctx, lanes, [&b](std::uint32_t gid) { append_spike(b, gid); });
@@ -33,7 +35,9 @@ __global__ void cable_step_kernel(const core::cable_group_view<T> group, const c
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
-  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets};
+  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets,
+                           b.pulse_ring ? b.pulse_ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets
+                                        : nullptr};
   core::cable_scratch<T> s = scratch;
   s.base = c;
   core::cable_step<M, T, 1>(group, ctx, c, 1, s, [&b](std::uint32_t gid) { append_spike(b, gid); });

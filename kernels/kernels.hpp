@@ -93,8 +93,10 @@ struct step_buffers {
   std::uint32_t* history_count;
   std::uint32_t history_rows;
   // Per target: a pulse receptor's pulse steps (an arrival's weight is
-  // added again, negated, that much later); null without pulse receptors.
+  // added again that much later, into pulse_ring); null without pulse
+  // receptors.
   const std::uint32_t* pulse;
+  std::int64_t* pulse_ring;     // ring_depth × ntargets: the weights whose pulses close at each row
 };
 
 // Connections in CSR by source, on the device.

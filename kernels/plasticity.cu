@@ -29,8 +29,8 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const ste
         const std::uint32_t t = P.target[c];
         atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
         if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
-          std::int64_t* end = b.ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;
-          atomicAdd(reinterpret_cast<unsigned long long*>(end), static_cast<unsigned long long>(-w));
+          std::int64_t* end = b.pulse_ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;
+          atomicAdd(reinterpret_cast<unsigned long long*>(end), static_cast<unsigned long long>(w));
         }
       }
     }

@@ -27,9 +27,9 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
       const std::uint32_t t = conns.target[c];
       const std::int64_t w = core::to_fixed(conns.weight[c]);
       atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
-      if (b.pulse && b.pulse[t]) {  // a pulse receptor: the arrival closes again
+      if (b.pulse && b.pulse[t]) {  // a pulse receptor: where the arrival's pulse closes
         const std::uint64_t end = core::pulse_end_row(step, conns.delay[c], b.pulse[t], b.ring_depth);
-        atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + end * b.ntargets + t), static_cast<unsigned long long>(-w));
+        atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + end * b.ntargets + t), static_cast<unsigned long long>(w));
       }
     }
   }

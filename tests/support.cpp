@@ -369,7 +369,14 @@ network model_network() {
   cell("lif_cond", "lif", {{"tau_m", 20.0}},
        {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::alphasyn("inh", 10.0, -80.0), pls});
   cell("izh", "izhikevich", {{"d", 2.0}, {"a", 0.1}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
-  cell("adex", "adex", {{"t_ref", 1.0}}, {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0)});
+  receptor_desc nmda;
+  nmda.name = "nmda";
+  nmda.kind = "nmda";
+  receptor_desc gaba;
+  gaba.name = "gaba";
+  gaba.kind = "gaba_a";
+  cell("adex", "adex", {{"t_ref", 1.0}},
+       {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0), nmda, gaba});
   cell("fhn", "fhn", {{"i_e", -0.2}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
   add_record(net, "izh", "u", {0, 3}, 0.5);
   add_record(net, "adex", "w", {0, 3}, 0.5);
@@ -381,6 +388,8 @@ network model_network() {
   add_poisson_drive(net, "d_pulse", 100, 50.0, "lif_cond", "pls", 10, 0.0, 0.004);
   add_poisson_drive(net, "d_izh", 100, 50.0, "izh", "exc", 20, 0.0, 0.02);
   add_poisson_drive(net, "d_adex", 100, 50.0, "adex", "exc", 20, 0.0, 0.02);
+  add_poisson_drive(net, "d_nmda", 100, 50.0, "adex", "nmda", 10, 0.0, 0.01);
+  add_poisson_drive(net, "d_gaba", 100, 30.0, "adex", "gaba", 10, 0.0, 0.005);
   add_poisson_drive(net, "d_fhn", 100, 50.0, "fhn", "exc", 20, 0.0, 0.3);
   // Recurrent: each population excites the next and inhibits itself.
   const char* names[] = {"lif_psc", "lif_cond", "izh", "adex", "fhn"};

@@ -104,7 +104,8 @@ run_summary run_measured(const network& net);
 network cable_network();
 
 // A network of every neuron model (LIF with current, conductance and pulse
-// receptors, Izhikevich, AdEx, FitzHugh–Nagumo) driven by Poisson sources,
+// receptors, Izhikevich, AdEx with kinetic NMDA and GABA_A receptors,
+// FitzHugh–Nagumo) driven by Poisson sources,
 // connected to each other with excitatory and inhibitory (negative current)
 // weights and drawn delays, recording spikes, v and the models' states.
 network model_network();

@@ -212,6 +212,7 @@ std::size_t check_kernel_emulation(const network& net) {
   CHECK(cpu.engine.find("(1 thread,") != std::string::npos);
   image<T> img = std::get<image<T>>(pack(net, 1));
   std::vector<std::int64_t> ring(static_cast<std::size_t>(img.ring_depth) * img.ntargets, 0);
+  std::vector<std::int64_t> ends(img.pulse.empty() ? 0 : ring.size(), 0);  // the pulse ring, as the engines keep it
   std::size_t spikes = 0;
   for (auto& g : img.groups) {
     REQUIRE(g.cable);
@@ -223,7 +224,8 @@ std::size_t check_kernel_emulation(const network& net) {
                              view.has_ca ? scratch.data() + 3 * n : nullptr, g.ncells, 0};
     std::size_t foreign_writes = 0;
     for (std::int64_t step = 0; step < img.nsteps; ++step) {
-      const core::step_ctx ctx{step, ring.data() + static_cast<std::size_t>(step % img.ring_depth) * img.ntargets};
+      const std::size_t row = static_cast<std::size_t>(step % img.ring_depth) * img.ntargets;
+      const core::step_ctx ctx{step, ring.data() + row, ends.empty() ? nullptr : ends.data() + row};
       for (std::uint32_t c = 0; c < g.ncells; ++c) {
         S.base = c;
         const std::vector<T> before = step < 10 ? scratch : std::vector<T>();

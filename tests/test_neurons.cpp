@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/fixed_point.hpp"
+#include "core/synapses/kinetic.hpp"
+#include "host/model/mechanisms.hpp"
 #include "support.hpp"
 
 using namespace ranvier;
@@ -373,6 +375,73 @@ TEST_CASE("pulse conductance: each arrival opens its weight for the duration, ov
   CHECK(open_steps == 21 + 13 + 13);  // [5.0, 7.1) (three overlapping pulses), [12, 13.3), [20, 21.3)
 }
 
+TEST_CASE("first-order kinetic receptors: the response to a square transmitter pulse is the closed form, arrivals add") {
+  // Destexhe, Mainen & Sejnowski (1994): during a pulse r -> r_inf with
+  // tau_on = 1/(alpha t_max + beta), after it r decays with beta.
+  struct kind {
+    const char* name;
+    double alpha, beta, e;
+  };
+  for (const kind k : {kind{"ampa", 1.1, 0.19, 0.0}, kind{"gaba_a", 5.0, 0.18, -80.0}, kind{"kinetic", 2.0, 0.5, 0.0}}) {
+    CAPTURE(k.name);
+    const double dt = 0.025, dur = 1.0, w = 0.003;
+    network net = model_cell("lif", {{"v_th", 100.0}}, 40.0, dt, {receptor_desc{}}, {"syn.g"});
+    net.cells[0].receptors[0].name = "syn";
+    net.cells[0].receptors[0].kind = k.name;
+    if (std::string(k.name) == "kinetic")
+      net.cells[0].receptors[0].params = {{"alpha", k.alpha}, {"beta", k.beta}, {"duration", dur}};
+    add_spike_source(net, "in", 1, {{4.0, 0, 0}, {14.5, 0, 0}}, "pop", "syn", w, 1.0);  // arrivals at 5 and 15.5
+    check(net);
+    const auto g = trace(run(net, which::cpu), 2);
+    const double wq = std::round(w * core::fixed_scale) / core::fixed_scale;
+    const double rate = k.alpha * 1.0 + k.beta, rinf = k.alpha / rate;
+    const auto one = [&](double s) {  // a single release's r, s after its arrival
+      if (s <= 1e-9) return 0.0;
+      if (s <= dur + 1e-9) return rinf * (1.0 - std::exp(-s * rate));
+      return rinf * (1.0 - std::exp(-dur * rate)) * std::exp(-k.beta * (s - dur));
+    };
+    double worst = 0.0, peak = 0.0;
+    for (std::size_t i = 0; i < g.t.size(); ++i) {
+      const double want = wq * (one(g.t[i] - 5.0) + one(g.t[i] - 15.5));
+      worst = std::max(worst, std::fabs(g.y[i] - want));
+      peak = std::max(peak, want);
+    }
+    CAPTURE(worst);
+    CAPTURE(peak);
+    CHECK(peak > 0.3 * w);
+    CHECK(worst < 1e-13 * w);  // rounding over 1600 steps
+  }
+}
+
+TEST_CASE("NMDA: the Mg2+ block is Jahr & Stevens' curve; current and slope conductance follow from it") {
+  const kind_info* info = find_receptor("nmda");
+  REQUIRE(info);
+  core::derive_ctx ctx;
+  ctx.dt = 0.025;
+  for (const double mg : {0.0, 1.0, 2.0}) {
+    std::vector<double> user;
+    for (const auto& p : info->params) user.push_back(std::string_view(p.name) == "mg" ? mg : p.default_value);
+    const auto all = kind_parameters(*info, user, ctx);
+    double p[core::max_receptor_params] = {};
+    std::copy(all.begin(), all.end(), p);
+    const double s[3] = {0.002, 0.0, 0.001};  // S_on, g_on, S_off: g = 0.003 uS
+    for (double v = -100.0; v <= 40.0; v += 5.0) {
+      CAPTURE(mg);
+      CAPTURE(v);
+      const double b = 1.0 / (1.0 + mg / 3.57 * std::exp(-0.062 * v));
+      double i = 0.0, gs = 0.0;
+      core::nmda::current<core::deterministic_math>(p, s, v, i, gs);
+      CHECK(std::fabs(i - 0.003 * b * (v - 0.0)) < 1e-15);
+      // The slope conductance is di/dv (it enters the implicit step).
+      const double h = 1e-4;
+      double ip = 0.0, im = 0.0, g0 = 0.0;
+      core::nmda::current<core::deterministic_math>(p, s, v + h, ip, g0);
+      core::nmda::current<core::deterministic_math>(p, s, v - h, im, g0);
+      CHECK(std::fabs(gs - (ip - im) / (2 * h)) < 1e-9);
+    }
+  }
+}
+
 TEST_CASE("alpha conductance: one event peaks at its weight at t = tau after arrival") {
   for (const double tau : {0.5, 2.0, 7.5}) {
     CAPTURE(tau);
@@ -558,13 +627,15 @@ TEST_CASE_TEMPLATE("the CUDA kernel's call of the model step (one lane) gives th
   const auto cpu = run(net, which::cpu, 1);
   image<T> img = std::get<image<T>>(pack(net, 1));
   std::vector<std::int64_t> ring(static_cast<std::size_t>(img.ring_depth) * img.ntargets, 0);
+  std::vector<std::int64_t> ends(img.pulse.empty() ? 0 : ring.size(), 0);  // the pulse ring, as the engines keep it
   std::size_t spikes = 0;
   for (auto& g : img.groups) {
     CAPTURE(g.cell_type);
     REQUIRE(g.model >= 0);
     const auto view = g.point_view();
     for (std::int64_t step = 0; step < img.nsteps; ++step) {
-      const core::step_ctx ctx{step, ring.data() + static_cast<std::size_t>(step % img.ring_depth) * img.ntargets};
+      const std::size_t row = static_cast<std::size_t>(step % img.ring_depth) * img.ntargets;
+      const core::step_ctx ctx{step, ring.data() + row, ends.empty() ? nullptr : ends.data() + row};
       for (std::uint32_t c = 0; c < g.ncells; ++c) {
         core::lanes<T, 1> L;
         L.first = c;

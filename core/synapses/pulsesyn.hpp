@@ -2,8 +2,8 @@
 // of its weight w [µS] for a fixed duration, after which it closes; pulses
 // of several arrivals overlap and add. The receptor's state is the
 // conductance open now, g = Σ w over the arrivals of the last `duration`;
-// the ring delivers +w at an arrival and −w when its pulse ends (the
-// propagation writes both, `duration` rounded to whole steps, at least one).
+// the ring delivers w at an arrival and the pulse ring w again when its
+// pulse closes (`duration` rounded to whole steps, at least one).
 #pragma once
 
 #include "core/hd.hpp"
@@ -30,10 +30,10 @@ struct pulsesyn {
 
   static void derive(double*, const derive_ctx&) {}
 
-  // w: the weights opening this step minus those closing.
+  // w: the weights opening this step; w_end: those closing.
   template <class M, class T>
-  RANVIER_HD static void deliver(const T*, T* s, T w) {
-    s[g] += w;
+  RANVIER_HD static void deliver_pulse(const T*, T* s, T w, T w_end) {
+    s[g] += w - w_end;
   }
   template <class M, class T>
   RANVIER_HD static void current(const T* p, const T* s, T v, T& i, T& gsum) {

@@ -15,9 +15,12 @@
 //                                 integration, Rotter & Diesmann 1999), for neuron models with
 //                                 exact_currents (core/neurons/lif.hpp)
 //
-// A pulse receptor (core/synapses/pulsesyn.hpp) has `pulse_param`, the index
-// of its pulse duration [ms]: each arrival's weight is delivered again,
-// negated, when its pulse ends.
+// A pulse receptor (core/synapses/pulsesyn.hpp, kinetic.hpp) has
+// `pulse_param`, the index of its transmitter pulse's duration [ms], and
+//   deliver_pulse<M>(p, s, w, w_end)  the weights arriving now and the weights whose
+//                                     pulses close now (arrivals pulse-steps ago)
+// instead of deliver; propagation writes each arrival's weight a second
+// time, into the pulse ring's row where its pulse closes.
 //
 // Its parameters are one set per receptor of a cell type (all its locations
 // share them) and travel inside the group's view; its states are one value
@@ -25,14 +28,24 @@
 // linearly, as NetCons onto one NEURON ExpSyn do.
 #pragma once
 
+#include <cstdint>
+
 #include "core/dmath.hpp"
 #include "core/hd.hpp"
 #include "core/mechanisms/mechanism.hpp"
 
 namespace ranvier::core {
 
-inline constexpr int max_receptor_params = 6;
-inline constexpr int max_receptor_states = 2;
+inline constexpr int max_receptor_params = 12;
+inline constexpr int max_receptor_states = 3;
+
+// Whole steps of a pulse of `ms` at step dt: rounded as delays, at least one
+// (host/build/build.hpp's delay_steps; the kinetic receptors' derived
+// parameters must see the pulse the ring applies).
+inline std::int64_t pulse_steps(double ms, double dt) {
+  const auto n = static_cast<std::int64_t>(ms / dt + 0.5 + 1e-9);
+  return n < 1 ? 1 : n;
+}
 
 template <class Rec>
 constexpr bool is_current_based() {
@@ -41,9 +54,9 @@ constexpr bool is_current_based() {
 }
 template <class Rec> inline constexpr bool current_based_v = is_current_based<Rec>();
 
-// The parameter that is a transmitter pulse's duration [ms] (a receptor whose
-// arrivals are undone when their pulse ends: propagation also writes −w that
-// much later), or −1.
+// The parameter that is a transmitter pulse's duration [ms] (a receptor told
+// when each arrival's pulse closes: propagation writes its weight again
+// that much later, into the pulse ring), or −1.
 template <class Rec>
 constexpr int pulse_param_of() {
   if constexpr (requires { Rec::pulse_param; }) return Rec::pulse_param;

@@ -6,12 +6,13 @@
 #include "core/synapses/alphasyn.hpp"
 #include "core/synapses/exp2syn.hpp"
 #include "core/synapses/exp_current.hpp"
+#include "core/synapses/kinetic.hpp"
 #include "core/synapses/pulsesyn.hpp"
 #include "core/synapses/expsyn.hpp"
 #include "core/synapses/receptor.hpp"
 
 namespace ranvier::core {
 
-using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn>;
+using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn, kinetic, ampa, gaba_a, nmda>;
 
 }  // namespace ranvier::core

@@ -78,6 +78,7 @@ class cpu_engine final : public engine {
     if (!img_.pulse.empty()) {
       pulse_.assign(img_.ntargets, 0);
       for (std::uint32_t t = 0; t < img_.ntargets; ++t) pulse_[target_of_[t]] = img_.pulse[t];
+      pulse_ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     }
     std::size_t scratch = 0;
     for (auto& g : img_.groups) {
@@ -154,7 +155,9 @@ class cpu_engine final : public engine {
         }
         // Stages 1 and 2: deliver + advance + detect, per chunk of cells.
         mine.clear();
-        const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt};
+        const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt,
+                                 pulse_ring_.empty() ? nullptr
+                                                     : pulse_ring_.data() + static_cast<std::size_t>(step % depth) * nt};
         auto sink = [&mine](std::uint32_t gid) { mine.push_back(gid); };
         for (const auto& G : point_views_) {
           const int nchunks = static_cast<int>((G.c.ncells + chunk - 1) / chunk);
@@ -241,6 +244,12 @@ class cpu_engine final : public engine {
     for (std::size_t row = 0; row < img_.ring_depth; ++row)
       for (std::size_t t = 0; t < nt; ++t) ring[row * nt + t] = static_cast<double>(ring_[row * nt + target_of_[t]]);
     out.push_back({"ring", std::move(ring)});
+    if (!pulse_ring_.empty()) {
+      std::vector<double> ends(pulse_ring_.size());
+      for (std::size_t row = 0; row < img_.ring_depth; ++row)
+        for (std::size_t t = 0; t < nt; ++t) ends[row * nt + t] = static_cast<double>(pulse_ring_[row * nt + target_of_[t]]);
+      out.push_back({"pulse_ring", std::move(ends)});
+    }
     return out;
   }
 
@@ -362,11 +371,11 @@ class cpu_engine final : public engine {
             else
               row[t] += w;
             if (!pulse_.empty() && pulse_[t]) {  // the pulse closes pulse_[t] steps after this one
-              std::int64_t& end = ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t];
+              std::int64_t& end = pulse_ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t];
               if (shared)
-                std::atomic_ref<std::int64_t>(end).fetch_add(-w, std::memory_order_relaxed);
+                std::atomic_ref<std::int64_t>(end).fetch_add(w, std::memory_order_relaxed);
               else
-                end -= w;
+                end += w;
             }
           }
         });
@@ -433,8 +442,8 @@ class cpu_engine final : public engine {
       const std::uint32_t t = img_.target[c];
       const std::int64_t w = core::to_fixed(img_.weight[c]);
       add(ring_[core::arrival_row(step, img_.delay[c], static_cast<std::uint32_t>(depth)) * nt + t], w);
-      if (!pulse_.empty() && pulse_[t])  // a pulse receptor: the arrival closes again
-        add(ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], static_cast<std::uint32_t>(depth)) * nt + t], -w);
+      if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
+        add(pulse_ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], static_cast<std::uint32_t>(depth)) * nt + t], w);
     }
   }
 
@@ -450,6 +459,7 @@ class cpu_engine final : public engine {
   std::vector<T*> group_v_;
   std::vector<std::uint32_t> target_of_;  // where each target of the one-block layout is in the ring
   std::vector<std::uint32_t> pulse_;      // by ring column: pulse steps (image::pulse relaid), or empty
+  std::vector<std::int64_t> pulse_ring_;  // like ring_: the weights whose pulses close at each row; or empty
   std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::int64_t> ring_;
   std::vector<std::vector<std::uint32_t>> thread_spikes_;

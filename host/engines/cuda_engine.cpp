@@ -264,9 +264,14 @@ class cuda_engine final : public engine {
       check_cuda(kernels::device_memset(history_count_.get(), 0, img_.history * 4, stream_), "cudaMemset");
     }
     pulse_ = uploaded(img_.pulse, stream_);
+    if (!img_.pulse.empty()) {
+      pulse_ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
+      check_cuda(kernels::device_memset(pulse_ring_.get(), 0, pulse_ring_.size() * 8, stream_), "cudaMemset");
+    }
     buffers_ = {clock_.get(),   ring_.get(),      img_.ntargets, img_.ring_depth, spikes_.get(),
                 static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
-                history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get()};
+                history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get(),
+                img_.pulse.empty() ? nullptr : pulse_ring_.get()};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
@@ -327,6 +332,12 @@ class cuda_engine final : public engine {
     ring_.download(ring.data(), ring.size(), stream_);
     check_cuda(kernels::stream_sync(stream_), "state");
     out.push_back({"ring", std::vector<double>(ring.begin(), ring.end())});
+    if (!img_.pulse.empty()) {
+      std::vector<std::int64_t> ends(pulse_ring_.size());
+      pulse_ring_.download(ends.data(), ends.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "state");
+      out.push_back({"pulse_ring", std::vector<double>(ends.begin(), ends.end())});
+    }
     return out;
   }
 
@@ -523,7 +534,7 @@ class cuda_engine final : public engine {
   device_buffer<std::uint32_t> target_;
   device_buffer<T> weight_;
   device_buffer<std::uint32_t> delay_;
-  device_buffer<std::int64_t> ring_;
+  device_buffer<std::int64_t> ring_, pulse_ring_;
   std::vector<device_plastic> dplastic_;
   device_buffer<std::uint32_t> history_, history_count_, pulse_;
   device_buffer<std::uint32_t> spikes_;

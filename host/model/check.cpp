@@ -353,10 +353,19 @@ class checker {
         const core::param_spec* ps = info->param(param);
         if (!ps)
           r_.add(at(rc, rfb, param), format("'{}' is not a parameter of {}", param, rc.kind), info->param_list());
-        else if (std::string_view(ps->unit) == "ms")
-          positive(at(rc, rfb, param), value, "ms", format("a time constant > 0 [ms] ({})", ps->doc));
-        else
+        else if (std::string_view(ps->unit) == "ms" || std::string_view(ps->unit) == "1/ms")
+          positive(at(rc, rfb, param), value, ps->unit, format("a number > 0 [{}] ({})", ps->unit, ps->doc));
+        else if (std::string_view(ps->unit) == "1/(ms mM)" || std::string_view(ps->unit) == "mM") {
+          if (!finite(value) || !(value >= 0.0))
+            r_.add(at(rc, rfb, param), format("{} = {} {} is not a finite number >= 0", param, num(value), ps->unit),
+                   format("a number >= 0 [{}] ({})", ps->unit, ps->doc));
+        } else if (std::string_view(ps->unit) == "1") {
+          if (!finite(value) || !(value >= 0.0 && value <= 1.0))
+            r_.add(at(rc, rfb, param), format("{} = {} is not a fraction", param, num(value)),
+                   format("a number in [0, 1] ({})", ps->doc));
+        } else {
           need_finite(at(rc, rfb, param), value, format("a finite number [{}] ({})", ps->unit, ps->doc));
+        }
       }
     }
 

@@ -205,7 +205,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
          p.target.size() * (4 + 4 + 4 + 4 + sizeof(T)) + (p.x.size() + p.y.size() + p.r_pre.size()) * (sizeof(T) + 8) +
          p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
-  b += pulse.size() * 4;
+  if (!pulse.empty()) b += pulse.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * 8;  // and the pulse ring
   return b;
 }
 
@@ -724,7 +724,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       const auto& rd = cd.receptors[r];
       const auto it = rd.params.find(info->params[info->pulse_param].name);
       const double ms = it != rd.params.end() ? it->second : info->params[info->pulse_param].default_value;
-      const auto steps = static_cast<std::uint32_t>(std::max<std::int64_t>(1, time_steps(ms, dt)));
+      const auto steps = static_cast<std::uint32_t>(core::pulse_steps(ms, dt));
       if (img.pulse.empty()) img.pulse.assign(img.ntargets, 0);
       const auto& rc = g.receptors[r];
       for (std::uint32_t j = 0; j < rc.ninst(); ++j)
