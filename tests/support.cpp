@@ -375,8 +375,12 @@ network model_network() {
   receptor_desc gaba;
   gaba.name = "gaba";
   gaba.kind = "gaba_a";
+  receptor_desc gabab;
+  gabab.name = "gabab";
+  gabab.kind = "gabab";
+  gabab.params = {{"gmax", 0.01}};
   cell("adex", "adex", {{"t_ref", 1.0}},
-       {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0), nmda, gaba});
+       {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0), nmda, gaba, gabab});
   cell("fhn", "fhn", {{"i_e", -0.2}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
   add_record(net, "izh", "u", {0, 3}, 0.5);
   add_record(net, "adex", "w", {0, 3}, 0.5);
@@ -390,6 +394,8 @@ network model_network() {
   add_poisson_drive(net, "d_adex", 100, 50.0, "adex", "exc", 20, 0.0, 0.02);
   add_poisson_drive(net, "d_nmda", 100, 50.0, "adex", "nmda", 10, 0.0, 0.01);
   add_poisson_drive(net, "d_gaba", 100, 30.0, "adex", "gaba", 10, 0.0, 0.005);
+  add_poisson_drive(net, "d_gabab", 100, 40.0, "adex", "gabab", 20, 0.5, 1.5);  // release sizes [1]
+  add_record(net, "adex", "gabab.G", {0, 3}, 0.5);
   add_poisson_drive(net, "d_fhn", 100, 50.0, "fhn", "exc", 20, 0.0, 0.3);
   // Recurrent: each population excites the next and inhibits itself.
   const char* names[] = {"lif_psc", "lif_cond", "izh", "adex", "fhn"};

@@ -104,7 +104,7 @@ run_summary run_measured(const network& net);
 network cable_network();
 
 // A network of every neuron model (LIF with current, conductance and pulse
-// receptors, Izhikevich, AdEx with kinetic NMDA and GABA_A receptors,
+// receptors, Izhikevich, AdEx with kinetic NMDA, GABA_A and GABA_B receptors,
 // FitzHugh–Nagumo) driven by Poisson sources,
 // connected to each other with excitatory and inhibitory (negative current)
 // weights and drawn delays, recording spikes, v and the models' states.

@@ -442,6 +442,70 @@ TEST_CASE("NMDA: the Mg2+ block is Jahr & Stevens' curve; current and slope cond
   }
 }
 
+TEST_CASE("GABA_B: R and G follow the kinetic scheme exactly; a burst opens the channels, a single release almost not") {
+  // Destexhe et al. (1998): dR/dt = K1 [T] (1 - R) - K2 R, dG/dt = K3 R - K4 G,
+  // g = gmax G^4/(G^4 + Kd); releases of 0.5 mM for 0.3 ms.
+  const double dt = 0.025, k1 = 0.52, k2 = 0.0045, k3 = 0.18, k4 = 0.034, kd = 100.0, tmax = 0.5, dur = 0.3,
+               gmax = 0.001;
+  double peak_single = 0.0, peak_burst = 0.0;
+  for (const int n : {1, 10}) {
+    CAPTURE(n);
+    network net = model_cell("lif", {{"v_th", 100.0}}, 400.0, dt, {receptor_desc{}}, {"gb.g", "gb.G"});
+    net.cells[0].receptors[0].name = "gb";
+    net.cells[0].receptors[0].kind = "gabab";
+    std::vector<given_spike> sp;
+    for (int k = 0; k < n; ++k) sp.push_back({4.0 + 10.0 * k, 0, 0});  // arrivals at 5, 15, ... (100 Hz)
+    add_spike_source(net, "in", 1, sp, "pop", "gb", 1.0, 1.0);
+    check(net);
+    const auto o = run(net, which::cpu);
+    const auto g = trace(o, 2), G = trace(o, 3);
+    // The reference: RK4 at 1 us with [T] as the pulses give it.
+    const auto conc = [&](double t) {
+      int on = 0;
+      for (int k = 0; k < n; ++k) on += t >= 5.0 + 10.0 * k - 1e-9 && t < 5.0 + 10.0 * k + dur - 1e-9;
+      return tmax * on;
+    };
+    const double h = 0.001;
+    double r = 0.0, gp = 0.0, worst = 0.0, top = 0.0;
+    std::size_t next = 0;
+    const long steps = std::lround(400.0 / h);
+    for (long s = 0; s <= steps; ++s) {
+      const double t = s * h;
+      while (next < G.t.size() && G.t[next] <= t + 1e-9) {
+        if (std::fabs(G.t[next] - t) < 1e-9) {
+          worst = std::max(worst, std::fabs(G.y[next] - gp));
+          top = std::max(top, gp);
+        }
+        ++next;
+      }
+      // [T] is constant on [t, t + h): pulses start and end on the 25 us grid.
+      const double c = conc(t + h / 2);
+      const auto f = [&](double rr, double gg) { return std::array<double, 2>{k1 * c * (1 - rr) - k2 * rr, k3 * rr - k4 * gg}; };
+      const auto a = f(r, gp);
+      const auto b = f(r + h / 2 * a[0], gp + h / 2 * a[1]);
+      const auto cc = f(r + h / 2 * b[0], gp + h / 2 * b[1]);
+      const auto d = f(r + h * cc[0], gp + h * cc[1]);
+      r += h / 6 * (a[0] + 2 * b[0] + 2 * cc[0] + d[0]);
+      gp += h / 6 * (a[1] + 2 * b[1] + 2 * cc[1] + d[1]);
+    }
+    CAPTURE(worst);
+    CAPTURE(top);
+    CHECK(top > 0.0);
+    CHECK(worst < 1e-9 * top);
+    // g = gmax G^4/(G^4 + Kd) at every sample.
+    double gmax_seen = 0.0;
+    for (std::size_t k = 0; k < g.t.size(); ++k) {
+      const double g4 = std::pow(G.y[k], 4);
+      CHECK(std::fabs(g.y[k] - gmax * g4 / (g4 + kd)) < 1e-12 * gmax);
+      gmax_seen = std::max(gmax_seen, g.y[k]);
+    }
+    (n == 1 ? peak_single : peak_burst) = gmax_seen;
+  }
+  MESSAGE("GABA_B peak conductance: single release " << peak_single << " uS, burst of 10 at 100 Hz " << peak_burst << " uS");
+  CHECK(peak_burst > 0.1 * gmax);
+  CHECK(peak_single < 1e-3 * peak_burst);  // nonlinear: one release opens almost nothing
+}
+
 TEST_CASE("alpha conductance: one event peaks at its weight at t = tau after arrival") {
   for (const double tau : {0.5, 2.0, 7.5}) {
     CAPTURE(tau);

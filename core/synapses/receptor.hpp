@@ -54,6 +54,15 @@ constexpr bool is_current_based() {
 }
 template <class Rec> inline constexpr bool current_based_v = is_current_based<Rec>();
 
+// The unit of a receptor's weights: "nA" for current receptors, "uS" for
+// conductances, or the receptor's own `weight_unit` (GABA_B's release size, "1").
+template <class Rec>
+constexpr const char* weight_unit_of() {
+  if constexpr (requires { Rec::weight_unit; }) return Rec::weight_unit;
+  else if constexpr (is_current_based<Rec>()) return "nA";
+  else return "uS";
+}
+
 // The parameter that is a transmitter pulse's duration [ms] (a receptor told
 // when each arrival's pulse closes: propagation writes its weight again
 // that much later, into the pulse ring), or −1.

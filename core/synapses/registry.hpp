@@ -6,6 +6,7 @@
 #include "core/synapses/alphasyn.hpp"
 #include "core/synapses/exp2syn.hpp"
 #include "core/synapses/exp_current.hpp"
+#include "core/synapses/gabab.hpp"
 #include "core/synapses/kinetic.hpp"
 #include "core/synapses/pulsesyn.hpp"
 #include "core/synapses/expsyn.hpp"
@@ -13,6 +14,6 @@
 
 namespace ranvier::core {
 
-using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn, kinetic, ampa, gaba_a, nmda>;
+using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn, kinetic, ampa, gaba_a, nmda, gabab>;
 
 }  // namespace ranvier::core

@@ -353,9 +353,11 @@ class checker {
         const core::param_spec* ps = info->param(param);
         if (!ps)
           r_.add(at(rc, rfb, param), format("'{}' is not a parameter of {}", param, rc.kind), info->param_list());
-        else if (std::string_view(ps->unit) == "ms" || std::string_view(ps->unit) == "1/ms")
+        else if (std::string_view(ps->unit) == "ms" || std::string_view(ps->unit) == "1/ms" ||
+                 std::string_view(ps->unit) == "uM4" || std::string_view(ps->unit) == "count")
           positive(at(rc, rfb, param), value, ps->unit, format("a number > 0 [{}] ({})", ps->unit, ps->doc));
-        else if (std::string_view(ps->unit) == "1/(ms mM)" || std::string_view(ps->unit) == "mM") {
+        else if (std::string_view(ps->unit) == "1/(ms mM)" || std::string_view(ps->unit) == "mM" ||
+                 std::string_view(ps->unit) == "uS") {
           if (!finite(value) || !(value >= 0.0))
             r_.add(at(rc, rfb, param), format("{} = {} {} is not a finite number >= 0", param, num(value), ps->unit),
                    format("a number >= 0 [{}] ({})", ps->unit, ps->doc));
@@ -908,11 +910,12 @@ class checker {
     const plasticity_desc& d = pr.plasticity;
     const source_loc pfb = path(fb.key + ".plasticity");
     const auto l = [&](const char* key) { return at(d, pfb, key); };
-    const char* wu = current ? "nA" : "uS";
+    const std::string wu_s = weight_unit(pr);
+    const char* wu = wu_s.c_str();
     need_finite(l("w_min"), d.w_min, format("a finite lower bound [{}]", wu));
     if (!current && d.w_min < 0.0)
-      r_.add(l("w_min"), format("w_min = {} uS is negative", num(d.w_min)),
-             "a bound >= 0 [uS]: the weights of a conductance receptor are conductances");
+      r_.add(l("w_min"), format("w_min = {} {} is negative", num(d.w_min), wu),
+             format("a bound >= 0 [{}]: the weights of this receptor are not negative", wu));
     if (d.rule == plasticity_rule::stdp || d.w_max != infinity) {
       if (!finite(d.w_max) || !(d.w_max > d.w_min))
         r_.add(l("w_max"), format("w_max = {} {} is not a finite bound above w_min = {}", num(d.w_max), wu, num(d.w_min)),
@@ -945,6 +948,17 @@ class checker {
         r_.add(l("interval"), format("{} ms is not a time >= one step ({})", num(d.interval), dt_text()),
                format("an interval of at least {}", dt_text()));
     }
+  }
+
+  // The unit of the projection's weights (its receptor's): "uS", "nA" or "1".
+  std::string weight_unit(const projection_desc& pr) const {
+    const population_desc* post = net_.find_population(pr.post);
+    const cell_desc* c = post ? net_.find_cell(post->cell) : nullptr;
+    if (c)
+      for (const auto& rc : c->receptors)
+        if (rc.name == pr.receptor)
+          if (const auto* info = find_receptor(rc.kind)) return info->weight_unit;
+    return "uS";
   }
 
   // Whether the projection's receptor is current-based (weights in nA).
@@ -1023,12 +1037,14 @@ class checker {
     // A conductance receptor's weights are conductances (inhibition comes
     // from a low reversal potential); a current receptor's take either sign.
     const bool current = current_receptor(pr);
-    const char* wu = current ? "nA" : "uS";
+    const std::string wu_s = weight_unit(pr);
+    const char* wu = wu_s.c_str();
     if (check_distribution(r_, pr.weight, wl, wu)) {
       if (!current && !(pr.weight.min_value() >= 0.0))
-        r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, "uS", "is negative"),
-               "a conductance >= 0 [uS]; for inhibition, target a receptor with a low reversal potential e" +
-                   bound_hint(pr.weight, "low"));
+        r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, wu, "is negative"),
+               wu_s == "uS" ? "a conductance >= 0 [uS]; for inhibition, target a receptor with a low reversal potential e" +
+                                  bound_hint(pr.weight, "low")
+                            : format("a number >= 0 [{}]{}", wu, bound_hint(pr.weight, "low")));
       if (current && !(pr.weight.min_value() >= -core::fixed_max_value))
         r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, wu, "is below " + num(-core::fixed_max_value)),
                format("at least {} [nA]{}", num(-core::fixed_max_value), bound_hint(pr.weight, "low")));
