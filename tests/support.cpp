@@ -332,6 +332,20 @@ network cable_network() {
   net.records.push_back(g);
   g.variable = "syn.i";
   net.records.push_back(g);
+  // Kinetic receptors on the cable cells: NMDA spread over the dendrite, GABA_A at the soma
+  // (last: the records above keep their indices).
+  receptor_desc nmda;
+  nmda.name = "nmda";
+  nmda.kind = "nmda";
+  nmda.spread = spread_rule::uniform_area;
+  nmda.region.names = {"dend"};
+  receptor_desc gaba;
+  gaba.name = "gaba";
+  gaba.kind = "gaba_a";
+  net.cells[0].receptors.push_back(nmda);  // (not `c`: the cells above may have moved)
+  net.cells[0].receptors.push_back(gaba);
+  add_poisson_drive(net, "drive_nmda", 100, 40.0, "cell", "nmda", 10, 0.0005, 0.002);
+  add_poisson_drive(net, "drive_gaba", 100, 20.0, "cell", "gaba", 5, 0.0005, 0.001);
   return net;
 }
 

@@ -98,7 +98,8 @@ std::string error_of(F&& f) {
 run_summary run_measured(const network& net);
 
 // A network of point and cable cells connected both ways (ball-and-sticks
-// with receptors spread over their dendrites, COBAHH cells), with gap
+// with receptors spread over their dendrites, NMDA among them, and GABA_A at
+// the soma; COBAHH cells), with gap
 // junctions, Poisson and given-time sources, and records along a section
 // and of a receptor's conductance and current.
 network cable_network();
