@@ -78,6 +78,9 @@ RANVIER_HD void model_step(const point_group_view<T>& G, const step_ctx& ctx, la
     const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
     local_states<N::nstate, T> s;
     for (int q = 0; q < N::nstate; ++q) s.s[q] = G.mstate[q][c];
+    // After a spike stamped at step L: a clamping model holds v through the
+    // steps L … L + refractory − 1; a model that does not clamp ignores a
+    // crossing stamped less than `refractory` steps after L (a dead time).
     const bool dead = ctx.step + 1 - C.last_spike[c] < C.refractory + (N::clamps ? 1 : 0);
     T vn;
     if (N::clamps && dead) {
