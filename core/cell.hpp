@@ -330,18 +330,23 @@ RANVIER_HD void init_states(const cell_parts<T>& C, std::uint32_t first, std::ui
       });
 }
 
-// A receptor's conductance [µS] or current [nA] at state index i and the
-// voltage v of its node, for records.
+// What a record reads of a receptor: its conductance [µS], its current [nA],
+// or the part of its current carried by Ca²⁺ [nA] (receptors with a Ca²⁺
+// fraction, as NMDA's; 0 for the others).
+enum class receptor_field : int { g = 1, i = 2, ica = 3 };
+
+// A receptor's field at state index i and the voltage v of its node, for records.
 template <class T>
-RANVIER_HD T receptor_value(const receptor_view<T>& R, std::size_t i, T v, bool current) {
+RANVIER_HD T receptor_value(const receptor_view<T>& R, std::size_t i, T v, receptor_field field) {
   T out = T(0);
   dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
     const auto s = load_states<Rec::nstate>(R.state, i);
-    if (current) {
+    if (field == receptor_field::g) {
+      out = Rec::conductance(R.param, s.s);
+    } else {
       T g = T(0);
       Rec::template current<deterministic_math>(R.param, s.s, v, out, g);
-    } else {
-      out = Rec::conductance(R.param, s.s);
+      if (field == receptor_field::ica) out *= ca_fraction_of<Rec>(R.param);
     }
   });
   return out;

@@ -108,8 +108,9 @@ template <class T> struct connection_view {
 };
 
 // A sampled record: every `every` steps, one row per sample into `out`
-// (rows × ncols): kind 0 reads array[index[c]]; kinds 1 and 2 the conductance
-// or the current of `receptor` at state index index[c] and voltage v[v_index[c]].
+// (rows × ncols): kind 0 reads array[index[c]]; kinds 1, 2 and 3 the
+// conductance, the current or the Ca²⁺ current of `receptor`
+// (core::receptor_field) at state index index[c] and voltage v[v_index[c]].
 template <class T> struct sample_view {
   int kind;
   const T* array;

@@ -410,6 +410,7 @@ network model_network() {
   add_poisson_drive(net, "d_gaba", 100, 30.0, "adex", "gaba", 10, 0.0, 0.005);
   add_poisson_drive(net, "d_gabab", 100, 40.0, "adex", "gabab", 20, 0.5, 1.5);  // release sizes [1]
   add_record(net, "adex", "gabab.G", {0, 3}, 0.5);
+  add_record(net, "adex", "nmda.ica", {0, 3}, 0.5);
   add_poisson_drive(net, "d_fhn", 100, 50.0, "fhn", "exc", 20, 0.0, 0.3);
   // Recurrent: each population excites the next and inhibits itself.
   const char* names[] = {"lif_psc", "lif_cond", "izh", "adex", "fhn"};

@@ -442,6 +442,26 @@ TEST_CASE("NMDA: the Mg2+ block is Jahr & Stevens' curve; current and slope cond
   }
 }
 
+TEST_CASE("NMDA's Ca2+ current is recorded as RECEPTOR.ica, ca_frac of its current; other receptors have none") {
+  network net = model_cell("adex", {}, 50.0, 0.05, {receptor_desc{}}, {"nmda.i", "nmda.ica"});
+  net.cells[0].receptors[0].name = "nmda";
+  net.cells[0].receptors[0].kind = "nmda";
+  net.cells[0].receptors[0].params = {{"ca_frac", 0.12}};
+  add_spike_source(net, "in", 1, {{5.0, 0, 0}, {10.0, 0, 0}, {12.0, 0, 0}}, "pop", "nmda", 0.01, 1.0);
+  check(net);
+  const auto o = run(net, which::cpu);
+  const auto i = trace(o, 2), ica = trace(o, 3);
+  REQUIRE(i.y.size() == ica.y.size());
+  double largest = 0.0;
+  for (std::size_t k = 0; k < i.y.size(); ++k) {
+    CHECK(std::fabs(ica.y[k] - 0.12 * i.y[k]) <= 1e-15 * std::fabs(i.y[k]) + 1e-30);
+    largest = std::max(largest, std::fabs(ica.y[k]));
+  }
+  CHECK(largest > 1e-6);  // there was an NMDA current
+  network bad = model_cell("lif", {}, 10.0, 0.1, {receptor_desc::expsyn("ampa", 2.0, 0.0)}, {"ampa.ica"});
+  CHECK(contains(error_of([&] { check(bad); }), "'ampa.ica' is not a variable"));
+}
+
 TEST_CASE("GABA_B: R and G follow the kinetic scheme exactly; a burst opens the channels, a single release almost not") {
   // Destexhe et al. (1998): dR/dt = K1 [T] (1 - R) - K2 R, dG/dt = K3 R - K4 G,
   // g = gmax G^4/(G^4 + Kd); releases of 0.5 mM for 0.3 ms.

@@ -61,6 +61,7 @@ struct kinetic_receptor {
       {"mg", "mM", 1.0, "external Mg2+ (the NMDA block)"},
       {"ca_frac", "1", 0.1, "fraction of the NMDA current carried by Ca2+"}};
   static constexpr int pulse_param = duration;
+  static constexpr int ca_fraction_param = nmda ? ca_frac : -1;  // records RECEPTOR.ica
   enum state : int { s_on, g_on, s_off, nstate };
   static constexpr const char* states[nstate] = {"S_on", "g_on", "S_off"};
 

@@ -54,6 +54,19 @@ constexpr bool is_current_based() {
 }
 template <class Rec> inline constexpr bool current_based_v = is_current_based<Rec>();
 
+// The fraction of a receptor's current carried by Ca²⁺: its `ca_fraction`
+// parameter (NMDA's ca_frac), or 0.
+template <class Rec>
+constexpr bool has_ca_fraction() {
+  if constexpr (requires { Rec::ca_fraction_param; }) return Rec::ca_fraction_param >= 0;
+  else return false;
+}
+template <class Rec, class T>
+RANVIER_HD T ca_fraction_of(const T* p) {
+  if constexpr (has_ca_fraction<Rec>()) return p[Rec::ca_fraction_param];
+  else return T(0);
+}
+
 // The unit of a receptor's weights: "nA" for current receptors, "uS" for
 // conductances, or the receptor's own `weight_unit` (GABA_B's release size, "1").
 template <class Rec>

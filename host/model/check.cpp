@@ -270,9 +270,11 @@ class checker {
     for (const auto& rc : c.receptors)
       if (const auto* info = find_receptor(rc.kind)) {
         for (const char* s : info->states) vars.push_back(rc.name + "." + s);
-        if (for_record)
+        if (for_record) {
           for (const char* s : {"g", "i"})
             if (!contains(vars, rc.name + "." + s)) vars.push_back(rc.name + "." + s);
+          if (info->ca_fraction) vars.push_back(rc.name + ".ica");
+        }
       }
     return vars;
   }

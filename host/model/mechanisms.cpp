@@ -34,6 +34,7 @@ std::vector<kind_info> registry_of() {
       k.current_based = core::is_current_based<K>();
       k.pulse_param = core::pulse_param_of<K>();
       k.weight_unit = core::weight_unit_of<K>();
+      k.ca_fraction = core::has_ca_fraction<K>();
     } else {
       k.threshold_param = K::threshold_param;
       k.t_ref_param = K::t_ref_param;

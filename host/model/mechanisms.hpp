@@ -29,6 +29,7 @@ struct kind_info {
   bool current_based = false;                // a receptor whose weights are currents [nA], of either sign
   int pulse_param = -1;                      // a receptor's transmitter-pulse duration [ms], or −1
   const char* weight_unit = "uS";            // a receptor's weights: "uS", "nA" or "1"
+  bool ca_fraction = false;                  // a receptor part of whose current is carried by Ca²⁺ (records RECEPTOR.ica)
   // Neuron models (core/neurons/):
   int threshold_param = -1;                  // the parameter that is the spike threshold [mV]
   int t_ref_param = -1;                      // the refractory period [ms]

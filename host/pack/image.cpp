@@ -646,9 +646,9 @@ record_plan plan_record(const network& net, const record_desc& rd, const cell_la
   }
   rp.ref.array = g.find_array(rd.variable);
   if (rp.ref.array < 0) {
-    if (receptor < 0 || (field != "g" && field != "i"))
+    if (receptor < 0 || (field != "g" && field != "i" && field != "ica"))
       throw internal_error("pack: unchecked record variable " + rd.variable);
-    rp.kind = field == "g" ? sample_kind::receptor_g : sample_kind::receptor_i;
+    rp.kind = field == "g" ? sample_kind::receptor_g : field == "i" ? sample_kind::receptor_i : sample_kind::receptor_ica;
     rp.ref.array = receptor;
   }
 
@@ -914,7 +914,7 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
     const auto rv = receptor_view_of(g, rp.ref.array);
     for (std::size_t c = 0; c < rp.index.size(); ++c)
       tb.values.push_back(static_cast<double>(
-          core::receptor_value(rv, rp.index[c], g.v[rp.v_index[c]], rp.kind == sample_kind::receptor_i)));
+          core::receptor_value(rv, rp.index[c], g.v[rp.v_index[c]], static_cast<core::receptor_field>(rp.kind))));
   }
 }
 

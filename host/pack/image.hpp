@@ -174,7 +174,8 @@ template <class T> struct plastic_storage {
 // What a [[record]] becomes: spikes of some cells, or samples of one state
 // (or a receptor's conductance or current) at some places every `every`
 // steps.
-enum class sample_kind { array, receptor_g, receptor_i, weight, weight_histogram, weights_final };
+// The receptor kinds' values are core::receptor_field's (the CUDA sample kernel reads them so).
+enum class sample_kind { array, receptor_g, receptor_i, receptor_ica, weight, weight_histogram, weights_final };
 struct record_plan {
   int plastic = -1;                    // weight kinds: the index in image::plastic
   std::uint32_t bins = 0;              // weight_histogram: bins over [lo, hi]
