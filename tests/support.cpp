@@ -84,6 +84,22 @@ void add_record(network& net, const std::string& population, const std::string& 
   net.records.push_back(r);
 }
 
+void add_model_population(network& net, const std::string& cell, const std::string& model,
+                          std::map<std::string, double> params, std::vector<receptor_desc> receptors,
+                          const std::string& population, std::int64_t size) {
+  cell_desc c;
+  c.name = cell;
+  c.model = model;
+  c.model_params = std::move(params);
+  c.receptors = std::move(receptors);
+  net.cells.push_back(c);
+  population_desc p;
+  p.name = population;
+  p.cell = cell;
+  p.size = size;
+  net.populations.push_back(p);
+}
+
 projection_desc projection(const std::string& pre, const std::string& post, const std::string& receptor) {
   projection_desc p;
   p.name = pre + "->" + post;
@@ -334,16 +350,11 @@ network cable_network() {
   net.records.push_back(g);
   // Kinetic receptors on the cable cells: NMDA spread over the dendrite, GABA_A at the soma
   // (last: the records above keep their indices).
-  receptor_desc nmda;
-  nmda.name = "nmda";
-  nmda.kind = "nmda";
+  receptor_desc nmda = receptor_desc::of("nmda", "nmda");
   nmda.spread = spread_rule::uniform_area;
   nmda.region.names = {"dend"};
-  receptor_desc gaba;
-  gaba.name = "gaba";
-  gaba.kind = "gaba_a";
   net.cells[0].receptors.push_back(nmda);  // (not `c`: the cells above may have moved)
-  net.cells[0].receptors.push_back(gaba);
+  net.cells[0].receptors.push_back(receptor_desc::of("gaba", "gaba_a"));
   add_poisson_drive(net, "drive_nmda", 100, 40.0, "cell", "nmda", 10, 0.0005, 0.002);
   add_poisson_drive(net, "drive_gaba", 100, 20.0, "cell", "gaba", 5, 0.0005, 0.001);
   return net;
@@ -360,41 +371,20 @@ network model_network() {
   net.sim.duration = 200.0;
   const auto cell = [&](const std::string& name, const std::string& model, std::map<std::string, double> params,
                         std::vector<receptor_desc> receptors) {
-    cell_desc c;
-    c.name = name;
-    c.model = model;
-    c.model_params = std::move(params);
-    c.receptors = std::move(receptors);
-    net.cells.push_back(c);
-    population_desc p;
-    p.name = name;
-    p.size = 150;
-    p.cell = name;
-    net.populations.push_back(p);
+    add_model_population(net, name, model, std::move(params), std::move(receptors), name, 150);
     add_record(net, name, "spikes");
     add_record(net, name, "v", {0, 7, 149}, 0.5);
   };
   cell("lif_psc", "lif", {{"t_ref", 2.0}},
        {receptor_desc::exp_current("exc", 2.0), receptor_desc::alpha_current("inh", 5.0)});
-  receptor_desc pls;
-  pls.name = "pls";
-  pls.kind = "pulsesyn";
-  pls.params = {{"duration", 1.0}, {"e", 0.0}};
   cell("lif_cond", "lif", {{"tau_m", 20.0}},
-       {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::alphasyn("inh", 10.0, -80.0), pls});
+       {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::alphasyn("inh", 10.0, -80.0),
+        receptor_desc::of("pls", "pulsesyn", {{"duration", 1.0}, {"e", 0.0}})});
   cell("izh", "izhikevich", {{"d", 2.0}, {"a", 0.1}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
-  receptor_desc nmda;
-  nmda.name = "nmda";
-  nmda.kind = "nmda";
-  receptor_desc gaba;
-  gaba.name = "gaba";
-  gaba.kind = "gaba_a";
-  receptor_desc gabab;
-  gabab.name = "gabab";
-  gabab.kind = "gabab";
-  gabab.params = {{"gmax", 0.01}};
   cell("adex", "adex", {{"t_ref", 1.0}},
-       {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0), nmda, gaba, gabab});
+       {receptor_desc::exp2syn("exc", 0.5, 3.0, 0.0), receptor_desc::expsyn("inh", 8.0, -75.0),
+        receptor_desc::of("nmda", "nmda"), receptor_desc::of("gaba", "gaba_a"),
+        receptor_desc::of("gabab", "gabab", {{"gmax", 0.01}})});
   cell("fhn", "fhn", {{"i_e", -0.2}}, {receptor_desc::exp_current("exc", 2.0), receptor_desc::exp_current("inh", 5.0)});
   add_record(net, "izh", "u", {0, 3}, 0.5);
   add_record(net, "adex", "w", {0, 3}, 0.5);
@@ -439,21 +429,11 @@ network plastic_network() {
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = 500.0;
-  cell_desc c;
-  c.name = "lif";
-  c.model = "lif";
-  c.model_params = {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}};
-  receptor_desc pls;
-  pls.name = "pls";
-  pls.kind = "pulsesyn";
-  pls.params = {{"duration", 0.5}, {"e", 0.0}};
-  c.receptors = {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0), pls};
-  net.cells.push_back(c);
-  population_desc p;
-  p.name = "out";
-  p.cell = "lif";
-  p.size = 40;
-  net.populations.push_back(p);
+  add_model_population(net, "lif", "lif",
+                       {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}},
+                       {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0),
+                        receptor_desc::of("pls", "pulsesyn", {{"duration", 0.5}, {"e", 0.0}})},
+                       "out", 40);
   population_desc in;
   in.name = "in";
   in.kind = population_kind::poisson;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,13 @@ network hh_cell(double density_uA_cm2, double start_ms = 10.0, double dur_ms = 1
 // none given) every `interval` ms (0: every step).
 void add_record(network& net, const std::string& population, const std::string& variable,
                 std::vector<std::int64_t> cells = {}, double interval = 0.0);
+
+// Adds a cell type `cell` of neuron model `model` (core/neurons/) with the
+// given parameters and receptors, and a population `population` of `size`
+// of it.
+void add_model_population(network& net, const std::string& cell, const std::string& model,
+                          std::map<std::string, double> params, std::vector<receptor_desc> receptors,
+                          const std::string& population, std::int64_t size);
 
 // A projection named "pre->post" onto `receptor`; the caller sets its rule.
 projection_desc projection(const std::string& pre, const std::string& post, const std::string& receptor);

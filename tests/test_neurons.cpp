@@ -28,17 +28,7 @@ network model_cell(const std::string& model, std::map<std::string, double> param
   network net;
   net.sim.dt = dt;
   net.sim.duration = tstop;
-  cell_desc c;
-  c.name = "cell";
-  c.model = model;
-  c.model_params = std::move(params);
-  c.receptors = std::move(receptors);
-  net.cells.push_back(c);
-  population_desc p;
-  p.name = "pop";
-  p.size = 1;
-  p.cell = "cell";
-  net.populations.push_back(p);
+  add_model_population(net, "cell", model, std::move(params), std::move(receptors), "pop", 1);
   add_record(net, "pop", "spikes");
   add_record(net, "pop", "v");
   for (const auto& x : extra) add_record(net, "pop", x);
@@ -350,10 +340,8 @@ TEST_CASE("FitzHugh-Nagumo in the seed's form oscillates, converging at first or
 
 TEST_CASE("pulse conductance: each arrival opens its weight for the duration, overlapping pulses add, through static and plastic connections") {
   const double dt = 0.1, dur = 1.3;  // 13 steps
-  network net = model_cell("lif", {{"v_th", 100.0}}, 30.0, dt, {receptor_desc{}}, {"pls.g"});
-  net.cells[0].receptors[0].name = "pls";
-  net.cells[0].receptors[0].kind = "pulsesyn";
-  net.cells[0].receptors[0].params = {{"duration", dur}, {"e", 0.0}};
+  network net = model_cell("lif", {{"v_th", 100.0}}, 30.0, dt,
+                           {receptor_desc::of("pls", "pulsesyn", {{"duration", dur}, {"e", 0.0}})}, {"pls.g"});
   // Static arrivals at 5, 5.5 (overlapping), 12; plastic ones (rates 0: constant weights) at 5.8 and 20.
   add_spike_source(net, "a", 1, {{4.0, 0, 0}, {4.5, 0, 0}, {11.0, 0, 0}}, "pop", "pls", 0.001, 1.0);
   add_spike_source(net, "b", 1, {{4.8, 0, 0}, {19.0, 0, 0}}, "pop", "pls", 0.004, 1.0);
@@ -443,10 +431,8 @@ TEST_CASE("NMDA: the Mg2+ block is Jahr & Stevens' curve; current and slope cond
 }
 
 TEST_CASE("NMDA's Ca2+ current is recorded as RECEPTOR.ica, ca_frac of its current; other receptors have none") {
-  network net = model_cell("adex", {}, 50.0, 0.05, {receptor_desc{}}, {"nmda.i", "nmda.ica"});
-  net.cells[0].receptors[0].name = "nmda";
-  net.cells[0].receptors[0].kind = "nmda";
-  net.cells[0].receptors[0].params = {{"ca_frac", 0.12}};
+  network net =
+      model_cell("adex", {}, 50.0, 0.05, {receptor_desc::of("nmda", "nmda", {{"ca_frac", 0.12}})}, {"nmda.i", "nmda.ica"});
   add_spike_source(net, "in", 1, {{5.0, 0, 0}, {10.0, 0, 0}, {12.0, 0, 0}}, "pop", "nmda", 0.01, 1.0);
   check(net);
   const auto o = run(net, which::cpu);
@@ -470,9 +456,7 @@ TEST_CASE("GABA_B: R and G follow the kinetic scheme exactly; a burst opens the 
   double peak_single = 0.0, peak_burst = 0.0;
   for (const int n : {1, 10}) {
     CAPTURE(n);
-    network net = model_cell("lif", {{"v_th", 100.0}}, 400.0, dt, {receptor_desc{}}, {"gb.g", "gb.G"});
-    net.cells[0].receptors[0].name = "gb";
-    net.cells[0].receptors[0].kind = "gabab";
+    network net = model_cell("lif", {{"v_th", 100.0}}, 400.0, dt, {receptor_desc::of("gb", "gabab")}, {"gb.g", "gb.G"});
     std::vector<given_spike> sp;
     for (int k = 0; k < n; ++k) sp.push_back({4.0 + 10.0 * k, 0, 0});  // arrivals at 5, 15, ... (100 Hz)
     add_spike_source(net, "in", 1, sp, "pop", "gb", 1.0, 1.0);

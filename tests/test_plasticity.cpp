@@ -43,17 +43,9 @@ network pairing_network(const std::vector<std::vector<double>>& pre, const std::
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = tstop;
-  cell_desc c;
-  c.name = "post";
-  c.model = "lif";
-  c.model_params = {{"tau_m", 5.0}, {"t_ref", 5.0}};  // the driver's current has decayed when it ends
-  c.receptors = {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)};
-  net.cells.push_back(c);
-  population_desc p;
-  p.name = "post";
-  p.cell = "post";
-  p.size = static_cast<std::int64_t>(pre.size());
-  net.populations.push_back(p);
+  add_model_population(net, "post", "lif", {{"tau_m", 5.0}, {"t_ref", 5.0}},  // the driver's current has decayed when it ends
+                       {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)}, "post",
+                       static_cast<std::int64_t>(pre.size()));
   const auto source = [&](const std::string& name, const std::vector<std::vector<double>>& times) {
     population_desc s;
     s.name = name;
@@ -258,17 +250,8 @@ TEST_CASE("Hebbian: of two input groups at the same rate, the correlated one gai
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = 3000.0;
-  cell_desc c;
-  c.name = "lif";
-  c.model = "lif";
-  c.model_params = {{"cm", 0.2}, {"tau_m", 20.0}, {"v_th", -54.0}, {"v_reset", -70.0}};
-  c.receptors = {receptor_desc::expsyn("exc", 5.0, 0.0)};
-  net.cells.push_back(c);
-  population_desc post;
-  post.name = "post";
-  post.cell = "lif";
-  post.size = 10;
-  net.populations.push_back(post);
+  add_model_population(net, "lif", "lif", {{"cm", 0.2}, {"tau_m", 20.0}, {"v_th", -54.0}, {"v_reset", -70.0}},
+                       {receptor_desc::expsyn("exc", 5.0, 0.0)}, "post", 10);
   population_desc a;
   a.name = "correlated";
   a.kind = population_kind::spike_times;
@@ -329,17 +312,8 @@ TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fi
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = tstop;
-  cell_desc c;
-  c.name = "post";
-  c.model = "lif";
-  c.model_params = {{"cm", 100.0}, {"tau_m", 5.0}, {"t_ref", 5.0}};
-  c.receptors = {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)};
-  net.cells.push_back(c);
-  population_desc p;
-  p.name = "post";
-  p.cell = "post";
-  p.size = 1;
-  net.populations.push_back(p);
+  add_model_population(net, "post", "lif", {{"cm", 100.0}, {"tau_m", 5.0}, {"t_ref", 5.0}},
+                       {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)}, "post", 1);
   population_desc src;
   src.name = "pre";
   src.kind = population_kind::spike_times;

@@ -82,36 +82,32 @@ double param_value::at(double d) const {
   return std::clamp(y, min, max);
 }
 
-namespace {
-
-receptor_desc receptor_of(std::string name, const char* kind, std::map<std::string, double> params) {
+receptor_desc receptor_desc::of(std::string name, std::string kind, std::map<std::string, double> params) {
   receptor_desc r;
   r.name = std::move(name);
-  r.kind = kind;
+  r.kind = std::move(kind);
   r.params = std::move(params);
   return r;
 }
 
-}  // namespace
-
 receptor_desc receptor_desc::expsyn(std::string name, double tau, double e) {
-  return receptor_of(std::move(name), "expsyn", {{"tau", tau}, {"e", e}});
+  return of(std::move(name), "expsyn", {{"tau", tau}, {"e", e}});
 }
 
 receptor_desc receptor_desc::exp2syn(std::string name, double tau1, double tau2, double e) {
-  return receptor_of(std::move(name), "exp2syn", {{"tau1", tau1}, {"tau2", tau2}, {"e", e}});
+  return of(std::move(name), "exp2syn", {{"tau1", tau1}, {"tau2", tau2}, {"e", e}});
 }
 
 receptor_desc receptor_desc::alphasyn(std::string name, double tau, double e) {
-  return receptor_of(std::move(name), "alphasyn", {{"tau", tau}, {"e", e}});
+  return of(std::move(name), "alphasyn", {{"tau", tau}, {"e", e}});
 }
 
 receptor_desc receptor_desc::exp_current(std::string name, double tau) {
-  return receptor_of(std::move(name), "exp_current", {{"tau", tau}});
+  return of(std::move(name), "exp_current", {{"tau", tau}});
 }
 
 receptor_desc receptor_desc::alpha_current(std::string name, double tau) {
-  return receptor_of(std::move(name), "alpha_current", {{"tau", tau}});
+  return of(std::move(name), "alpha_current", {{"tau", tau}});
 }
 
 section_desc section_desc::frustum(std::string name, std::string tag, double length, double diam0, double diam1,

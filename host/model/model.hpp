@@ -159,6 +159,8 @@ struct receptor_desc : located {
   region_desc region;
   spread_rule spread = spread_rule::none;
 
+  // A receptor of any kind with the given parameters (the kind's units).
+  static receptor_desc of(std::string name, std::string kind, std::map<std::string, double> params = {});
   static receptor_desc expsyn(std::string name, double tau /* [ms] */, double e /* [mV] */);
   static receptor_desc exp2syn(std::string name, double tau1 /* [ms] */, double tau2 /* [ms] */, double e /* [mV] */);
   static receptor_desc alphasyn(std::string name, double tau /* [ms] */, double e /* [mV] */);
