@@ -17,17 +17,49 @@ struct poisson_view {
   std::uint32_t stream_id;  // the population's id in the random streams
   std::uint64_t seed;
   double p_spike;           // probability of a spike in one step: 1 − e^(−rate·dt)
+  std::uint64_t threshold;  // a cell fires when its draw's 53 bits are below: ceil(p_spike·2^53)
   std::int64_t start;       // first active step
   std::int64_t stop;        // first inactive step
   std::uint32_t* spike_count;
 };
 
 // Whether generator cell c fires in the given step: one Philox block countered
-// by (cell, step), so the train is the same on every engine and thread count.
-RANVIER_HD bool poisson_fires(const poisson_view& P, std::uint32_t c, std::int64_t step) {
-  if (step < P.start || step >= P.stop) return false;
+// by (cell, step), so the train is the same on every engine and thread
+// count. The draw u = bits·2^-53 is below p_spike exactly when bits is below
+// ceil(p_spike·2^53) (poisson_threshold), an integer comparison.
+// poisson_fires_active assumes the generator active in `step`.
+RANVIER_HD bool poisson_fires_active(const poisson_view& P, std::uint32_t c, std::int64_t step) {
   const auto b = philox_block(P.seed, stream_purpose::poisson, P.stream_id, c, static_cast<std::uint64_t>(step));
-  return uniform_from(b.v[0], b.v[1]) < P.p_spike;
+  return uniform_bits(b.v[0], b.v[1]) < P.threshold;
+}
+
+RANVIER_HD bool poisson_fires(const poisson_view& P, std::uint32_t c, std::int64_t step) {
+  return step >= P.start && step < P.stop && poisson_fires_active(P, c, step);
+}
+
+inline std::uint64_t poisson_threshold(double p_spike) {
+  const double t = __builtin_ceil(p_spike * 9007199254740992.0);  // exact: a power-of-two scaling
+  return t <= 0.0 ? 0 : (t >= 9007199254740992.0 ? 9007199254740992ULL : static_cast<std::uint64_t>(t));
+}
+
+// poisson_fires_active for cells c0 … c0 + W − 1 at once (the CPU engine):
+// the same rounds on W counters in loops that vectorise.
+template <int W>
+inline void poisson_fires_lanes(const poisson_view& P, std::uint32_t c0, std::int64_t step, std::uint8_t* fires) {
+  std::uint32_t x0[W], x1[W], x2[W], x3[W];
+  const std::uint32_t tag = philox_tag(stream_purpose::poisson, P.stream_id);
+  for (int k = 0; k < W; ++k) {
+    x0[k] = c0 + static_cast<std::uint32_t>(k);
+    x1[k] = static_cast<std::uint32_t>(step);
+    x2[k] = tag;
+    x3[k] = static_cast<std::uint32_t>(static_cast<std::uint64_t>(step) >> 32);
+  }
+  const auto k0 = static_cast<std::uint32_t>(P.seed), k1 = static_cast<std::uint32_t>(P.seed >> 32);
+  for (int r = 0; r < 10; ++r) {
+    const std::uint32_t r0 = philox_key0(k0, r), r1 = philox_key1(k1, r);
+    for (int k = 0; k < W; ++k) philox_round(x0[k], x1[k], x2[k], x3[k], r0, r1);
+  }
+  for (int k = 0; k < W; ++k) fires[k] = uniform_bits(x0[k], x1[k]) < P.threshold;
 }
 
 // Sources that fire at given times. A spike of time t = s·dt (s >= 1 whole

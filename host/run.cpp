@@ -3,6 +3,7 @@
 // when the run completes.
 #include "host/run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>

@@ -122,8 +122,11 @@ template <class T> struct sample_view {
   std::int64_t every;
   T* out;
   std::uint64_t capacity_rows;
-  // Kind 4, a weight histogram: array holds n weights, counted into
-  // counts (rows × ncols, ncols bins over [lo, lo + ncols/scale]).
+  // Weights of a plastic projection (when synapses is set): kind 0 samples
+  // synapses[index[c]].w; kind 4, a weight histogram, counts the n
+  // synapses' weights into counts (rows × ncols, ncols bins over
+  // [lo, lo + ncols/scale]).
+  const core::plastic_synapse<T>* synapses;
   std::uint64_t n;
   T lo, scale;
   std::uint32_t* counts;
@@ -172,6 +175,14 @@ status launch_propagate(const connection_view<T>& conns, const step_buffers& buf
 template <class T, class M>
 status launch_plastic_arrivals(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
                                void* stream);
+
+// Stage 4, first, for an STDP projection: on the first step of a trace
+// block (core/plasticity/stdp.hpp), every connection's pre trace and every
+// postsynaptic cell's trace onto the new reference step (one thread each);
+// a no-op on other steps.
+template <class T, class M>
+status launch_plastic_rebase(const core::plastic_view<T>& view, std::uint64_t nconnections,
+                             const step_buffers& buffers, int grid_blocks, void* stream);
 
 // Stage 4, after the arrivals: the postsynaptic events at this step (spikes
 // of step − 1 − post_delay): one warp per spiking postsynaptic cell over its

@@ -16,6 +16,7 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const ste
   const auto [lane, warp, nwarps] = warp_slot::here();
   const std::int64_t step = b.clock->step;
   std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
+  const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
   for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
     const std::int64_t s = step - 1 - static_cast<std::int64_t>(d);
     if (s < 0) continue;
@@ -25,7 +26,7 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const ste
       std::uint64_t lo, hi;
       core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
       for (std::uint64_t c = lo + lane; c < hi; c += 32) {
-        const std::int64_t w = core::plastic_arrival<M>(P, c, step);
+        const std::int64_t w = core::plastic_arrival(P, clock, c);
         const std::uint32_t t = P.target[c];
         atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
         if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
@@ -45,16 +46,32 @@ __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_bu
   if (s < 0) return;
   const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
   const std::uint32_t n = b.history_count[r];
+  const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
   for (std::uint32_t i = warp; i < n; i += nwarps) {
     const std::uint32_t gid = b.history[static_cast<std::size_t>(r) * b.spike_capacity + i];
     if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
     const std::uint32_t j = gid - P.post_gid_base;
     if (P.rule == core::plastic_rule::stdp)
       for (std::uint64_t k = P.in_row[j] + lane; k < P.in_row[j + 1]; k += 32)
-        core::plastic_post_connection<M>(P, P.in_conn[k], step);
+        core::plastic_post_connection(P, clock, P.in_conn[k]);
     __syncwarp();
-    if (lane == 0) core::plastic_post_cell<M>(P, j, step);
+    if (lane == 0) core::plastic_post_cell<M>(P, clock, j, step);
   }
+}
+
+// STDP: at the first step of a block, every trace onto the new reference
+// (one thread per connection, then per postsynaptic cell), before the
+// step's arrivals.
+template <class T, class M>
+__global__ void plastic_rebase_kernel(const core::plastic_view<T> P, std::uint64_t n, const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  if (!core::plastic_rebases_at(P, step)) return;
+  const T fp = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_plus);
+  const T fm = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_minus);
+  const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
+  const std::uint64_t first = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (std::uint64_t c = first; c < n; c += stride) core::plastic_rebase_connection(P, c, fp);
+  for (std::uint64_t j = first; j < P.npost; j += stride) core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), fm);
 }
 
 // Hebbian: the sources' rates from the previous step's spikes (one thread
@@ -88,6 +105,12 @@ status launch_plastic_arrivals(const core::plastic_view<T>& view, const step_buf
 }
 
 template <class T, class M>
+status launch_plastic_rebase(const core::plastic_view<T>& view, std::uint64_t n, const step_buffers& buffers,
+                             int grid_blocks, void* stream) {
+  return RANVIER_LAUNCH(detail::plastic_rebase_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, n, buffers);
+}
+
+template <class T, class M>
 status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
                            void* stream) {
   return RANVIER_LAUNCH(detail::plastic_post_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
@@ -105,6 +128,8 @@ status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint
 
 #define RANVIER_INSTANTIATE(T, M)                                                                               \
   template status launch_plastic_arrivals<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*); \
+  template status launch_plastic_rebase<T, M>(const core::plastic_view<T>&, std::uint64_t, const step_buffers&, int, \
+                                              void*);                                                         \
   template status launch_plastic_post<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*);       \
   template status launch_plastic_hebbian<T, M>(const core::plastic_view<T>&, const std::uint32_t*, std::uint64_t, \
                                                const step_buffers&, int, void*);

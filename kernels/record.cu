@@ -25,7 +25,8 @@ __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
   const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
   s.out[static_cast<std::uint64_t>(row) * s.ncols + i] =
-      s.kind == 0 ? s.array[s.index[i]]
+      s.synapses ? s.synapses[s.index[i]].w
+      : s.kind == 0 ? s.array[s.index[i]]
                   : core::receptor_value(s.receptor, s.index[i], s.v[s.v_index[i]], static_cast<core::receptor_field>(s.kind));
 }
 
@@ -36,7 +37,7 @@ __global__ void weight_histogram_kernel(const sample_view<T> s, const step_buffe
   if (c >= s.n || step % s.every != 0) return;
   const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
-  atomicAdd(s.counts + static_cast<std::uint64_t>(row) * s.ncols + core::weight_bin(s.array[c], s.lo, s.scale, s.ncols), 1u);
+  atomicAdd(s.counts + static_cast<std::uint64_t>(row) * s.ncols + core::weight_bin(s.synapses[c].w, s.lo, s.scale, s.ncols), 1u);
 }
 
 }  // namespace detail

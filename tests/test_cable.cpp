@@ -6,6 +6,7 @@
 // computed 18.8 m/s, and a myelinated axon against an unmyelinated one.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>

@@ -5,6 +5,7 @@
 // records along sections, model files of cable cells.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>

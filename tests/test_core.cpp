@@ -5,6 +5,8 @@
 // against the exact solution at fixed voltage.
 #include <doctest/doctest.h>
 
+#include <Random123/philox.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -20,6 +22,7 @@
 #include "core/mechanisms/hh.hpp"
 #include "core/mechanisms/hh_type.hpp"
 #include "core/mechanisms/traub_miles.hpp"
+#include "core/generators.hpp"
 #include "core/rng.hpp"
 
 using namespace ranvier::core;
@@ -130,30 +133,44 @@ TEST_CASE("vtrap is smooth through its removable singularity") {
   CHECK(std::fabs(vtrap<deterministic_math>(1e-4f) - (1.0f - 0.5e-4f)) <= 2e-7f);
 }
 
-TEST_CASE("Philox4x32-10 reproduces Random123's known-answer vectors") {
+TEST_CASE("Philox4x32-10 reproduces Random123's known-answer vectors and its words") {
   // Random123 tests/kat_vectors (v1.14.0), the three "philox4x32 10" lines:
   // counter (4 words), key (2 words), expected output (4 words).
   struct kat {
-    philox::ctr_type ctr;
-    philox::key_type key;
+    philox_words ctr;
+    std::uint32_t k0, k1;
     std::uint32_t out[4];
   };
   const kat kats[] = {
-      {{{0, 0, 0, 0}}, {{0, 0}}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+      {{{0, 0, 0, 0}}, 0, 0, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
       {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}},
-       {{0xffffffff, 0xffffffff}},
+       0xffffffff,
+       0xffffffff,
        {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
       {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}},
-       {{0xa4093822, 0x299f31d0}},
+       0xa4093822,
+       0x299f31d0,
        {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
   };
   for (const auto& k : kats) {
-    const auto r = philox()(k.ctr, k.key);
+    const auto r = philox_10(k.ctr, k.k0, k.k1);
     for (int i = 0; i < 4; ++i) {
       CAPTURE(i);
       CHECK(r.v[i] == k.out[i]);
     }
   }
+  // And Random123's own Philox4x32 (Debian's libRandom123-dev, an
+  // independent implementation) on counters and keys drawn from a stream.
+  stream s(7, stream_purpose::weight, 1, 2);
+  int differ = 0;
+  for (int n = 0; n < 2000; ++n) {
+    const philox_words c = {{s.next_u32(), s.next_u32(), s.next_u32(), s.next_u32()}};
+    const std::uint32_t k0 = s.next_u32(), k1 = s.next_u32();
+    const auto mine = philox_10(c, k0, k1);
+    const auto theirs = r123::Philox4x32()({{c.v[0], c.v[1], c.v[2], c.v[3]}}, {{k0, k1}});
+    for (int i = 0; i < 4; ++i) differ += mine.v[i] != theirs.v[i];
+  }
+  CHECK(differ == 0);
 }
 
 TEST_CASE("Ranvier's stream layout is pinned") {
@@ -170,10 +187,47 @@ TEST_CASE("Ranvier's stream layout is pinned") {
   const std::uint32_t expect_b[4] = {0x2975c4ac, 0x71d339ac, 0x24ef3a2b, 0xe9aac465};
   for (int i = 0; i < 4; ++i) CHECK(b.v[i] == expect_b[i]);
   // The layout itself: key = seed, counter = {index, draw lo, purpose<<24|id, draw hi}.
-  const auto direct = philox()({{9, static_cast<std::uint32_t>(123456789012ULL), (5u << 24) | 5u,
-                                 static_cast<std::uint32_t>(123456789012ULL >> 32)}},
-                               {{42, 0}});
+  const auto direct = philox_10({{9, static_cast<std::uint32_t>(123456789012ULL), (5u << 24) | 5u,
+                                  static_cast<std::uint32_t>(123456789012ULL >> 32)}},
+                                 42, 0);
   for (int i = 0; i < 4; ++i) CHECK(b.v[i] == direct.v[i]);
+}
+
+TEST_CASE("Poisson draws: the integer threshold is the uniform's comparison, and the CPU lanes are the scalar draw") {
+  poisson_view P{};
+  P.seed = 0x1234567890abcdefULL;
+  P.stream_id = 3;
+  P.start = 0;
+  P.stop = std::int64_t{1} << 40;
+  // Rates from silence to certainty, and probabilities next to a draw's grid.
+  const double ps[] = {0.0, 1e-17, 0x1p-53, 0x1.8p-53, 1.5e-3, 0.015, 0.5, 1.0 - 0x1p-53, 1.0};
+  long fired = 0, lanes_differ = 0, uniform_differs = 0;
+  for (double p : ps) {
+    P.p_spike = p;
+    P.threshold = poisson_threshold(p);
+    for (std::int64_t step : {std::int64_t{0}, std::int64_t{1}, std::int64_t{977}, (std::int64_t{1} << 33) + 5}) {
+      for (std::uint32_t c0 = 0; c0 < 512; c0 += 64) {
+        std::uint8_t lanes[64];
+        poisson_fires_lanes<64>(P, c0, step, lanes);
+        for (std::uint32_t k = 0; k < 64; ++k) {
+          const bool one = poisson_fires(P, c0 + k, step);
+          const auto b = philox_block(P.seed, stream_purpose::poisson, P.stream_id, c0 + k, static_cast<std::uint64_t>(step));
+          fired += one;
+          lanes_differ += one != static_cast<bool>(lanes[k]);
+          uniform_differs += one != (uniform_from(b.v[0], b.v[1]) < p);
+        }
+      }
+    }
+  }
+  CHECK(lanes_differ == 0);
+  CHECK(uniform_differs == 0);
+  CHECK(fired > 4000);  // p = 0.5 and above fire about 5100 of their 3 · 2048 draws
+  P.p_spike = 1.0;
+  P.threshold = poisson_threshold(1.0);
+  CHECK(P.threshold == 9007199254740992ULL);
+  P.threshold = poisson_threshold(0.0);
+  CHECK(P.threshold == 0);
+  CHECK(!poisson_fires(P, 0, P.stop));  // inactive after stop
 }
 
 TEST_CASE("stream draws: ranges, independence of streams, normal moments") {

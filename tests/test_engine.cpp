@@ -4,6 +4,7 @@
 // outputs (written whole or not at all).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 

@@ -399,7 +399,7 @@ TEST_CASE("a plastic network gives the same weights, traces and spikes on 1 and 
   for (std::size_t q = 0; q < img.plastic.size(); ++q) {
     const auto& w = state_of(one, img.plastic[q].name + ".weight");
     std::size_t moved = 0;
-    for (std::size_t c = 0; c < w.size(); ++c) moved += w[c] != img.plastic[q].weight[c];
+    for (std::size_t c = 0; c < w.size(); ++c) moved += w[c] != img.plastic[q].syn[c].w;
     CAPTURE(img.plastic[q].name);
     CHECK(moved > w.size() / 2);
   }
@@ -433,7 +433,7 @@ TEST_CASE("weights out: chosen connections sampled, a histogram over time, every
   const std::size_t nw = net.records.size() - 3, nh = nw + 1;
   // The weight trace: 11 rows (0, 50, ..., 500 ms), the first the initial weights, the last the final ones.
   REQUIRE(o.traces[nw].steps.size() == 11);
-  CHECK(o.traces[nw].values[0] == P.weight[0]);
+  CHECK(o.traces[nw].values[0] == P.syn[0].w);
   CHECK(o.traces[nw].values[20] == final_w[0]);
   CHECK(o.traces[nw].values[21] == final_w[1]);
   // The histogram: 6 rows of 10 bins, each row counting every connection.
@@ -441,7 +441,7 @@ TEST_CASE("weights out: chosen connections sampled, a histogram over time, every
   for (std::size_t r = 0; r < 6; ++r) {
     double n = 0.0;
     for (std::size_t b = 0; b < 10; ++b) n += o.traces[nh].values[r * 10 + b];
-    CHECK(n == static_cast<double>(P.weight.size()));
+    CHECK(n == static_cast<double>(P.syn.size()));
   }
   // The last row is the final weights' histogram.
   std::vector<double> want(10, 0.0);
@@ -457,7 +457,7 @@ TEST_CASE("weights out: chosen connections sampled, a histogram over time, every
   opt.out = dir;
   run_network(net, opt);
   const std::string weights = read_text((dir / "ff.weights.csv").string());
-  CHECK(std::count(weights.begin(), weights.end(), '\n') == static_cast<long>(P.weight.size()) + 1);  // header and a row each
+  CHECK(std::count(weights.begin(), weights.end(), '\n') == static_cast<long>(P.syn.size()) + 1);  // header and a row each
   CHECK(weights.rfind("pre,post,weight,delay_ms\n", 0) == 0);
   const std::string trace = read_text((dir / "ff.weight.csv").string());
   CHECK(trace.rfind(fmt::format("time_ms,{}->{},{}->{}\n", c0.first, c0.second, c1.first, c1.second), 0) == 0);

@@ -17,6 +17,13 @@ namespace ranvier::core {
 
 enum class plastic_rule : int { stdp = 1, hebbian = 2 };
 
+// A plastic connection's weight and STDP trace side by side: the
+// postsynaptic events reach them at scattered places, one cache line each.
+template <class T> struct plastic_synapse {
+  T w;  // [weight unit]
+  T x;  // STDP: presynaptic trace X at the reference step (stdp.hpp); Hebbian: 0
+};
+
 template <class T> struct plastic_view {
   plastic_rule rule;
   stdp_params<T> stdp;
@@ -29,11 +36,10 @@ template <class T> struct plastic_view {
   const std::uint32_t* target;         // ring-buffer target
   const std::uint32_t* delay;          // [steps]
   const std::uint32_t* post;           // postsynaptic cell (index in its population)
-  T* weight;                           // [weight unit]
-  T* x;                                // presynaptic trace after the last arrival
-  std::int64_t* x_step;                // step of the last arrival
-  T* y;                                // per postsynaptic cell: trace (Hebbian: rate) after its last event
-  std::int64_t* y_step;
+  plastic_synapse<T>* syn;             // weight and pre trace
+  T* y;                                // per postsynaptic cell: STDP trace Y at the reference step;
+                                       // Hebbian: rate after its last spike [Hz]
+  std::int64_t* y_step;                // Hebbian: the step of that spike
   T* r_pre;                            // Hebbian, per source: filtered rate after its last spike [Hz]
   std::int64_t* r_pre_step;
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
@@ -64,31 +70,52 @@ RANVIER_HD void delay_range(const plastic_view<T>& P, std::uint32_t gid, std::ui
   hi = a;
 }
 
-// Connection c's arrival at step `now`: its rule's update, and the fixed-point
-// weight it delivers to its target's ring row of `now`.
+// The STDP traces' clock at step `now` (one per step and projection).
 template <class M, class T>
-RANVIER_HD std::int64_t plastic_arrival(const plastic_view<T>& P, std::uint64_t c, std::int64_t now) {
-  T w = P.weight[c];
-  T delivered = w;
-  if (P.rule == plastic_rule::stdp) {
-    const std::uint32_t j = P.post[c];
-    delivered = stdp_on_pre<M>(P.stdp, w, P.x[c], P.x_step[c], P.y[j], P.y_step[j], now);
-    P.weight[c] = w;
-  }
+RANVIER_HD stdp_clock<T> plastic_clock(const plastic_view<T>& P, std::int64_t now) {
+  return P.rule == plastic_rule::stdp ? stdp_clock_at<M>(P.stdp, now) : stdp_clock<T>{T(1), T(1), T(1), T(1)};
+}
+
+// Whether the traces are rebased onto a new reference at the start of step
+// `now`, before its arrivals; plastic_rebase_connection and _cell do it.
+template <class T>
+RANVIER_HD bool plastic_rebases_at(const plastic_view<T>& P, std::int64_t now) {
+  return P.rule == plastic_rule::stdp && stdp_rebases_at(P.stdp, now);
+}
+
+template <class T>
+RANVIER_HD void plastic_rebase_connection(const plastic_view<T>& P, std::uint64_t c, T f_plus) {
+  P.syn[c].x = stdp_rebase(P.syn[c].x, f_plus);
+}
+
+template <class T>
+RANVIER_HD void plastic_rebase_cell(const plastic_view<T>& P, std::uint32_t j, T f_minus) {
+  P.y[j] = stdp_rebase(P.y[j], f_minus);
+}
+
+// Connection c's arrival at the step of clock k: its rule's update, and the
+// fixed-point weight it delivers to its target's ring row of that step.
+template <class T>
+RANVIER_HD std::int64_t plastic_arrival(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
+  plastic_synapse<T>& s = P.syn[c];
+  T delivered = s.w;
+  if (P.rule == plastic_rule::stdp) delivered = stdp_on_pre(P.stdp, k, s.w, s.x, P.y[P.post[c]]);
   return to_fixed(delivered);
 }
 
-// The postsynaptic event of cell j (its spike plus post_delay) at step `now`
-// on its incoming connection c.
-template <class M, class T>
-RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, std::uint64_t c, std::int64_t now) {
-  if (P.rule == plastic_rule::stdp) stdp_on_post<M>(P.stdp, P.weight[c], P.x[c], P.x_step[c], now);
+// The postsynaptic event of cell j (its spike plus post_delay) at the step
+// of clock k on its incoming connection c.
+template <class T>
+RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
+  if (P.rule == plastic_rule::stdp) stdp_on_post(P.stdp, k, P.syn[c].w, P.syn[c].x);
 }
 
-// After every connection of cell j saw its event: the cell's own trace.
+// After every connection of cell j saw its event at step `now` (clock k):
+// the cell's own trace.
 template <class M, class T>
-RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, std::uint32_t j, std::int64_t now) {
-  if (P.rule == plastic_rule::stdp) stdp_post_trace<M>(P.stdp, P.y[j], P.y_step[j], now);
+RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint32_t j,
+                                  std::int64_t now) {
+  if (P.rule == plastic_rule::stdp) stdp_post_trace(P.stdp, k, P.y[j]);
   else rate_spike<M>(P.hebb, P.y[j], P.y_step[j], now);
 }
 
@@ -112,7 +139,7 @@ RANVIER_HD void plastic_learn(const plastic_view<T>& P, std::uint64_t c, std::ui
   const std::uint32_t j = P.post[c];
   const T yi = trace_at<M>(P.r_pre[i], P.r_pre_step[i], now, P.hebb.rate_decay);
   const T yj = trace_at<M>(P.y[j], P.y_step[j], now, P.hebb.rate_decay);
-  P.weight[c] = hebbian_update(P.hebb, P.weight[c], yi, yj);
+  P.syn[c].w = hebbian_update(P.hebb, P.syn[c].w, yi, yj);
 }
 
 // The histogram bin of weight w: bins equal bins over [lo, lo + bins/scale],

@@ -5,14 +5,22 @@
 // plus the connection's delay), t_post the postsynaptic spike plus the
 // dendritic delay post_delay.
 //
-// Event-driven, with traces evaluated lazily (exact, no per-step work): each
-// connection keeps x, its presynaptic trace just after its last arrival, and
-// that arrival's step; each postsynaptic cell keeps y and the step of its
-// last postsynaptic event. A trace decays as e^(−Δsteps·dt/tau). All-to-all
-// pairing adds 1 at each spike (x = Σ e^(−(t − t_i)/tau_plus) over earlier
-// arrivals); nearest pairing sets it to 1, so each spike pairs with the
-// latest spike of the other side only (symmetric nearest-neighbour,
-// Morrison, Diesmann & Gerstner 2008).
+// Event-driven, with traces kept against a common reference step (exact,
+// no per-step work and no exponential per connection): each connection
+// keeps X, its presynaptic trace as seen at the reference step ref (the
+// first step of the current block of `block` steps), and each postsynaptic
+// cell keeps Y likewise. The trace at step k is X·e^(−(k − ref)·dt/tau):
+// the two factors e^(∓(k − ref)·dt/tau) of each side are computed once a step
+// (stdp_clock_at), so an update costs a multiplication. All-to-all pairing
+// adds 1 at each spike (x = Σ e^(−(t − t_i)/tau_plus) over earlier
+// arrivals), that is e^(+(k − ref)·dt/tau) to X; nearest pairing sets the
+// trace to 1, so each spike pairs with the latest spike of the other side
+// only (symmetric nearest-neighbour, Morrison, Diesmann & Gerstner 2008).
+// At the first step of each block every X and Y is rebased onto the new
+// reference (times e^(−block·dt/tau), stdp_rebase); block is chosen so that
+// (k − ref)·dt/tau stays within 2 (the factors' rounding then stays that of
+// a 2·tau interval), and traces below 1e-20 are set to 0 there rather than
+// left to decay through the subnormal numbers.
 //
 // At an arrival: the weight as it is reaches the target, then depression by
 // the post trace, Δw = −a_minus·y·f₋(w), then x steps. At a postsynaptic
@@ -46,9 +54,50 @@ template <class T> struct stdp_params {
   T inv_range;      // 1/(w_max − w_min)
   bool nearest;
   bool multiplicative;
+  std::int64_t block;  // [steps] the traces' reference step is the last multiple of block
 };
 
-// A trace stepped at `last` to value x, seen at step `now`.
+// The block length for trace rates dt/tau_plus and dt/tau_minus [1/step]:
+// (k − ref)·dt/tau <= 2 within a block, and k − ref exact in float.
+inline std::int64_t stdp_block(double rate_plus, double rate_minus) {
+  const double r = rate_plus > rate_minus ? rate_plus : rate_minus;
+  const double b = 2.0 / r;
+  return b < 1.0 ? 1 : (b > 1048576.0 ? 1048576 : static_cast<std::int64_t>(b));
+}
+
+// The traces' factors at step `now`, k = now − ref: decay e^(−k·rate) and
+// growth e^(+k·rate) of the pre (plus) and post (minus) traces.
+template <class T> struct stdp_clock {
+  T pre, pre_up, post, post_up;
+};
+
+template <class M, class T>
+RANVIER_HD stdp_clock<T> stdp_clock_at(const stdp_params<T>& p, std::int64_t now) {
+  const T k = static_cast<T>(now % p.block);
+  return {M::exp(-k * p.rate_plus), M::exp(k * p.rate_plus), M::exp(-k * p.rate_minus), M::exp(k * p.rate_minus)};
+}
+
+// Whether `now` starts a block after the first: every X and Y is rebased.
+template <class T>
+RANVIER_HD bool stdp_rebases_at(const stdp_params<T>& p, std::int64_t now) {
+  return now > 0 && now % p.block == 0;
+}
+
+// The factor a trace of rate dt/tau takes from one reference to the next.
+template <class M, class T>
+RANVIER_HD T stdp_rebase_factor(const stdp_params<T>& p, T rate) {
+  return M::exp(-static_cast<T>(p.block) * rate);
+}
+
+// A trace rebased by factor f; negligible ones become 0.
+template <class T>
+RANVIER_HD T stdp_rebase(T x, T f) {
+  const T v = x * f;
+  return v < T(1e-20) ? T(0) : v;
+}
+
+// A trace stepped at `last` to value x, seen at step `now` (the Hebbian
+// rates, kept per cell).
 template <class M, class T>
 RANVIER_HD T trace_at(T x, std::int64_t last, std::int64_t now, T rate) {
   return x * M::exp(-static_cast<T>(now - last) * rate);
@@ -59,35 +108,29 @@ RANVIER_HD T clip(T w, T lo, T hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
 
-// An arrival at step `now` on a connection with weight w, trace x (stepped
-// at x_step) and the postsynaptic cell's trace y (at y_step). Returns the
+// An arrival on a connection with weight w and pre trace X, whose
+// postsynaptic cell has post trace Y, at the step of clock c. Returns the
 // weight delivered (w before the update).
-template <class M, class T>
-RANVIER_HD T stdp_on_pre(const stdp_params<T>& p, T& w, T& x, std::int64_t& x_step, T y, std::int64_t y_step,
-                         std::int64_t now) {
+template <class T>
+RANVIER_HD T stdp_on_pre(const stdp_params<T>& p, const stdp_clock<T>& c, T& w, T& X, T Y) {
   const T delivered = w;
-  const T yn = trace_at<M>(y, y_step, now, p.rate_minus);
   const T f = p.multiplicative ? (w - p.w_min) * p.inv_range : T(1);
-  w = clip(w - p.a_minus * yn * f, p.w_min, p.w_max);
-  x = p.nearest ? T(1) : trace_at<M>(x, x_step, now, p.rate_plus) + T(1);
-  x_step = now;
+  w = clip(w - p.a_minus * (Y * c.post) * f, p.w_min, p.w_max);
+  X = p.nearest ? c.pre_up : X + c.pre_up;
   return delivered;
 }
 
-// A postsynaptic event at step `now` on a connection with weight w and
-// presynaptic trace x (stepped at x_step).
-template <class M, class T>
-RANVIER_HD void stdp_on_post(const stdp_params<T>& p, T& w, T x, std::int64_t x_step, std::int64_t now) {
-  const T xn = trace_at<M>(x, x_step, now, p.rate_plus);
+// A postsynaptic event on a connection with weight w and pre trace X.
+template <class T>
+RANVIER_HD void stdp_on_post(const stdp_params<T>& p, const stdp_clock<T>& c, T& w, T X) {
   const T f = p.multiplicative ? (p.w_max - w) * p.inv_range : T(1);
-  w = clip(w + p.a_plus * xn * f, p.w_min, p.w_max);
+  w = clip(w + p.a_plus * (X * c.pre) * f, p.w_min, p.w_max);
 }
 
-// The postsynaptic cell's trace after its event at `now`.
-template <class M, class T>
-RANVIER_HD void stdp_post_trace(const stdp_params<T>& p, T& y, std::int64_t& y_step, std::int64_t now) {
-  y = p.nearest ? T(1) : trace_at<M>(y, y_step, now, p.rate_minus) + T(1);
-  y_step = now;
+// The postsynaptic cell's trace after its event.
+template <class T>
+RANVIER_HD void stdp_post_trace(const stdp_params<T>& p, const stdp_clock<T>& c, T& Y) {
+  Y = p.nearest ? c.post_up : Y + c.post_up;
 }
 
 }  // namespace ranvier::core

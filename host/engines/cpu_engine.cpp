@@ -188,13 +188,20 @@ class cpu_engine final : public engine {
           }
         }
         for (const auto& P : gens_) {
+          if (step < P.start || step >= P.stop) continue;
+          // 64 sources at a time: the draws in a loop that vectorises, then the spikes.
+          const std::int64_t nblocks = (P.ncells + 63) / 64;
 #pragma omp for schedule(static) nowait
-          for (std::int64_t c = 0; c < static_cast<std::int64_t>(P.ncells); ++c) {
-            const auto cc = static_cast<std::uint32_t>(c);
-            if (core::poisson_fires(P, cc, step)) {
-              ++P.spike_count[cc];
-              mine.push_back(P.gid_base + cc);
-            }
+          for (std::int64_t b = 0; b < nblocks; ++b) {
+            const auto c0 = static_cast<std::uint32_t>(b * 64);
+            const int n = static_cast<int>(std::min<std::uint32_t>(64, P.ncells - c0));
+            std::uint8_t fires[64];
+            core::poisson_fires_lanes<64>(P, c0, step, fires);
+            for (int k = 0; k < n; ++k)
+              if (fires[k]) {
+                ++P.spike_count[c0 + k];
+                mine.push_back(P.gid_base + c0 + static_cast<std::uint32_t>(k));
+              }
           }
         }
 #pragma omp barrier
@@ -320,6 +327,8 @@ class cpu_engine final : public engine {
       std::uint64_t fan = 0;
       for (const auto& p : img_.plastic) fan += p.target.size() / std::max<std::uint32_t>(1, p.npre) + 1;
       shared = spikes * fan > parallel_learn_threshold;
+      for (const auto& P : plastic_views_)  // a rebase or learning step touches every connection
+        shared = shared || core::plastic_rebases_at(P, step) || core::learns_at(P, step);
     }
     if (!shared) {
 #pragma omp single
@@ -351,8 +360,23 @@ class cpu_engine final : public engine {
         for (std::int64_t i = 0; i < n; ++i) f(i);
       }
     };
+    // A loop over every connection (or cell), in blocks of 4096.
+    const auto each_block = [&](std::uint64_t n, auto&& f) {
+      constexpr std::uint64_t block = 4096;
+      each(static_cast<std::int64_t>((n + block - 1) / block), false, [&](std::int64_t b) {
+        const std::uint64_t lo = static_cast<std::uint64_t>(b) * block;
+        for (std::uint64_t i = lo; i < std::min(n, lo + block); ++i) f(i);
+      });
+    };
     for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
       const auto& P = plastic_views_[q];
+      if (core::plastic_rebases_at(P, step)) {
+        const T fp = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_plus);
+        const T fm = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_minus);
+        each_block(img_.plastic[q].syn.size(), [&](std::uint64_t c) { core::plastic_rebase_connection(P, c, fp); });
+        each_block(P.npost, [&](std::uint64_t j) { core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), fm); });
+      }
+      const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
       for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
         const auto* sp = spikes_of(step - 1 - d);
         each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {
@@ -362,9 +386,8 @@ class cpu_engine final : public engine {
             if (c + 16 < hi) {  // the targets' ring entries and the postsynaptic traces are scattered
               __builtin_prefetch(row + P.target[c + 16], 1);
               __builtin_prefetch(P.y + P.post[c + 16], 0);
-              __builtin_prefetch(P.y_step + P.post[c + 16], 0);
             }
-            const std::int64_t w = core::plastic_arrival<M>(P, c, step);
+            const std::int64_t w = core::plastic_arrival(P, clock, c);
             const std::uint32_t t = P.target[c];
             if (shared)
               std::atomic_ref<std::int64_t>(row[t]).fetch_add(w, std::memory_order_relaxed);
@@ -396,14 +419,12 @@ class cpu_engine final : public engine {
           for (std::uint64_t k = P.in_row[j]; k < end; ++k) {
             if (k + ahead < end) {
               const std::uint64_t f = P.in_conn[k + ahead];
-              __builtin_prefetch(P.weight + f, 1);
-              __builtin_prefetch(P.x + f, 0);
-              __builtin_prefetch(P.x_step + f, 0);
+              __builtin_prefetch(P.syn + f, 1);
             }
-            core::plastic_post_connection<M>(P, P.in_conn[k], step);
+            core::plastic_post_connection(P, clock, P.in_conn[k]);
           }
         }
-        core::plastic_post_cell<M>(P, j, step);
+        core::plastic_post_cell<M>(P, clock, j, step);
       });
       if (P.rule != core::plastic_rule::hebbian) continue;
       const auto* pre = spikes_of(step - 1);
@@ -411,9 +432,8 @@ class cpu_engine final : public engine {
            [&](std::int64_t i) { core::plastic_pre_cell<M>(P, (*pre)[static_cast<std::size_t>(i)], step); });
       if (core::learns_at(P, step)) {
         const std::uint32_t* src = img_.plastic[q].source_of.data();
-        each(static_cast<std::int64_t>(img_.plastic[q].source_of.size()), false, [&](std::int64_t c) {
-          core::plastic_learn<M>(P, static_cast<std::uint64_t>(c), src[c], step);
-        });
+        each_block(img_.plastic[q].source_of.size(),
+                   [&](std::uint64_t c) { core::plastic_learn<M>(P, c, src[c], step); });
       }
     }
   }

@@ -183,10 +183,8 @@ class cuda_engine final : public engine {
       dp.target = uploaded(p.target, stream_);
       dp.delay = uploaded(p.delay, stream_);
       dp.post = uploaded(p.post, stream_);
-      dp.weight = uploaded(p.weight, stream_);
-      dp.x = uploaded(p.x, stream_);
+      dp.syn = uploaded(p.syn, stream_);
       dp.y = uploaded(p.y, stream_);
-      dp.x_step = uploaded(p.x_step, stream_);
       dp.y_step = uploaded(p.y_step, stream_);
       dp.r_pre = uploaded(p.r_pre, stream_);
       dp.r_pre_step = uploaded(p.r_pre_step, stream_);
@@ -198,11 +196,9 @@ class cuda_engine final : public engine {
       dp.view.target = dp.target.get();
       dp.view.delay = dp.delay.get();
       dp.view.post = dp.post.get();
-      dp.view.weight = dp.weight.get();
-      dp.view.x = dp.x.get();
+      dp.view.syn = dp.syn.get();
       dp.view.y = dp.y.get();
-      dp.view.x_step = dp.x_step.get();
-      dp.view.y_step = dp.y_step.get();
+      dp.view.y_step = p.y_step.empty() ? nullptr : dp.y_step.get();
       dp.view.r_pre = p.r_pre.empty() ? nullptr : dp.r_pre.get();
       dp.view.r_pre_step = p.r_pre.empty() ? nullptr : dp.r_pre_step.get();
     }
@@ -218,7 +214,7 @@ class cuda_engine final : public engine {
         ds.view = {};
         ds.view.every = rp.every;
         ds.view.capacity_rows = ds.rows;
-        ds.view.array = dp.weight.get();
+        ds.view.synapses = dp.syn.get();
         if (rp.kind == sample_kind::weight) {
           ds.index = uploaded(rp.index, stream_);
           ds.out = device_buffer<T>(ds.rows * rp.index.size());
@@ -231,7 +227,7 @@ class cuda_engine final : public engine {
           check_cuda(kernels::device_memset(ds.counts.get(), 0, ds.counts.size() * 4, stream_), "cudaMemset");
           ds.view.kind = 4;
           ds.view.ncols = rp.bins;
-          ds.view.n = img_.plastic[rp.plastic].weight.size();
+          ds.view.n = img_.plastic[rp.plastic].syn.size();
           ds.view.lo = static_cast<T>(rp.lo);
           ds.view.scale = static_cast<T>(rp.bins / (rp.hi - rp.lo));
           ds.view.counts = ds.counts.get();
@@ -318,9 +314,7 @@ class cuda_engine final : public engine {
     for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
       plastic_storage<T> p = img_.plastic[q];  // names and sizes; the values from the device
       const auto& dp = dplastic_[q];
-      dp.weight.download(p.weight.data(), p.weight.size(), stream_);
-      dp.x.download(p.x.data(), p.x.size(), stream_);
-      dp.x_step.download(p.x_step.data(), p.x_step.size(), stream_);
+      dp.syn.download(p.syn.data(), p.syn.size(), stream_);
       dp.y.download(p.y.data(), p.y.size(), stream_);
       dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
       dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
@@ -387,8 +381,9 @@ class cuda_engine final : public engine {
   struct device_plastic {
     device_buffer<std::uint64_t> row, in_row, in_conn;
     device_buffer<std::uint32_t> target, delay, post;
-    device_buffer<T> weight, x, y, r_pre;
-    device_buffer<std::int64_t> x_step, y_step, r_pre_step;
+    device_buffer<core::plastic_synapse<T>> syn;
+    device_buffer<T> y, r_pre;
+    device_buffer<std::int64_t> y_step, r_pre_step;
     device_buffer<std::uint32_t> source_of;
     core::plastic_view<T> view{};
   };
@@ -420,6 +415,9 @@ class cuda_engine final : public engine {
   // The launches of one step, in stage order.
   void enqueue_step() {
     for (const auto& dp : dplastic_) {
+      if (dp.view.rule == core::plastic_rule::stdp)
+        check_cuda(kernels::launch_plastic_rebase<T, M>(dp.view, dp.syn.size(), buffers_, propagate_blocks_, stream_),
+                   "plasticity");
       check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
       check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
       if (dp.view.rule == core::plastic_rule::hebbian)

@@ -30,19 +30,24 @@ template <class T, class M> std::string arithmetic_name() {
 }
 
 // A plastic projection's state, by connection in its CSR order (the same on
-// both engines): "<projection>.weight", ".x", ".x_step" (STDP), per
-// postsynaptic cell ".y", ".y_step", and per source ".r_pre",
+// both engines): "<projection>.weight", ".x" (STDP: the pre trace at the
+// reference step), per postsynaptic cell ".y" (STDP: the post trace at the
+// reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
 // ".r_pre_step" (Hebbian).
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
   const auto add = [&](const char* field, const auto& v) {
     out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
   };
-  add("weight", p.weight);
-  add("x", p.x);
-  add("x_step", p.x_step);
+  std::vector<double> w(p.syn.size()), x(p.syn.size());
+  for (std::size_t c = 0; c < p.syn.size(); ++c) {
+    w[c] = p.syn[c].w;
+    x[c] = p.syn[c].x;
+  }
+  add("weight", w);
+  if (p.rule == core::plastic_rule::stdp) add("x", x);
   add("y", p.y);
-  add("y_step", p.y_step);
   if (!p.r_pre.empty()) {
+    add("y_step", p.y_step);
     add("r_pre", p.r_pre);
     add("r_pre_step", p.r_pre_step);
   }

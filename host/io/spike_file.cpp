@@ -2,6 +2,7 @@
 // `TIME,INDEX` per line; blank lines and lines starting with # are skipped.
 #include "host/io/spike_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>

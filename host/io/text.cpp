@@ -1,5 +1,6 @@
 #include "host/io/text.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>

@@ -1,6 +1,7 @@
 // CSV writers for spikes and sampled traces.
 #include "host/io/writers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <system_error>

@@ -202,7 +202,8 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
-         p.target.size() * (4 + 4 + 4 + 4 + sizeof(T)) + (p.x.size() + p.y.size() + p.r_pre.size()) * (sizeof(T) + 8) +
+         p.target.size() * (4 + 4 + 4 + 4 + 2 * sizeof(T)) + (p.y.size() + p.r_pre.size()) * sizeof(T) +
+         (p.y_step.size() + p.r_pre_step.size()) * 8 +
          p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
   if (!pulse.empty()) b += pulse.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * 8;  // and the pulse ring
@@ -224,11 +225,9 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.target = target.data();
   v.delay = delay.data();
   v.post = post.data();
-  v.weight = weight.data();
-  v.x = x.data();
-  v.x_step = x_step.data();
+  v.syn = syn.data();
   v.y = y.data();
-  v.y_step = y_step.data();
+  v.y_step = y_step.empty() ? nullptr : y_step.data();
   v.in_row = in_row.data();
   v.in_conn = in_conn.data();
   v.hebb = hebb;
@@ -769,6 +768,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     gs.params.seed = net.sim.seed;
     // Probability of at least one event of a Poisson process in one step.
     gs.params.p_spike = -core::det_expm1(-pd.rate * dt * 1e-3);
+    gs.params.threshold = core::poisson_threshold(gs.params.p_spike);
     gs.params.start = time_steps(pd.start, dt);
     gs.params.stop = time_steps(pd.stop, dt);
     gs.spike_count.assign(gs.params.ncells, 0);
@@ -818,6 +818,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.stdp.inv_range = static_cast<T>(std::isfinite(d.w_max) ? 1.0 / (d.w_max - d.w_min) : 0.0);
     ps.stdp.nearest = d.pairing == stdp_pairing::nearest;
     ps.stdp.multiplicative = d.update == stdp_update::multiplicative;
+    ps.stdp.block = core::stdp_block(dt / d.tau_plus, dt / d.tau_minus);
     ps.pre_gid_base = pc.pre_gid_base;
     ps.npre = pc.npre;
     ps.post_gid_base = pc.post_gid_base;
@@ -832,12 +833,10 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.delay = std::move(pc.delay);
     ps.pre = std::move(pc.pre);
     ps.post = std::move(pc.post);
-    for (double w : pc.weight) ps.weight.push_back(static_cast<T>(w));
+    ps.syn.reserve(pc.weight.size());
+    for (double w : pc.weight) ps.syn.push_back({static_cast<T>(w), T(0)});
     const std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
-    if (d.rule == plasticity_rule::stdp) {
-      ps.x.assign(ps.weight.size(), T(0));
-      ps.x_step.assign(ps.weight.size(), never);
-    } else {
+    if (d.rule != plasticity_rule::stdp) {
       ps.hebb.eta = static_cast<T>(d.eta);
       ps.hebb.rate_decay = static_cast<T>(dt / d.tau_rate);
       ps.hebb.increment = static_cast<T>(1000.0 / d.tau_rate);
@@ -848,9 +847,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       ps.r_pre.assign(ps.npre, T(0));
       ps.r_pre_step.assign(ps.npre, never);
       ps.source_of = ps.pre;
+      ps.y_step.assign(ps.npost, never);
     }
     ps.y.assign(ps.npost, T(0));
-    ps.y_step.assign(ps.npost, never);
     img.history = std::max(img.history, std::max(ps.dmax, ps.post_delay) + 1);
     img.plastic.push_back(std::move(ps));
   }
@@ -895,14 +894,14 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
     auto& tb = rec.traces[r];
     tb.steps.push_back(step);
     if (rp.kind == sample_kind::weight) {
-      for (auto c : rp.index) tb.values.push_back(static_cast<double>(img.plastic[rp.plastic].weight[c]));
+      for (auto c : rp.index) tb.values.push_back(static_cast<double>(img.plastic[rp.plastic].syn[c].w));
       continue;
     }
     if (rp.kind == sample_kind::weight_histogram) {
       const std::size_t first = tb.values.size();
       tb.values.resize(first + rp.bins, 0.0);
       const T lo = static_cast<T>(rp.lo), scale = static_cast<T>(rp.bins / (rp.hi - rp.lo));
-      for (T w : img.plastic[rp.plastic].weight) tb.values[first + core::weight_bin(w, lo, scale, rp.bins)] += 1.0;
+      for (const auto& s : img.plastic[rp.plastic].syn) tb.values[first + core::weight_bin(s.w, lo, scale, rp.bins)] += 1.0;
       continue;
     }
     const auto& g = img.groups[rp.ref.group];

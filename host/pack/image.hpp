@@ -165,8 +165,9 @@ template <class T> struct plastic_storage {
   std::uint32_t dmin = 1, dmax = 1, post_delay = 0;  // [steps]
   std::vector<std::uint64_t> row, in_row, in_conn;
   std::vector<std::uint32_t> target, delay, pre, post;
-  std::vector<T> weight, x, y, r_pre;
-  std::vector<std::int64_t> x_step, y_step, r_pre_step;
+  std::vector<core::plastic_synapse<T>> syn;    // per connection: weight and STDP trace
+  std::vector<T> y, r_pre;
+  std::vector<std::int64_t> y_step, r_pre_step;  // Hebbian only
   std::vector<std::uint32_t> source_of;  // Hebbian: each connection's source index (the CSR row it is in)
   core::plastic_view<T> view();
 };
