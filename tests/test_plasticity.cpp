@@ -234,6 +234,7 @@ TEST_CASE("STDP on random spike trains with drawn delays matches an independent 
       CHECK(err < 1e-12 + 1e-9 * std::fabs(want));
     }
     CHECK(delays.size() > 30);  // heterogeneous delays
+    CHECK(5200 > 10 * P.stdp.block);  // the run crosses more than ten rebases of the traces (stdp.hpp)
     CHECK(pairs > 1000);
     MESSAGE(std::string(nearest ? "nearest" : "all-to-all") << ": " << pairs << " pairs (" << coincident
                                                    << " coincident), largest error " << worst);
