@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "core/cell.hpp"
 #include "core/hd.hpp"
@@ -74,6 +75,47 @@ RANVIER_HD void model_step(const point_group_view<T>& G, const step_ctx& ctx, la
         L.gp[k] += g;
       });
   if constexpr (N::exact_currents) current_receptors_dv<M>(C, c0, n, L.i);
+  if constexpr (N::nstate == 0 && W > 1) {
+    // A model without states of its own (LIF), on the CPU's lanes: every
+    // lane's new v first, from a local copy of the parameters, the
+    // refractory hold selected rather than branched to, in a loop that
+    // vectorises; then thresholds and resets. Per lane the arithmetic of the
+    // general loop below (which the CUDA kernels' one lane runs).
+    T p[N::nparam];
+    for (int q = 0; q < N::nparam; ++q) p[q] = G.mparam[q];
+    const std::int64_t* last = C.last_spike + c0;
+    const std::int64_t now = ctx.step + 1, dead_for = C.refractory + (N::clamps ? 1 : 0);
+    T vn[W];
+    // Without conductance inputs in these lanes (gp = +0 in each: a sum of
+    // zeros from +0 is +0) the model is called with the constant 0, and what
+    // only conductances need (LIF's exp) is compiled away.
+    const auto new_v = [&](auto conductances) {
+      for (int k = 0; k < n; ++k) {
+        local_states<0, T> s;
+        const T gp = conductances ? L.gp[k] : T(0);
+        const T hold = N::template hold<M>(p, s.s, L.v[k], L.ip[k], gp, G.dt);
+        const T moved = N::template step<M>(p, s.s, L.v[k], L.ip[k], gp, L.i[k], G.dt);
+        vn[k] = N::clamps && now - last[k] < dead_for ? hold : moved;
+      }
+    };
+    bool conductances = false;
+    for (int k = 0; k < n; ++k) conductances |= L.gp[k] != T(0);
+    if (conductances) new_v(std::true_type{});
+    else new_v(std::false_type{});
+    for (int k = 0; k < n; ++k) {
+      const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
+      local_states<0, T> s;
+      if (now - C.last_spike[c] >= dead_for && N::fired(p, L.v[k], vn[k])) {
+        N::reset(p, s.s, vn[k]);
+        C.last_spike[c] = now;
+        ++C.spike_count[c];
+        sink(C.gid_base + c);
+      }
+      v[k] = vn[k];
+    }
+    advance_states<M>(C, c0, n, [](std::uint32_t, int) { return T(0); });
+    return;
+  }
   for (int k = 0; k < n; ++k) {
     const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
     local_states<N::nstate, T> s;

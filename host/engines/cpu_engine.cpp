@@ -412,11 +412,14 @@ class cpu_engine final : public engine {
         if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) return;
         const std::uint32_t j = gid - P.post_gid_base;
         if (P.rule == core::plastic_rule::stdp) {
-          // The incoming connections are scattered over the CSR by source:
-          // ask for their state a few iterations ahead.
-          constexpr std::uint64_t ahead = 16;
-          const std::uint64_t end = P.in_row[j + 1];
-          for (std::uint64_t k = P.in_row[j]; k < end; ++k) {
+          // The incoming connections are scattered over the CSR by source,
+          // a cache line each: ask for them `ahead` iterations early (about
+          // a memory latency; 16 was 3 % slower on bench_stdp), the first
+          // ones before the loop.
+          constexpr std::uint64_t ahead = 96;
+          const std::uint64_t begin = P.in_row[j], end = P.in_row[j + 1];
+          for (std::uint64_t k = begin; k < std::min(end, begin + ahead); ++k) __builtin_prefetch(P.syn + P.in_conn[k], 1);
+          for (std::uint64_t k = begin; k < end; ++k) {
             if (k + ahead < end) {
               const std::uint64_t f = P.in_conn[k + ahead];
               __builtin_prefetch(P.syn + f, 1);
