@@ -675,7 +675,9 @@ TEST_SUITE("engine") {
 // CPU engine with W = 64. Emulating the kernel's calls on every model group
 // (unconnected cells under a current step, each from its own v) checks
 // without a GPU that both give the same bits on every state array.
-TEST_CASE_TEMPLATE("the CUDA kernel's call of the model step (one lane) gives the CPU engine's bits", T, float, double) {
+// The model network's cells alone (no projections, generators or records),
+// in T's precision, for 100 ms.
+template <class T> network model_cells() {
   network net = model_network();
   net.projections.clear();
   net.populations.erase(std::remove_if(net.populations.begin(), net.populations.end(),
@@ -684,6 +686,11 @@ TEST_CASE_TEMPLATE("the CUDA kernel's call of the model step (one lane) gives th
   net.records.clear();
   net.sim.prec = precision_of(T{});
   net.sim.duration = 100.0;
+  return net;
+}
+
+TEST_CASE_TEMPLATE("the CUDA kernel's call of the model step (one lane) gives the CPU engine's bits", T, float, double) {
+  network net = model_cells<T>();
   for (auto& c : net.cells) {
     c.init["v"] = c.model == "fhn" ? distribution::uniform(-1.5, -1.0) : distribution::uniform(-70.0, -60.0);
     stimulus_desc st;
@@ -729,14 +736,7 @@ TEST_CASE_TEMPLATE("the CPU engine's lanes give the one-lane model step's bits, 
   // the same drawn inputs for both. The CPU engine's 64 lanes take the
   // stateless models' vector path (conductance inputs or none, refractory
   // hold selected), the CUDA kernels' one lane the general loop.
-  network net = model_network();
-  net.projections.clear();
-  net.populations.erase(std::remove_if(net.populations.begin(), net.populations.end(),
-                                       [](const population_desc& p) { return p.kind != population_kind::cell; }),
-                        net.populations.end());
-  net.records.clear();
-  net.sim.prec = precision_of(T{});
-  net.sim.duration = 100.0;
+  network net = model_cells<T>();
   for (auto& c : net.cells) {
     stimulus_desc st;
     st.population = c.name;
