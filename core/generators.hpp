@@ -27,14 +27,10 @@ struct poisson_view {
 // by (cell, step), so the train is the same on every engine and thread
 // count. The draw u = bits·2^-53 is below p_spike exactly when bits is below
 // ceil(p_spike·2^53) (poisson_threshold), an integer comparison.
-// poisson_fires_active assumes the generator active in `step`.
-RANVIER_HD bool poisson_fires_active(const poisson_view& P, std::uint32_t c, std::int64_t step) {
+RANVIER_HD bool poisson_fires(const poisson_view& P, std::uint32_t c, std::int64_t step) {
+  if (step < P.start || step >= P.stop) return false;
   const auto b = philox_block(P.seed, stream_purpose::poisson, P.stream_id, c, static_cast<std::uint64_t>(step));
   return uniform_bits(b.v[0], b.v[1]) < P.threshold;
-}
-
-RANVIER_HD bool poisson_fires(const poisson_view& P, std::uint32_t c, std::int64_t step) {
-  return step >= P.start && step < P.stop && poisson_fires_active(P, c, step);
 }
 
 inline std::uint64_t poisson_threshold(double p_spike) {
@@ -42,8 +38,9 @@ inline std::uint64_t poisson_threshold(double p_spike) {
   return t <= 0.0 ? 0 : (t >= 9007199254740992.0 ? 9007199254740992ULL : static_cast<std::uint64_t>(t));
 }
 
-// poisson_fires_active for cells c0 … c0 + W − 1 at once (the CPU engine):
-// the same rounds on W counters in loops that vectorise.
+// poisson_fires for cells c0 … c0 + W − 1 at once (the CPU engine), in a
+// step where the generator is active: the same rounds on W counters in loops
+// that vectorise.
 template <int W>
 inline void poisson_fires_lanes(const poisson_view& P, std::uint32_t c0, std::int64_t step, std::uint8_t* fires) {
   std::uint32_t x0[W], x1[W], x2[W], x3[W];
