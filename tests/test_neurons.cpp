@@ -49,6 +49,23 @@ series trace(const outcome& o, std::size_t r) {
   return s;
 }
 
+// One classic RK4 step of y' = f(y) at step h, for the reference solutions.
+template <std::size_t N, class F>
+std::array<double, N> rk4_step(const std::array<double, N>& y, double h, F&& f) {
+  auto add = [](const std::array<double, N>& a, const std::array<double, N>& b, double s) {
+    std::array<double, N> r;
+    for (std::size_t i = 0; i < N; ++i) r[i] = a[i] + s * b[i];
+    return r;
+  };
+  const std::array<double, N> k1 = f(y);
+  const std::array<double, N> k2 = f(add(y, k1, h / 2));
+  const std::array<double, N> k3 = f(add(y, k2, h / 2));
+  const std::array<double, N> k4 = f(add(y, k3, h));
+  std::array<double, N> yn;
+  for (std::size_t c = 0; c < N; ++c) yn[c] = y[c] + h / 6 * (k1[c] + 2 * k2[c] + 2 * k3[c] + k4[c]);
+  return yn;
+}
+
 // Classic RK4 on a system with a threshold and reset, at step h, for the
 // reference solutions: f(y) the derivative, fired(y) and reset(y) the rule.
 // Returns the spike times (the fine step at which the threshold is reached).
@@ -59,18 +76,8 @@ std::vector<double> rk4_spikes(std::array<double, N> y, double tstop, double h,
                                const std::function<void(std::array<double, N>&)>& reset) {
   std::vector<double> spikes;
   const long n = std::lround(tstop / h);
-  auto add = [](const std::array<double, N>& a, const std::array<double, N>& b, double s) {
-    std::array<double, N> r;
-    for (std::size_t i = 0; i < N; ++i) r[i] = a[i] + s * b[i];
-    return r;
-  };
   for (long i = 0; i < n; ++i) {
-    const auto k1 = f(y);
-    const auto k2 = f(add(y, k1, h / 2));
-    const auto k3 = f(add(y, k2, h / 2));
-    const auto k4 = f(add(y, k3, h));
-    std::array<double, N> yn;
-    for (std::size_t c = 0; c < N; ++c) yn[c] = y[c] + h / 6 * (k1[c] + 2 * k2[c] + 2 * k3[c] + k4[c]);
+    std::array<double, N> yn = rk4_step(y, h, f);
     if (fired(y, yn)) {
       spikes.push_back((i + 1) * h);
       reset(yn);
@@ -305,19 +312,14 @@ TEST_CASE("FitzHugh-Nagumo in the seed's form oscillates, converging at first or
   std::vector<double> ref;
   {
     const double h = 1e-4;
-    double v = v0, r = (a - v0) / b;
-    auto f = [&](double vv, double rr) {
-      return std::array<double, 2>{c * (vv - vv * vv * vv / 3 + rr + ie), -(vv - a + b * rr) / c};
+    std::array<double, 2> y = {v0, (a - v0) / b};  // v, R
+    auto f = [&](const std::array<double, 2>& q) {
+      return std::array<double, 2>{c * (q[0] - q[0] * q[0] * q[0] / 3 + q[1] + ie), -(q[0] - a + b * q[1]) / c};
     };
     const long per_ms = std::lround(1.0 / h);
     for (long i = 1; i <= std::lround(tstop / h); ++i) {
-      const auto k1 = f(v, r);
-      const auto k2 = f(v + h / 2 * k1[0], r + h / 2 * k1[1]);
-      const auto k3 = f(v + h / 2 * k2[0], r + h / 2 * k2[1]);
-      const auto k4 = f(v + h * k3[0], r + h * k3[1]);
-      v += h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]);
-      r += h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]);
-      if (i % per_ms == 0) ref.push_back(v);
+      y = rk4_step(y, h, f);
+      if (i % per_ms == 0) ref.push_back(y[0]);
     }
   }
   std::vector<double> errors;
@@ -485,13 +487,12 @@ TEST_CASE("GABA_B: R and G follow the kinetic scheme exactly; a burst opens the 
       }
       // [T] is constant on [t, t + h): pulses start and end on the 25 us grid.
       const double c = conc(t + h / 2);
-      const auto f = [&](double rr, double gg) { return std::array<double, 2>{k1 * c * (1 - rr) - k2 * rr, k3 * rr - k4 * gg}; };
-      const auto a = f(r, gp);
-      const auto b = f(r + h / 2 * a[0], gp + h / 2 * a[1]);
-      const auto cc = f(r + h / 2 * b[0], gp + h / 2 * b[1]);
-      const auto d = f(r + h * cc[0], gp + h * cc[1]);
-      r += h / 6 * (a[0] + 2 * b[0] + 2 * cc[0] + d[0]);
-      gp += h / 6 * (a[1] + 2 * b[1] + 2 * cc[1] + d[1]);
+      const auto f = [&](const std::array<double, 2>& q) {  // R, G
+        return std::array<double, 2>{k1 * c * (1 - q[0]) - k2 * q[0], k3 * q[0] - k4 * q[1]};
+      };
+      const auto y = rk4_step(std::array<double, 2>{r, gp}, h, f);
+      r = y[0];
+      gp = y[1];
     }
     CAPTURE(worst);
     CAPTURE(top);
