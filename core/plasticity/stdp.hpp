@@ -5,8 +5,9 @@
 // plus the connection's delay), t_post the postsynaptic spike plus the
 // dendritic delay post_delay.
 //
-// Event-driven, with traces kept against a common reference step (exact,
-// no per-step work and no exponential per connection): each connection
+// Event-driven, with traces kept against a common reference step (exact;
+// no work per connection between its events but one multiplication a block,
+// and no exponential per connection): each connection
 // keeps X, its presynaptic trace as seen at the reference step ref (the
 // first step of the current block of `block` steps), and each postsynaptic
 // cell keeps Y likewise. The trace at step k is X·e^(−(k − ref)·dt/tau):
