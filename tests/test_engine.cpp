@@ -150,7 +150,7 @@ TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
   CHECK(o.counts[3] > o.counts[1]);  // stronger drive, higher rate
 }
 
-TEST_CASE("results are bit-identical for 1 and 2 threads and any chunking") {
+TEST_CASE("results are bit-identical for 1, 2 and 3 threads and any chunking") {
   const network net = mixed_network();
   const auto one = run(net, which::cpu, 1, 1000);
   const auto two = run(net, which::cpu, 2, 1000);
@@ -160,6 +160,16 @@ TEST_CASE("results are bit-identical for 1 and 2 threads and any chunking") {
   CHECK(one.spikes.size() > 5000);
   check_identical(one, two);
   check_identical(one, steps);
+  // Three threads (more than this machine's cores): shares of 64-cell
+  // chunks that end mid-population, static rows split three ways.
+  network wide = mixed_network();
+  wide.sim.duration = 60.0;
+  for (auto& p : wide.populations) p.size = p.size * 7 / 4;  // 1400 exc, 350 inh
+  const auto a = run(wide, which::cpu, 1, 1000);
+  const auto b = run(wide, which::cpu, 3, 13);
+  CHECK(b.engine.find("(3 threads,") != std::string::npos);
+  CHECK(a.spikes.size() > 1000);
+  check_identical(a, b);
 }
 
 TEST_CASE("single precision and fast mode stay close to double, deterministic") {

@@ -389,6 +389,50 @@ TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fi
 
 TEST_SUITE("engine") {
 
+TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on 1, 2 and 3 threads") {
+  // Without the Hebbian projection every step but the traces' rebases is an
+  // ordinary one: each thread updates the connections onto its own cells,
+  // in its own order of the rows; samples and exports in the image's order.
+  network net = plastic_network();
+  net.populations[0].size = 1600;  // enough cells for three threads (500 a thread)
+  net.sim.duration = 150.0;
+  net.projections.pop_back();  // heb
+  const auto img = std::get<image<double>>(pack(net, 1));
+  const auto& P = img.plastic.at(0);  // ff
+  record_desc w;
+  w.projection = "ff";
+  w.variable = "weight";
+  for (std::uint64_t c = 0; c < P.syn.size(); c += P.syn.size() / 7) w.connections.push_back({P.pre[c], P.post[c]});
+  w.interval = 10.0;
+  net.records.push_back(w);
+  record_desc h;
+  h.projection = "rec";
+  h.variable = "weight_histogram";
+  h.interval = 25.0;
+  net.records.push_back(h);
+  const auto one = run(net, which::cpu, 1);
+  const auto two = run(net, which::cpu, 2);
+  const auto three = run(net, which::cpu, 3);
+  CHECK(contains(two.engine, "2 threads"));
+  CHECK(contains(three.engine, "3 threads"));
+  check_identical(one, two);
+  check_identical(one, three);
+  // The sampled weights are those of the chosen connections: at the end, the exported weights there.
+  const auto& wt = one.traces.at(one.traces.size() - 2);
+  const auto& exported = state_of(one, "ff.weight");
+  REQUIRE(wt.steps.size() >= 2);
+  const std::size_t ncol = w.connections.size();
+  for (std::size_t i = 0; i < ncol; ++i) {
+    std::uint64_t c = 0;
+    while (P.pre[c] != w.connections[i].first || P.post[c] != w.connections[i].second) ++c;
+    CAPTURE(i);
+    CHECK(wt.values[(wt.steps.size() - 1) * ncol + i] == exported[c]);
+  }
+  std::size_t moved = 0;
+  for (std::size_t c = 0; c < exported.size(); ++c) moved += exported[c] != P.syn[c].w;
+  CHECK(moved > exported.size() / 2);
+}
+
 TEST_CASE("a plastic network gives the same weights, traces and spikes on 1 and 2 threads, and its weights move") {
   network net = plastic_network();
   net.populations[0].size = 1200;  // enough cells for two threads (500 a thread)

@@ -1,11 +1,16 @@
 // The CPU reference engine: the five stages of a step over the packed image,
-// with OpenMP over cells. One parallel region spans a whole batch of steps;
-// each stage is a work-shared loop and the stages are separated by barriers.
-// Results are bit-identical for any thread count: cells are independent
-// within a stage, spike lists are sorted, and synaptic input is summed in
-// fixed point (integer adds commute).
+// with OpenMP over cells. One parallel region spans a whole batch of steps.
+// Each thread owns a share of every group's cells (partition) and with them
+// their ring targets and the plastic connections onto them: it advances its
+// cells, adds every spike of the step to its own targets and applies the
+// plastic rules to its own connections, so an ordinary step has one barrier,
+// after spike detection. Results are bit-identical for any thread count:
+// cells are independent within a stage, each plastic connection sees the
+// same updates in the same order, recorded spikes are sorted, and synaptic
+// input is summed in fixed point (integer adds commute).
 #include <algorithm>
 #include <atomic>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -34,15 +39,14 @@ constexpr int chunk = 64;
 constexpr std::uint32_t cable_chunk = 16;
 static_assert(chunk * sizeof(float) % cache_line == 0 && cable_chunk * sizeof(float) % cache_line == 0);
 
-// Above this many connections to walk in one step, propagation is shared
-// among the threads; below it one thread is faster than a barrier.
-constexpr std::uint64_t parallel_propagate_threshold = 8192;
-// Likewise for the plastic rules' updates of a step (an upper estimate: the
-// spikes of the history window times the plastic out-degree).
+// Above this many plastic rules' updates in one of learn_all's steps (an
+// upper estimate: the spikes of the history window times the plastic
+// out-degree), they are shared among the threads; below it one thread is
+// faster than the barriers.
 constexpr std::uint64_t parallel_learn_threshold = 65536;
 
 // Compartments (a point neuron: one) each thread needs a step to be worth the
-// few barriers between stages; a smaller network runs on fewer threads, as
+// step's barrier; a smaller network runs on fewer threads, as
 // a barrier costs microseconds on an idle machine and a scheduler time slice
 // on a busy one.
 constexpr std::uint64_t compartments_per_thread = 500;
@@ -103,8 +107,10 @@ class cpu_engine final : public engine {
     ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
     history_.resize(img_.history);
-    thread_spikes_.resize(threads_);
+    nslots_ = std::max<std::uint32_t>(2, img_.history + 1);
+    lists_.resize(static_cast<std::size_t>(nslots_) * static_cast<std::size_t>(threads_));
     thread_scratch_.assign(threads_, std::vector<T>(scratch));
+    partition();
   }
 
   std::string describe() const override {
@@ -123,25 +129,24 @@ class cpu_engine final : public engine {
     const std::int64_t first = step_;
     const std::size_t nt = img_.ntargets;
     const std::int64_t depth = img_.ring_depth;
-    bool parallel_propagate = false;
+    bool short_team = false;  // OpenMP gave fewer threads than the partition has
 
 #pragma omp parallel num_threads(threads_)
     {
 #if defined(_OPENMP)
-      auto& mine = thread_spikes_[omp_get_thread_num()];
+      const int k = omp_get_thread_num();
+      const bool whole = omp_get_num_threads() == threads_;
 #else
-      auto& mine = thread_spikes_[0];
+      const int k = 0;
+      const bool whole = true;
 #endif
-#if defined(_OPENMP)
-      auto& scratch = thread_scratch_[omp_get_thread_num()];
-#else
-      auto& scratch = thread_scratch_[0];
-#endif
-      for (std::int64_t step = first; step < first + nsteps; ++step) {
+      if (!whole && k == 0) short_team = true;
+      auto& scratch = thread_scratch_[k];
+      for (std::int64_t step = first; whole && step < first + nsteps; ++step) {
         // Stage 4, learning, for the events at the step's start: the
         // arrivals of spikes on plastic connections (their weights go into
         // this step's ring row), then the postsynaptic events.
-        if (!plastic_views_.empty()) learn(step);
+        if (!plastic_views_.empty()) learn(step, k);
         // Gap junctions see every voltage of the step's start.
         if (img_.has_gaps) {
           for (auto& g : img_.groups) {
@@ -153,35 +158,38 @@ class cpu_engine final : public engine {
           }
 #pragma omp barrier
         }
-        // Stages 1 and 2: deliver + advance + detect, per chunk of cells.
+        // Stages 1 and 2: deliver + advance + detect, per chunk of the
+        // thread's own cells; its spikes and its share of the sources' go
+        // to its list of the step.
+        auto& mine = spikes_of_thread(step, k);
         mine.clear();
         const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt,
                                  pulse_ring_.empty() ? nullptr
                                                      : pulse_ring_.data() + static_cast<std::size_t>(step % depth) * nt};
         auto sink = [&mine](std::uint32_t gid) { mine.push_back(gid); };
-        for (const auto& G : point_views_) {
-          const int nchunks = static_cast<int>((G.c.ncells + chunk - 1) / chunk);
-#pragma omp for schedule(static) nowait
-          for (int ch = 0; ch < nchunks; ++ch) {
+        for (std::size_t i = 0; i < point_views_.size(); ++i) {
+          const auto& G = point_views_[i];
+          const auto& own = point_own_[i];
+          for (std::uint32_t c0 = own[k]; c0 < own[k + 1]; c0 += chunk) {
             core::lanes<T, chunk> L;
-            L.first = static_cast<std::uint32_t>(ch) * chunk;
-            L.n = static_cast<int>(std::min<std::uint32_t>(chunk, G.c.ncells - L.first));
+            L.first = c0;
+            L.n = static_cast<int>(std::min<std::uint32_t>(chunk, own[k + 1] - c0));
             core::point_step<M>(G, ctx, L, sink);
           }
         }
-        for (const auto& G : cable_views_) {
-          const std::uint32_t nc = G.c.ncells, per = G.c.block;  // a chunk is a block of the layout
+        for (std::size_t i = 0; i < cable_views_.size(); ++i) {
+          const auto& G = cable_views_[i];
+          const auto& own = cable_own_[i];
+          const std::uint32_t per = G.c.block;  // a chunk is a block of the layout
           const core::cable_scratch<T> S{scratch.data(), scratch.data() + G.nnodes * cable_chunk,
                                          scratch.data() + 2 * G.nnodes * cable_chunk,
                                          scratch.data() + 3 * G.nnodes * cable_chunk, cable_chunk, 0};
-#pragma omp for schedule(static) nowait
-          for (std::int64_t ch = 0; ch < static_cast<std::int64_t>((nc + per - 1) / per); ++ch) {
-            const std::uint32_t c0 = static_cast<std::uint32_t>(ch) * per;
-            core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, nc - c0)), S, sink);
-          }
+          for (std::uint32_t c0 = own[k]; c0 < own[k + 1]; c0 += per)
+            core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, own[k + 1] - c0)), S, sink);
         }
-        for (const auto& P : sources_) {
-#pragma omp single nowait
+        for (std::size_t i = 0; i < sources_.size(); ++i) {
+          if (static_cast<int>(i % static_cast<std::size_t>(threads_)) != k) continue;
+          const auto& P = sources_[i];
           for (std::uint64_t e = core::first_event(P, step); e < P.nevents && P.step[e] == step; ++e) {
             ++P.spike_count[P.cell[e]];
             mine.push_back(P.gid_base + P.cell[e]);
@@ -191,44 +199,37 @@ class cpu_engine final : public engine {
           if (step < P.start || step >= P.stop) continue;
           // 64 sources at a time: the draws in a loop that vectorises, then the spikes.
           const std::int64_t nblocks = (P.ncells + 63) / 64;
-#pragma omp for schedule(static) nowait
-          for (std::int64_t b = 0; b < nblocks; ++b) {
+          for (std::int64_t b = nblocks * k / threads_; b < nblocks * (k + 1) / threads_; ++b) {
             const auto c0 = static_cast<std::uint32_t>(b * 64);
             const int n = static_cast<int>(std::min<std::uint32_t>(64, P.ncells - c0));
             std::uint8_t fires[64];
             core::poisson_fires_lanes<64>(P, c0, step, fires);
-            for (int k = 0; k < n; ++k)
-              if (fires[k]) {
-                ++P.spike_count[c0 + k];
-                mine.push_back(P.gid_base + c0 + static_cast<std::uint32_t>(k));
+            for (int i = 0; i < n; ++i)
+              if (fires[i]) {
+                ++P.spike_count[c0 + i];
+                mine.push_back(P.gid_base + c0 + static_cast<std::uint32_t>(i));
               }
           }
         }
+        // The one barrier of an ordinary step: every list of the step is complete.
 #pragma omp barrier
-#pragma omp single
-        {
-          spikes_.clear();
-          for (const auto& t : thread_spikes_) spikes_.insert(spikes_.end(), t.begin(), t.end());
-          std::sort(spikes_.begin(), spikes_.end());
-          std::uint64_t work = 0;
-          for (auto gid : spikes_) work += img_.row[gid + 1] - img_.row[gid];
-          parallel_propagate = work > parallel_propagate_threshold;
-          if (!parallel_propagate)
-            for (auto gid : spikes_) propagate(gid, step, false);
-          // Stage 5, record, here: propagation changes only the ring, never
-          // what records read, and a separate stage would cost a barrier.
-          for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
-          if (!history_.empty()) history_[static_cast<std::size_t>(step % img_.history)] = spikes_;
-          sample_records(img_, step + 1, rec);
-        }
-        // Stage 3: propagate, shared when there is much of it (stage 4,
-        // learning, has no rules yet).
-        if (parallel_propagate) {
-#pragma omp for schedule(dynamic, 4)
-          for (std::size_t i = 0; i < spikes_.size(); ++i) propagate(spikes_[i], step, true);
+        // Stage 3: each thread adds every spike of the step to its own
+        // targets' ring entries (no atomics: a target has one owner).
+        for (int m = 0; m < threads_; ++m)
+          for (auto gid : spikes_of_thread(step, m)) propagate(gid, step, k);
+        // Stage 5, record, by thread 0 meanwhile: propagation changes only
+        // the ring, never what records read.
+        if (k == 0) record(step, rec);
+        // A sample reads every cell (and weight): no thread may start the
+        // next step before it is taken.
+        if (samples_at(step + 1)) {
+#pragma omp barrier
         }
       }
     }
+    if (short_team)
+      throw internal_error(fmt::format("cpu engine: OpenMP gave fewer threads than the {} the cells were shared among",
+                                       threads_));
     step_ = first + nsteps;
   }
 
@@ -245,7 +246,23 @@ class cpu_engine final : public engine {
       }
       out.push_back({g.cell_type + ".last_spike", std::vector<double>(g.last_spike.begin(), g.last_spike.end())});
     }
-    for (const auto& p : img_.plastic) append_plastic_state(p, out);
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
+      const auto& p = img_.plastic[q];
+      if (perm_[q].empty()) {
+        append_plastic_state(p, out);
+        continue;
+      }
+      plastic_storage<T> in_order;  // what the export reads, in the image's order
+      in_order.name = p.name;
+      in_order.rule = p.rule;
+      in_order.syn.resize(p.syn.size());
+      for (std::uint64_t c = 0; c < p.syn.size(); ++c) in_order.syn[perm_[q][c]] = p.syn[c];
+      in_order.y = p.y;
+      in_order.r_pre = p.r_pre;
+      in_order.y_step = p.y_step;
+      in_order.r_pre_step = p.r_pre_step;
+      append_plastic_state(in_order, out);
+    }
     std::vector<double> ring(ring_.size());
     const std::size_t nt = img_.ntargets;
     for (std::size_t row = 0; row < img_.ring_depth; ++row)
@@ -308,17 +325,304 @@ class cpu_engine final : public engine {
         if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
   }
 
+  // The step's spikes found by thread k (its cells and its share of the
+  // sources), kept for nslots_ steps: propagation reads them after the
+  // step's barrier and learning up to img_.history steps later, while a
+  // thread a step ahead fills the next slot.
+  std::vector<std::uint32_t>& spikes_of_thread(std::int64_t step, int k) {
+    return lists_[static_cast<std::size_t>(step % nslots_) * static_cast<std::size_t>(threads_) + static_cast<std::size_t>(k)];
+  }
+
+  // Whether some record samples at `step` (every thread asks, and they must agree).
+  bool samples_at(std::int64_t step) const {
+    for (const auto& rp : img_.records)
+      if (rp.samples_at(step)) return true;
+    return false;
+  }
+
+  // The step's spikes in gid order: into the recording, the history the
+  // plastic rules read back at their special steps, and the samples of the
+  // state after the step.
+  void record(std::int64_t step, recording& rec) {
+    spikes_.clear();
+    for (int m = 0; m < threads_; ++m) {
+      const auto& l = spikes_of_thread(step, m);
+      spikes_.insert(spikes_.end(), l.begin(), l.end());
+    }
+    std::sort(spikes_.begin(), spikes_.end());
+    for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
+    if (!history_.empty()) history_[static_cast<std::size_t>(step % img_.history)] = spikes_;
+    if (samples_at(step + 1)) sample_records(img_, step + 1, rec);
+  }
+
+  // Shares the cells among the threads (each group in contiguous runs of
+  // whole chunks, by an estimate of their work), gives every ring target and
+  // plastic connection the owner of its cell, and orders each source's
+  // static connections by owner (part_), so that a thread's stages touch
+  // only its own targets and connections.
+  void partition() {
+    const auto nth = static_cast<std::size_t>(threads_);
+    const std::uint32_t nt = img_.ntargets;
+    constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    // Each ring target's group and cell.
+    std::vector<std::uint32_t> col_group(nt, none), col_cell(nt, none);
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      const auto& g = img_.groups[gi];
+      if (g.receptors.empty()) continue;
+      const std::uint32_t base = g.receptors[0].target_base;
+      const std::uint64_t span = static_cast<std::uint64_t>(g.receptors[0].nlocations) * g.ncells;
+      for (std::uint64_t u = 0; u < span; ++u) {
+        col_group[target_of_[base + u]] = static_cast<std::uint32_t>(gi);
+        col_cell[target_of_[base + u]] = static_cast<std::uint32_t>(u % g.ncells);
+      }
+    }
+    const auto cell_of = [&](std::uint32_t t) {
+      if (t >= nt || col_group[t] == none)
+        throw internal_error(fmt::format("cpu engine: ring target {} belongs to no cell", t));
+      return std::pair{col_group[t], col_cell[t]};
+    };
+    // The work estimate, in units of a point neuron's step: a compartment
+    // 1, a static connection onto the cell 1/512, a plastic one 1/128
+    // (bench_stdp's LIF network, at its rates of about 10 Hz: a LIF step
+    // ≈ 3.7 ns, a static connection's share of propagation ≈ 0.007 ns a
+    // step, a plastic one's of arrivals and postsynaptic updates ≈ 0.02 ns).
+    std::vector<std::vector<double>> cost(img_.groups.size());
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
+      cost[gi].assign(img_.groups[gi].ncells, static_cast<double>(img_.groups[gi].nnodes));
+    for (auto t : img_.target) {
+      const auto [gi, c] = cell_of(t);
+      cost[gi][c] += 1.0 / 512;
+    }
+    for (const auto& p : img_.plastic)
+      for (auto t : p.target) {
+        const auto [gi, c] = cell_of(t);
+        cost[gi][c] += 1.0 / 128;
+      }
+    // Per group, thread k's cells [own[k], own[k + 1]): whole units (a
+    // chunk, or a cable group's block), about an equal share of the cost.
+    std::vector<std::vector<std::uint32_t>> own(img_.groups.size());
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      const auto& g = img_.groups[gi];
+      const std::uint32_t unit = g.cable ? g.block : chunk;
+      double total = 0.0;
+      for (double x : cost[gi]) total += x;
+      auto& o = own[gi];
+      o.assign(nth + 1, g.ncells);
+      o[0] = 0;
+      double sum = 0.0;
+      std::size_t k = 1;
+      for (std::uint32_t c0 = 0; c0 < g.ncells && k < nth; c0 += unit) {
+        // Thread k starts at the unit boundary nearest to k/nth of the cost.
+        double here = 0.0;
+        for (std::uint32_t c = c0; c < std::min(g.ncells, c0 + unit); ++c) here += cost[gi][c];
+        while (k < nth && sum + here / 2 >= total * static_cast<double>(k) / static_cast<double>(nth)) o[k++] = c0;
+        sum += here;
+      }
+      for (std::size_t i = 1; i <= nth; ++i) o[i] = std::max(o[i], o[i - 1]);
+      (g.cable ? cable_own_ : point_own_).push_back(o);
+    }
+    const auto owner = [&](std::uint32_t t) {
+      const auto [gi, c] = cell_of(t);
+      const auto& o = own[gi];
+      return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), c) - (o.begin() + 1));
+    };
+    // Static connections: each source's by owner (stably), and where each
+    // owner's run starts.
+    if (nth > 1) {
+      part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
+      std::vector<std::uint32_t> target, delay;
+      std::vector<T> weight;
+      std::vector<std::size_t> who;
+      for (std::uint32_t s = 0; s < img_.nsources; ++s) {
+        const std::uint64_t lo = img_.row[s], hi = img_.row[s + 1];
+        std::vector<std::uint64_t> fill(nth + 1, 0);
+        who.resize(hi - lo);
+        for (std::uint64_t c = lo; c < hi; ++c) ++fill[(who[c - lo] = owner(img_.target[c])) + 1];
+        for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
+        for (std::size_t k = 1; k < nth; ++k) part_[s * (nth - 1) + k - 1] = lo + fill[k];
+        target.assign(img_.target.begin() + lo, img_.target.begin() + hi);
+        weight.assign(img_.weight.begin() + lo, img_.weight.begin() + hi);
+        delay.assign(img_.delay.begin() + lo, img_.delay.begin() + hi);
+        for (std::uint64_t i = 0; i < hi - lo; ++i) {
+          const std::uint64_t c = lo + fill[who[i]]++;
+          img_.target[c] = target[i];
+          img_.weight[c] = weight[i];
+          img_.delay[c] = delay[i];
+        }
+      }
+      reindex_targets();
+    }
+    // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])
+    // of each projection, and each source's connections by owner, then
+    // delay (stably: the builder's order within), so a thread's arrivals of
+    // one source and delay are one run of the row (ppart_). The state is
+    // exported and recorded in the image's order (perm_).
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
+      auto& p = img_.plastic[q];
+      std::vector<std::uint32_t> o(nth + 1, 0);
+      o[nth] = p.npost;
+      bool found = false;
+      for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+        const auto& g = img_.groups[gi];
+        if (p.post_gid_base < g.gid_base || p.post_gid_base - g.gid_base >= g.ncells) continue;
+        found = true;
+        const std::uint32_t cell0 = p.post_gid_base - g.gid_base;
+        for (std::size_t k = 1; k < nth; ++k) o[k] = std::clamp(own[gi][k], cell0, cell0 + p.npost) - cell0;
+        for (std::uint64_t c = 0; c < p.target.size(); ++c) {
+          const auto [tg, tc] = cell_of(p.target[c]);
+          if (tg != gi || tc != cell0 + p.post[c])
+            throw internal_error(
+                fmt::format("cpu engine: plastic connection {} of '{}' targets another cell than its own", c, p.name));
+        }
+      }
+      if (!found) throw internal_error(fmt::format("cpu engine: the postsynaptic cells of '{}' are in no group", p.name));
+      std::vector<std::uint64_t> perm, ppart;
+      if (nth > 1) {
+        const auto owner_of = [&](std::uint32_t j) {
+          return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), j) - (o.begin() + 1));
+        };
+        perm.resize(p.syn.size());
+        ppart.assign(static_cast<std::size_t>(p.npre) * (nth - 1), 0);
+        std::vector<std::uint64_t> fill(nth + 1);
+        for (std::uint32_t i = 0; i < p.npre; ++i) {
+          const std::uint64_t lo = p.row[i], hi = p.row[i + 1];
+          std::fill(fill.begin(), fill.end(), 0);
+          for (std::uint64_t c = lo; c < hi; ++c) ++fill[owner_of(p.post[c]) + 1];
+          for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
+          for (std::size_t k = 1; k < nth; ++k) ppart[i * (nth - 1) + k - 1] = lo + fill[k];
+          for (std::uint64_t c = lo; c < hi; ++c) perm[lo + fill[owner_of(p.post[c])]++] = c;  // delays stay ascending
+        }
+        const auto permuted = [&](auto& v) {
+          auto old = v;
+          for (std::uint64_t c = 0; c < perm.size(); ++c) v[c] = old[perm[c]];
+        };
+        permuted(p.syn);
+        permuted(p.target);
+        permuted(p.delay);
+        permuted(p.pre);
+        permuted(p.post);
+        if (!p.source_of.empty()) permuted(p.source_of);
+        std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
+        for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
+        std::vector<std::uint64_t> inverse(perm.size());
+        for (std::uint64_t c = 0; c < perm.size(); ++c) inverse[perm[c]] = c;
+        for (auto& rp : img_.records)
+          if (rp.kind == sample_kind::weight && rp.plastic == static_cast<int>(q))
+            for (auto& c : rp.index) c = inverse[c];
+      }
+      plastic_own_.push_back(std::move(o));
+      perm_.push_back(std::move(perm));
+      ppart_.push_back(std::move(ppart));
+    }
+    plastic_views_.clear();
+    for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
+  }
+
+  // The connections of source `gid` with delay d in thread k's run of
+  // projection q's row: [lo, hi) (empty when the source is not q's).
+  void arrivals_of(std::size_t q, std::uint32_t gid, std::uint32_t d, int k, std::uint64_t& lo,
+                   std::uint64_t& hi) const {
+    const auto& P = plastic_views_[q];
+    lo = hi = 0;
+    if (gid < P.pre_gid_base || gid - P.pre_gid_base >= P.npre) return;
+    const std::size_t i = gid - P.pre_gid_base, inner = static_cast<std::size_t>(threads_) - 1;
+    lo = k == 0 ? P.row[i] : ppart_[q][i * inner + static_cast<std::size_t>(k) - 1];
+    hi = k == threads_ - 1 ? P.row[i + 1] : ppart_[q][i * inner + static_cast<std::size_t>(k)];
+    if (P.dmin == P.dmax) return;  // one delay: the whole run
+    const std::uint32_t* first = std::lower_bound(P.delay + lo, P.delay + hi, d);
+    hi = static_cast<std::uint64_t>(std::upper_bound(first, P.delay + hi, d) - P.delay);
+    lo = static_cast<std::uint64_t>(first - P.delay);
+  }
+
+  // The arrivals at `step` on connections [lo, hi) of P: trace, weight into
+  // the ring row (and a pulse receptor's closing row); atomic where threads
+  // share the targets.
+  void arrive(const core::plastic_view<T>& P, const core::stdp_clock<T>& clock, std::int64_t step, std::uint64_t lo,
+              std::uint64_t hi, bool atomic) {
+    const std::size_t nt = img_.ntargets;
+    std::int64_t* row = ring_.data() + static_cast<std::size_t>(step % img_.ring_depth) * nt;
+    const auto add = [atomic](std::int64_t& cell, std::int64_t w) {
+      if (atomic)
+        std::atomic_ref<std::int64_t>(cell).fetch_add(w, std::memory_order_relaxed);
+      else
+        cell += w;
+    };
+    for (std::uint64_t c = lo; c < hi; ++c) {
+      if (c + 16 < hi) {  // the targets' ring entries and the postsynaptic traces are scattered
+        __builtin_prefetch(row + P.target[c + 16], 1);
+        __builtin_prefetch(P.y + P.post[c + 16], 0);
+      }
+      const std::int64_t w = core::plastic_arrival(P, clock, c);
+      const std::uint32_t t = P.target[c];
+      add(row[t], w);
+      if (!pulse_.empty() && pulse_[t])  // the pulse closes pulse_[t] steps after this one
+        add(pulse_ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t], w);
+    }
+  }
+
+  // A spike of P's postsynaptic cell j reaching its synapses at `step`.
+  void post_spike(const core::plastic_view<T>& P, const core::stdp_clock<T>& clock, std::uint32_t j, std::int64_t step) {
+    if (P.rule == core::plastic_rule::stdp) {
+      // The incoming connections are scattered over the CSR by source, a
+      // cache line each: ask for them `ahead` iterations early (about a
+      // memory latency; 16 was 3 % slower on bench_stdp), the first ones
+      // before the loop.
+      constexpr std::uint64_t ahead = 96;
+      const std::uint64_t begin = P.in_row[j], end = P.in_row[j + 1];
+      for (std::uint64_t i = begin; i < std::min(end, begin + ahead); ++i) __builtin_prefetch(P.syn + P.in_conn[i], 1);
+      for (std::uint64_t i = begin; i < end; ++i) {
+        if (i + ahead < end) __builtin_prefetch(P.syn + P.in_conn[i + ahead], 1);
+        core::plastic_post_connection(P, clock, P.in_conn[i]);
+      }
+    }
+    core::plastic_post_cell<M>(P, clock, j, step);
+  }
+
   // The plastic rules' events at the start of `step` (core/plasticity/),
-  // called by every thread of the parallel region: arrivals at step from
-  // spikes of step − 1 − d for each delay d of a projection, read back from
-  // the spike history; then postsynaptic events from spikes of
-  // step − 1 − post_delay; then Hebbian rates and learning. Each loop is
-  // shared among the threads; a connection is touched at most once per loop
-  // (one source, one delay, one target cell), the ring by integer atomics,
-  // so the result does not depend on the threads (kernels/README.md).
-  void learn(std::int64_t step) {
-    // Below a few tens of thousands of connection updates a step, one thread
-    // does them all: a barrier costs as much as that much work.
+  // called by every thread k of the parallel region: arrivals at step from
+  // spikes of step − 1 − d for each delay d of a projection, then
+  // postsynaptic events from spikes of step − 1 − post_delay, then Hebbian
+  // rates and learning. On an ordinary STDP step each thread does those of
+  // its own connections and cells, with no barrier; a step that touches
+  // every connection (a rebase of the traces, Hebbian learning) or has
+  // per-source state (Hebbian rates) waits for all threads and shares its
+  // loops (learn_all).
+  void learn(std::int64_t step, int k) {
+    bool all = false;
+    for (const auto& P : plastic_views_) all = all || P.rule != core::plastic_rule::stdp || core::plastic_rebases_at(P, step);
+    if (all) {
+#pragma omp barrier
+      learn_all(step);
+      return;
+    }
+    for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
+      const auto& P = plastic_views_[q];
+      const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
+      for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
+        const std::int64_t s = step - 1 - d;
+        if (s < 0) continue;
+        for (int m = 0; m < threads_; ++m)
+          for (auto gid : spikes_of_thread(s, m)) {
+            std::uint64_t lo, hi;
+            arrivals_of(q, gid, d, k, lo, hi);
+            arrive(P, clock, step, lo, hi, false);
+          }
+      }
+      const std::int64_t s = step - 1 - P.post_delay;
+      if (s < 0) continue;
+      const auto& o = plastic_own_[q];
+      for (int m = 0; m < threads_; ++m)
+        for (auto gid : spikes_of_thread(s, m)) {
+          const std::uint32_t j = gid - P.post_gid_base;
+          if (gid >= P.post_gid_base && j >= o[k] && j < o[k + 1]) post_spike(P, clock, j, step);
+        }
+    }
+  }
+
+  // learn's special steps, every thread past a barrier. Below a few tens of
+  // thousands of connection updates a step, one thread does them all: a
+  // barrier costs as much as that much work.
+  void learn_all(std::int64_t step) {
     bool shared = threads_ > 1;
     if (shared) {
       std::uint64_t spikes = 0;
@@ -339,10 +643,11 @@ class cpu_engine final : public engine {
   }
 
   // shared: every thread of the region calls this and the loops are shared
-  // among them; else one thread runs them all.
+  // among them (the ring by integer atomics); else one thread runs them
+  // all. A connection is touched at most once per loop (one source, one
+  // delay, one target cell), so the result does not depend on the threads
+  // (kernels/README.md). Spikes from the merged history.
   void learn_in(std::int64_t step, bool shared) {
-    const std::size_t nt = img_.ntargets;
-    std::int64_t* row = ring_.data() + static_cast<std::size_t>(step % img_.ring_depth) * nt;
     const auto spikes_of = [&](std::int64_t s) -> const std::vector<std::uint32_t>* {
       if (s < 0 || s < step - static_cast<std::int64_t>(img_.history)) return nullptr;
       return &history_[static_cast<std::size_t>(s % img_.history)];
@@ -380,26 +685,10 @@ class cpu_engine final : public engine {
       for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
         const auto* sp = spikes_of(step - 1 - d);
         each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {
-          std::uint64_t lo, hi;
-          core::delay_range(P, (*sp)[static_cast<std::size_t>(i)], d, lo, hi);
-          for (std::uint64_t c = lo; c < hi; ++c) {
-            if (c + 16 < hi) {  // the targets' ring entries and the postsynaptic traces are scattered
-              __builtin_prefetch(row + P.target[c + 16], 1);
-              __builtin_prefetch(P.y + P.post[c + 16], 0);
-            }
-            const std::int64_t w = core::plastic_arrival(P, clock, c);
-            const std::uint32_t t = P.target[c];
-            if (shared)
-              std::atomic_ref<std::int64_t>(row[t]).fetch_add(w, std::memory_order_relaxed);
-            else
-              row[t] += w;
-            if (!pulse_.empty() && pulse_[t]) {  // the pulse closes pulse_[t] steps after this one
-              std::int64_t& end = pulse_ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t];
-              if (shared)
-                std::atomic_ref<std::int64_t>(end).fetch_add(w, std::memory_order_relaxed);
-              else
-                end += w;
-            }
+          for (int k = 0; k < threads_; ++k) {  // every thread's run of the row
+            std::uint64_t lo, hi;
+            arrivals_of(q, (*sp)[static_cast<std::size_t>(i)], d, k, lo, hi);
+            arrive(P, clock, step, lo, hi, shared);
           }
         });
       }
@@ -409,25 +698,7 @@ class cpu_engine final : public engine {
       const auto* post = spikes_of(step - 1 - P.post_delay);
       each(static_cast<std::int64_t>(post ? post->size() : 0), false, [&](std::int64_t i) {
         const std::uint32_t gid = (*post)[static_cast<std::size_t>(i)];
-        if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) return;
-        const std::uint32_t j = gid - P.post_gid_base;
-        if (P.rule == core::plastic_rule::stdp) {
-          // The incoming connections are scattered over the CSR by source,
-          // a cache line each: ask for them `ahead` iterations early (about
-          // a memory latency; 16 was 3 % slower on bench_stdp), the first
-          // ones before the loop.
-          constexpr std::uint64_t ahead = 96;
-          const std::uint64_t begin = P.in_row[j], end = P.in_row[j + 1];
-          for (std::uint64_t k = begin; k < std::min(end, begin + ahead); ++k) __builtin_prefetch(P.syn + P.in_conn[k], 1);
-          for (std::uint64_t k = begin; k < end; ++k) {
-            if (k + ahead < end) {
-              const std::uint64_t f = P.in_conn[k + ahead];
-              __builtin_prefetch(P.syn + f, 1);
-            }
-            core::plastic_post_connection(P, clock, P.in_conn[k]);
-          }
-        }
-        core::plastic_post_cell<M>(P, clock, j, step);
+        if (gid >= P.post_gid_base && gid - P.post_gid_base < P.npost) post_spike(P, clock, gid - P.post_gid_base, step);
       });
       if (P.rule != core::plastic_rule::hebbian) continue;
       const auto* pre = spikes_of(step - 1);
@@ -450,23 +721,20 @@ class cpu_engine final : public engine {
     for (std::uint64_t c = 0; c < img_.target.size(); ++c) img_.in_conn[fill[img_.target[c]]++] = c;
   }
 
-  // Walks one source's outgoing connections, adding each weight to the ring
-  // row of its arrival (core::arrival_row).
-  void propagate(std::uint32_t gid, std::int64_t step, bool atomic) {
+  // Walks thread k's part of one source's outgoing connections (part_),
+  // adding each weight to the ring row of its arrival (core::arrival_row).
+  void propagate(std::uint32_t gid, std::int64_t step, int k) {
     const std::size_t nt = img_.ntargets;
-    const std::int64_t depth = img_.ring_depth;
-    const auto add = [atomic](std::int64_t& cell, std::int64_t w) {
-      if (atomic)
-        std::atomic_ref<std::int64_t>(cell).fetch_add(w, std::memory_order_relaxed);
-      else
-        cell += w;
-    };
-    for (std::uint64_t c = img_.row[gid]; c < img_.row[gid + 1]; ++c) {
+    const auto depth = static_cast<std::uint32_t>(img_.ring_depth);
+    const std::size_t inner = static_cast<std::size_t>(threads_) - 1;
+    const std::uint64_t lo = k == 0 ? img_.row[gid] : part_[gid * inner + static_cast<std::size_t>(k) - 1];
+    const std::uint64_t hi = k == threads_ - 1 ? img_.row[gid + 1] : part_[gid * inner + static_cast<std::size_t>(k)];
+    for (std::uint64_t c = lo; c < hi; ++c) {
       const std::uint32_t t = img_.target[c];
       const std::int64_t w = core::to_fixed(img_.weight[c]);
-      add(ring_[core::arrival_row(step, img_.delay[c], static_cast<std::uint32_t>(depth)) * nt + t], w);
+      ring_[core::arrival_row(step, img_.delay[c], depth) * nt + t] += w;
       if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
-        add(pulse_ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], static_cast<std::uint32_t>(depth)) * nt + t], w);
+        pulse_ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], depth) * nt + t] += w;
     }
   }
 
@@ -485,8 +753,14 @@ class cpu_engine final : public engine {
   std::vector<std::int64_t> pulse_ring_;  // like ring_: the weights whose pulses close at each row; or empty
   std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::int64_t> ring_;
-  std::vector<std::vector<std::uint32_t>> thread_spikes_;
-  std::vector<std::uint32_t> spikes_;
+  std::vector<std::vector<std::uint32_t>> lists_;  // spikes_of_thread
+  std::uint32_t nslots_ = 2;
+  std::vector<std::vector<std::uint32_t>> point_own_, cable_own_;  // per view: thread k's cells [own[k], own[k + 1])
+  std::vector<std::vector<std::uint32_t>> plastic_own_;  // per projection: thread k's postsynaptic cells, likewise
+  std::vector<std::vector<std::uint64_t>> ppart_;  // per projection, like part_ (arrivals_of)
+  std::vector<std::vector<std::uint64_t>> perm_;   // per projection: the image's index of each connection; empty: the same
+  std::vector<std::uint64_t> part_;  // static CSR: where thread k's run of source s starts, at s·(threads − 1) + k − 1
+  std::vector<std::uint32_t> spikes_;  // the step's, sorted (record)
   std::int64_t step_ = 0;
   bool sampled_initial_ = false;
 };

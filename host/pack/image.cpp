@@ -890,7 +890,7 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
   if (rec.traces.size() < img.records.size()) rec.traces.resize(img.records.size());
   for (std::size_t r = 0; r < img.records.size(); ++r) {
     const auto& rp = img.records[r];
-    if (rp.spikes || rp.kind == sample_kind::weights_final || step % rp.every != 0) continue;
+    if (!rp.samples_at(step)) continue;
     auto& tb = rec.traces[r];
     tb.steps.push_back(step);
     if (rp.kind == sample_kind::weight) {

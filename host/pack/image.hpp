@@ -193,6 +193,8 @@ struct record_plan {
   std::string along;                   // the section recorded along, if any
   bool hidden = false;                 // for the run's measurements; not written
   std::int64_t every = 1;              // [steps]
+  // Whether sample_records takes a sample of this record at `step`.
+  bool samples_at(std::int64_t step) const { return !spikes && kind != sample_kind::weights_final && step % every == 0; }
 };
 
 template <class T> struct image {
