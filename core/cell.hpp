@@ -38,6 +38,8 @@ namespace ranvier::core {
 inline constexpr int max_mech_states = 4;
 inline constexpr int max_mechs = 16;
 inline constexpr int max_receptors = 8;
+// The most cells one call of a step function takes (the CPU engine's chunk).
+inline constexpr int max_lanes = 64;
 inline constexpr int max_stimuli = 16;
 
 // A density mechanism inserted at ninst compartments of every cell.
@@ -178,10 +180,17 @@ RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std:
             store_states(R.state, i, s);
           }
         } else {
+#if RANVIER_DEVICE_PASS
+          const auto in = [&](int k) { return from_fixed<T>(slot[k]); };
+#else
+          T values[max_lanes];  // converted first, in a loop that vectorises
+          from_fixed_lanes(slot, values, n);
+          const auto in = [&](int k) { return values[k]; };
+#endif
           for (int k = 0; k < n; ++k) {
             const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
             auto s = load_states<Rec::nstate>(R.state, i);
-            Rec::template deliver<M>(R.param, s.s, from_fixed<T>(slot[k]));
+            Rec::template deliver<M>(R.param, s.s, in(k));
             slot[k] = 0;
             store_states(R.state, i, s);
           }

@@ -12,6 +12,7 @@
 // solved in densities (mA/cm², S/cm²) with all its scratch in registers.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <type_traits>
 
@@ -98,20 +99,30 @@ RANVIER_HD void model_step(const point_group_view<T>& G, const step_ctx& ctx, la
         vn[k] = N::clamps && now - last[k] < dead_for ? hold : moved;
       }
     };
-    bool conductances = false;
-    for (int k = 0; k < n; ++k) conductances |= L.gp[k] != T(0);
-    if (conductances) new_v(std::true_type{});
+    // gp != 0 (NaN included) is a nonzero bit pattern once the sign bit is
+    // shifted out: an integer OR over the lanes, which vectorises.
+    using bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+    bits nonzero = 0;
+    for (int k = 0; k < n; ++k) nonzero |= static_cast<bits>(std::bit_cast<bits>(L.gp[k]) << 1);
+    if (nonzero != 0) new_v(std::true_type{});
     else new_v(std::false_type{});
+    // Thresholds over the lanes (vectorised), then the few that fired in lane order.
+    std::uint8_t fired[W];
+    std::uint8_t any = 0;
     for (int k = 0; k < n; ++k) {
+      fired[k] = static_cast<std::uint8_t>(now - last[k] >= dead_for) & static_cast<std::uint8_t>(N::fired(p, L.v[k], vn[k]));
+      any |= fired[k];
+      v[k] = vn[k];
+    }
+    for (int k = 0; any && k < n; ++k) {
+      if (!fired[k]) continue;
       const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
       local_states<0, T> s;
-      if (now - C.last_spike[c] >= dead_for && N::fired(p, L.v[k], vn[k])) {
-        N::reset(p, s.s, vn[k]);
-        C.last_spike[c] = now;
-        ++C.spike_count[c];
-        sink(C.gid_base + c);
-      }
+      N::reset(p, s.s, vn[k]);
       v[k] = vn[k];
+      C.last_spike[c] = now;
+      ++C.spike_count[c];
+      sink(C.gid_base + c);
     }
     advance_states<M>(C, c0, n, [](std::uint32_t, int) { return T(0); });
     return;

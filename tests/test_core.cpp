@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numeric>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "core/dmath.hpp"
@@ -341,6 +343,36 @@ TEST_CASE_TEMPLATE("Traub-Miles rate functions agree with Brian2's COBAHH equati
     const auto r = traub_miles::rates_at<deterministic_math>(static_cast<T>(v), static_cast<T>(vt));
     check_rates(r, {am, bm, ah, bh, an, bn}, tol);
   }
+}
+
+TEST_CASE_TEMPLATE("the CPU lanes' conversion from fixed point gives from_fixed's values", T, float, double) {
+  // Lanes within ±2^51 take the vectorised conversion, a chunk with one lane
+  // beyond it the plain one; both must equal from_fixed bit for bit.
+  std::mt19937_64 gen(7);
+  const std::int64_t edge = std::int64_t{1} << 51;
+  const std::vector<std::int64_t> special = {0, 1, -1, edge - 1, -edge, edge, -edge - 1, (std::int64_t{1} << 53) + 1,
+                                             std::numeric_limits<std::int64_t>::max(),
+                                             std::numeric_limits<std::int64_t>::min(), 123456789012345, -987654321098};
+  std::size_t wide = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::int64_t q[64];
+    T out[64];
+    const int n = 1 + static_cast<int>(gen() % 64);
+    const int bits = 1 + static_cast<int>(gen() % 63);  // magnitudes of every size
+    for (int k = 0; k < n; ++k) q[k] = static_cast<std::int64_t>(gen() >> (64 - bits)) * (gen() % 2 ? 1 : -1);
+    if (trial % 3 == 0) q[gen() % static_cast<std::uint64_t>(n)] = special[gen() % special.size()];
+    bool beyond = false;
+    for (int k = 0; k < n; ++k) beyond = beyond || q[k] < -edge || q[k] >= edge;
+    wide += beyond;
+    from_fixed_lanes(q, out, n);
+    for (int k = 0; k < n; ++k) {
+      CAPTURE(q[k]);
+      CHECK(std::bit_cast<std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>>(out[k]) ==
+            std::bit_cast<std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>>(from_fixed<T>(q[k])));
+    }
+  }
+  CHECK(wide > 200);  // both paths taken
+  CHECK(wide < 1800);
 }
 
 TEST_CASE_TEMPLATE("exponential Euler gating is exact at fixed voltage", T, float, double) {

@@ -38,6 +38,7 @@ namespace {
 constexpr int chunk = 64;
 constexpr std::uint32_t cable_chunk = 16;
 static_assert(chunk * sizeof(float) % cache_line == 0 && cable_chunk * sizeof(float) % cache_line == 0);
+static_assert(chunk <= core::max_lanes && cable_chunk <= core::max_lanes);
 
 // Above this many plastic rules' updates in one of learn_all's steps (an
 // upper estimate: the spikes of the history window times the plastic
