@@ -13,10 +13,19 @@
 
 namespace ranvier::core {
 
-// The ring row that a spike detected while taking step `step` reaches through
-// a delay of `delay` steps, in a ring of `depth` rows.
+// The ring row that a spike detected while taking step `step` reaches
+// through a delay of `delay` steps, in a ring of `depth` rows.
 RANVIER_HD std::uint64_t arrival_row(std::int64_t step, std::uint32_t delay, std::uint32_t depth) {
   return static_cast<std::uint64_t>(step + 1 + delay) % depth;
+}
+
+// The same for the many connections of one spike: with `next` =
+// arrival_row(step, 0, depth) computed once, a delay below `depth` (every
+// delay: the ring is max D + 1 rows deep) wraps with one subtraction, not a
+// division per connection.
+RANVIER_HD std::uint64_t arrival_row_after(std::uint64_t next, std::uint32_t delay, std::uint32_t depth) {
+  const std::uint64_t r = next + delay;
+  return r >= depth ? r - depth : r;
 }
 
 // The row where the pulse an arrival opened through a delay of `delay`

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/dmath.hpp"
+#include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "core/gating.hpp"
 #include "core/mechanisms/hh.hpp"
@@ -343,6 +344,26 @@ TEST_CASE_TEMPLATE("Traub-Miles rate functions agree with Brian2's COBAHH equati
     const auto r = traub_miles::rates_at<deterministic_math>(static_cast<T>(v), static_cast<T>(vt));
     check_rates(r, {am, bm, ah, bh, an, bn}, tol);
   }
+}
+
+TEST_CASE("a spike's arrival row from the step's first row and the delay equals the row by division") {
+  std::mt19937_64 gen(3);
+  std::uint64_t checked = 0;
+  for (std::uint32_t depth : {2u, 3u, 17u, 64u, 1000u, 4000000001u}) {
+    for (int trial = 0; trial < 200; ++trial) {
+      const auto step = static_cast<std::int64_t>(gen() % (std::uint64_t{1} << 62));
+      const std::uint64_t next = arrival_row(step, 0, depth);
+      for (std::uint32_t delay : {0u, 1u, depth / 2, depth - 2, depth - 1, static_cast<std::uint32_t>(gen() % depth)}) {
+        if (delay >= depth) continue;
+        CAPTURE(step);
+        CAPTURE(delay);
+        CAPTURE(depth);
+        CHECK(arrival_row_after(next, delay, depth) == arrival_row(step, delay, depth));
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 6000);
 }
 
 TEST_CASE_TEMPLATE("the CPU lanes' conversion from fixed point gives from_fixed's values", T, float, double) {

@@ -549,10 +549,6 @@ class cpu_engine final : public engine {
         cell += w;
     };
     for (std::uint64_t c = lo; c < hi; ++c) {
-      if (c + 16 < hi) {  // the targets' ring entries and the postsynaptic traces are scattered
-        __builtin_prefetch(row + P.target[c + 16], 1);
-        __builtin_prefetch(P.y + P.post[c + 16], 0);
-      }
       const std::int64_t w = core::plastic_arrival(P, clock, c);
       const std::uint32_t t = P.target[c];
       add(row[t], w);
@@ -723,17 +719,18 @@ class cpu_engine final : public engine {
   }
 
   // Walks thread k's part of one source's outgoing connections (part_),
-  // adding each weight to the ring row of its arrival (core::arrival_row).
+  // adding each weight to the ring row of its arrival (core::arrival_row_after).
   void propagate(std::uint32_t gid, std::int64_t step, int k) {
     const std::size_t nt = img_.ntargets;
     const auto depth = static_cast<std::uint32_t>(img_.ring_depth);
     const std::size_t inner = static_cast<std::size_t>(threads_) - 1;
     const std::uint64_t lo = k == 0 ? img_.row[gid] : part_[gid * inner + static_cast<std::size_t>(k) - 1];
     const std::uint64_t hi = k == threads_ - 1 ? img_.row[gid + 1] : part_[gid * inner + static_cast<std::size_t>(k)];
+    const std::uint64_t next = core::arrival_row(step, 0, depth);
     for (std::uint64_t c = lo; c < hi; ++c) {
       const std::uint32_t t = img_.target[c];
       const std::int64_t w = core::to_fixed(img_.weight[c]);
-      ring_[core::arrival_row(step, img_.delay[c], depth) * nt + t] += w;
+      ring_[core::arrival_row_after(next, img_.delay[c], depth) * nt + t] += w;
       if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
         pulse_ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], depth) * nt + t] += w;
     }
