@@ -383,21 +383,22 @@ class cpu_engine final : public engine {
       return std::pair{col_group[t], col_cell[t]};
     };
     // The work estimate, in units of a point neuron's step: a compartment
-    // 1, a static connection onto the cell 1/512, a plastic one 1/128
-    // (bench_stdp's LIF network, at its rates of about 10 Hz: a LIF step
-    // ≈ 3.7 ns, a static connection's share of propagation ≈ 0.007 ns a
-    // step, a plastic one's of arrivals and postsynaptic updates ≈ 0.02 ns).
+    // 1, a static connection onto the cell 1/600, a plastic one 1/200
+    // (bench_stdp's LIF network at its rates of about 10 Hz, timed per
+    // thread: a LIF step 4.5e-9 s, a static connection's share of
+    // propagation 7.6e-12 s a step, a plastic one's of arrivals and
+    // postsynaptic updates 1.8e-11 to 2.5e-11 s).
     std::vector<std::vector<double>> cost(img_.groups.size());
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
       cost[gi].assign(img_.groups[gi].ncells, static_cast<double>(img_.groups[gi].nnodes));
     for (auto t : img_.target) {
       const auto [gi, c] = cell_of(t);
-      cost[gi][c] += 1.0 / 512;
+      cost[gi][c] += 1.0 / 600;
     }
     for (const auto& p : img_.plastic)
       for (auto t : p.target) {
         const auto [gi, c] = cell_of(t);
-        cost[gi][c] += 1.0 / 128;
+        cost[gi][c] += 1.0 / 200;
       }
     // Per group, thread k's cells [own[k], own[k + 1]): whole units (a
     // chunk, or a cable group's block), about an equal share of the cost.

@@ -8,8 +8,11 @@
 # traces are event-driven, as Brian2's documented STDP example. Prints one
 # JSON line: the simulation loop's wall time (device._last_run_time; with
 # --repeat R the median of R runs of the one compiled binary, each in
-# sim_loop_wall_s_all), spike counts and synapse counts.
+# sim_loop_wall_s_all), spike counts and synapse counts. With --keep DIR the
+# project stays in DIR, whose ./main perf/bench_stdp runs again between
+# Ranvier's runs (it reads the loop time from DIR/results/last_run_info.txt).
 #   tools/peers/brian2_stdp_net.py [--static] [--exc 4000] [--threads 2] [--duration 1000] [--seed 1] [--repeat 1]
+#                                  [--keep DIR]
 
 import argparse
 import json
@@ -38,9 +41,10 @@ def main():
     ap.add_argument("--duration", type=float, default=1000.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="runs of the compiled binary (the median is reported)")
+    ap.add_argument("--keep", help="build the project in this directory and keep it")
     a = ap.parse_args()
     P = PARAMS
-    workdir = tempfile.mkdtemp(prefix="brian2_stdp_net_")
+    workdir = os.path.abspath(a.keep) if a.keep else tempfile.mkdtemp(prefix="brian2_stdp_net_")
     try:
         set_device("cpp_standalone", directory=workdir, build_on_run=False)
         prefs.devices.cpp_standalone.openmp_threads = a.threads
@@ -103,7 +107,8 @@ def main():
             "synapses_ee": int(len(ee)), "synapses_total": int(sum(len(o) for o in objs if isinstance(o, Synapses))),
         }))
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not a.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
