@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <filesystem>
@@ -98,6 +99,21 @@ std::vector<std::vector<double>> times_by_cell(const outcome& o, const std::stri
       if (s.gid >= p.gid_base && s.gid < p.gid_base + n) t[s.gid - p.gid_base].push_back(static_cast<double>(s.step) * o.dt);
   }
   return t;
+}
+
+// Adds a record of a projection's weights ("weight": the given connections;
+// "weight_histogram": the given bins) every `interval` ms; returns it.
+record_desc& add_weight_record(network& net, const std::string& projection, const std::string& variable,
+                               double interval, std::vector<std::pair<std::int64_t, std::int64_t>> connections = {},
+                               std::int64_t bins = 20) {
+  record_desc r;
+  r.projection = projection;
+  r.variable = variable;
+  r.connections = std::move(connections);
+  r.bins = bins;
+  r.interval = interval;
+  net.records.push_back(r);
+  return net.records.back();
 }
 
 }  // namespace
@@ -399,17 +415,10 @@ TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on
   net.projections.pop_back();  // heb
   const auto img = std::get<image<double>>(pack(net, 1));
   const auto& P = img.plastic.at(0);  // ff
-  record_desc w;
-  w.projection = "ff";
-  w.variable = "weight";
-  for (std::uint64_t c = 0; c < P.syn.size(); c += P.syn.size() / 7) w.connections.push_back({P.pre[c], P.post[c]});
-  w.interval = 10.0;
-  net.records.push_back(w);
-  record_desc h;
-  h.projection = "rec";
-  h.variable = "weight_histogram";
-  h.interval = 25.0;
-  net.records.push_back(h);
+  std::vector<std::pair<std::int64_t, std::int64_t>> chosen;
+  for (std::uint64_t c = 0; c < P.syn.size(); c += P.syn.size() / 7) chosen.push_back({P.pre[c], P.post[c]});
+  const record_desc w = add_weight_record(net, "ff", "weight", 10.0, chosen);
+  add_weight_record(net, "rec", "weight_histogram", 25.0);
   const auto one = run(net, which::cpu, 1);
   const auto two = run(net, which::cpu, 2);
   const auto three = run(net, which::cpu, 3);
@@ -456,18 +465,8 @@ TEST_CASE("weights out: chosen connections sampled, a histogram over time, every
   const auto& P = img.plastic.at(0);  // ff
   // Two connections that exist: the first two of the CSR.
   const std::pair<std::int64_t, std::int64_t> c0{P.pre[0], P.post[0]}, c1{P.pre[1], P.post[1]};
-  record_desc w;
-  w.projection = "ff";
-  w.variable = "weight";
-  w.connections = {c0, c1};
-  w.interval = 50.0;
-  net.records.push_back(w);
-  record_desc h;
-  h.projection = "ff";
-  h.variable = "weight_histogram";
-  h.bins = 10;
-  h.interval = 100.0;
-  net.records.push_back(h);
+  add_weight_record(net, "ff", "weight", 50.0, {c0, c1});
+  add_weight_record(net, "ff", "weight_histogram", 100.0, {}, 10);
   record_desc f;
   f.projection = "ff";
   f.variable = "weights";
