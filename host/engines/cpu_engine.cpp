@@ -435,9 +435,10 @@ class cpu_engine final : public engine {
       std::vector<std::uint32_t> target, delay;
       std::vector<T> weight;
       std::vector<std::size_t> who;
+      std::vector<std::uint64_t> fill(nth + 1);
       for (std::uint32_t s = 0; s < img_.nsources; ++s) {
         const std::uint64_t lo = img_.row[s], hi = img_.row[s + 1];
-        std::vector<std::uint64_t> fill(nth + 1, 0);
+        std::fill(fill.begin(), fill.end(), 0);
         who.resize(hi - lo);
         for (std::uint64_t c = lo; c < hi; ++c) ++fill[(who[c - lo] = owner(img_.target[c])) + 1];
         for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
