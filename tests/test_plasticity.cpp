@@ -442,13 +442,19 @@ TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on
   CHECK(moved > exported.size() / 2);
 }
 
-TEST_CASE("a plastic network gives the same weights, traces and spikes on 1 and 2 threads, and its weights move") {
+TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 and 3 threads, and its weights move") {
+  // STDP in both pairings and updates, and Hebbian with Oja's term: the
+  // Hebbian rates shared out by source on ordinary steps, its learning
+  // steps and the STDP rebases shared after a barrier.
   network net = plastic_network();
-  net.populations[0].size = 1200;  // enough cells for two threads (500 a thread)
+  net.populations[0].size = 1600;  // enough cells for three threads (500 a thread)
   const auto one = run(net, which::cpu, 1);
   const auto two = run(net, which::cpu, 2);
+  const auto three = run(net, which::cpu, 3);
   CHECK(contains(two.engine, "2 threads"));
+  CHECK(contains(three.engine, "3 threads"));
   check_identical(one, two);
+  check_identical(one, three);
   const auto img = std::get<image<double>>(pack(net, 1));
   for (std::size_t q = 0; q < img.plastic.size(); ++q) {
     const auto& w = state_of(one, img.plastic[q].name + ".weight");

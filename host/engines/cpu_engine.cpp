@@ -581,14 +581,14 @@ class cpu_engine final : public engine {
   // called by every thread k of the parallel region: arrivals at step from
   // spikes of step − 1 − d for each delay d of a projection, then
   // postsynaptic events from spikes of step − 1 − post_delay, then Hebbian
-  // rates and learning. On an ordinary STDP step each thread does those of
-  // its own connections and cells, with no barrier; a step that touches
-  // every connection (a rebase of the traces, Hebbian learning) or has
-  // per-source state (Hebbian rates) waits for all threads and shares its
+  // rates and learning. On an ordinary step each thread does those of
+  // its own connections and cells (and a share of the Hebbian sources'
+  // rates), with no barrier; a step that touches every connection (a rebase
+  // of the traces, Hebbian learning) waits for all threads and shares its
   // loops (learn_all).
   void learn(std::int64_t step, int k) {
     bool all = false;
-    for (const auto& P : plastic_views_) all = all || P.rule != core::plastic_rule::stdp || core::plastic_rebases_at(P, step);
+    for (const auto& P : plastic_views_) all = all || core::plastic_rebases_at(P, step) || core::learns_at(P, step);
     if (all) {
 #pragma omp barrier
       learn_all(step);
@@ -614,6 +614,16 @@ class cpu_engine final : public engine {
         for (auto gid : spikes_of_thread(s, m)) {
           const std::uint32_t j = gid - P.post_gid_base;
           if (gid >= P.post_gid_base && j >= o[k] && j < o[k + 1]) post_spike(P, clock, j, step);
+        }
+      if (P.rule != core::plastic_rule::hebbian) continue;
+      // Hebbian rates of the sources that fired at step − 1: source i is
+      // thread i·threads/npre's (read only on learning steps, past a barrier).
+      for (int m = 0; m < threads_; ++m)
+        for (auto gid : spikes_of_thread(step - 1, m)) {
+          const std::uint32_t i = gid - P.pre_gid_base;
+          if (gid >= P.pre_gid_base && i < P.npre &&
+              static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(threads_) / P.npre == static_cast<std::uint64_t>(k))
+            core::plastic_pre_cell<M>(P, gid, step);
         }
     }
   }
