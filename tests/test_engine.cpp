@@ -8,6 +8,10 @@
 #include <cmath>
 #include <filesystem>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 #include "core/dmath.hpp"
 #include "host/errors.hpp"
 #include "host/run.hpp"
@@ -171,6 +175,31 @@ TEST_CASE("results are bit-identical for 1, 2 and 3 threads and any chunking") {
   CHECK(a.spikes.size() > 1000);
   check_identical(a, b);
 }
+
+#if defined(_OPENMP)
+TEST_CASE("a run inside another parallel region, with a team smaller than the engine's shares, gives the same results") {
+  network net = mixed_network();
+  net.sim.duration = 60.0;
+  const auto two = run(net, which::cpu, 2);
+  const int levels = omp_get_max_active_levels();
+  omp_set_max_active_levels(1);  // the engine's region inside this one gets one thread
+  outcome nested;
+  int inner_team = 0;
+#pragma omp parallel num_threads(2)
+  {
+#pragma omp single
+    {
+#pragma omp parallel num_threads(2)
+      inner_team = omp_get_num_threads();
+      nested = run(net, which::cpu, 2);
+    }
+  }
+  omp_set_max_active_levels(levels);
+  CHECK(inner_team == 1);
+  CHECK(contains(nested.engine, "2 threads"));
+  check_identical(two, nested);
+}
+#endif
 
 TEST_CASE("single precision and fast mode stay close to double, deterministic") {
   const double dt = 0.025;

@@ -130,24 +130,30 @@ class cpu_engine final : public engine {
     const std::int64_t first = step_;
     const std::size_t nt = img_.ntargets;
     const std::int64_t depth = img_.ring_depth;
-    bool short_team = false;  // OpenMP gave fewer threads than the partition has
 
 #pragma omp parallel num_threads(threads_)
     {
+      // The team may be smaller than the partition (a run called inside
+      // another parallel region, a thread limit): a thread then takes the
+      // shares k = me, me + team, ... in turn, with the same results.
 #if defined(_OPENMP)
-      const int k = omp_get_thread_num();
-      const bool whole = omp_get_num_threads() == threads_;
+      const int me = omp_get_thread_num(), team = omp_get_num_threads();
 #else
-      const int k = 0;
-      const bool whole = true;
+      const int me = 0, team = 1;
 #endif
-      if (!whole && k == 0) short_team = true;
-      auto& scratch = thread_scratch_[k];
-      for (std::int64_t step = first; whole && step < first + nsteps; ++step) {
+      auto& scratch = thread_scratch_[me];
+      for (std::int64_t step = first; step < first + nsteps; ++step) {
         // Stage 4, learning, for the events at the step's start: the
         // arrivals of spikes on plastic connections (their weights go into
         // this step's ring row), then the postsynaptic events.
-        if (!plastic_views_.empty()) learn(step, k);
+        if (!plastic_views_.empty()) {
+          if (learns_all_at(step)) {
+#pragma omp barrier
+            learn_all(step);
+          } else {
+            for (int k = me; k < threads_; k += team) learn_own(step, k);
+          }
+        }
         // Gap junctions see every voltage of the step's start.
         if (img_.has_gaps) {
           for (auto& g : img_.groups) {
@@ -159,68 +165,23 @@ class cpu_engine final : public engine {
           }
 #pragma omp barrier
         }
-        // Stages 1 and 2: deliver + advance + detect, per chunk of the
-        // thread's own cells; its spikes and its share of the sources' go
-        // to its list of the step.
-        auto& mine = spikes_of_thread(step, k);
-        mine.clear();
+        // Stages 1 and 2: deliver + advance + detect, per chunk of share k's
+        // cells; its spikes and its share of the sources' go to its list of
+        // the step.
         const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt,
                                  pulse_ring_.empty() ? nullptr
                                                      : pulse_ring_.data() + static_cast<std::size_t>(step % depth) * nt};
-        auto sink = [&mine](std::uint32_t gid) { mine.push_back(gid); };
-        for (std::size_t i = 0; i < point_views_.size(); ++i) {
-          const auto& G = point_views_[i];
-          const auto& own = point_own_[i];
-          for (std::uint32_t c0 = own[k]; c0 < own[k + 1]; c0 += chunk) {
-            core::lanes<T, chunk> L;
-            L.first = c0;
-            L.n = static_cast<int>(std::min<std::uint32_t>(chunk, own[k + 1] - c0));
-            core::point_step<M>(G, ctx, L, sink);
-          }
-        }
-        for (std::size_t i = 0; i < cable_views_.size(); ++i) {
-          const auto& G = cable_views_[i];
-          const auto& own = cable_own_[i];
-          const std::uint32_t per = G.c.block;  // a chunk is a block of the layout
-          const core::cable_scratch<T> S{scratch.data(), scratch.data() + G.nnodes * cable_chunk,
-                                         scratch.data() + 2 * G.nnodes * cable_chunk,
-                                         scratch.data() + 3 * G.nnodes * cable_chunk, cable_chunk, 0};
-          for (std::uint32_t c0 = own[k]; c0 < own[k + 1]; c0 += per)
-            core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, own[k + 1] - c0)), S, sink);
-        }
-        for (std::size_t i = 0; i < sources_.size(); ++i) {
-          if (static_cast<int>(i % static_cast<std::size_t>(threads_)) != k) continue;
-          const auto& P = sources_[i];
-          for (std::uint64_t e = core::first_event(P, step); e < P.nevents && P.step[e] == step; ++e) {
-            ++P.spike_count[P.cell[e]];
-            mine.push_back(P.gid_base + P.cell[e]);
-          }
-        }
-        for (const auto& P : gens_) {
-          if (step < P.start || step >= P.stop) continue;
-          // 64 sources at a time: the draws in a loop that vectorises, then the spikes.
-          const std::int64_t nblocks = (P.ncells + 63) / 64;
-          for (std::int64_t b = nblocks * k / threads_; b < nblocks * (k + 1) / threads_; ++b) {
-            const auto c0 = static_cast<std::uint32_t>(b * 64);
-            const int n = static_cast<int>(std::min<std::uint32_t>(64, P.ncells - c0));
-            std::uint8_t fires[64];
-            core::poisson_fires_lanes<64>(P, c0, step, fires);
-            for (int i = 0; i < n; ++i)
-              if (fires[i]) {
-                ++P.spike_count[c0 + i];
-                mine.push_back(P.gid_base + c0 + static_cast<std::uint32_t>(i));
-              }
-          }
-        }
+        for (int k = me; k < threads_; k += team) advance(step, k, ctx, scratch);
         // The one barrier of an ordinary step: every list of the step is complete.
 #pragma omp barrier
-        // Stage 3: each thread adds every spike of the step to its own
-        // targets' ring entries (no atomics: a target has one owner).
-        for (int m = 0; m < threads_; ++m)
-          for (auto gid : spikes_of_thread(step, m)) propagate(gid, step, k);
-        // Stage 5, record, by thread 0 meanwhile: propagation changes only
-        // the ring, never what records read.
-        if (k == 0) record(step, rec);
+        // Stage 3: every spike of the step onto share k's targets (no
+        // atomics: a target has one owner).
+        for (int k = me; k < threads_; k += team)
+          for (int m = 0; m < threads_; ++m)
+            for (auto gid : spikes_of_thread(step, m)) propagate(gid, step, k);
+        // Stage 5, record, by the thread of share 0 meanwhile: propagation
+        // changes only the ring, never what records read.
+        if (me == 0) record(step, rec);
         // A sample reads every cell (and weight): no thread may start the
         // next step before it is taken.
         if (samples_at(step + 1)) {
@@ -228,9 +189,6 @@ class cpu_engine final : public engine {
         }
       }
     }
-    if (short_team)
-      throw internal_error(fmt::format("cpu engine: OpenMP gave fewer threads than the {} the cells were shared among",
-                                       threads_));
     step_ = first + nsteps;
   }
 
@@ -324,6 +282,59 @@ class cpu_engine final : public engine {
     for (auto& p : img_.plastic)
       for (auto& t : p.target)
         if (t >= base && t < base + span) t = base + static_cast<std::uint32_t>(g.place(t - base, nloc));
+  }
+
+  // Stages 1 and 2 for share k: deliver, advance and detect on its cells,
+  // a chunk at a time, then its given-time sources and its blocks of
+  // Poisson sources; the spikes into its list of the step.
+  void advance(std::int64_t step, int k, const core::step_ctx& ctx, std::vector<T>& scratch) {
+    auto& mine = spikes_of_thread(step, k);
+    mine.clear();
+    auto sink = [&mine](std::uint32_t gid) { mine.push_back(gid); };
+    for (std::size_t i = 0; i < point_views_.size(); ++i) {
+      const auto& G = point_views_[i];
+      const auto& own = point_own_[i];
+      for (std::uint32_t c0 = own[k]; c0 < own[k + 1]; c0 += chunk) {
+        core::lanes<T, chunk> L;
+        L.first = c0;
+        L.n = static_cast<int>(std::min<std::uint32_t>(chunk, own[k + 1] - c0));
+        core::point_step<M>(G, ctx, L, sink);
+      }
+    }
+    for (std::size_t i = 0; i < cable_views_.size(); ++i) {
+      const auto& G = cable_views_[i];
+      const auto& own = cable_own_[i];
+      const std::uint32_t per = G.c.block;  // a chunk is a block of the layout
+      const core::cable_scratch<T> S{scratch.data(), scratch.data() + G.nnodes * cable_chunk,
+                                     scratch.data() + 2 * G.nnodes * cable_chunk,
+                                     scratch.data() + 3 * G.nnodes * cable_chunk, cable_chunk, 0};
+      for (std::uint32_t c0 = own[k]; c0 < own[k + 1]; c0 += per)
+        core::cable_step<M, T, cable_chunk>(G, ctx, c0, static_cast<int>(std::min(per, own[k + 1] - c0)), S, sink);
+    }
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      if (static_cast<int>(i % static_cast<std::size_t>(threads_)) != k) continue;
+      const auto& P = sources_[i];
+      for (std::uint64_t e = core::first_event(P, step); e < P.nevents && P.step[e] == step; ++e) {
+        ++P.spike_count[P.cell[e]];
+        mine.push_back(P.gid_base + P.cell[e]);
+      }
+    }
+    for (const auto& P : gens_) {
+      if (step < P.start || step >= P.stop) continue;
+      // 64 sources at a time: the draws in a loop that vectorises, then the spikes.
+      const std::int64_t nblocks = (P.ncells + 63) / 64;
+      for (std::int64_t b = nblocks * k / threads_; b < nblocks * (k + 1) / threads_; ++b) {
+        const auto c0 = static_cast<std::uint32_t>(b * 64);
+        const int n = static_cast<int>(std::min<std::uint32_t>(64, P.ncells - c0));
+        std::uint8_t fires[64];
+        core::poisson_fires_lanes<64>(P, c0, step, fires);
+        for (int i = 0; i < n; ++i)
+          if (fires[i]) {
+            ++P.spike_count[c0 + i];
+            mine.push_back(P.gid_base + c0 + static_cast<std::uint32_t>(i));
+          }
+      }
+    }
   }
 
   // The step's spikes found by thread k (its cells and its share of the
@@ -578,22 +589,22 @@ class cpu_engine final : public engine {
   }
 
   // The plastic rules' events at the start of `step` (core/plasticity/),
-  // called by every thread k of the parallel region: arrivals at step from
+  // for every share k of the partition: arrivals at step from
   // spikes of step − 1 − d for each delay d of a projection, then
   // postsynaptic events from spikes of step − 1 − post_delay, then Hebbian
-  // rates and learning. On an ordinary step each thread does those of
-  // its own connections and cells (and a share of the Hebbian sources'
-  // rates), with no barrier; a step that touches every connection (a rebase
-  // of the traces, Hebbian learning) waits for all threads and shares its
-  // loops (learn_all).
-  void learn(std::int64_t step, int k) {
-    bool all = false;
-    for (const auto& P : plastic_views_) all = all || core::plastic_rebases_at(P, step) || core::learns_at(P, step);
-    if (all) {
-#pragma omp barrier
-      learn_all(step);
-      return;
-    }
+  // rates and learning. On an ordinary step each share does those of its
+  // own connections and cells (and a share of the Hebbian sources' rates),
+  // with no barrier (learn_own); a step that touches every
+  // connection (a rebase of the traces, Hebbian learning: learns_all_at)
+  // waits for all threads and shares its loops (learn_all).
+  bool learns_all_at(std::int64_t step) const {
+    for (const auto& P : plastic_views_)
+      if (core::plastic_rebases_at(P, step) || core::learns_at(P, step)) return true;
+    return false;
+  }
+
+  // An ordinary step's learning for share k (no barrier, no atomics).
+  void learn_own(std::int64_t step, int k) {
     for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
       const auto& P = plastic_views_[q];
       const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
