@@ -101,6 +101,18 @@ std::vector<std::vector<double>> times_by_cell(const outcome& o, const std::stri
   return t;
 }
 
+// Runs net on the CPU engine with 1, 2 and 3 threads (it must have cells for
+// three), checks that the runs are bit-identical, and returns the first.
+outcome same_on_1_2_3_threads(const network& net) {
+  const auto one = run(net, which::cpu, 1);
+  for (int t : {2, 3}) {
+    const auto o = run(net, which::cpu, t);
+    CHECK(contains(o.engine, fmt::format("{} threads", t)));
+    check_identical(one, o);
+  }
+  return one;
+}
+
 // Adds a record of a projection's weights ("weight": the given connections;
 // "weight_histogram": the given bins) every `interval` ms; returns it.
 record_desc& add_weight_record(network& net, const std::string& projection, const std::string& variable,
@@ -419,13 +431,7 @@ TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on
   for (std::uint64_t c = 0; c < P.syn.size(); c += P.syn.size() / 7) chosen.push_back({P.pre[c], P.post[c]});
   const record_desc w = add_weight_record(net, "ff", "weight", 10.0, chosen);
   add_weight_record(net, "rec", "weight_histogram", 25.0);
-  const auto one = run(net, which::cpu, 1);
-  const auto two = run(net, which::cpu, 2);
-  const auto three = run(net, which::cpu, 3);
-  CHECK(contains(two.engine, "2 threads"));
-  CHECK(contains(three.engine, "3 threads"));
-  check_identical(one, two);
-  check_identical(one, three);
+  const auto one = same_on_1_2_3_threads(net);
   // The sampled weights are those of the chosen connections: at the end, the exported weights there.
   const auto& wt = one.traces.at(one.traces.size() - 2);
   const auto& exported = state_of(one, "ff.weight");
@@ -448,13 +454,7 @@ TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 a
   // steps and the STDP rebases shared after a barrier.
   network net = plastic_network();
   net.populations[0].size = 1600;  // enough cells for three threads (500 a thread)
-  const auto one = run(net, which::cpu, 1);
-  const auto two = run(net, which::cpu, 2);
-  const auto three = run(net, which::cpu, 3);
-  CHECK(contains(two.engine, "2 threads"));
-  CHECK(contains(three.engine, "3 threads"));
-  check_identical(one, two);
-  check_identical(one, three);
+  const auto one = same_on_1_2_3_threads(net);
   const auto img = std::get<image<double>>(pack(net, 1));
   for (std::size_t q = 0; q < img.plastic.size(); ++q) {
     const auto& w = state_of(one, img.plastic[q].name + ".weight");
