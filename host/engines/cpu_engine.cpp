@@ -439,31 +439,13 @@ class cpu_engine final : public engine {
       const auto& o = own[gi];
       return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), c) - (o.begin() + 1));
     };
-    // Static connections: each source's by owner (stably), and where each
-    // owner's run starts.
+    // Static connections: each source's by owner, and where each owner's run starts.
     if (nth > 1) {
-      part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
-      std::vector<std::uint32_t> target, delay;
-      std::vector<T> weight;
-      std::vector<std::size_t> who;
-      std::vector<std::uint64_t> fill(nth + 1);
-      for (std::uint32_t s = 0; s < img_.nsources; ++s) {
-        const std::uint64_t lo = img_.row[s], hi = img_.row[s + 1];
-        std::fill(fill.begin(), fill.end(), 0);
-        who.resize(hi - lo);
-        for (std::uint64_t c = lo; c < hi; ++c) ++fill[(who[c - lo] = owner(img_.target[c])) + 1];
-        for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
-        for (std::size_t k = 1; k < nth; ++k) part_[s * (nth - 1) + k - 1] = lo + fill[k];
-        target.assign(img_.target.begin() + lo, img_.target.begin() + hi);
-        weight.assign(img_.weight.begin() + lo, img_.weight.begin() + hi);
-        delay.assign(img_.delay.begin() + lo, img_.delay.begin() + hi);
-        for (std::uint64_t i = 0; i < hi - lo; ++i) {
-          const std::uint64_t c = lo + fill[who[i]]++;
-          img_.target[c] = target[i];
-          img_.weight[c] = weight[i];
-          img_.delay[c] = delay[i];
-        }
-      }
+      const std::vector<std::uint64_t> perm =
+          rows_by_owner(img_.row.data(), img_.nsources, [&](std::uint64_t c) { return owner(img_.target[c]); }, part_);
+      permute(img_.target, perm);
+      permute(img_.weight, perm);
+      permute(img_.delay, perm);
       reindex_targets();
     }
     // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])
@@ -495,27 +477,13 @@ class cpu_engine final : public engine {
         const auto owner_of = [&](std::uint32_t j) {
           return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), j) - (o.begin() + 1));
         };
-        perm.resize(p.syn.size());
-        ppart.assign(static_cast<std::size_t>(p.npre) * (nth - 1), 0);
-        std::vector<std::uint64_t> fill(nth + 1);
-        for (std::uint32_t i = 0; i < p.npre; ++i) {
-          const std::uint64_t lo = p.row[i], hi = p.row[i + 1];
-          std::fill(fill.begin(), fill.end(), 0);
-          for (std::uint64_t c = lo; c < hi; ++c) ++fill[owner_of(p.post[c]) + 1];
-          for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
-          for (std::size_t k = 1; k < nth; ++k) ppart[i * (nth - 1) + k - 1] = lo + fill[k];
-          for (std::uint64_t c = lo; c < hi; ++c) perm[lo + fill[owner_of(p.post[c])]++] = c;  // delays stay ascending
-        }
-        const auto permuted = [&](auto& v) {
-          auto old = v;
-          for (std::uint64_t c = 0; c < perm.size(); ++c) v[c] = old[perm[c]];
-        };
-        permuted(p.syn);
-        permuted(p.target);
-        permuted(p.delay);
-        permuted(p.pre);
-        permuted(p.post);
-        if (!p.source_of.empty()) permuted(p.source_of);
+        perm = rows_by_owner(p.row.data(), p.npre, [&](std::uint64_t c) { return owner_of(p.post[c]); }, ppart);
+        permute(p.syn, perm);
+        permute(p.target, perm);
+        permute(p.delay, perm);
+        permute(p.pre, perm);
+        permute(p.post, perm);
+        if (!p.source_of.empty()) permute(p.source_of, perm);
         std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
         for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
         std::vector<std::uint64_t> inverse(perm.size());
@@ -530,6 +498,31 @@ class cpu_engine final : public engine {
     }
     plastic_views_.clear();
     for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
+  }
+
+  // Orders each of the nrows rows of a CSR (offsets `row`) by the owner of
+  // its entries, stably (a row's delays stay ascending within a run): the
+  // new order as perm[new] = old, and in part where share k's run of row i
+  // starts, at i·(threads − 1) + k − 1 (k = 1 … threads − 1).
+  template <class Owner>
+  std::vector<std::uint64_t> rows_by_owner(const std::uint64_t* row, std::size_t nrows, Owner&& owner,
+                                           std::vector<std::uint64_t>& part) const {
+    const auto nth = static_cast<std::size_t>(threads_);
+    std::vector<std::uint64_t> perm(row[nrows]), fill(nth + 1);
+    part.assign(nrows * (nth - 1), 0);
+    for (std::size_t i = 0; i < nrows; ++i) {
+      std::fill(fill.begin(), fill.end(), 0);
+      for (std::uint64_t c = row[i]; c < row[i + 1]; ++c) ++fill[owner(c) + 1];
+      for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
+      for (std::size_t k = 1; k < nth; ++k) part[i * (nth - 1) + k - 1] = row[i] + fill[k];
+      for (std::uint64_t c = row[i]; c < row[i + 1]; ++c) perm[row[i] + fill[owner(c)]++] = c;
+    }
+    return perm;
+  }
+
+  template <class V> static void permute(V& v, const std::vector<std::uint64_t>& perm) {
+    const V old = v;
+    for (std::uint64_t c = 0; c < perm.size(); ++c) v[c] = old[perm[c]];
   }
 
   // The connections of source `gid` with delay d in thread k's run of
