@@ -40,12 +40,6 @@ constexpr std::uint32_t cable_chunk = 16;
 static_assert(chunk * sizeof(float) % cache_line == 0 && cable_chunk * sizeof(float) % cache_line == 0);
 static_assert(chunk <= core::max_lanes && cable_chunk <= core::max_lanes);
 
-// Above this many plastic rules' updates in one of learn_all's steps (an
-// upper estimate: the spikes of the history window times the plastic
-// out-degree), they are shared among the threads; below it one thread is
-// faster than the barriers.
-constexpr std::uint64_t parallel_learn_threshold = 65536;
-
 // Compartments (a point neuron: one) each thread needs a step to be worth the
 // step's barrier; a smaller network runs on fewer threads, as
 // a barrier costs microseconds on an idle machine and a scheduler time slice
@@ -149,7 +143,7 @@ class cpu_engine final : public engine {
         if (!plastic_views_.empty()) {
           if (learns_all_at(step)) {
 #pragma omp barrier
-            learn_all(step);
+            learn_in(step, threads_ > 1);  // it touches every connection of some projection
           } else {
             for (int k = me; k < threads_; k += team) learn_own(step, k);
           }
@@ -589,7 +583,7 @@ class cpu_engine final : public engine {
   // own connections and cells (and a share of the Hebbian sources' rates),
   // with no barrier (learn_own); a step that touches every
   // connection (a rebase of the traces, Hebbian learning: learns_all_at)
-  // waits for all threads and shares its loops (learn_all).
+  // waits for all threads and shares its loops (learn_in).
   bool learns_all_at(std::int64_t step) const {
     for (const auto& P : plastic_views_)
       if (core::plastic_rebases_at(P, step) || core::learns_at(P, step)) return true;
@@ -630,29 +624,6 @@ class cpu_engine final : public engine {
             core::plastic_pre_cell<M>(P, gid, step);
         }
     }
-  }
-
-  // learn's special steps, every thread past a barrier. Below a few tens of
-  // thousands of connection updates a step, one thread does them all: a
-  // barrier costs as much as that much work.
-  void learn_all(std::int64_t step) {
-    bool shared = threads_ > 1;
-    if (shared) {
-      std::uint64_t spikes = 0;
-      for (std::uint32_t s = 1; s <= img_.history && static_cast<std::int64_t>(s) <= step; ++s)
-        spikes += history_[static_cast<std::size_t>((step - s) % img_.history)].size();
-      std::uint64_t fan = 0;
-      for (const auto& p : img_.plastic) fan += p.target.size() / std::max<std::uint32_t>(1, p.npre) + 1;
-      shared = spikes * fan > parallel_learn_threshold;
-      for (const auto& P : plastic_views_)  // a rebase or learning step touches every connection
-        shared = shared || core::plastic_rebases_at(P, step) || core::learns_at(P, step);
-    }
-    if (!shared) {
-#pragma omp single
-      learn_in(step, false);
-      return;
-    }
-    learn_in(step, true);
   }
 
   // shared: every thread of the region calls this and the loops are shared
