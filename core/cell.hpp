@@ -113,6 +113,7 @@ struct step_ctx {
   std::int64_t step;         // the step being taken, from t = step·dt to (step+1)·dt
   std::int64_t* ring_slot;   // the ring-buffer row of this step (read and cleared)
   std::int64_t* pulse_slot = nullptr;  // the row of pulses closing this step (pulse receptors); null: none
+  std::int64_t* transfer_slot = nullptr;  // the transfer ring's row (kinetic receptors); null: none
 };
 
 RANVIER_HD std::uint32_t node_of(const std::uint32_t* nodes, std::uint32_t j) { return nodes ? nodes[j] : 0u; }
@@ -171,12 +172,19 @@ RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std:
           // A pulse receptor also takes the weights whose pulses close now.
           std::int64_t* __restrict__ ends =
               ctx.pulse_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0);
+          // A kinetic receptor also takes the transfer ring's row.
+          std::int64_t* __restrict__ moves =
+              ctx.transfer_slot
+                  ? ctx.transfer_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0)
+                  : nullptr;
           for (int k = 0; k < n; ++k) {
             const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
             auto s = load_states<Rec::nstate>(R.state, i);
-            Rec::template deliver_pulse<M>(R.param, s.s, from_fixed<T>(slot[k]), from_fixed<T>(ends[k]));
+            const T moved = moves ? from_fixed<T>(moves[k]) : T(0);
+            Rec::template deliver_pulse<M>(R.param, s.s, from_fixed<T>(slot[k]), from_fixed<T>(ends[k]), moved);
             slot[k] = 0;
             ends[k] = 0;
+            if (moves) moves[k] = 0;
             store_states(R.state, i, s);
           }
         } else {

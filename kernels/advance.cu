@@ -16,14 +16,19 @@ __device__ __forceinline__ void append_spike(const step_buffers& b, std::uint32_
   else b.clock->overflow = 1;
 }
 
+// The rows of this step in the rings.
+__device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std::int64_t step) {
+  const std::size_t row = static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
+  return {step, b.ring + row, b.pulse_ring ? b.pulse_ring + row : nullptr,
+          b.transfer_ring ? b.transfer_ring + row : nullptr};
+}
+
 template <class T, class M>
 __global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
-  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets,
-                           b.pulse_ring ? b.pulse_ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets
-                                        : nullptr};
+  const core::step_ctx ctx = step_ctx_of(b, step);
   core::lanes<T, 1> lanes;
   lanes.first = c;
   core::point_step<M>(group, ctx, lanes, [&b](std::uint32_t gid) { append_spike(b, gid); });
@@ -35,9 +40,7 @@ __global__ void cable_step_kernel(const core::cable_group_view<T> group, const c
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
-  const core::step_ctx ctx{step, b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets,
-                           b.pulse_ring ? b.pulse_ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets
-                                        : nullptr};
+  const core::step_ctx ctx = step_ctx_of(b, step);
   core::cable_scratch<T> s = scratch;
   s.base = c;
   core::cable_step<M, T, 1>(group, ctx, c, 1, s, [&b](std::uint32_t gid) { append_spike(b, gid); });

@@ -97,6 +97,14 @@ struct step_buffers {
   // receptors.
   const std::uint32_t* pulse;
   std::int64_t* pulse_ring;     // ring_depth × ntargets: the weights whose pulses close at each row
+  std::int64_t* transfer_ring;  // ring_depth × ntargets: kinetic receptors' w·r moved (core::kinetic_release); or null
+};
+
+// Kinetic receptors' targets: per target 1 + the index of its receptor's
+// release parameters, 0 for other receptors; null without kinetic receptors.
+template <class T> struct kinetic_targets {
+  const std::uint32_t* release;
+  const core::kinetic_release_params<T>* params;
 };
 
 // Connections in CSR by source, on the device.
@@ -105,6 +113,8 @@ template <class T> struct connection_view {
   const std::uint32_t* target;
   const T* weight;
   const std::uint32_t* delay;
+  kinetic_targets<T> kinetic;
+  core::kinetic_release_state<T>* release_state;  // per connection, with kinetic targets; else null
 };
 
 // A sampled record: every `every` steps, one row per sample into `out`
@@ -162,19 +172,21 @@ status launch_spike_times(const core::spike_times_view& src, const step_buffers&
 
 // Stage 3: each of this step's spikes walks its CSR row (one warp per spike),
 // adding weights into the ring with 64-bit integer atomics (order-free). Also
-// appends the step's spikes to the record buffer.
-template <class T>
+// appends the step's spikes to the record buffer. A connection onto a
+// kinetic receptor releases through core::kinetic_release instead.
+template <class T, class M>
 status launch_propagate(const connection_view<T>& conns, const step_buffers& buffers, int grid_blocks, void* stream);
 
 // Stage 4 at the step's start, for one plastic projection: the arrivals at
 // this step (the spikes of step − 1 − d read from the history, for each
 // delay d of the projection; one warp per spike over the connections of
 // delay d) update their weights and traces and add the weights to this
-// step's ring row with 64-bit integer atomics. Race-free: a connection
-// arrives at most once a step (one source, one delay).
+// step's ring row with 64-bit integer atomics (onto kinetic receptors:
+// core::kinetic_release). Race-free: a connection arrives at most once a
+// step (one source, one delay).
 template <class T, class M>
-status launch_plastic_arrivals(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
-                               void* stream);
+status launch_plastic_arrivals(const core::plastic_view<T>& view, const kinetic_targets<T>& kinetic,
+                               const step_buffers& buffers, int grid_blocks, void* stream);
 
 // Stage 4, first, for an STDP projection: on the first step of a trace
 // block (core/plasticity/stdp.hpp), every connection's pre trace and every

@@ -42,6 +42,23 @@ struct warp_slot {
   }
 };
 
+// A connection's release (state S, weight w) onto kinetic target t,
+// arriving at step a (core::kinetic_release): its end claimed by an atomic
+// maximum (a source given twice in a step releases twice, in any order, the
+// second changing nothing), the rings by 64-bit integer atomics.
+template <class M, class T>
+__device__ void release_onto(const kinetic_targets<T>& K, const step_buffers& b, core::kinetic_release_state<T>& S,
+                             std::uint32_t t, T w, std::int64_t a) {
+  const auto add = [&](int ring, std::int64_t at, std::int64_t v) {
+    std::int64_t* base = ring == 0 ? b.ring : ring == 1 ? b.pulse_ring : b.transfer_ring;
+    atomicAdd(reinterpret_cast<unsigned long long*>(base + static_cast<std::size_t>(at % b.ring_depth) * b.ntargets + t),
+              static_cast<unsigned long long>(v));
+  };
+  const std::int64_t end = a + static_cast<std::int64_t>(b.pulse[t]);
+  const std::int64_t old = atomicMax(reinterpret_cast<long long*>(&S.end), static_cast<long long>(end));
+  core::kinetic_release<M>(K.params[K.release[t] - 1], b.pulse[t], S, old, w, a, add);
+}
+
 }  // namespace ranvier::kernels::detail
 
 #define RANVIER_CUDA_STATUS(expr) ::ranvier::kernels::detail::make_status((expr), __FILE__, __LINE__)

@@ -12,7 +12,7 @@ namespace ranvier::kernels {
 namespace detail {
 
 template <class T, class M>
-__global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const step_buffers b) {
+__global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kinetic_targets<T> K, const step_buffers b) {
   const auto [lane, warp, nwarps] = warp_slot::here();
   const std::int64_t step = b.clock->step;
   std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
@@ -26,8 +26,12 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const ste
       std::uint64_t lo, hi;
       core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
       for (std::uint64_t c = lo + lane; c < hi; c += 32) {
-        const std::int64_t w = core::plastic_arrival(P, clock, c);
         const std::uint32_t t = P.target[c];
+        if (K.release && K.release[t]) {  // a kinetic receptor: the connection's release
+          release_onto<M>(K, b, P.release[c], t, core::plastic_arrival_weight(P, clock, c), step);
+          continue;
+        }
+        const std::int64_t w = core::plastic_arrival(P, clock, c);
         atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
         if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
           std::int64_t* end = b.pulse_ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;
@@ -99,9 +103,10 @@ __global__ void plastic_learn_kernel(const core::plastic_view<T> P, const std::u
 }  // namespace detail
 
 template <class T, class M>
-status launch_plastic_arrivals(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
-                               void* stream) {
-  return RANVIER_LAUNCH(detail::plastic_arrivals_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
+status launch_plastic_arrivals(const core::plastic_view<T>& view, const kinetic_targets<T>& kinetic,
+                               const step_buffers& buffers, int grid_blocks, void* stream) {
+  return RANVIER_LAUNCH(detail::plastic_arrivals_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, kinetic,
+                        buffers);
 }
 
 template <class T, class M>
@@ -127,7 +132,8 @@ status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint
 }
 
 #define RANVIER_INSTANTIATE(T, M)                                                                               \
-  template status launch_plastic_arrivals<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*); \
+  template status launch_plastic_arrivals<T, M>(const core::plastic_view<T>&, const kinetic_targets<T>&,         \
+                                                const step_buffers&, int, void*);                              \
   template status launch_plastic_rebase<T, M>(const core::plastic_view<T>&, std::uint64_t, const step_buffers&, int, \
                                               void*);                                                         \
   template status launch_plastic_post<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*);       \

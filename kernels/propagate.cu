@@ -11,7 +11,7 @@
 namespace ranvier::kernels {
 namespace detail {
 
-template <class T>
+template <class T, class M>
 __global__ void propagate_kernel(const connection_view<T> conns, const step_buffers b) {
   const auto [lane, warp, nwarps] = warp_slot::here();
   const std::uint32_t n = b.clock->nspikes < b.spike_capacity ? b.clock->nspikes : b.spike_capacity;
@@ -26,6 +26,11 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
     for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {
       const std::uint64_t slot = core::arrival_row_after(next, conns.delay[c], b.ring_depth);
       const std::uint32_t t = conns.target[c];
+      if (conns.kinetic.release && conns.kinetic.release[t]) {  // a kinetic receptor: the connection's release
+        release_onto<M>(conns.kinetic, b, conns.release_state[c], t, conns.weight[c],
+                        step + 1 + static_cast<std::int64_t>(conns.delay[c]));
+        continue;
+      }
       const std::int64_t w = core::to_fixed(conns.weight[c]);
       atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
       if (b.pulse && b.pulse[t]) {  // a pulse receptor: where the arrival's pulse closes
@@ -38,12 +43,17 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
 
 }  // namespace detail
 
-template <class T>
+template <class T, class M>
 status launch_propagate(const connection_view<T>& conns, const step_buffers& buffers, int grid_blocks, void* stream) {
-  return RANVIER_LAUNCH(detail::propagate_kernel<T>, dim3(grid_blocks), dim3(256), stream, conns, buffers);
+  return RANVIER_LAUNCH(detail::propagate_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, conns, buffers);
 }
 
-template status launch_propagate<float>(const connection_view<float>&, const step_buffers&, int, void*);
-template status launch_propagate<double>(const connection_view<double>&, const step_buffers&, int, void*);
+template status launch_propagate<float, core::deterministic_math>(const connection_view<float>&, const step_buffers&,
+                                                                  int, void*);
+template status launch_propagate<double, core::deterministic_math>(const connection_view<double>&, const step_buffers&,
+                                                                   int, void*);
+template status launch_propagate<float, core::fast_math>(const connection_view<float>&, const step_buffers&, int, void*);
+template status launch_propagate<double, core::fast_math>(const connection_view<double>&, const step_buffers&, int,
+                                                          void*);
 
 }  // namespace ranvier::kernels

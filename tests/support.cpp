@@ -432,7 +432,8 @@ network plastic_network() {
   add_model_population(net, "lif", "lif",
                        {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}},
                        {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0),
-                        receptor_desc::of("pls", "pulsesyn", {{"duration", 0.5}, {"e", 0.0}})},
+                        receptor_desc::of("pls", "pulsesyn", {{"duration", 0.5}, {"e", 0.0}}),
+                        receptor_desc::of("ampa", "ampa"), receptor_desc::of("nmda", "nmda")},
                        "out", 40);
   population_desc in;
   in.name = "in";
@@ -466,6 +467,43 @@ network plastic_network() {
   rec.plasticity.w_min = -0.2;
   rec.plasticity.w_max = 0.2;
   net.projections.push_back(rec);
+  // Kinetic receptors, whose connections each keep a release state: STDP
+  // onto AMPA, static recurrent NMDA, and sources given twice within a step.
+  projection_desc kin = projection("in", "out", "ampa");
+  kin.name = "kin";
+  kin.rule = connect_rule::fixed_indegree;
+  kin.indegree = 10;
+  kin.weight = distribution::uniform(0.0, 0.003);
+  kin.delay = distribution::uniform(0.5, 3.0);
+  kin.plasticity.rule = plasticity_rule::stdp;
+  kin.plasticity.a_plus = 0.0001;
+  kin.plasticity.a_minus = 0.000105;
+  kin.plasticity.w_max = 0.006;
+  net.projections.push_back(kin);
+  projection_desc nmda = projection("out", "out", "nmda");
+  nmda.name = "nmda";
+  nmda.rule = connect_rule::fixed_indegree;
+  nmda.indegree = 5;
+  nmda.weight = distribution::uniform(0.0, 0.001);
+  nmda.delay = distribution::uniform(0.5, 3.0);
+  net.projections.push_back(nmda);
+  projection_desc ampa = nmda;  // a source's static row onto two locations: the CPU engine reorders it by owner
+  ampa.name = "ampa";
+  ampa.receptor = "ampa";
+  ampa.indegree = 3;
+  net.projections.push_back(ampa);
+  population_desc twice;
+  twice.name = "twice";
+  twice.kind = population_kind::spike_times;
+  twice.size = 2;
+  twice.spikes = {{20.0, 0, 0}, {20.04, 0, 0}, {60.0, 1, 0}, {60.0, 1, 0}, {60.5, 1, 0}, {100.0, 0, 0}};
+  net.populations.push_back(twice);
+  projection_desc tw = projection("twice", "out", "nmda");
+  tw.name = "twice->nmda";
+  tw.rule = connect_rule::all_to_all;
+  tw.weight = distribution::constant(0.002);
+  tw.delay = distribution::constant(1.0);
+  net.projections.push_back(tw);
   projection_desc heb = projection("in", "out", "pls");
   heb.name = "heb";
   heb.rule = connect_rule::fixed_indegree;

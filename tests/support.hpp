@@ -122,8 +122,9 @@ network model_network();
 // A plastic network: Poisson inputs onto conductance LIF cells through
 // additive all-to-all STDP with drawn delays and a dendritic delay, and
 // through a Hebbian projection with Oja's term onto a pulse receptor; recurrent current-based
-// connections among the cells with nearest, multiplicative STDP; spikes and
-// v recorded.
+// connections among the cells with nearest, multiplicative STDP; STDP onto
+// AMPA and static recurrent NMDA (kinetic receptors), with two sources
+// given twice within a step; spikes and v recorded.
 network plastic_network();
 
 // Checks that two runs are the same bit for bit: spikes, spike counts, every

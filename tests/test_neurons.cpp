@@ -49,6 +49,44 @@ series trace(const outcome& o, std::size_t r) {
   return s;
 }
 
+// A connection's open fraction r at time t [ms] in Destexhe, Mainen &
+// Sejnowski's scheme, in closed form piece by piece: releases at `times`
+// [ms] (ascending) open transmitter for `dur` ms each, a release while the
+// pulse is open extending it to `dur` from itself; during a pulse r relaxes
+// towards r_inf at `rate` = alpha·t_max + beta [1/ms], after it decays at
+// beta [1/ms]. With `residual` false, each release starts from closed
+// receptors instead (what the receptors did before they carried residuals).
+double kinetic_r(const std::vector<double>& times, double dur, double rate, double r_inf, double beta, double t,
+                 bool residual = true) {
+  if (!residual) {
+    double sum = 0.0;
+    for (double a : times) sum += kinetic_r({a}, dur, rate, r_inf, beta, t);
+    return sum;
+  }
+  std::vector<std::pair<double, double>> on;  // pulses [start, end)
+  for (double a : times) {
+    if (!on.empty() && a < on.back().second - 1e-9) on.back().second = a + dur;
+    else on.push_back({a, a + dur});
+  }
+  double r = 0.0, now = 0.0;  // r at `now`
+  const auto go = [&](double until, bool open) {
+    const double d = until - now;
+    r = open ? r_inf + (r - r_inf) * std::exp(-d * rate) : r * std::exp(-beta * d);
+    now = until;
+  };
+  for (const auto& [start, end] : on) {
+    if (t <= start) break;
+    go(start, false);
+    if (t <= end) {
+      go(t, true);
+      return r;
+    }
+    go(end, true);
+  }
+  if (t > now) go(t, false);
+  return r;
+}
+
 // One classic RK4 step of y' = f(y) at step h, for the reference solutions.
 template <std::size_t N, class F>
 std::array<double, N> rk4_step(const std::array<double, N>& y, double h, F&& f) {
@@ -366,9 +404,61 @@ TEST_CASE("pulse conductance: each arrival opens its weight for the duration, ov
   CHECK(open_steps == 21 + 13 + 13);  // [5.0, 7.1) (three overlapping pulses), [12, 13.3), [20, 21.3)
 }
 
-TEST_CASE("first-order kinetic receptors: the response to a square transmitter pulse is the closed form, arrivals add") {
+TEST_CASE("a connection's releases on a kinetic receptor carry its residual and extend a pulse still on, as per-connection r") {
+  // Two connections onto one NMDA location, releases close together (their
+  // residuals matter: beta = 0.0066/ms) and within one pulse (extended);
+  // the receptor's three states driven through the rings by
+  // core::kinetic_release (a release given twice in a step counting once)
+  // against each connection's r stepped on its own.
+  using K = ranvier::core::nmda;
+  double p[K::nparam] = {};
+  for (int q = 0; q < K::nuser; ++q) p[q] = K::params[q].default_value;
+  ranvier::core::derive_ctx dctx;
+  dctx.dt = 0.1;
+  K::derive(p, dctx);
+  const std::uint32_t pulse = 10;  // 1 ms at 0.1 ms
+  const double decay_on = p[K::decay_on], decay_off = p[K::decay_off], r_inf = p[K::r_inf];
+  const auto rp = ranvier::core::release_params_of<double>(p);
+  const std::int64_t nsteps = 3000;
+  const std::vector<std::pair<double, std::vector<std::int64_t>>> conns = {
+      {0.5, {10, 15, 18, 19, 19, 40, 52, 64, 300, 305, 2000}}, {0.3, {12, 13, 40, 400}}};  // 19 twice: one release
+  std::vector<std::vector<std::int64_t>> ring(3, std::vector<std::int64_t>(nsteps + pulse + 1, 0));
+  const auto add = [&](int which, std::int64_t step, std::int64_t v) { ring[which][static_cast<std::size_t>(step)] += v; };
+  std::vector<ranvier::core::kinetic_release_state<double>> st(conns.size());
+  double s[K::nstate] = {};
+  std::vector<double> r(conns.size(), 0.0);
+  std::vector<std::int64_t> on_until(conns.size(), -1);
+  double worst = 0, peak = 0;
+  for (std::int64_t n = 0; n < nsteps; ++n) {
+    for (std::size_t i = 0; i < conns.size(); ++i)
+      for (auto a : conns[i].second)
+        if (a == n) {
+          const std::int64_t old = ranvier::core::claim_release(st[i], a + pulse);
+          ranvier::core::kinetic_release<ranvier::core::deterministic_math>(rp, pulse, st[i], old, conns[i].first, a, add);
+          on_until[i] = n + pulse;  // the reference: the pulse lasts `pulse` steps from the latest release
+        }
+    // Deliver this step's rows, then advance one step.
+    using M = ranvier::core::deterministic_math;
+    const auto row = [&](int which) { return ranvier::core::from_fixed<double>(ring[which][static_cast<std::size_t>(n)]); };
+    K::deliver_pulse<M>(p, s, row(0), row(1), row(2));
+    K::advance<M>(p, s);
+    double g_ref = 0;
+    for (std::size_t i = 0; i < conns.size(); ++i) {
+      r[i] = n < on_until[i] ? r_inf + (r[i] - r_inf) * decay_on : r[i] * decay_off;
+      g_ref += conns[i].first * r[i];
+    }
+    worst = std::max(worst, std::fabs(K::conductance(p, s) - g_ref));
+    peak = std::max(peak, g_ref);
+  }
+  MESSAGE("largest |g - sum w r| " << worst << " uS, peak " << peak << " uS");
+  CHECK(peak > 0.1);
+  CHECK(worst < 1e-9 * peak);
+}
+
+TEST_CASE("first-order kinetic receptors: the response to square transmitter pulses is the closed form, the second release starting from the first's residual") {
   // Destexhe, Mainen & Sejnowski (1994): during a pulse r -> r_inf with
-  // tau_on = 1/(alpha t_max + beta), after it r decays with beta.
+  // tau_on = 1/(alpha t_max + beta), after it r decays with beta; one
+  // connection's second release starts from what is left of its first.
   struct kind {
     const char* name;
     double alpha, beta, e;
@@ -381,27 +471,77 @@ TEST_CASE("first-order kinetic receptors: the response to a square transmitter p
     net.cells[0].receptors[0].kind = k.name;
     if (std::string(k.name) == "kinetic")
       net.cells[0].receptors[0].params = {{"alpha", k.alpha}, {"beta", k.beta}, {"duration", dur}};
-    add_spike_source(net, "in", 1, {{4.0, 0, 0}, {14.5, 0, 0}}, "pop", "syn", w, 1.0);  // arrivals at 5 and 15.5
+    add_spike_source(net, "in", 1, {{4.0, 0, 0}, {9.5, 0, 0}}, "pop", "syn", w, 1.0);  // arrivals at 5 and 10.5
     check(net);
     const auto g = trace(run(net, which::cpu), 2);
     const double wq = std::round(w * core::fixed_scale) / core::fixed_scale;
     const double rate = k.alpha * 1.0 + k.beta, rinf = k.alpha / rate;
-    const auto one = [&](double s) {  // a single release's r, s after its arrival
-      if (s <= 1e-9) return 0.0;
-      if (s <= dur + 1e-9) return rinf * (1.0 - std::exp(-s * rate));
-      return rinf * (1.0 - std::exp(-dur * rate)) * std::exp(-k.beta * (s - dur));
-    };
-    double worst = 0.0, peak = 0.0;
+    double worst = 0.0, peak = 0.0, residual = 0.0;
     for (std::size_t i = 0; i < g.t.size(); ++i) {
-      const double want = wq * (one(g.t[i] - 5.0) + one(g.t[i] - 15.5));
+      const double want = wq * kinetic_r({5.0, 10.5}, dur, rate, rinf, k.beta, g.t[i]);
       worst = std::max(worst, std::fabs(g.y[i] - want));
       peak = std::max(peak, want);
+      residual = std::max(residual, std::fabs(want - wq * kinetic_r({5.0, 10.5}, dur, rate, rinf, k.beta, g.t[i], false)));
     }
     CAPTURE(worst);
     CAPTURE(peak);
+    CAPTURE(residual);
     CHECK(peak > 0.3 * w);
-    CHECK(worst < 1e-13 * w);  // rounding over 1600 steps
+    CHECK(residual > 1e-3 * peak);  // the first release's residual shows (e^(-0.5 * 4.5) = 0.1 for "kinetic")
+    // Rounding: the moves of w r through the fixed-point ring, 2^-40 uS each.
+    CHECK(worst < 4.0 / core::fixed_scale);
   }
+}
+
+TEST_CASE("kinetic receptors: each connection's release starts from its own residual, a release while its pulse is on extends it, a second release in one step changes nothing; static and plastic connections") {
+  // Two connections onto one NMDA location (one static, one plastic with
+  // constant weights) and one onto an AMPA location: a 100 Hz burst of ten
+  // (NMDA's residual decays over 150 ms), releases 0.5 ms apart (within one
+  // 1 ms pulse), and a source given twice within one step; against each
+  // connection's r in closed form (kinetic_r).
+  const double dt = 0.05, dur = 1.0;
+  network net = model_cell("lif", {{"v_th", 100.0}}, 300.0, dt,
+                           {receptor_desc::of("nmda", "nmda"), receptor_desc::of("ampa", "ampa")}, {"nmda.g", "ampa.g"});
+  std::vector<given_spike> burst;
+  for (int i = 0; i < 10; ++i) burst.push_back({4.0 + 10.0 * i, 0, 0});
+  for (double t : {120.0, 120.5, 150.0, 150.02}) burst.push_back({t, 0, 0});  // 150.02 rounds to 150.0's step
+  add_spike_source(net, "a", 1, burst, "pop", "nmda", 0.002, 1.0);
+  add_spike_source(net, "b", 1, {{20.0, 0, 0}, {24.0, 0, 0}, {120.2, 0, 0}, {200.0, 0, 0}}, "pop", "nmda", 0.003, 1.0);
+  net.projections.back().plasticity.rule = plasticity_rule::stdp;  // rates 0: constant weights
+  net.projections.back().plasticity.w_max = 0.01;
+  add_spike_source(net, "c", 1, {{10.0, 0, 0}, {12.0, 0, 0}, {12.5, 0, 0}, {30.0, 0, 0}}, "pop", "ampa", 0.001, 1.0);
+  check(net);
+  const auto o = run(net, which::cpu);
+  const auto nmda = trace(o, 2), ampa = trace(o, 3);
+  const auto q = [](double w) { return std::round(w * core::fixed_scale) / core::fixed_scale; };
+  const auto arrivals = [dt](const std::vector<given_spike>& s) {
+    std::vector<double> t;
+    for (const auto& x : s) t.push_back(std::round(x.time / dt) * dt + 1.0);  // given times fall on whole steps
+    return t;
+  };
+  const auto a = arrivals(burst);
+  const std::vector<double> b = {21.0, 25.0, 121.2, 201.0}, c = {11.0, 13.0, 13.5, 31.0};
+  const double n_rate = 0.072 + 0.0066, n_rinf = 0.072 / n_rate, a_rate = 1.1 + 0.19, a_rinf = 1.1 / a_rate;
+  double worst = 0.0, peak = 0.0, residual = 0.0;
+  for (std::size_t i = 0; i < nmda.t.size(); ++i) {
+    const double t = nmda.t[i];
+    const auto g = [&](bool res) {
+      return q(0.002) * kinetic_r(a, dur, n_rate, n_rinf, 0.0066, t, res) +
+             q(0.003) * kinetic_r(b, dur, n_rate, n_rinf, 0.0066, t, res);
+    };
+    const double want = g(true);
+    worst = std::max(worst, std::fabs(nmda.y[i] - want));
+    peak = std::max(peak, want);
+    residual = std::max(residual, std::fabs(want - g(false)));
+    const double want_ampa = q(0.001) * kinetic_r(c, dur, a_rate, a_rinf, 0.19, t);
+    worst = std::max(worst, std::fabs(ampa.y[i] - want_ampa));
+  }
+  MESSAGE("NMDA peak " << peak << " uS; largest |g - sum w r| " << worst << " uS; without residuals off by up to "
+                       << residual << " uS");
+  CHECK(peak > 0.001);
+  CHECK(residual > 0.2 * peak);  // what the residuals change in the burst
+  // Rounding: the moves of w r through the fixed-point ring, 2^-40 uS each.
+  CHECK(worst < 16.0 / core::fixed_scale);
 }
 
 TEST_CASE("NMDA: the Mg2+ block is Jahr & Stevens' curve; current and slope conductance follow from it") {

@@ -12,6 +12,7 @@
 #include "core/hd.hpp"
 #include "core/plasticity/hebbian.hpp"
 #include "core/plasticity/stdp.hpp"
+#include "core/synapses/kinetic.hpp"
 
 namespace ranvier::core {
 
@@ -44,6 +45,7 @@ template <class T> struct plastic_view {
   std::int64_t* r_pre_step;
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
   const std::uint64_t* in_conn;        // connections by postsynaptic cell
+  kinetic_release_state<T>* release;   // per connection onto a kinetic receptor's target; null: none
 };
 
 // The connections of source `gid` with delay d: [lo, hi) (empty when the
@@ -94,13 +96,18 @@ RANVIER_HD void plastic_rebase_cell(const plastic_view<T>& P, std::uint32_t j, T
 }
 
 // Connection c's arrival at the step of clock k: its rule's update, and the
-// fixed-point weight it delivers to its target's ring row of that step.
+// weight it delivers to its target at that step (plastic_arrival: in fixed
+// point, for the ring row of that step).
 template <class T>
-RANVIER_HD std::int64_t plastic_arrival(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
+RANVIER_HD T plastic_arrival_weight(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
   plastic_synapse<T>& s = P.syn[c];
   T delivered = s.w;
   if (P.rule == plastic_rule::stdp) delivered = stdp_on_pre(P.stdp, k, s.w, s.x, P.y[P.post[c]]);
-  return to_fixed(delivered);
+  return delivered;
+}
+template <class T>
+RANVIER_HD std::int64_t plastic_arrival(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
+  return to_fixed(plastic_arrival_weight(P, k, c));
 }
 
 // The postsynaptic event of cell j (its spike plus post_delay) at the step

@@ -64,7 +64,7 @@ struct gabab {
   }
 
   template <class M, class T>
-  RANVIER_HD static void deliver_pulse(const T*, T* s, T w, T w_end) {
+  RANVIER_HD static void deliver_pulse(const T*, T* s, T w, T w_end, T /*moved: kinetic receptors only*/) {
     s[on] += w - w_end;
   }
   template <class M, class T>

@@ -7,17 +7,18 @@
 // with tau_on = 1/(alpha·t_max + beta) during the pulse, and decaying with
 // beta after it.
 //
-// Converging arrivals add linearly, each release with its own receptors
-// starting closed (r = 0), so that a location needs three states whatever
-// the number of connections: S_on = Σ w·r over the releases whose pulse is
-// on, g_on = Σ w over them, and S_off = Σ w·r over the rest. An arrival adds
-// w to g_on; when its pulse closes (the pulse ring tells the receptor), its
-// share w·ρ, ρ = r∞·(1 − e^(−duration/tau_on)), moves from S_on to S_off;
-// g = S_on + S_off. Destexhe et al.'s scheme also carries a connection's
-// residual r into its next release; here a release starts from closed
-// receptors — the same for AMPA and GABA_A at the rates of a network (the
-// residual of one 50 ms earlier is e^(−0.19·49) ≈ 1e-4), an overestimate of
-// NMDA's current in high-frequency bursts (its residual decays over 150 ms).
+// As in Destexhe et al.'s scheme, each connection has its own receptors: a
+// release starts from the connection's residual r, what is left of its last
+// release, and a release while the connection's pulse is still on extends
+// that pulse (to `duration` from the new release). The location's receptor
+// still needs only three states whatever the number of connections: S_on =
+// Σ w·r over the connections whose pulse is on, g_on = Σ w over them, and
+// S_off = Σ w·r over the rest; g = S_on + S_off. Each connection keeps a
+// release state (kinetic_release_state: when its pulse closes, its w·r then,
+// its weight) and kinetic_release schedules its moves through three rings:
+// its weight into g_on when its pulse opens and out when it closes (the ring
+// and the pulse ring), and its w·r from S_off to S_on when it opens and
+// back when it closes (the transfer ring), both amounts computed exactly.
 //
 // `Defaults` gives the kind's name and default rates: the generic kinetic
 // receptor, AMPA, GABA_A and NMDA (with the Mg²⁺ block of Jahr & Stevens
@@ -25,7 +26,11 @@
 // current carried by Ca²⁺, for records and calcium-based rules).
 #pragma once
 
+#include <cstdint>
+#include <limits>
+
 #include "core/dmath.hpp"
+#include "core/fixed_point.hpp"
 #include "core/hd.hpp"
 #include "core/synapses/receptor.hpp"
 
@@ -47,9 +52,12 @@ struct kinetic_receptor {
     r_inf,     // derived: alpha·t_max/(alpha·t_max + beta) [1]
     decay_on,  // derived: e^(−dt/tau_on) [1]
     decay_off, // derived: e^(−beta·dt) [1]
-    rho,       // derived: r of one release when its pulse closes [1]
+    on_rate,   // derived: dt/tau_on = dt·(alpha·t_max + beta) [1]
+    off_rate,  // derived: dt·beta [1]
+    e_pulse,   // derived: e^(−pulse/tau_on) over the pulse's whole steps [1]
     nparam
   };
+  static_assert(nparam <= max_receptor_params);
   // The user parameters: the first five, and for NMDA mg and ca_frac too.
   static constexpr int nuser = nmda ? 7 : 5;
   static constexpr param_spec params[7] = {
@@ -61,6 +69,7 @@ struct kinetic_receptor {
       {"mg", "mM", 1.0, "external Mg2+ (the NMDA block)"},
       {"ca_frac", "1", 0.1, "fraction of the NMDA current carried by Ca2+"}};
   static constexpr int pulse_param = duration;
+  static constexpr bool per_connection_release = true;  // kinetic_release, one state per connection
   static constexpr int ca_fraction_param = nmda ? ca_frac : -1;  // records RECEPTOR.ica
   enum state : int { s_on, g_on, s_off, nstate };
   static constexpr const char* states[nstate] = {"S_on", "g_on", "S_off"};
@@ -72,13 +81,17 @@ struct kinetic_receptor {
     p[decay_off] = det_exp(-c.dt * p[beta]);
     // The pulse as the ring applies it: whole steps.
     const double open = static_cast<double>(pulse_steps(p[duration], c.dt)) * c.dt;
-    p[rho] = p[r_inf] * -det_expm1(-open * rate);
+    p[on_rate] = c.dt * rate;
+    p[off_rate] = c.dt * p[beta];
+    p[e_pulse] = det_exp(-open * rate);
   }
 
+  // w: the weights whose pulses open this step; w_end: those whose pulses
+  // close; moved: w·r moved from S_on to S_off (pulses closing) less that
+  // moved back (pulses opening, their residuals).
   template <class M, class T>
-  RANVIER_HD static void deliver_pulse(const T* p, T* s, T w, T w_end) {
+  RANVIER_HD static void deliver_pulse(const T*, T* s, T w, T w_end, T moved) {
     s[g_on] += w - w_end;
-    const T moved = p[rho] * w_end;
     s[s_on] -= moved;
     s[s_off] += moved;
   }
@@ -148,5 +161,71 @@ using kinetic = kinetic_receptor<kinetic_defaults>;
 using ampa = kinetic_receptor<ampa_defaults>;
 using gaba_a = kinetic_receptor<gaba_a_defaults>;
 using nmda = kinetic_receptor<nmda_defaults>;
+
+// What kinetic_release reads of a kinetic receptor's parameters.
+template <class T> struct kinetic_release_params {
+  T r_inf;     // alpha·t_max/(alpha·t_max + beta) [1]
+  T on_rate;   // dt/tau_on [1]
+  T off_rate;  // dt·beta [1]
+  T e_pulse;   // e^(−pulse/tau_on) over the pulse's whole steps [1]
+};
+template <class T, class P> kinetic_release_params<T> release_params_of(const P* p) {
+  using K = kinetic;  // every kind has the same parameter layout
+  return {static_cast<T>(p[K::r_inf]), static_cast<T>(p[K::on_rate]), static_cast<T>(p[K::off_rate]),
+          static_cast<T>(p[K::e_pulse])};
+}
+
+// A connection's release state on a first-order kinetic receptor, as
+// Destexhe et al.'s NEURON implementation keeps r0 and t0 per NetCon.
+template <class T> struct kinetic_release_state {
+  std::int64_t end = std::numeric_limits<std::int64_t>::min() / 2;  // the step its last pulse closes [steps]
+  T q = T(0);  // its w·r at that step [µS]
+  T w = T(0);  // the weight of that release [µS]
+};
+
+// One release of a connection (state S, weight w [µS]) arriving at step a on
+// a kinetic receptor whose pulse lasts `pulse` steps. The caller has set
+// S.end to a + pulse and passes the end before, old_end (the CUDA kernels by
+// an atomic maximum: a source given two times in one step releases twice in
+// it, the second release changing nothing). add(ring, step, value) adds a
+// fixed-point value to the row of `step` of ring 0 (weights whose pulses
+// open: g_on up), 1 (weights whose pulses close: g_on down) or 2 (w·r moved
+// from S_on to S_off; negative: back). The connection's residual, w·r
+// decayed with beta since its last pulse closed, moves from S_off to S_on
+// and relaxes towards w·r∞ during the pulse; at the pulse's end its w·r,
+// computed here exactly, moves back. A release while the connection's pulse
+// is still on extends that pulse to `pulse` steps from a: the moves
+// scheduled at the old end are taken back and scheduled at the new one.
+template <class M, class T, class Add>
+RANVIER_HD void kinetic_release(const kinetic_release_params<T>& p, std::uint32_t pulse, kinetic_release_state<T>& S,
+                                std::int64_t old_end, T w, std::int64_t a, Add&& add) {
+  const std::int64_t end = a + static_cast<std::int64_t>(pulse);
+  if (old_end >= end) return;  // a second release in the step: the pulse is on until `end` already
+  if (a < old_end) {
+    add(1, old_end, -to_fixed(S.w));
+    add(2, old_end, -to_fixed(S.q));
+    const T target = S.w * p.r_inf;
+    const T now = target + (S.q - target) * M::exp(static_cast<T>(old_end - a) * p.on_rate);  // w·r at a
+    S.q = target + (now - target) * p.e_pulse;
+    add(1, end, to_fixed(S.w));
+    add(2, end, to_fixed(S.q));
+    return;
+  }
+  const T q0 = S.q == T(0) ? T(0) : S.q * M::exp(-static_cast<T>(a - old_end) * p.off_rate);
+  add(0, a, to_fixed(w));
+  add(2, a, -to_fixed(q0));
+  const T target = w * p.r_inf;
+  S.q = target + (q0 - target) * p.e_pulse;
+  S.w = w;
+  add(1, end, to_fixed(w));
+  add(2, end, to_fixed(S.q));
+}
+
+// The host's update of S.end (one thread per connection): the end before.
+template <class T> std::int64_t claim_release(kinetic_release_state<T>& S, std::int64_t end) {
+  const std::int64_t old = S.end;
+  if (end > old) S.end = end;
+  return old;
+}
 
 }  // namespace ranvier::core

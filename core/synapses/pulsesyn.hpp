@@ -32,7 +32,7 @@ struct pulsesyn {
 
   // w: the weights opening this step; w_end: those closing.
   template <class M, class T>
-  RANVIER_HD static void deliver_pulse(const T*, T* s, T w, T w_end) {
+  RANVIER_HD static void deliver_pulse(const T*, T* s, T w, T w_end, T /*moved: kinetic receptors only*/) {
     s[g] += w - w_end;
   }
   template <class M, class T>

@@ -17,10 +17,15 @@
 //
 // A pulse receptor (core/synapses/pulsesyn.hpp, kinetic.hpp) has
 // `pulse_param`, the index of its transmitter pulse's duration [ms], and
-//   deliver_pulse<M>(p, s, w, w_end)  the weights arriving now and the weights whose
-//                                     pulses close now (arrivals pulse-steps ago)
+//   deliver_pulse<M>(p, s, w, w_end, moved)  the weights arriving now, the weights
+//                                     whose pulses close now (arrivals pulse-steps ago), and
+//                                     the transfer ring's row (kinetic receptors, below)
 // instead of deliver; propagation writes each arrival's weight a second
-// time, into the pulse ring's row where its pulse closes.
+// time, into the pulse ring's row where its pulse closes. A kinetic
+// receptor (kinetic.hpp) also has `per_connection_release`: propagation
+// keeps a release state per connection onto it and writes each release
+// through core::kinetic_release, into the ring, the pulse ring and the
+// transfer ring.
 //
 // Its parameters are one set per receptor of a cell type (all its locations
 // share them) and travel inside the group's view; its states are one value
@@ -36,7 +41,7 @@
 
 namespace ranvier::core {
 
-inline constexpr int max_receptor_params = 12;
+inline constexpr int max_receptor_params = 16;
 inline constexpr int max_receptor_states = 3;
 
 // Whole steps of a pulse of `ms` at step dt: rounded as delays, at least one
@@ -83,6 +88,14 @@ template <class Rec>
 constexpr int pulse_param_of() {
   if constexpr (requires { Rec::pulse_param; }) return Rec::pulse_param;
   else return -1;
+}
+
+// Whether each connection onto the receptor keeps a release state
+// (core::kinetic_release).
+template <class Rec>
+constexpr bool has_release() {
+  if constexpr (requires { Rec::per_connection_release; }) return Rec::per_connection_release;
+  else return false;
 }
 
 // Euler's number: an alpha function's rise state jumps by e·w so that its

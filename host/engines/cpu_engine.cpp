@@ -79,6 +79,12 @@ class cpu_engine final : public engine {
       for (std::uint32_t t = 0; t < img_.ntargets; ++t) pulse_[target_of_[t]] = img_.pulse[t];
       pulse_ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     }
+    // Kinetic receptors' targets likewise, and their transfer ring.
+    if (!img_.release.empty()) {
+      release_.assign(img_.ntargets, 0);
+      for (std::uint32_t t = 0; t < img_.ntargets; ++t) release_[target_of_[t]] = img_.release[t];
+      transfer_ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    }
     std::size_t scratch = 0;
     for (auto& g : img_.groups) {
       if (g.cable) {
@@ -162,9 +168,9 @@ class cpu_engine final : public engine {
         // Stages 1 and 2: deliver + advance + detect, per chunk of share k's
         // cells; its spikes and its share of the sources' go to its list of
         // the step.
-        const core::step_ctx ctx{step, ring_.data() + static_cast<std::size_t>(step % depth) * nt,
-                                 pulse_ring_.empty() ? nullptr
-                                                     : pulse_ring_.data() + static_cast<std::size_t>(step % depth) * nt};
+        const std::size_t row = static_cast<std::size_t>(step % depth) * nt;
+        const core::step_ctx ctx{step, ring_.data() + row, pulse_ring_.empty() ? nullptr : pulse_ring_.data() + row,
+                                 transfer_ring_.empty() ? nullptr : transfer_ring_.data() + row};
         for (int k = me; k < threads_; k += team) advance(step, k, ctx, scratch);
         // The one barrier of an ordinary step: every list of the step is complete.
 #pragma omp barrier
@@ -214,6 +220,8 @@ class cpu_engine final : public engine {
       in_order.r_pre = p.r_pre;
       in_order.y_step = p.y_step;
       in_order.r_pre_step = p.r_pre_step;
+      in_order.release.resize(p.release.size());
+      for (std::uint64_t c = 0; c < p.release.size(); ++c) in_order.release[perm_[q][c]] = p.release[c];
       append_plastic_state(in_order, out);
     }
     std::vector<double> ring(ring_.size());
@@ -226,6 +234,20 @@ class cpu_engine final : public engine {
       for (std::size_t row = 0; row < img_.ring_depth; ++row)
         for (std::size_t t = 0; t < nt; ++t) ends[row * nt + t] = static_cast<double>(pulse_ring_[row * nt + target_of_[t]]);
       out.push_back({"pulse_ring", std::move(ends)});
+    }
+    if (!transfer_ring_.empty()) {
+      std::vector<double> moves(transfer_ring_.size());
+      for (std::size_t row = 0; row < img_.ring_depth; ++row)
+        for (std::size_t t = 0; t < nt; ++t)
+          moves[row * nt + t] = static_cast<double>(transfer_ring_[row * nt + target_of_[t]]);
+      out.push_back({"transfer_ring", std::move(moves)});
+    }
+    if (static_perm_.empty()) {
+      append_release_state(img_.release_state, "", out);
+    } else {
+      std::vector<core::kinetic_release_state<T>> in_order(img_.release_state.size());
+      for (std::uint64_t c = 0; c < in_order.size(); ++c) in_order[static_perm_[c]] = img_.release_state[c];
+      append_release_state(in_order, "", out);
     }
     return out;
   }
@@ -440,6 +462,10 @@ class cpu_engine final : public engine {
       permute(img_.target, perm);
       permute(img_.weight, perm);
       permute(img_.delay, perm);
+      if (!img_.release_state.empty()) {
+        permute(img_.release_state, perm);
+        static_perm_ = perm;
+      }
       reindex_targets();
     }
     // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])
@@ -478,6 +504,7 @@ class cpu_engine final : public engine {
         permute(p.pre, perm);
         permute(p.post, perm);
         if (!p.source_of.empty()) permute(p.source_of, perm);
+        if (!p.release.empty()) permute(p.release, perm);
         std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
         for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
         std::vector<std::uint64_t> inverse(perm.size());
@@ -536,8 +563,8 @@ class cpu_engine final : public engine {
   }
 
   // The arrivals at `step` on connections [lo, hi) of P: trace, weight into
-  // the ring row (and a pulse receptor's closing row); atomic where threads
-  // share the targets.
+  // the ring row (and a pulse receptor's closing row, or a kinetic
+  // receptor's release); atomic where threads share the targets.
   void arrive(const core::plastic_view<T>& P, const core::stdp_clock<T>& clock, std::int64_t step, std::uint64_t lo,
               std::uint64_t hi, bool atomic) {
     const std::size_t nt = img_.ntargets;
@@ -549,12 +576,42 @@ class cpu_engine final : public engine {
         cell += w;
     };
     for (std::uint64_t c = lo; c < hi; ++c) {
-      const std::int64_t w = core::plastic_arrival(P, clock, c);
       const std::uint32_t t = P.target[c];
+      if (!release_.empty() && release_[t]) {  // a kinetic receptor: the connection's release
+        release(P.release[c], t, core::plastic_arrival_weight(P, clock, c), step, atomic);
+        continue;
+      }
+      const std::int64_t w = core::plastic_arrival(P, clock, c);
       add(row[t], w);
       if (!pulse_.empty() && pulse_[t])  // the pulse closes pulse_[t] steps after this one
         add(pulse_ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t], w);
     }
+  }
+
+  // Connection state S's release of weight w onto target t, arriving at
+  // step a (core::kinetic_release): into the three rings, atomic where
+  // threads share the targets.
+  void release(core::kinetic_release_state<T>& S, std::uint32_t t, T w, std::int64_t a, bool atomic) {
+    const std::size_t nt = img_.ntargets;
+    std::int64_t* const rings[3] = {ring_.data(), pulse_ring_.data(), transfer_ring_.data()};
+    const auto add = [&](int which, std::int64_t at, std::int64_t v) {
+      std::int64_t& cell = rings[which][static_cast<std::size_t>(at % img_.ring_depth) * nt + t];
+      if (atomic)
+        std::atomic_ref<std::int64_t>(cell).fetch_add(v, std::memory_order_relaxed);
+      else
+        cell += v;
+    };
+    const std::int64_t end = a + pulse_[t];
+    std::int64_t old;
+    if (atomic) {  // a source given twice in a step: its two releases may meet (the second changes nothing)
+      std::atomic_ref<std::int64_t> e(S.end);
+      old = e.load(std::memory_order_relaxed);
+      while (old < end && !e.compare_exchange_weak(old, end, std::memory_order_relaxed)) {
+      }
+    } else {
+      old = core::claim_release(S, end);
+    }
+    core::kinetic_release<M>(img_.release_params[release_[t] - 1], pulse_[t], S, old, w, a, add);
   }
 
   // A spike of P's postsynaptic cell j reaching its synapses at `step`.
@@ -714,8 +771,13 @@ class cpu_engine final : public engine {
     const std::uint64_t lo = k == 0 ? img_.row[gid] : part_[gid * inner + static_cast<std::size_t>(k) - 1];
     const std::uint64_t hi = k == threads_ - 1 ? img_.row[gid + 1] : part_[gid * inner + static_cast<std::size_t>(k)];
     const std::uint64_t next = core::arrival_row(step, 0, depth);
+    const std::uint32_t* rel = release_.empty() ? nullptr : release_.data();
     for (std::uint64_t c = lo; c < hi; ++c) {
       const std::uint32_t t = img_.target[c];
+      if (rel && rel[t]) {  // a kinetic receptor: the connection's release
+        release(img_.release_state[c], t, img_.weight[c], step + 1 + img_.delay[c], false);
+        continue;
+      }
       const std::int64_t w = core::to_fixed(img_.weight[c]);
       ring_[core::arrival_row_after(next, img_.delay[c], depth) * nt + t] += w;
       if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
@@ -736,6 +798,9 @@ class cpu_engine final : public engine {
   std::vector<std::uint32_t> target_of_;  // where each target of the one-block layout is in the ring
   std::vector<std::uint32_t> pulse_;      // by ring column: pulse steps (image::pulse relaid), or empty
   std::vector<std::int64_t> pulse_ring_;  // like ring_: the weights whose pulses close at each row; or empty
+  std::vector<std::uint32_t> release_;    // by ring column: image::release relaid, or empty
+  std::vector<std::int64_t> transfer_ring_;  // like ring_: kinetic receptors' w·r moved from S_on to S_off; or empty
+  std::vector<std::uint64_t> static_perm_;   // the image's index of each static connection, where release states are kept
   std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::int64_t> ring_;
   std::vector<std::vector<std::uint32_t>> lists_;  // spikes_of_thread

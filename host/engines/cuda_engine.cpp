@@ -189,6 +189,7 @@ class cuda_engine final : public engine {
       dp.r_pre = uploaded(p.r_pre, stream_);
       dp.r_pre_step = uploaded(p.r_pre_step, stream_);
       dp.source_of = uploaded(p.source_of, stream_);
+      dp.release = uploaded(p.release, stream_);
       dp.view = p.view();
       dp.view.row = dp.row.get();
       dp.view.in_row = dp.in_row.get();
@@ -201,6 +202,7 @@ class cuda_engine final : public engine {
       dp.view.y_step = p.y_step.empty() ? nullptr : dp.y_step.get();
       dp.view.r_pre = p.r_pre.empty() ? nullptr : dp.r_pre.get();
       dp.view.r_pre_step = p.r_pre.empty() ? nullptr : dp.r_pre_step.get();
+      dp.view.release = p.release.empty() ? nullptr : dp.release.get();
     }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
       const auto& rp = img_.records[r];
@@ -264,10 +266,21 @@ class cuda_engine final : public engine {
       pulse_ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
       check_cuda(kernels::device_memset(pulse_ring_.get(), 0, pulse_ring_.size() * 8, stream_), "cudaMemset");
     }
+    // Kinetic receptors: their targets, parameters and transfer ring, and
+    // every connection's release state.
+    release_ = uploaded(img_.release, stream_);
+    release_params_ = uploaded(img_.release_params, stream_);
+    release_state_ = uploaded(img_.release_state, stream_);
+    if (!img_.release.empty()) {
+      transfer_ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
+      check_cuda(kernels::device_memset(transfer_ring_.get(), 0, transfer_ring_.size() * 8, stream_), "cudaMemset");
+      kinetic_ = {release_.get(), release_params_.get()};
+    }
     buffers_ = {clock_.get(),   ring_.get(),      img_.ntargets, img_.ring_depth, spikes_.get(),
                 static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
                 history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get(),
-                img_.pulse.empty() ? nullptr : pulse_ring_.get()};
+                img_.pulse.empty() ? nullptr : pulse_ring_.get(),
+                img_.release.empty() ? nullptr : transfer_ring_.get()};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
@@ -319,6 +332,7 @@ class cuda_engine final : public engine {
       dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
       dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
       dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
+      dp.release.download(p.release.data(), p.release.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
@@ -331,6 +345,15 @@ class cuda_engine final : public engine {
       pulse_ring_.download(ends.data(), ends.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       out.push_back({"pulse_ring", std::vector<double>(ends.begin(), ends.end())});
+    }
+    if (!img_.release.empty()) {
+      std::vector<std::int64_t> moves(transfer_ring_.size());
+      transfer_ring_.download(moves.data(), moves.size(), stream_);
+      std::vector<core::kinetic_release_state<T>> states(img_.release_state.size());
+      release_state_.download(states.data(), states.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "state");
+      out.push_back({"transfer_ring", std::vector<double>(moves.begin(), moves.end())});
+      append_release_state(states, "", out);
     }
     return out;
   }
@@ -385,6 +408,7 @@ class cuda_engine final : public engine {
     device_buffer<T> y, r_pre;
     device_buffer<std::int64_t> y_step, r_pre_step;
     device_buffer<std::uint32_t> source_of;
+    device_buffer<core::kinetic_release_state<T>> release;
     core::plastic_view<T> view{};
   };
   struct device_sample {
@@ -418,7 +442,8 @@ class cuda_engine final : public engine {
       if (dp.view.rule == core::plastic_rule::stdp)
         check_cuda(kernels::launch_plastic_rebase<T, M>(dp.view, dp.syn.size(), buffers_, propagate_blocks_, stream_),
                    "plasticity");
-      check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
+      check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, kinetic_, buffers_, propagate_blocks_, stream_),
+                 "plasticity");
       check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
       if (dp.view.rule == core::plastic_rule::hebbian)
         check_cuda(kernels::launch_plastic_hebbian<T, M>(dp.view, dp.source_of.get(), dp.source_of.size(), buffers_,
@@ -440,8 +465,9 @@ class cuda_engine final : public engine {
     }
     for (const auto& dg : dgens_) check_cuda(kernels::launch_poisson(dg.view, buffers_, stream_), "poisson");
     for (const auto& ds : dsources_) check_cuda(kernels::launch_spike_times(ds.view, buffers_, stream_), "spike times");
-    const kernels::connection_view<T> conns{row_.get(), target_.get(), weight_.get(), delay_.get()};
-    check_cuda(kernels::launch_propagate<T>(conns, buffers_, propagate_blocks_, stream_), "propagate");
+    const kernels::connection_view<T> conns{row_.get(),   target_.get(), weight_.get(), delay_.get(), kinetic_,
+                                            img_.release_state.empty() ? nullptr : release_state_.get()};
+    check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
     for (const auto& ds : dsamples_) {
       if (!ds.rows) continue;
@@ -532,7 +558,11 @@ class cuda_engine final : public engine {
   device_buffer<std::uint32_t> target_;
   device_buffer<T> weight_;
   device_buffer<std::uint32_t> delay_;
-  device_buffer<std::int64_t> ring_, pulse_ring_;
+  device_buffer<std::int64_t> ring_, pulse_ring_, transfer_ring_;
+  device_buffer<std::uint32_t> release_;
+  device_buffer<core::kinetic_release_params<T>> release_params_;
+  device_buffer<core::kinetic_release_state<T>> release_state_;
+  kernels::kinetic_targets<T> kinetic_{nullptr, nullptr};
   std::vector<device_plastic> dplastic_;
   device_buffer<std::uint32_t> history_, history_count_, pulse_;
   device_buffer<std::uint32_t> spikes_;

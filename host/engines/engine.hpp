@@ -29,11 +29,30 @@ template <class T, class M> std::string arithmetic_name() {
          (std::is_same_v<M, core::deterministic_math> ? ", deterministic" : ", fast");
 }
 
+// Connections' release states on kinetic receptors (core::kinetic_release),
+// by connection in the image's order: "<prefix>release_end" [steps],
+// "release_q" [µS], "release_w" [µS].
+template <class T>
+void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, const std::string& prefix,
+                          std::vector<named_array>& out) {
+  if (r.empty()) return;
+  std::vector<double> end(r.size()), q(r.size()), w(r.size());
+  for (std::size_t c = 0; c < r.size(); ++c) {
+    end[c] = static_cast<double>(r[c].end);
+    q[c] = static_cast<double>(r[c].q);
+    w[c] = static_cast<double>(r[c].w);
+  }
+  out.push_back({prefix + "release_end", std::move(end)});
+  out.push_back({prefix + "release_q", std::move(q)});
+  out.push_back({prefix + "release_w", std::move(w)});
+}
+
 // A plastic projection's state, by connection in its CSR order (the same on
 // both engines): "<projection>.weight", ".x" (STDP: the pre trace at the
 // reference step), per postsynaptic cell ".y" (STDP: the post trace at the
 // reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
-// ".r_pre_step" (Hebbian).
+// ".r_pre_step" (Hebbian), and onto kinetic receptors ".release_end", …
+// (append_release_state).
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
   const auto add = [&](const char* field, const auto& v) {
     out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
@@ -51,6 +70,7 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     add("r_pre", p.r_pre);
     add("r_pre_step", p.r_pre_step);
   }
+  append_release_state(p.release, p.name + ".", out);
 }
 
 class engine {

@@ -33,6 +33,7 @@ std::vector<kind_info> registry_of() {
     } else if constexpr (F == family::receptor) {
       k.current_based = core::is_current_based<K>();
       k.pulse_param = core::pulse_param_of<K>();
+      k.release = core::has_release<K>();
       k.weight_unit = core::weight_unit_of<K>();
       k.ca_fraction = core::has_ca_fraction<K>();
     } else {

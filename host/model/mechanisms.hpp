@@ -28,6 +28,7 @@ struct kind_info {
   bool passive = false;                      // folded-in spines scale its conductances
   bool current_based = false;                // a receptor whose weights are currents [nA], of either sign
   int pulse_param = -1;                      // a receptor's transmitter-pulse duration [ms], or −1
+  bool release = false;                      // a kinetic receptor: a release state per connection
   const char* weight_unit = "uS";            // a receptor's weights: "uS", "nA" or "1"
   bool ca_fraction = false;                  // a receptor part of whose current is carried by Ca²⁺ (records RECEPTOR.ica)
   // Neuron models (core/neurons/):

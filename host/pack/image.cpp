@@ -207,6 +207,11 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
          p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
   if (!pulse.empty()) b += pulse.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * 8;  // and the pulse ring
+  if (!release.empty()) {  // and the transfer ring
+    b += release.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
+    b += release_state.size() * sizeof(core::kinetic_release_state<T>);
+    for (const auto& p : plastic) b += p.release.size() * sizeof(core::kinetic_release_state<T>);
+  }
   return b;
 }
 
@@ -233,6 +238,7 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.hebb = hebb;
   v.r_pre = r_pre.empty() ? nullptr : r_pre.data();
   v.r_pre_step = r_pre_step.empty() ? nullptr : r_pre_step.data();
+  v.release = release.empty() ? nullptr : release.data();
   return v;
 }
 
@@ -730,6 +736,14 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
         for (std::uint32_t c = 0; c < g.ncells; ++c)
           img.pulse[rc.target_base + static_cast<std::size_t>(rc.first_location + j) * g.ncells + c] = steps;
       longest_pulse = std::max(longest_pulse, steps);
+      if (!info->release) continue;
+      // A kinetic receptor: its targets' release parameters.
+      if (img.release.empty()) img.release.assign(img.ntargets, 0);
+      img.release_params.push_back(core::release_params_of<T>(rc.param.data()));
+      const auto index = static_cast<std::uint32_t>(img.release_params.size());
+      for (std::uint32_t j = 0; j < rc.ninst(); ++j)
+        for (std::uint32_t c = 0; c < g.ncells; ++c)
+          img.release[rc.target_base + static_cast<std::size_t>(rc.first_location + j) * g.ncells + c] = index;
     }
   }
   img.ring_depth += longest_pulse;
@@ -803,6 +817,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.delay = std::move(C.delay);
   img.in_row = std::move(C.in_row);
   img.in_conn = std::move(C.in_conn);
+  if (!img.release.empty()) img.release_state.resize(img.target.size());
   for (auto& pc : C.plastic) {
     const plasticity_desc& d = net.projections[pc.projection].plasticity;
     plastic_storage<T> ps;
@@ -850,6 +865,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       ps.y_step.assign(ps.npost, never);
     }
     ps.y.assign(ps.npost, T(0));
+    if (!img.release.empty()) ps.release.resize(ps.target.size());
     img.history = std::max(img.history, std::max(ps.dmax, ps.post_delay) + 1);
     img.plastic.push_back(std::move(ps));
   }

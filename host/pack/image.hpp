@@ -169,6 +169,7 @@ template <class T> struct plastic_storage {
   std::vector<T> y, r_pre;
   std::vector<std::int64_t> y_step, r_pre_step;  // Hebbian only
   std::vector<std::uint32_t> source_of;  // Hebbian: each connection's source index (the CSR row it is in)
+  std::vector<core::kinetic_release_state<T>> release;  // per connection, when some target is a kinetic receptor's
   core::plastic_view<T> view();
 };
 
@@ -211,7 +212,7 @@ template <class T> struct image {
   std::uint32_t nsources = 0;
   std::uint64_t max_spikes_per_step = 0;  // at most one a source, more where given times repeat in a step
   std::uint32_t ntargets = 0;
-  std::uint32_t ring_depth = 2;  // max delay + 1 [steps]
+  std::uint32_t ring_depth = 2;  // max delay + 1, + the longest pulse of a pulse receptor [steps]
   bool has_gaps = false;
 
   // Connections, CSR by source gid.
@@ -226,6 +227,14 @@ template <class T> struct image {
   // is delivered again, negated, that much later); 0 for other receptors.
   // Empty when no receptor is a pulse receptor.
   std::vector<std::uint32_t> pulse;
+  // Per target: 1 + the index in release_params of a kinetic receptor's
+  // (its connections keep a release state each, core::kinetic_release); 0
+  // for other receptors. Empty, as release_state and every plastic
+  // projection's `release`, when no receptor is a kinetic one; the engines
+  // then keep no transfer ring either.
+  std::vector<std::uint32_t> release;
+  std::vector<core::kinetic_release_params<T>> release_params;  // per kinetic receptor of a group
+  std::vector<core::kinetic_release_state<T>> release_state;     // per static connection
   // Steps of spike history the plastic rules read back (their longest delay
   // or dendritic delay + 1); 0: none.
   std::uint32_t history = 0;
