@@ -441,82 +441,59 @@ network plastic_network() {
   in.size = 400;
   in.rate = 15.0;
   net.populations.push_back(in);
-  projection_desc ff = projection("in", "out", "exc");
-  ff.name = "ff";
-  ff.rule = connect_rule::fixed_probability;
-  ff.probability = 0.1;
-  ff.weight = distribution::uniform(0.0, 0.004);
-  ff.delay = distribution::uniform(0.1, 5.0);
-  ff.plasticity.rule = plasticity_rule::stdp;
-  ff.plasticity.a_plus = 0.0001;
-  ff.plasticity.a_minus = 0.000105;
-  ff.plasticity.w_max = 0.01;
-  ff.plasticity.post_delay = 1.0;
-  net.projections.push_back(ff);
-  projection_desc rec = projection("out", "out", "rec");
-  rec.name = "rec";
-  rec.rule = connect_rule::fixed_indegree;
-  rec.indegree = 8;
-  rec.weight = distribution::uniform(-0.2, 0.2);
-  rec.delay = distribution::uniform(0.5, 3.0);
-  rec.plasticity.rule = plasticity_rule::stdp;
+  // A projection with a fixed in-degree (or, with p below 1, probability),
+  // weights drawn in [w_lo, w_hi] and delays in [d_lo, d_hi] ms.
+  const auto add = [&](const char* name, const char* pre, const char* receptor, double n, double w_lo, double w_hi,
+                       double d_lo, double d_hi) -> projection_desc& {
+    projection_desc p = projection(pre, "out", receptor);
+    p.name = name;
+    p.rule = n < 1.0 ? connect_rule::fixed_probability : connect_rule::fixed_indegree;
+    p.probability = n < 1.0 ? n : 0.0;
+    p.indegree = n < 1.0 ? 0 : static_cast<std::int64_t>(n);
+    p.weight = distribution::uniform(w_lo, w_hi);
+    p.delay = distribution::uniform(d_lo, d_hi);
+    net.projections.push_back(p);
+    return net.projections.back();
+  };
+  const auto stdp_rule = [](double a_plus, double a_minus, double w_min, double w_max) {
+    plasticity_desc d;
+    d.rule = plasticity_rule::stdp;
+    d.a_plus = a_plus;
+    d.a_minus = a_minus;
+    d.w_min = w_min;
+    d.w_max = w_max;
+    return d;
+  };
+  add("ff", "in", "exc", 0.1, 0.0, 0.004, 0.1, 5.0).plasticity = stdp_rule(0.0001, 0.000105, 0.0, 0.01);
+  net.projections.back().plasticity.post_delay = 1.0;
+  auto& rec = add("rec", "out", "rec", 8, -0.2, 0.2, 0.5, 3.0);
+  rec.plasticity = stdp_rule(0.02, 0.02, -0.2, 0.2);
   rec.plasticity.pairing = stdp_pairing::nearest;
   rec.plasticity.update = stdp_update::multiplicative;
-  rec.plasticity.a_plus = 0.02;
-  rec.plasticity.a_minus = 0.02;
-  rec.plasticity.w_min = -0.2;
-  rec.plasticity.w_max = 0.2;
-  net.projections.push_back(rec);
   // Kinetic receptors, whose connections each keep a release state: STDP
-  // onto AMPA, static recurrent NMDA, and sources given twice within a step.
-  projection_desc kin = projection("in", "out", "ampa");
-  kin.name = "kin";
-  kin.rule = connect_rule::fixed_indegree;
-  kin.indegree = 10;
-  kin.weight = distribution::uniform(0.0, 0.003);
-  kin.delay = distribution::uniform(0.5, 3.0);
-  kin.plasticity.rule = plasticity_rule::stdp;
-  kin.plasticity.a_plus = 0.0001;
-  kin.plasticity.a_minus = 0.000105;
-  kin.plasticity.w_max = 0.006;
-  net.projections.push_back(kin);
-  projection_desc nmda = projection("out", "out", "nmda");
-  nmda.name = "nmda";
-  nmda.rule = connect_rule::fixed_indegree;
-  nmda.indegree = 5;
-  nmda.weight = distribution::uniform(0.0, 0.001);
-  nmda.delay = distribution::uniform(0.5, 3.0);
-  net.projections.push_back(nmda);
-  projection_desc ampa = nmda;  // a source's static row onto two locations: the CPU engine reorders it by owner
-  ampa.name = "ampa";
-  ampa.receptor = "ampa";
-  ampa.indegree = 3;
-  net.projections.push_back(ampa);
+  // onto AMPA, static recurrent NMDA and AMPA (a source's static row onto
+  // two locations: the CPU engine reorders it by owner), and sources given
+  // twice within a step.
+  add("kin", "in", "ampa", 10, 0.0, 0.003, 0.5, 3.0).plasticity = stdp_rule(0.0001, 0.000105, 0.0, 0.006);
+  add("nmda", "out", "nmda", 5, 0.0, 0.001, 0.5, 3.0);
+  add("ampa", "out", "ampa", 3, 0.0, 0.001, 0.5, 3.0);
   population_desc twice;
   twice.name = "twice";
   twice.kind = population_kind::spike_times;
   twice.size = 2;
   twice.spikes = {{20.0, 0, 0}, {20.04, 0, 0}, {60.0, 1, 0}, {60.0, 1, 0}, {60.5, 1, 0}, {100.0, 0, 0}};
   net.populations.push_back(twice);
-  projection_desc tw = projection("twice", "out", "nmda");
-  tw.name = "twice->nmda";
+  auto& tw = add("twice->nmda", "twice", "nmda", 1, 0.0, 0.0, 1.0, 1.0);
   tw.rule = connect_rule::all_to_all;
   tw.weight = distribution::constant(0.002);
   tw.delay = distribution::constant(1.0);
-  net.projections.push_back(tw);
-  projection_desc heb = projection("in", "out", "pls");
-  heb.name = "heb";
-  heb.rule = connect_rule::fixed_indegree;
-  heb.indegree = 20;
-  heb.weight = distribution::uniform(0.0, 0.002);
-  heb.delay = distribution::uniform(0.5, 4.0);
+  auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;
   heb.plasticity.tau_rate = 50.0;
   heb.plasticity.interval = 2.0;
   heb.plasticity.oja = true;
   heb.plasticity.w_max = 0.004;
-  net.projections.push_back(heb);
   add_record(net, "out", "spikes");
   add_record(net, "out", "v", {0, 5}, 1.0);
   return net;
