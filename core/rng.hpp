@@ -25,6 +25,7 @@ enum class stream_purpose : std::uint32_t {
   init = 4,     // initial states of cells
   poisson = 5,  // Poisson generator spikes, countered by step
   location = 6, // where on a cable cell a connection lands (receptors spread over a region)
+  release = 7,  // quantal release: refills and releases of a terminal's sites, countered by step
 };
 
 // Four 32-bit words: a Philox counter or output block.

@@ -27,11 +27,13 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kin
       core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
       for (std::uint64_t c = lo + lane; c < hi; c += 32) {
         const std::uint32_t t = P.target[c];
+        const core::arrival<T> a = core::plastic_arrival<M>(P, clock, c, step);
+        if (!a.released) continue;
         if (K.release && K.release[t]) {  // a kinetic receptor: the connection's release
-          release_onto<M>(K, b, P.release[c], t, core::plastic_arrival_weight(P, clock, c), step);
+          release_onto<M>(K, b, P.release[c], t, a.w, step);
           continue;
         }
-        const std::int64_t w = core::plastic_arrival(P, clock, c);
+        const std::int64_t w = core::to_fixed(a.w);
         atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
         if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
           std::int64_t* end = b.pulse_ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;

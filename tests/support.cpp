@@ -487,6 +487,20 @@ network plastic_network() {
   tw.rule = connect_rule::all_to_all;
   tw.weight = distribution::constant(0.002);
   tw.delay = distribution::constant(1.0);
+  // Presynaptic terminals: Tsodyks-Markram with facilitation on static
+  // weights, and quantal release (Ca2+, a pool of sites) under STDP onto the
+  // kinetic AMPA receptor (a failure releases nothing there).
+  auto& stp = add("stp", "in", "exc", 5, 0.0, 0.004, 0.5, 3.0);
+  stp.terminal.model = terminal_kind::tsodyks_markram;
+  stp.terminal.u = 0.2;
+  stp.terminal.tau_rec = 200.0;
+  stp.terminal.tau_facil = 300.0;
+  auto& quantal = add("quantal", "in", "ampa", 5, 0.0, 0.001, 0.5, 3.0);
+  quantal.plasticity = stdp_rule(0.00005, 0.0000525, 0.0, 0.002);
+  quantal.terminal.model = terminal_kind::quantal;
+  quantal.terminal.sites = 4;
+  quantal.terminal.tau_rec = 300.0;
+  quantal.terminal.ca_jump = 8e-4;
   auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;

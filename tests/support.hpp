@@ -124,7 +124,8 @@ network model_network();
 // through a Hebbian projection with Oja's term onto a pulse receptor; recurrent current-based
 // connections among the cells with nearest, multiplicative STDP; STDP onto
 // AMPA and static recurrent NMDA (kinetic receptors), with two sources
-// given twice within a step; spikes and v recorded.
+// given twice within a step; Tsodyks-Markram terminals on static weights
+// and quantal terminals under STDP; spikes and v recorded.
 network plastic_network();
 
 // Checks that two runs are the same bit for bit: spikes, spike counts, every

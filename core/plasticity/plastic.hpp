@@ -13,10 +13,13 @@
 #include "core/plasticity/hebbian.hpp"
 #include "core/plasticity/stdp.hpp"
 #include "core/synapses/kinetic.hpp"
+#include "core/synapses/terminal.hpp"
 
 namespace ranvier::core {
 
-enum class plastic_rule : int { stdp = 1, hebbian = 2 };
+// none: weights fixed, the projection plastic for its presynaptic terminals'
+// short-term dynamics only (core/synapses/terminal.hpp).
+enum class plastic_rule : int { none = 0, stdp = 1, hebbian = 2 };
 
 // A plastic connection's weight and STDP trace side by side: the
 // postsynaptic events reach them at scattered places, one cache line each.
@@ -46,6 +49,9 @@ template <class T> struct plastic_view {
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
   const std::uint64_t* in_conn;        // connections by postsynaptic cell
   kinetic_release_state<T>* release;   // per connection onto a kinetic receptor's target; null: none
+  terminal_params<T> terminal;         // the presynaptic terminals' model (none: every spike delivers w)
+  terminal_state<T>* term;             // per connection, with a terminal model
+  const std::uint64_t* index;          // each connection's index in the image's order (random streams); null: c
 };
 
 // The connections of source `gid` with delay d: [lo, hi) (empty when the
@@ -95,19 +101,26 @@ RANVIER_HD void plastic_rebase_cell(const plastic_view<T>& P, std::uint32_t j, T
   P.y[j] = stdp_rebase(P.y[j], f_minus);
 }
 
-// Connection c's arrival at the step of clock k: its rule's update, and the
-// weight it delivers to its target at that step (plastic_arrival: in fixed
-// point, for the ring row of that step).
-template <class T>
-RANVIER_HD T plastic_arrival_weight(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
+// What an arrival delivers: the weight [weight unit], and whether its
+// terminal released at all (a quantal terminal may release nothing: then
+// no transmitter reaches the target, not even a pulse of weight 0).
+template <class T> struct arrival {
+  T w;
+  bool released;
+};
+
+// Connection c's arrival at step `now` (clock k): its rule's update, its
+// terminal's release, and what it delivers to its target at that step.
+template <class M, class T>
+RANVIER_HD arrival<T> plastic_arrival(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c,
+                                      std::int64_t now) {
   plastic_synapse<T>& s = P.syn[c];
   T delivered = s.w;
   if (P.rule == plastic_rule::stdp) delivered = stdp_on_pre(P.stdp, k, s.w, s.x, P.y[P.post[c]]);
-  return delivered;
-}
-template <class T>
-RANVIER_HD std::int64_t plastic_arrival(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
-  return to_fixed(plastic_arrival_weight(P, k, c));
+  if (P.terminal.model == terminal_model::none) return {delivered, true};
+  const auto index = static_cast<std::uint32_t>(P.index ? P.index[c] : c);
+  const T f = terminal_release<M>(P.terminal, P.term[c], now, index);
+  return {delivered * f, f != T(0)};
 }
 
 // The postsynaptic event of cell j (its spike plus post_delay) at the step
@@ -123,7 +136,7 @@ template <class M, class T>
 RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint32_t j,
                                   std::int64_t now) {
   if (P.rule == plastic_rule::stdp) stdp_post_trace(P.stdp, k, P.y[j]);
-  else rate_spike<M>(P.hebb, P.y[j], P.y_step[j], now);
+  else if (P.rule == plastic_rule::hebbian) rate_spike<M>(P.hebb, P.y[j], P.y_step[j], now);
 }
 
 // Hebbian: a spike of source gid (of the previous step) at the step's start.

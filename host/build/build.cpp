@@ -293,7 +293,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   // Gather into CSR by source: projections in order, then postsynaptic cells
   // in order, then each cell's sources in the order drawn.
   connectivity C;
-  const auto plastic = [&](std::size_t pi) { return net.projections[pi].plasticity.is_plastic(); };
+  const auto plastic = [&](std::size_t pi) { return net.projections[pi].is_dynamic(); };
   C.row.assign(static_cast<std::size_t>(layout.nsources) + 1, 0);
   for (std::size_t pi = 0; pi < projections.size(); ++pi)
     if (!plastic(pi))

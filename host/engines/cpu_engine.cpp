@@ -222,6 +222,9 @@ class cpu_engine final : public engine {
       in_order.r_pre_step = p.r_pre_step;
       in_order.release.resize(p.release.size());
       for (std::uint64_t c = 0; c < p.release.size(); ++c) in_order.release[perm_[q][c]] = p.release[c];
+      in_order.terminal = p.terminal;
+      in_order.term.resize(p.term.size());
+      for (std::uint64_t c = 0; c < p.term.size(); ++c) in_order.term[perm_[q][c]] = p.term[c];
       append_plastic_state(in_order, out);
     }
     std::vector<double> ring(ring_.size());
@@ -505,6 +508,7 @@ class cpu_engine final : public engine {
         permute(p.post, perm);
         if (!p.source_of.empty()) permute(p.source_of, perm);
         if (!p.release.empty()) permute(p.release, perm);
+        if (!p.term.empty()) permute(p.term, perm);
         std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
         for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
         std::vector<std::uint64_t> inverse(perm.size());
@@ -518,7 +522,11 @@ class cpu_engine final : public engine {
       ppart_.push_back(std::move(ppart));
     }
     plastic_views_.clear();
-    for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
+      plastic_views_.push_back(img_.plastic[q].view());
+      // The random streams of the terminals are keyed by the image's index.
+      if (!perm_[q].empty()) plastic_views_.back().index = perm_[q].data();
+    }
   }
 
   // Orders each of the nrows rows of a CSR (offsets `row`) by the owner of
@@ -577,11 +585,13 @@ class cpu_engine final : public engine {
     };
     for (std::uint64_t c = lo; c < hi; ++c) {
       const std::uint32_t t = P.target[c];
+      const core::arrival<T> a = core::plastic_arrival<M>(P, clock, c, step);
+      if (!a.released) continue;
       if (!release_.empty() && release_[t]) {  // a kinetic receptor: the connection's release
-        release(P.release[c], t, core::plastic_arrival_weight(P, clock, c), step, atomic);
+        release(P.release[c], t, a.w, step, atomic);
         continue;
       }
-      const std::int64_t w = core::plastic_arrival(P, clock, c);
+      const std::int64_t w = core::to_fixed(a.w);
       add(row[t], w);
       if (!pulse_.empty() && pulse_[t])  // the pulse closes pulse_[t] steps after this one
         add(pulse_ring_[static_cast<std::size_t>((step + pulse_[t]) % img_.ring_depth) * nt + t], w);

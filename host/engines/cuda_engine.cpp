@@ -190,6 +190,7 @@ class cuda_engine final : public engine {
       dp.r_pre_step = uploaded(p.r_pre_step, stream_);
       dp.source_of = uploaded(p.source_of, stream_);
       dp.release = uploaded(p.release, stream_);
+      dp.term = uploaded(p.term, stream_);
       dp.view = p.view();
       dp.view.row = dp.row.get();
       dp.view.in_row = dp.in_row.get();
@@ -203,6 +204,7 @@ class cuda_engine final : public engine {
       dp.view.r_pre = p.r_pre.empty() ? nullptr : dp.r_pre.get();
       dp.view.r_pre_step = p.r_pre.empty() ? nullptr : dp.r_pre_step.get();
       dp.view.release = p.release.empty() ? nullptr : dp.release.get();
+      dp.view.term = p.term.empty() ? nullptr : dp.term.get();
     }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
       const auto& rp = img_.records[r];
@@ -333,6 +335,7 @@ class cuda_engine final : public engine {
       dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
       dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
       dp.release.download(p.release.data(), p.release.size(), stream_);
+      dp.term.download(p.term.data(), p.term.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
@@ -409,6 +412,7 @@ class cuda_engine final : public engine {
     device_buffer<std::int64_t> y_step, r_pre_step;
     device_buffer<std::uint32_t> source_of;
     device_buffer<core::kinetic_release_state<T>> release;
+    device_buffer<core::terminal_state<T>> term;
     core::plastic_view<T> view{};
   };
   struct device_sample {
@@ -444,7 +448,8 @@ class cuda_engine final : public engine {
                    "plasticity");
       check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, kinetic_, buffers_, propagate_blocks_, stream_),
                  "plasticity");
-      check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
+      if (dp.view.rule != core::plastic_rule::none)
+        check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
       if (dp.view.rule == core::plastic_rule::hebbian)
         check_cuda(kernels::launch_plastic_hebbian<T, M>(dp.view, dp.source_of.get(), dp.source_of.size(), buffers_,
                                                          propagate_blocks_, stream_),

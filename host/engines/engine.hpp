@@ -52,7 +52,8 @@ void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, 
 // reference step), per postsynaptic cell ".y" (STDP: the post trace at the
 // reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
 // ".r_pre_step" (Hebbian), and onto kinetic receptors ".release_end", …
-// (append_release_state).
+// (append_release_state), and with a terminal model ".u", ".x" (Tsodyks–
+// Markram) or ".ca_pre", ".ready", ".released" (quantal) and ".last_release".
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
   const auto add = [&](const char* field, const auto& v) {
     out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
@@ -71,6 +72,22 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     add("r_pre_step", p.r_pre_step);
   }
   append_release_state(p.release, p.name + ".", out);
+  if (p.term.empty()) return;
+  // The presynaptic terminals: Tsodyks–Markram's u and x, or the quantal Ca²⁺, pool and last release.
+  const auto field = [&](const char* name, auto get) {
+    std::vector<double> v(p.term.size());
+    for (std::size_t c = 0; c < v.size(); ++c) v[c] = static_cast<double>(get(p.term[c]));
+    out.push_back({p.name + "." + name, std::move(v)});
+  };
+  if (p.terminal.model == core::terminal_model::tsodyks_markram) {
+    field("u", [](const auto& s) { return s.u; });
+    field("x", [](const auto& s) { return s.x; });
+  } else {
+    field("ca_pre", [](const auto& s) { return s.ca; });
+    field("ready", [](const auto& s) { return s.ready; });
+    field("released", [](const auto& s) { return s.released; });
+  }
+  field("last_release", [](const auto& s) { return s.last; });
 }
 
 class engine {

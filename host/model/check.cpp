@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/cell.hpp"
+#include "core/synapses/terminal.hpp"
 #include "core/fixed_point.hpp"
 #include "host/build/builders.hpp"
 #include "host/build/morphology.hpp"
@@ -952,6 +953,32 @@ class checker {
     }
   }
 
+  // A projection's presynaptic terminals: parameters in range.
+  void terminal(const projection_desc& pr, const source_loc& fb) {
+    const terminal_desc& d = pr.terminal;
+    const source_loc tfb = path(fb.key + ".terminal");
+    const auto l = [&](const char* key) { return at(d, tfb, key); };
+    positive(l("tau_rec"), d.tau_rec, "ms", "a time constant > 0 [ms]");
+    if (d.model == terminal_kind::tsodyks_markram) {
+      if (!finite(d.u) || !(d.u > 0.0 && d.u <= 1.0))
+        r_.add(l("u"), format("u = {} is not in (0, 1]", num(d.u)), "a utilisation U in (0, 1] [1]");
+      if (!finite(d.tau_facil) || !(d.tau_facil >= 0.0))
+        r_.add(l("tau_facil"), format("tau_facil = {} ms is not a time >= 0", num(d.tau_facil)),
+               "a time constant >= 0 [ms] (0: no facilitation)");
+      return;
+    }
+    if (d.sites < 1 || d.sites > static_cast<std::int64_t>(core::max_release_sites))
+      r_.add(l("sites"), format("sites = {} is not in [1, {}]", d.sites, core::max_release_sites),
+             format("an integer from 1 to {}", core::max_release_sites));
+    for (const auto& [key, v] : {std::pair{"ca_rest", d.ca_rest}, std::pair{"ca_jump", d.ca_jump}})
+      if (!finite(v) || !(v >= 0.0))
+        r_.add(l(key), format("{} = {} mM is not a concentration >= 0", key, num(v)), "a concentration >= 0 [mM]");
+    positive(l("tau_ca"), d.tau_ca, "ms", "a time constant > 0 [ms]");
+    positive(l("k_d"), d.k_d, "mM", "a concentration > 0 [mM]");
+    if (d.curve == release_curve::hill) positive(l("n"), d.hill_n, "", "a Hill coefficient > 0 [1]");
+    if (d.curve == release_curve::sigmoid) positive(l("slope"), d.slope, "mM", "a concentration > 0 [mM]");
+  }
+
   // The unit of the projection's weights (its receptor's): "uS", "nA" or "1".
   std::string weight_unit(const projection_desc& pr) const {
     const population_desc* post = net_.find_population(pr.post);
@@ -1055,6 +1082,7 @@ class checker {
                format("at most {} [{}]{}", num(core::fixed_max_value), wu, bound_hint(pr.weight, "high")));
     }
     if (pr.plasticity.is_plastic()) plasticity(pr, fb, current);
+    if (pr.terminal.is_on()) terminal(pr, fb);
     const source_loc dl = at(pr, fb, "delay");
     if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
       r_.add(low_loc(pr.delay, dl), "delay " + breach(pr.delay, true, "ms", format("is shorter than one step ({})", dt_text())),

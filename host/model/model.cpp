@@ -163,6 +163,15 @@ const char* to_string(arith_mode m) {
   return "?";
 }
 
+const char* to_string(terminal_kind k) {
+  switch (k) {
+    case terminal_kind::none: return "none";
+    case terminal_kind::tsodyks_markram: return "tsodyks_markram";
+    case terminal_kind::quantal: return "quantal";
+  }
+  return "?";
+}
+
 const char* to_string(plasticity_rule r) {
   switch (r) {
     case plasticity_rule::none: return "none";

@@ -323,6 +323,27 @@ struct plasticity_desc : located {
   bool is_plastic() const { return rule != plasticity_rule::none; }
 };
 
+// A projection's presynaptic terminals (core/synapses/terminal.hpp):
+// Tsodyks–Markram short-term plasticity, or quantal release from a pool of
+// sites with presynaptic Ca²⁺.
+enum class terminal_kind { none, tsodyks_markram, quantal };
+enum class release_curve { hill, sigmoid, threshold };
+struct terminal_desc : located {
+  terminal_kind model = terminal_kind::none;
+  double u = 0.5;            // Tsodyks–Markram: U, the utilisation of a spike at rest [1]
+  double tau_rec = 800.0;    // recovery of resources (TM) or refill of an empty site (quantal) [ms]
+  double tau_facil = 0.0;    // TM: facilitation time constant [ms]; 0: none
+  std::int64_t sites = 1;    // quantal: release sites, a vesicle each when ready [1]
+  double ca_rest = 5e-5;     // quantal: resting [Ca2+]_pre [mM]
+  double ca_jump = 1e-3;     // quantal: influx of one spike [mM]
+  double tau_ca = 20.0;      // quantal: removal of Ca2+ [ms]
+  release_curve curve = release_curve::hill;
+  double hill_n = 4.0;       // Hill coefficient [1]
+  double k_d = 1e-3;         // half-activation (Hill, sigmoid) or threshold [mM]
+  double slope = 2e-4;       // sigmoid: s [mM]
+  bool is_on() const { return model != terminal_kind::none; }
+};
+
 struct projection_desc : located {
   std::string name;      // defaults to "pre->post"
   std::string pre;       // source population
@@ -337,6 +358,9 @@ struct projection_desc : located {
   distribution weight;     // [µS] for conductance receptors
   distribution delay = distribution::constant(1.0);  // [ms], rounded to whole steps >= 1
   plasticity_desc plasticity;  // none by default: static weights
+  terminal_desc terminal;      // none by default: every spike delivers its weight
+  // Whether the projection keeps per-connection state (its own CSR, core/plasticity/plastic.hpp).
+  bool is_dynamic() const { return plasticity.is_plastic() || terminal.is_on(); }
   std::string label() const { return name.empty() ? pre + "->" + post : name; }
 };
 
@@ -427,5 +451,6 @@ const char* to_string(precision p);
 const char* to_string(arith_mode m);
 const char* to_string(connect_rule r);
 const char* to_string(plasticity_rule r);
+const char* to_string(terminal_kind k);
 
 }  // namespace ranvier

@@ -928,6 +928,39 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   return d;
 }
 
+// [projection.terminal]: the presynaptic terminals' model and its
+// parameters; a key of the other model is an error.
+terminal_desc read_terminal(parser& p, const toml::table& t, const std::string& path) {
+  terminal_desc d;
+  d.where = p.at(t.source(), path);
+  fields f(p, t, path, d);
+  using K = terminal_kind;
+  const bool ok = f.choice("model", d.model, need::required,
+                           {std::pair{"tsodyks_markram", K::tsodyks_markram}, std::pair{"quantal", K::quantal}});
+  const auto own = [&](const char* key, K model) {
+    if (!ok || d.model == model) return true;
+    f.only_for(key, "model", fmt::format("\"{}\"", to_string(model)));
+    return false;
+  };
+  f.number("tau_rec", d.tau_rec, need::optional, "a time constant > 0 [ms]");
+  if (own("u", K::tsodyks_markram)) f.number("u", d.u, need::optional, "the utilisation U, a number in (0, 1] [1]");
+  if (own("tau_facil", K::tsodyks_markram))
+    f.number("tau_facil", d.tau_facil, need::optional, "a time constant >= 0 [ms] (0: no facilitation)");
+  if (own("sites", K::quantal)) f.integer("sites", d.sites, need::optional, "the number of release sites, an integer >= 1");
+  if (own("ca_rest", K::quantal)) f.number("ca_rest", d.ca_rest, need::optional, "a concentration >= 0 [mM]");
+  if (own("ca_jump", K::quantal)) f.number("ca_jump", d.ca_jump, need::optional, "a concentration >= 0 [mM]");
+  if (own("tau_ca", K::quantal)) f.number("tau_ca", d.tau_ca, need::optional, "a time constant > 0 [ms]");
+  if (own("probability", K::quantal))
+    f.choice("probability", d.curve, need::optional,
+             {std::pair{"hill", release_curve::hill}, std::pair{"sigmoid", release_curve::sigmoid},
+              std::pair{"threshold", release_curve::threshold}});
+  if (own("n", K::quantal)) f.number("n", d.hill_n, need::optional, "the Hill coefficient, a number > 0 [1]");
+  if (own("k_d", K::quantal)) f.number("k_d", d.k_d, need::optional, "a concentration > 0 [mM]");
+  if (own("slope", K::quantal)) f.number("slope", d.slope, need::optional, "a concentration > 0 [mM]");
+  f.unknown_keys();
+  return d;
+}
+
 projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) {
   projection_desc pr;
   // Named by `name`, or by the default name "pre->post".
@@ -972,6 +1005,9 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   if (const toml::node* n = f.get("plasticity"))
     if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\" or \"hebbian\" and its parameters"))
       pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
+  if (const toml::node* n = f.get("terminal"))
+    if (const toml::table* tt = p.table(*n, path + ".terminal", "a table: model = \"tsodyks_markram\" or \"quantal\" and its parameters"))
+      pr.terminal = read_terminal(p, *tt, path + ".terminal");
   f.unknown_keys();
   return pr;
 }

@@ -212,6 +212,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
     b += release_state.size() * sizeof(core::kinetic_release_state<T>);
     for (const auto& p : plastic) b += p.release.size() * sizeof(core::kinetic_release_state<T>);
   }
+  for (const auto& p : plastic) b += p.term.size() * sizeof(core::terminal_state<T>);
   return b;
 }
 
@@ -239,6 +240,9 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.r_pre = r_pre.empty() ? nullptr : r_pre.data();
   v.r_pre_step = r_pre_step.empty() ? nullptr : r_pre_step.data();
   v.release = release.empty() ? nullptr : release.data();
+  v.terminal = terminal;
+  v.term = term.empty() ? nullptr : term.data();
+  v.index = nullptr;
   return v;
 }
 
@@ -823,7 +827,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     plastic_storage<T> ps;
     ps.name = net.projections[pc.projection].label();
     ps.projection = pc.projection;
-    ps.rule = d.rule == plasticity_rule::stdp ? core::plastic_rule::stdp : core::plastic_rule::hebbian;
+    ps.rule = d.rule == plasticity_rule::stdp      ? core::plastic_rule::stdp
+              : d.rule == plasticity_rule::hebbian ? core::plastic_rule::hebbian
+                                                   : core::plastic_rule::none;
     ps.stdp.a_plus = static_cast<T>(d.a_plus);
     ps.stdp.a_minus = static_cast<T>(d.a_minus);
     ps.stdp.rate_plus = static_cast<T>(dt / d.tau_plus);
@@ -851,7 +857,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.syn.reserve(pc.weight.size());
     for (double w : pc.weight) ps.syn.push_back({static_cast<T>(w), T(0)});
     const std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
-    if (d.rule != plasticity_rule::stdp) {
+    if (d.rule == plasticity_rule::hebbian) {
       ps.hebb.eta = static_cast<T>(d.eta);
       ps.hebb.rate_decay = static_cast<T>(dt / d.tau_rate);
       ps.hebb.increment = static_cast<T>(1000.0 / d.tau_rate);
@@ -866,6 +872,29 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     }
     ps.y.assign(ps.npost, T(0));
     if (!img.release.empty()) ps.release.resize(ps.target.size());
+    if (const terminal_desc& td = net.projections[pc.projection].terminal; td.is_on()) {
+      auto& tp = ps.terminal;
+      tp.model = td.model == terminal_kind::quantal ? core::terminal_model::quantal : core::terminal_model::tsodyks_markram;
+      tp.u = static_cast<T>(td.u);
+      tp.rec_rate = static_cast<T>(dt / td.tau_rec);
+      tp.facilitates = td.tau_facil > 0.0;
+      tp.facil_rate = static_cast<T>(tp.facilitates ? dt / td.tau_facil : 0.0);
+      tp.sites = static_cast<std::uint32_t>(td.sites);
+      tp.ca_rest = static_cast<T>(td.ca_rest);
+      tp.ca_jump = static_cast<T>(td.ca_jump);
+      tp.ca_rate = static_cast<T>(dt / td.tau_ca);
+      tp.form = td.curve == release_curve::sigmoid     ? core::release_form::sigmoid
+                : td.curve == release_curve::threshold ? core::release_form::threshold
+                                                       : core::release_form::hill;
+      tp.hill_n = static_cast<T>(td.hill_n);
+      tp.k_d = static_cast<T>(td.k_d);
+      tp.slope = static_cast<T>(td.slope);
+      tp.seed = net.sim.seed;
+      tp.id = static_cast<std::uint32_t>(pc.projection);
+      core::terminal_state<T> s0;
+      s0.ready = tp.sites;
+      ps.term.assign(ps.target.size(), s0);
+    }
     img.history = std::max(img.history, std::max(ps.dmax, ps.post_delay) + 1);
     img.plastic.push_back(std::move(ps));
   }

@@ -170,6 +170,8 @@ template <class T> struct plastic_storage {
   std::vector<std::int64_t> y_step, r_pre_step;  // Hebbian only
   std::vector<std::uint32_t> source_of;  // Hebbian: each connection's source index (the CSR row it is in)
   std::vector<core::kinetic_release_state<T>> release;  // per connection, when some target is a kinetic receptor's
+  core::terminal_params<T> terminal{};                  // the presynaptic terminals' model (none: off)
+  std::vector<core::terminal_state<T>> term;           // per connection, with a terminal model
   core::plastic_view<T> view();
 };
 

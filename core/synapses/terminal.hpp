@@ -1,0 +1,139 @@
+// The presynaptic terminal of a connection: how much of its weight a spike
+// delivers. Two models, one state per connection (per synaptic contact),
+// advanced at each of its spikes' arrivals in closed form over the interval
+// since the last one — nothing is stepped between spikes.
+//
+// Tsodyks–Markram short-term plasticity (Tsodyks & Markram 1997, PNAS
+// 94:719; with facilitation, Markram, Wang & Tsodyks 1998, PNAS 95:5323; the
+// form of NEST's tsodyks2_synapse): a fraction x of resources is available
+// and a spike uses the fraction u of it. At the n-th spike, Δ after the
+// previous one,
+//   u_n = U + u_{n−1}·(1 − U)·e^(−Δ/tau_facil)     (u_n = U without facilitation)
+//   x_n = 1 + (x_{n−1} − u_{n−1}·x_{n−1} − 1)·e^(−Δ/tau_rec)
+// and the spike delivers w·u_n·x_n. The first spike finds x = 1, u = U.
+//
+// Quantal release (the seed's terminal; del Castillo & Katz 1954; Vere-Jones
+// 1966 for the pool): the terminal has `sites` release sites, each holding
+// at most one ready vesicle. A spike raises the terminal's Ca²⁺ by a fixed
+// influx, [Ca] → [Ca] + ca_jump, which otherwise relaxes to ca_rest,
+// d[Ca]/dt = −([Ca] − ca_rest)/tau_ca; the release probability of a ready
+// vesicle follows from the [Ca] just after the influx (Hill: [Ca]ⁿ/([Ca]ⁿ +
+// K_dⁿ), cooperative binding of n ions; sigmoid: 1/(1 + e^(−([Ca] − K_d)/s));
+// threshold: 1 when [Ca] ≥ K_d, else 0). An empty site is refilled with
+// probability 1 − e^(−Δ/tau_rec) since the last spike, so the mean pool
+// obeys dN/dt = (N_max − N)/tau_rec; the number released is Binomial(N, P),
+// each vesicle delivering one quantum, the weight w. With a fixed P the
+// mean release is Tsodyks–Markram's depression with U = P.
+//
+// Random draws: Philox (core/rng.hpp), purpose `release`, id the
+// projection, index the connection (the image's order), blocks from the
+// arrival step · 1024: the same on every engine and thread count.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+#include "core/dmath.hpp"
+#include "core/hd.hpp"
+#include "core/rng.hpp"
+
+namespace ranvier::core {
+
+enum class terminal_model : int { none = 0, tsodyks_markram = 1, quantal = 2 };
+enum class release_form : int { hill = 0, sigmoid = 1, threshold = 2 };
+
+// At most this many release sites a terminal: every spike draws one word per
+// site (refill or release) from at most 1024 Philox blocks.
+inline constexpr std::uint32_t max_release_sites = 4096;
+
+template <class T> struct terminal_params {
+  terminal_model model = terminal_model::none;
+  T u = T(0);           // Tsodyks–Markram: U, the utilisation of a spike at rest [1]
+  T rec_rate = T(0);    // dt/tau_rec: recovery of resources, refill of a site [1]
+  T facil_rate = T(0);  // dt/tau_facil; 0: no facilitation [1]
+  bool facilitates = false;
+  std::uint32_t sites = 1;  // quantal: release sites [1]
+  T ca_rest = T(0);     // [mM]
+  T ca_jump = T(0);     // influx a spike [mM]
+  T ca_rate = T(0);     // dt/tau_ca [1]
+  release_form form = release_form::hill;
+  T hill_n = T(4);      // [1]
+  T k_d = T(0);         // [mM]
+  T slope = T(1);       // sigmoid s [mM]
+  std::uint64_t seed = 0;
+  std::uint32_t id = 0;  // the projection's index, for the random streams
+};
+
+// Per connection. `last`: the step of its last arrival (never: far back).
+template <class T> struct terminal_state {
+  T u = T(0);               // Tsodyks–Markram: u at the last spike [1]
+  T x = T(1);               // Tsodyks–Markram: x at the last spike [1]
+  T ca = T(0);              // quantal: [Ca²⁺] just after the last spike's influx [mM]
+  std::uint32_t ready = 0;  // quantal: ready vesicles after the last spike (set to sites at the start)
+  std::uint32_t released = 0;  // quantal: vesicles the last spike released
+  std::int64_t last = std::numeric_limits<std::int64_t>::min() / 2;
+};
+
+// The release probability of a ready vesicle at [Ca] = ca [mM].
+template <class M, class T> RANVIER_HD T release_probability(const terminal_params<T>& p, T ca) {
+  switch (p.form) {
+    case release_form::threshold:
+      return ca >= p.k_d ? T(1) : T(0);
+    case release_form::sigmoid:
+      return T(1) / (T(1) + M::exp(-(ca - p.k_d) / p.slope));
+    case release_form::hill:
+    default: {
+      if (!(ca > T(0))) return T(0);
+      const T r = static_cast<T>(det_pow(static_cast<double>(p.k_d / ca), static_cast<double>(p.hill_n)));
+      return T(1) / (T(1) + r);  // cⁿ/(cⁿ + Kⁿ) = 1/(1 + (K/c)ⁿ)
+    }
+  }
+}
+
+// The 32-bit threshold of a Bernoulli draw of probability q: a word w fires
+// when w < threshold (q = 1: always).
+RANVIER_HD std::uint64_t bernoulli_threshold(double q) {
+  if (!(q > 0.0)) return 0;
+  if (q >= 1.0) return std::uint64_t(1) << 32;
+  return static_cast<std::uint64_t>(q * 4294967296.0);
+}
+
+// Connection `index`'s spike arriving at step `now` on terminal state s:
+// advances s and returns the factor of the weight it delivers (u·x, or the
+// number of vesicles released).
+template <class M, class T>
+RANVIER_HD T terminal_release(const terminal_params<T>& p, terminal_state<T>& s, std::int64_t now,
+                              std::uint32_t index) {
+  constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
+  const bool first = s.last == never;
+  const T since = first ? T(0) : static_cast<T>(now - s.last);  // [steps]
+  s.last = now;
+  if (p.model == terminal_model::tsodyks_markram) {
+    if (first) {
+      s.u = p.u;
+      s.x = T(1);
+    } else {
+      const T u = p.facilitates ? p.u + s.u * (T(1) - p.u) * M::exp(-since * p.facil_rate) : p.u;
+      s.x = T(1) + (s.x - s.u * s.x - T(1)) * M::exp(-since * p.rec_rate);
+      s.u = u;
+    }
+    return s.u * s.x;
+  }
+  // Quantal: calcium, refill, release.
+  s.ca = first ? p.ca_rest + p.ca_jump : p.ca_rest + (s.ca - p.ca_rest) * M::exp(-since * p.ca_rate) + p.ca_jump;
+  stream draws(p.seed, stream_purpose::release, p.id, index, static_cast<std::uint64_t>(now) << 10);
+  if (!first && s.ready < p.sites) {
+    const std::uint64_t refill = bernoulli_threshold(-static_cast<double>(M::expm1(-since * p.rec_rate)));
+    std::uint32_t back = 0;
+    for (std::uint32_t k = s.ready; k < p.sites; ++k) back += draws.next_u32() < refill;
+    s.ready += back;
+  }
+  const std::uint64_t fire = bernoulli_threshold(static_cast<double>(release_probability<M>(p, s.ca)));
+  std::uint32_t out = 0;
+  for (std::uint32_t k = 0; k < s.ready; ++k) out += draws.next_u32() < fire;
+  s.ready -= out;
+  s.released = out;
+  return static_cast<T>(out);
+}
+
+}  // namespace ranvier::core

@@ -1,0 +1,323 @@
+// Presynaptic terminals (core/synapses/terminal.hpp): Tsodyks–Markram
+// short-term plasticity against the closed-form recursion written here, and
+// quantal release against the binomial distribution, the pool's depletion
+// and recovery in closed form, paired-pulse ratios from residual Ca²⁺, and
+// the mean of the stochastic model against the deterministic one.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/fixed_point.hpp"
+#include "support.hpp"
+
+using namespace ranvier;
+using namespace ranvier::test;
+
+namespace {
+
+constexpr double dt = 0.1;  // [ms]
+
+// n LIF cells that never fire, each with a one-step pulse receptor per
+// projection ("r0", "r1", ...: its conductance after an arrival's step is
+// the weight that arrival delivered), and n given-time sources firing
+// `times` [ms] each, one to one onto them through `terminals.size()`
+// projections of weight w with the given terminals (delay 1 ms). The
+// pulse conductances of all cells are recorded every `interval` ms.
+network terminal_net(std::int64_t n, const std::vector<double>& times, const std::vector<terminal_desc>& terminals,
+                     double w, double interval, double tstop) {
+  network net;
+  net.sim.dt = dt;
+  net.sim.duration = tstop;
+  std::vector<receptor_desc> receptors;
+  for (std::size_t k = 0; k < terminals.size(); ++k)
+    receptors.push_back(receptor_desc::of("r" + std::to_string(k), "pulsesyn", {{"duration", dt}, {"e", 0.0}}));
+  add_model_population(net, "cell", "lif", {{"v_th", 100.0}}, receptors, "post", n);
+  population_desc src;
+  src.name = "pre";
+  src.kind = population_kind::spike_times;
+  src.size = n;
+  for (std::int64_t i = 0; i < n; ++i)
+    for (double t : times) src.spikes.push_back({t, i, 0});
+  net.populations.push_back(src);
+  for (std::size_t k = 0; k < terminals.size(); ++k) {
+    projection_desc p = projection("pre", "post", "r" + std::to_string(k));
+    p.name = "t" + std::to_string(k);
+    p.rule = connect_rule::one_to_one;
+    p.weight = distribution::constant(w);
+    p.delay = distribution::constant(1.0);
+    p.terminal = terminals[k];
+    net.projections.push_back(p);
+    add_record(net, "post", "r" + std::to_string(k) + ".g", {}, interval);
+  }
+  return net;
+}
+
+// Spike times whose arrival step (1 ms later) ends at a multiple of the
+// period [ms]: the samples every `period` show each arrival's weight.
+std::vector<double> train(int spikes, double period) {
+  std::vector<double> t;
+  for (int k = 1; k <= spikes; ++k) t.push_back(k * period - 1.0 - dt);
+  return t;
+}
+
+// The weights delivered at each spike of the train (rows) by each cell
+// (columns) of record r, in units of w.
+std::vector<std::vector<double>> per_spike(const outcome& o, std::size_t r, int spikes, double w) {
+  const auto& tb = o.traces.at(r);
+  const std::size_t ncol = tb.values.size() / tb.steps.size();
+  std::vector<std::vector<double>> out;
+  for (std::size_t row = 1; row < tb.steps.size() && static_cast<int>(out.size()) < spikes; ++row)
+    out.emplace_back(tb.values.begin() + static_cast<std::ptrdiff_t>(row * ncol),
+                     tb.values.begin() + static_cast<std::ptrdiff_t>((row + 1) * ncol));
+  for (auto& row : out)
+    for (auto& x : row) x /= w;
+  return out;
+}
+
+terminal_desc tsodyks_markram(double u, double tau_rec, double tau_facil) {
+  terminal_desc d;
+  d.model = terminal_kind::tsodyks_markram;
+  d.u = u;
+  d.tau_rec = tau_rec;
+  d.tau_facil = tau_facil;
+  return d;
+}
+
+// Quantal release with release probability p at every spike (no residual
+// Ca²⁺: it is removed within the step).
+terminal_desc quantal_fixed(std::int64_t sites, double p, double tau_rec) {
+  terminal_desc d;
+  d.model = terminal_kind::quantal;
+  d.sites = sites;
+  d.tau_rec = tau_rec;
+  d.ca_rest = 0.0;
+  d.ca_jump = 1e-3;
+  d.tau_ca = 1e-3;
+  d.curve = release_curve::hill;
+  d.hill_n = 1.0;
+  d.k_d = 1e-3 * (1.0 - p) / p;  // P = c/(c + K_d) = p at c = 1e-3
+  return d;
+}
+
+double mean(const std::vector<double>& v) {
+  double s = 0.0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+double variance(const std::vector<double>& v) {
+  const double m = mean(v);
+  double s = 0.0;
+  for (double x : v) s += (x - m) * (x - m);
+  return s / static_cast<double>(v.size() - 1);
+}
+
+}  // namespace
+
+TEST_SUITE("validation") {
+
+TEST_CASE("Tsodyks-Markram: the responses to a regular train follow the recursion, depressing and facilitating") {
+  // Markram, Wang & Tsodyks (1998): u_n = U + u_(n-1) (1 - U) e^(-D/tau_facil),
+  // x_n = 1 + (x_(n-1) - u_(n-1) x_(n-1) - 1) e^(-D/tau_rec), amplitude w u_n x_n.
+  struct setting {
+    const char* what;
+    double u, tau_rec, tau_facil, period;
+  };
+  for (const setting s : {setting{"depressing", 0.5, 800.0, 0.0, 50.0}, setting{"facilitating", 0.1, 100.0, 1000.0, 20.0},
+                          setting{"depressing with facilitation", 0.3, 400.0, 50.0, 10.0}}) {
+    CAPTURE(s.what);
+    const int spikes = 12;
+    const double w = 0.01;
+    const auto o = run(terminal_net(1, train(spikes, s.period), {tsodyks_markram(s.u, s.tau_rec, s.tau_facil)}, w,
+                                    s.period, spikes * s.period + 1.0),
+                       which::cpu);
+    const auto got = per_spike(o, 0, spikes, w);
+    REQUIRE(got.size() == static_cast<std::size_t>(spikes));
+    double u = s.u, x = 1.0, worst = 0.0, lo = 1e9, hi = 0.0;
+    for (int n = 0; n < spikes; ++n) {
+      if (n > 0) {
+        const double un = s.tau_facil > 0 ? s.u + u * (1 - s.u) * std::exp(-s.period / s.tau_facil) : s.u;
+        x = 1 + (x - u * x - 1) * std::exp(-s.period / s.tau_rec);
+        u = un;
+      }
+      const double want = std::round(w * u * x * core::fixed_scale) / core::fixed_scale / w;
+      worst = std::max(worst, std::fabs(got[static_cast<std::size_t>(n)][0] - want));
+      lo = std::min(lo, want);
+      hi = std::max(hi, want);
+    }
+    CAPTURE(worst);
+    CHECK(worst < 2e-10);  // two units of the ring's rounding: 2^-40 uS is 9.1e-11 of a 0.01 uS weight
+    CHECK(hi > 1.5 * lo);  // the train changes the responses
+  }
+}
+
+TEST_CASE("quantal release: the vesicle counts of a spike are Binomial(sites, P) (chi-square)") {
+  const std::int64_t n = 3000, sites = 8;
+  const double p = 0.3, w = 0.001;
+  const auto o = run(terminal_net(n, {5.0 - 1.0 - dt}, {quantal_fixed(sites, p, 100.0)}, w, 5.0, 6.0), which::cpu);
+  const auto k = per_spike(o, 0, 1, w).at(0);
+  std::vector<double> observed(static_cast<std::size_t>(sites) + 1, 0.0);
+  for (double x : k) {
+    const auto i = static_cast<std::size_t>(std::lround(x));
+    REQUIRE(i <= static_cast<std::size_t>(sites));
+    REQUIRE(std::fabs(x - static_cast<double>(i)) < 1e-9);  // whole quanta
+    observed[i] += 1.0;
+  }
+  // Expected counts; bins below 5 expected merged into their neighbour.
+  std::vector<double> expected;
+  for (std::int64_t i = 0; i <= sites; ++i) {
+    double c = 1.0;
+    for (std::int64_t j = 0; j < i; ++j) c = c * static_cast<double>(sites - j) / static_cast<double>(j + 1);
+    expected.push_back(static_cast<double>(n) * c * std::pow(p, static_cast<double>(i)) * std::pow(1 - p, static_cast<double>(sites - i)));
+  }
+  double chi2 = 0.0, e_acc = 0.0, o_acc = 0.0;
+  int bins = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    e_acc += expected[i];
+    o_acc += observed[i];
+    if (e_acc >= 5.0 || i + 1 == expected.size()) {
+      chi2 += (o_acc - e_acc) * (o_acc - e_acc) / e_acc;
+      ++bins;
+      e_acc = o_acc = 0.0;
+    }
+  }
+  MESSAGE("chi-square " << chi2 << " over " << bins << " bins; mean " << mean(k) << " (binomial " << sites * p << ")");
+  // 99.9 % quantile of chi-square with bins - 1 degrees of freedom (7 bins: 22.46, 8: 24.32, 9: 26.12).
+  const double limit = bins <= 7 ? 22.46 : bins == 8 ? 24.32 : 26.12;
+  CHECK(bins >= 7);
+  CHECK(chi2 < limit);
+}
+
+TEST_CASE("quantal release: the pool depletes and recovers as the closed form says, and its mean is Tsodyks-Markram's depression") {
+  // A train at 50 Hz with a fixed P: E[k_n] = P E[N_n], E[N_(n+1)] = N - (N -
+  // (1 - P) E[N_n]) e^(-D/tau_rec); the mean fraction released, E[k_n]/N, is
+  // Tsodyks-Markram's u x with U = P and the same tau_rec (run beside it).
+  const std::int64_t n = 3000, sites = 10;
+  const int spikes = 10;
+  const double p = 0.4, tau_rec = 150.0, period = 20.0, w = 0.001;
+  const auto o = run(terminal_net(n, train(spikes, period), {quantal_fixed(sites, p, tau_rec), tsodyks_markram(p, tau_rec, 0.0)},
+                                  w, period, spikes * period + 1.0),
+                     which::cpu);
+  const auto q = per_spike(o, 0, spikes, w), tm = per_spike(o, 1, spikes, w);
+  REQUIRE(q.size() == static_cast<std::size_t>(spikes));
+  double ready = static_cast<double>(sites), worst_sigma = 0.0, first = 0.0, last = 0.0;
+  for (int s = 0; s < spikes; ++s) {
+    const double want = p * ready;
+    const double m = mean(q[static_cast<std::size_t>(s)]);
+    const double se = std::sqrt(variance(q[static_cast<std::size_t>(s)]) / static_cast<double>(n));
+    worst_sigma = std::max(worst_sigma, std::fabs(m - want) / se);
+    CAPTURE(s);
+    CHECK(std::fabs(m - want) < 4.5 * se);
+    // Tsodyks-Markram's deterministic response, per site, is the same mean.
+    // (to the ring's rounding: 2^-40 uS is 9.1e-10 of w, times the sites)
+    CHECK(std::fabs(tm[static_cast<std::size_t>(s)][0] * static_cast<double>(sites) - want) < 2e-8);
+    ready = static_cast<double>(sites) - (static_cast<double>(sites) - (ready - want)) * std::exp(-period / tau_rec);
+    if (s == 0) first = m;
+    last = m;
+  }
+  MESSAGE("largest deviation from the closed form " << worst_sigma << " standard errors; mean release "
+                                                    << first << " -> " << last << " vesicles");
+  CHECK(last < 0.6 * first);  // it depresses
+}
+
+TEST_CASE("quantal release: residual Ca2+ facilitates a second release, a depleted pool depresses it (paired-pulse ratios)") {
+  // Two spikes 10 ms apart. Facilitation: P from a Hill curve (n = 4) of
+  // [Ca] after the influx; the second spike finds e^(-10/20) of the first's
+  // Ca2+ still there. Depression: P close to 1 empties the pool, which
+  // refills little in 10 ms.
+  const std::int64_t n = 3000, sites = 10;
+  const double w = 0.001, gap = 10.0, tau_rec = 500.0;
+  terminal_desc fac;
+  fac.model = terminal_kind::quantal;
+  fac.sites = sites;
+  fac.tau_rec = tau_rec;
+  fac.ca_rest = 0.0;
+  fac.ca_jump = 1e-3;
+  fac.tau_ca = 20.0;
+  fac.hill_n = 4.0;
+  fac.k_d = 2e-3;
+  terminal_desc dep = fac;
+  dep.k_d = 2e-4;
+  const auto o = run(terminal_net(n, {gap - 1.0 - dt, 2 * gap - 1.0 - dt}, {fac, dep}, w, gap, 2 * gap + 1.0), which::cpu);
+  for (std::size_t r = 0; r < 2; ++r) {
+    const terminal_desc& d = r == 0 ? fac : dep;
+    const auto k = per_spike(o, r, 2, w);
+    const auto P = [&](double ca) { return 1.0 / (1.0 + std::pow(d.k_d / ca, d.hill_n)); };
+    const double p1 = P(d.ca_jump), p2 = P(d.ca_jump * std::exp(-gap / d.tau_ca) + d.ca_jump);
+    const double n1 = static_cast<double>(sites);
+    const double n2 = n1 - (n1 - (1 - p1) * n1) * std::exp(-gap / tau_rec);  // E[ready] at the second spike
+    const double want = p2 * n2 / (p1 * n1);
+    const double m1 = mean(k[0]), m2 = mean(k[1]);
+    const double ppr = m2 / m1;
+    // Its standard error, to first order.
+    const double se = ppr * std::sqrt(variance(k[0]) / (m1 * m1) + variance(k[1]) / (m2 * m2)) / std::sqrt(static_cast<double>(n));
+    MESSAGE((r == 0 ? "facilitating" : "depressing") << ": P " << p1 << " then " << p2 << "; paired-pulse ratio " << ppr
+                                                     << " (closed form " << want << ", standard error " << se << ")");
+    CHECK(std::fabs(ppr - want) < 4.5 * se);
+    if (r == 0) CHECK(ppr > 2.0);
+    else CHECK(ppr < 0.5);
+  }
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("model_file") {
+
+TEST_CASE("[projection.terminal]: values read with their defaults; bad ones reported with what would be valid") {
+  const std::string base = R"(
+[simulation]
+dt = 0.1
+duration = 10
+[cell.c]
+model = "lif"
+[[cell.c.receptor]]
+name = "exc"
+[[population]]
+name = "in"
+kind = "poisson"
+size = 10
+rate = 10
+[[population]]
+name = "p"
+cell = "c"
+size = 5
+[[projection]]
+name = "ff"
+pre = "in"
+post = "p"
+receptor = "exc"
+rule = "all_to_all"
+weight = 0.001
+[projection.terminal]
+)";
+  const auto err = [&](const std::string& extra) {
+    return error_of([&] { check(parse_model(base + extra, "bad.toml")); });
+  };
+  const network tm = parse_model(base + "model = \"tsodyks_markram\"\nu = 0.2\ntau_facil = 500\n", "tm.toml");
+  CHECK(tm.projections[0].terminal.model == terminal_kind::tsodyks_markram);
+  CHECK(tm.projections[0].terminal.u == 0.2);
+  CHECK(tm.projections[0].terminal.tau_facil == 500.0);
+  CHECK(tm.projections[0].terminal.tau_rec == 800.0);  // the default
+  CHECK(tm.projections[0].is_dynamic());
+  const network q = parse_model(base + "model = \"quantal\"\nsites = 6\nprobability = \"sigmoid\"\nslope = 1e-4\n", "q.toml");
+  CHECK(q.projections[0].terminal.model == terminal_kind::quantal);
+  CHECK(q.projections[0].terminal.sites == 6);
+  CHECK(q.projections[0].terminal.curve == release_curve::sigmoid);
+  CHECK(q.projections[0].terminal.slope == 1e-4);
+  CHECK(err("model = \"quantal\"\nsites = 6\n") == "");
+  CHECK(contains(err("u = 0.5\n"), "required key 'model' is missing"));
+  CHECK(contains(err("model = \"markram\"\n"), "\"tsodyks_markram\", \"quantal\""));
+  CHECK(contains(err("model = \"tsodyks_markram\"\nu = 0\n"), "u = 0.0 is not in (0, 1]"));
+  CHECK(contains(err("model = \"tsodyks_markram\"\ntau_rec = -1\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err("model = \"tsodyks_markram\"\nsites = 3\n"), "'sites' applies only when model = \"quantal\""));
+  CHECK(contains(err("model = \"quantal\"\nu = 0.3\n"), "'u' applies only when model = \"tsodyks_markram\""));
+  CHECK(contains(err("model = \"quantal\"\nsites = 0\n"), "sites = 0 is not in [1, 4096]"));
+  CHECK(contains(err("model = \"quantal\"\nk_d = 0\n"), "a concentration > 0 [mM]"));
+  CHECK(contains(err("model = \"quantal\"\nprobability = \"linear\"\n"), "\"hill\", \"sigmoid\", \"threshold\""));
+  CHECK(contains(err("model = \"quantal\"\nca_jump = -1\n"), "ca_jump = -1.0 mM is not a concentration >= 0"));
+  CHECK(contains(err("model = \"quantal\"\nsite = 3\n"), "unknown key 'site'"));
+}
+
+}  // TEST_SUITE
