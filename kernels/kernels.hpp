@@ -137,6 +137,9 @@ template <class T> struct sample_view {
   // synapses' weights into counts (rows × ncols, ncols bins over
   // [lo, lo + ncols/scale]).
   const core::plastic_synapse<T>* synapses;
+  const core::terminal_state<T>* terminals;  // kind 0 with synapses: field's value of the terminal instead
+  core::terminal_params<T> terminal;
+  core::connection_field field;
   std::uint64_t n;
   T lo, scale;
   std::uint32_t* counts;

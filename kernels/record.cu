@@ -25,7 +25,8 @@ __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
   const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
   s.out[static_cast<std::uint64_t>(row) * s.ncols + i] =
-      s.synapses ? s.synapses[s.index[i]].w
+      s.synapses ? (s.field == core::connection_field::weight ? s.synapses[s.index[i]].w
+                                                              : core::terminal_value(s.terminal, s.terminals[s.index[i]], s.field, step))
       : s.kind == 0 ? s.array[s.index[i]]
                   : core::receptor_value(s.receptor, s.index[i], s.v[s.v_index[i]], static_cast<core::receptor_field>(s.kind));
 }

@@ -513,6 +513,41 @@ network plastic_network() {
   return net;
 }
 
+// n LIF cells that never fire, each with a one-step pulse receptor per
+// projection ("r0", "r1", ...: its conductance after an arrival's step is
+// the weight that arrival delivered), and n given-time sources firing
+// `times` [ms] each, one to one onto them through `terminals.size()`
+// projections of weight w with the given terminals (delay 1 ms). The
+// pulse conductances of all cells are recorded every `interval` ms.
+network terminal_net(std::int64_t n, const std::vector<double>& times, const std::vector<terminal_desc>& terminals,
+                     double w, double interval, double tstop) {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = tstop;
+  std::vector<receptor_desc> receptors;
+  for (std::size_t k = 0; k < terminals.size(); ++k)
+    receptors.push_back(receptor_desc::of("r" + std::to_string(k), "pulsesyn", {{"duration", 0.1}, {"e", 0.0}}));
+  add_model_population(net, "cell", "lif", {{"v_th", 100.0}}, receptors, "post", n);
+  population_desc src;
+  src.name = "pre";
+  src.kind = population_kind::spike_times;
+  src.size = n;
+  for (std::int64_t i = 0; i < n; ++i)
+    for (double t : times) src.spikes.push_back({t, i, 0});
+  net.populations.push_back(src);
+  for (std::size_t k = 0; k < terminals.size(); ++k) {
+    projection_desc p = projection("pre", "post", "r" + std::to_string(k));
+    p.name = "t" + std::to_string(k);
+    p.rule = connect_rule::one_to_one;
+    p.weight = distribution::constant(w);
+    p.delay = distribution::constant(1.0);
+    p.terminal = terminals[k];
+    net.projections.push_back(p);
+    add_record(net, "post", "r" + std::to_string(k) + ".g", {}, interval);
+  }
+  return net;
+}
+
 template <class T> void check_group_state(const group_storage<T>& g, const outcome& cpu) {
   for (int a = 0; a < g.narrays(); ++a) {
     const std::string name = g.cell_type + "." + g.array_name(a);

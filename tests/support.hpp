@@ -128,6 +128,15 @@ network model_network();
 // and quantal terminals under STDP; spikes and v recorded.
 network plastic_network();
 
+// n LIF cells that never fire, each with a one-step pulse receptor per
+// projection ("r0", "r1", ...: its conductance after an arrival's step is
+// the weight that arrival delivered), and n given-time sources firing
+// `times` [ms] each, one to one onto them through `terminals.size()`
+// projections of weight w with the given terminals (delay 1 ms, dt 0.1 ms).
+// The pulse conductances of all cells are recorded every `interval` ms.
+network terminal_net(std::int64_t n, const std::vector<double>& times, const std::vector<terminal_desc>& terminals,
+                     double w, double interval, double tstop);
+
 // Checks that two runs are the same bit for bit: spikes, spike counts, every
 // trace's steps and values, every state array (== on each value), and says
 // which engines were compared (device-check reports the "vs cuda" lines).

@@ -89,3 +89,34 @@ TEST_CASE_TEMPLATE("STDP with drawn delays, both pairings and updates, and Hebbi
 }
 
 }  // TEST_SUITE
+
+TEST_CASE_TEMPLATE("presynaptic terminals (Tsodyks-Markram, quantal with sigmoid and Hill release) and their records: CPU "
+                   "and CUDA agree bit for bit", T, float, double) {
+  std::vector<double> times;
+  for (int k = 0; k < 30; ++k) times.push_back(5.0 + 7.3 * k);
+  terminal_desc tm;
+  tm.model = terminal_kind::tsodyks_markram;
+  tm.u = 0.2;
+  tm.tau_rec = 150.0;
+  tm.tau_facil = 400.0;
+  terminal_desc sig;
+  sig.model = terminal_kind::quantal;
+  sig.sites = 12;
+  sig.tau_rec = 80.0;
+  sig.curve = release_curve::sigmoid;
+  terminal_desc hill = sig;
+  hill.curve = release_curve::hill;
+  network net = terminal_net(200, times, {tm, sig, hill}, 0.001, 0.5, 230.0);
+  net.sim.prec = precision_of(T{});
+  for (const auto& [proj, var] : std::vector<std::pair<std::string, std::string>>{
+           {"t0", "u"}, {"t0", "x"}, {"t1", "ca_pre"}, {"t1", "released"}, {"t2", "ready"}}) {
+    record_desc r;
+    r.projection = proj;
+    r.variable = var;
+    r.connections = {{0, 0}, {7, 7}, {199, 199}};
+    r.interval = 0.5;
+    net.records.push_back(r);
+  }
+  const auto cpu = run(net, which::cpu, 2);
+  check_identical(cpu, run(net, which::cuda));
+}

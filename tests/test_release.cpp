@@ -18,42 +18,7 @@ using namespace ranvier::test;
 
 namespace {
 
-constexpr double dt = 0.1;  // [ms]
-
-// n LIF cells that never fire, each with a one-step pulse receptor per
-// projection ("r0", "r1", ...: its conductance after an arrival's step is
-// the weight that arrival delivered), and n given-time sources firing
-// `times` [ms] each, one to one onto them through `terminals.size()`
-// projections of weight w with the given terminals (delay 1 ms). The
-// pulse conductances of all cells are recorded every `interval` ms.
-network terminal_net(std::int64_t n, const std::vector<double>& times, const std::vector<terminal_desc>& terminals,
-                     double w, double interval, double tstop) {
-  network net;
-  net.sim.dt = dt;
-  net.sim.duration = tstop;
-  std::vector<receptor_desc> receptors;
-  for (std::size_t k = 0; k < terminals.size(); ++k)
-    receptors.push_back(receptor_desc::of("r" + std::to_string(k), "pulsesyn", {{"duration", dt}, {"e", 0.0}}));
-  add_model_population(net, "cell", "lif", {{"v_th", 100.0}}, receptors, "post", n);
-  population_desc src;
-  src.name = "pre";
-  src.kind = population_kind::spike_times;
-  src.size = n;
-  for (std::int64_t i = 0; i < n; ++i)
-    for (double t : times) src.spikes.push_back({t, i, 0});
-  net.populations.push_back(src);
-  for (std::size_t k = 0; k < terminals.size(); ++k) {
-    projection_desc p = projection("pre", "post", "r" + std::to_string(k));
-    p.name = "t" + std::to_string(k);
-    p.rule = connect_rule::one_to_one;
-    p.weight = distribution::constant(w);
-    p.delay = distribution::constant(1.0);
-    p.terminal = terminals[k];
-    net.projections.push_back(p);
-    add_record(net, "post", "r" + std::to_string(k) + ".g", {}, interval);
-  }
-  return net;
-}
+constexpr double dt = 0.1;  // [ms], terminal_net's
 
 // Spike times whose arrival step (1 ms later) ends at a multiple of the
 // period [ms]: the samples every `period` show each arrival's weight.
@@ -222,6 +187,49 @@ TEST_CASE("quantal release: the pool depletes and recovers as the closed form sa
   CHECK(last < 0.6 * first);  // it depresses
 }
 
+TEST_CASE("terminal records: u, x, [Ca2+]_pre, ready and released vesicles of chosen connections, as the run left them") {
+  const std::int64_t n = 3;
+  network net = terminal_net(n, {10.0, 13.0, 30.0}, {tsodyks_markram(0.3, 200.0, 100.0), quantal_fixed(6, 0.5, 50.0)},
+                             0.001, 0.0, 40.0);
+  net.projections[1].terminal.tau_ca = 5.0;  // [Ca2+]_pre relaxes visibly between samples
+  const std::vector<std::pair<std::string, std::string>> recs = {
+      {"t0", "u"}, {"t0", "x"}, {"t1", "ca_pre"}, {"t1", "ready"}, {"t1", "released"}};
+  for (const auto& [proj, var] : recs) {
+    record_desc r;
+    r.projection = proj;
+    r.variable = var;
+    r.connections = {{0, 0}, {2, 2}};
+    r.interval = 0.5;
+    net.records.push_back(r);
+  }
+  const auto o = run(net, which::cpu);
+  const std::size_t first = o.traces.size() - recs.size();
+  const auto state = [&](const std::string& name) {
+    for (const auto& a : o.state)
+      if (a.name == name) return a.values;
+    FAIL("no state " << name);
+    return std::vector<double>{};
+  };
+  for (std::size_t k = 0; k < recs.size(); ++k) {
+    const auto& tb = o.traces[first + k];
+    CAPTURE(recs[k].second);
+    REQUIRE(tb.steps.size() == 81);  // 0, 0.5, ..., 40 ms
+    const auto exported = state(recs[k].first + "." + recs[k].second);
+    const std::size_t last = (tb.steps.size() - 1) * 2;
+    for (std::size_t col = 0; col < 2; ++col) {
+      const std::size_t c = col * 2;  // connections 0 and 2 (one to one)
+      if (recs[k].second != "ca_pre") {
+        CHECK(tb.values[last + col] == exported[c]);
+        continue;
+      }
+      // The sample relaxes towards rest (0 here) since the last influx, at 31 ms.
+      const double want = exported[c] * std::exp(-(40.0 - 31.0) / 5.0);
+      CHECK(std::fabs(tb.values[last + col] - want) < 1e-12 * exported[c]);
+      CHECK(tb.values[last + col] < 0.5 * exported[c]);
+    }
+  }
+}
+
 TEST_CASE("quantal release: residual Ca2+ facilitates a second release, a depleted pool depresses it (paired-pulse ratios)") {
   // Two spikes 10 ms apart. Facilitation: P from a Hill curve (n = 4) of
   // [Ca] after the influx; the second spike finds e^(-10/20) of the first's
@@ -318,6 +326,14 @@ weight = 0.001
   CHECK(contains(err("model = \"quantal\"\nprobability = \"linear\"\n"), "\"hill\", \"sigmoid\", \"threshold\""));
   CHECK(contains(err("model = \"quantal\"\nca_jump = -1\n"), "ca_jump = -1.0 mM is not a concentration >= 0"));
   CHECK(contains(err("model = \"quantal\"\nsite = 3\n"), "unknown key 'site'"));
+  // Records of the terminals: their model's variables, of chosen connections.
+  const std::string rec = "[[record]]\nprojection = \"ff\"\n";
+  CHECK(err("model = \"quantal\"\n" + rec + "variable = \"released\"\nconnections = [[0, 1]]\n") == "");
+  CHECK(err("model = \"tsodyks_markram\"\n" + rec + "variable = \"x\"\nconnections = [[0, 1]]\n") == "");
+  CHECK(contains(err("model = \"tsodyks_markram\"\n" + rec + "variable = \"ready\"\nconnections = [[0, 1]]\n"),
+                 "'ready' is not recorded from projection 'ff'; valid: \"weight\", \"weight_histogram\", \"weights\", \"u\", \"x\""));
+  CHECK(contains(err("model = \"quantal\"\n" + rec + "variable = \"ca_pre\"\n"), "no connections to record"));
+  CHECK(contains(err("model = \"quantal\"\n" + rec + "variable = \"weights\"\n"), "projection 'ff' is not plastic"));
 }
 
 }  // TEST_SUITE

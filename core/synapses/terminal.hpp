@@ -74,6 +74,27 @@ template <class T> struct terminal_state {
   std::int64_t last = std::numeric_limits<std::int64_t>::min() / 2;
 };
 
+// What a record of a connection reads (0: its weight, elsewhere), and a
+// terminal's value of each other field at step `now`: u and x at its last
+// spike, [Ca²⁺]_pre now (relaxed towards rest since the last influx), the
+// ready and released vesicles of its last spike. Records read it in
+// deterministic arithmetic on both engines.
+enum class connection_field : int { weight = 0, u = 1, x = 2, ca_pre = 3, ready = 4, released = 5 };
+template <class T>
+RANVIER_HD T terminal_value(const terminal_params<T>& p, const terminal_state<T>& s, connection_field f,
+                            std::int64_t now) {
+  switch (f) {
+    case connection_field::u: return s.u;
+    case connection_field::x: return s.x;
+    case connection_field::ca_pre:
+      if (s.last == std::numeric_limits<std::int64_t>::min() / 2) return p.ca_rest;
+      return p.ca_rest + (s.ca - p.ca_rest) * det_exp(-static_cast<T>(now - s.last) * p.ca_rate);
+    case connection_field::ready: return static_cast<T>(s.ready);
+    case connection_field::released: return static_cast<T>(s.released);
+    default: return T(0);
+  }
+}
+
 // The release probability of a ready vesicle at [Ca] = ca [mM].
 template <class M, class T> RANVIER_HD T release_probability(const terminal_params<T>& p, T ca) {
   switch (p.form) {

@@ -219,6 +219,9 @@ class cuda_engine final : public engine {
         ds.view.every = rp.every;
         ds.view.capacity_rows = ds.rows;
         ds.view.synapses = dp.syn.get();
+        ds.view.terminals = img_.plastic[rp.plastic].term.empty() ? nullptr : dp.term.get();
+        ds.view.field = rp.field;
+        ds.view.terminal = img_.plastic[rp.plastic].terminal;
         if (rp.kind == sample_kind::weight) {
           ds.index = uploaded(rp.index, stream_);
           ds.out = device_buffer<T>(ds.rows * rp.index.size());

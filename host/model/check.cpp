@@ -1197,7 +1197,8 @@ class checker {
       variable_at(c, rec.variable, g->second.node_at(rec.location), at(rec, fb, "location"));
   }
 
-  // A record of a plastic projection's weights.
+  // A record of a plastic projection's weights, or of its connections'
+  // presynaptic terminals.
   void weight_record(const record_desc& rec, const source_loc& fb) {
     const projection_desc* pr = nullptr;
     for (const auto& x : net_.projections)
@@ -1205,24 +1206,34 @@ class checker {
     if (!pr) {
       std::string names;
       for (const auto& x : net_.projections)
-        if (x.plasticity.is_plastic()) names += (names.empty() ? "'" : ", '") + x.label() + "'";
+        if (x.is_dynamic()) names += (names.empty() ? "'" : ", '") + x.label() + "'";
       r_.add(at(rec, fb, "projection"), format("undefined projection '{}'", rec.projection),
-             names.empty() ? "a plastic projection (there is none)" : names);
+             names.empty() ? "a plastic projection or one with terminals (there is none)" : names);
       return;
     }
-    if (!pr->plasticity.is_plastic())
-      r_.add(at(rec, fb, "projection"), format("projection '{}' is not plastic: its weights do not change", rec.projection),
-             "a projection with a [projection.plasticity] table");
-    const std::vector<std::string> vars{"weight", "weight_histogram", "weights"};
-    if (!contains(vars, rec.variable)) {
-      r_.add(at(rec, fb, "variable"), format("'{}' is not recorded from a projection", rec.variable), quoted(vars));
-      return;
+    const std::vector<std::string> weight_vars{"weight", "weight_histogram", "weights"};
+    std::vector<std::string> terminal_vars;
+    if (pr->terminal.model == terminal_kind::tsodyks_markram) terminal_vars = {"u", "x"};
+    if (pr->terminal.model == terminal_kind::quantal) terminal_vars = {"ca_pre", "ready", "released"};
+    const bool terminal_var = contains(terminal_vars, rec.variable);
+    if (!terminal_var) {
+      if (!contains(weight_vars, rec.variable)) {
+        std::vector<std::string> all = weight_vars;
+        all.insert(all.end(), terminal_vars.begin(), terminal_vars.end());
+        r_.add(at(rec, fb, "variable"), format("'{}' is not recorded from projection '{}'", rec.variable, rec.projection),
+               quoted(all) + (terminal_vars.empty() ? "" : " (its terminals' variables: " + quoted(terminal_vars) + ")"));
+        return;
+      }
+      if (!pr->plasticity.is_plastic())
+        r_.add(at(rec, fb, "projection"), format("projection '{}' is not plastic: its weights do not change", rec.projection),
+               "a projection with a [projection.plasticity] table");
     }
     const bool sampled = rec.variable != "weights";
-    if (rec.variable == "weight" && rec.connections.empty())
+    const bool chosen = rec.variable == "weight" || terminal_var;  // of the connections given
+    if (chosen && rec.connections.empty())
       r_.add(at(rec, fb, rec.keys.count("connections") ? "connections" : ""), "no connections to record",
              "connections = [[pre index, post index], ...]");
-    if (rec.variable != "weight" && !rec.connections.empty())
+    if (!chosen && !rec.connections.empty())
       r_.add(at(rec, fb, "connections"), format("'{}' takes every connection", rec.variable),
              "no connections (or variable = \"weight\")");
     if (rec.variable == "weight_histogram" && !(rec.bins >= 1 && rec.bins <= 100000))

@@ -606,6 +606,12 @@ record_plan plan_weight_record(const network& net, const record_desc& rd, const 
     return rp;
   }
   rp.kind = sample_kind::weight;
+  const std::pair<const char*, core::connection_field> fields[] = {
+      {"weight", core::connection_field::weight}, {"u", core::connection_field::u},
+      {"x", core::connection_field::x},           {"ca_pre", core::connection_field::ca_pre},
+      {"ready", core::connection_field::ready},   {"released", core::connection_field::released}};
+  for (const auto& [name, f] : fields)
+    if (rd.variable == name) rp.field = f;
   for (std::size_t k = 0; k < rd.connections.size(); ++k) {
     const auto [a, b] = rd.connections[k];
     std::uint64_t found = P.pre.size();
@@ -939,7 +945,11 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
     auto& tb = rec.traces[r];
     tb.steps.push_back(step);
     if (rp.kind == sample_kind::weight) {
-      for (auto c : rp.index) tb.values.push_back(static_cast<double>(img.plastic[rp.plastic].syn[c].w));
+      const auto& P = img.plastic[rp.plastic];
+      for (auto c : rp.index)
+        tb.values.push_back(static_cast<double>(rp.field == core::connection_field::weight
+                                                    ? P.syn[c].w
+                                                    : core::terminal_value(P.terminal, P.term[c], rp.field, step)));
       continue;
     }
     if (rp.kind == sample_kind::weight_histogram) {

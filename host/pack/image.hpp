@@ -182,6 +182,7 @@ template <class T> struct plastic_storage {
 enum class sample_kind { array, receptor_g, receptor_i, receptor_ica, weight, weight_histogram, weights_final };
 struct record_plan {
   int plastic = -1;                    // weight kinds: the index in image::plastic
+  core::connection_field field = core::connection_field::weight;  // kind weight: what of each connection
   std::uint32_t bins = 0;              // weight_histogram: bins over [lo, hi]
   double lo = 0.0, hi = 0.0;           // weight_histogram: [w_min, w_max]
   int population = -1;
