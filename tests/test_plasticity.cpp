@@ -326,6 +326,60 @@ TEST_CASE("Hebbian: of two input groups at the same rate, the correlated one gai
   CHECK(ga < 0.018);  // far from the bound, which would hide the difference
 }
 
+TEST_CASE("homeostatic scaling: cells driven at two strengths both return to the target rate, their weights scaled in opposite directions") {
+  // 100 conductance-based LIF cells, each receiving 50 Poisson inputs
+  // through a scaled projection (target 10 Hz, tau_scaling 1 s). Driven at
+  // 3 Hz an input, the cells start below the target; at 24 Hz, far above.
+  const double target = 10.0, tstop = 8000.0;
+  struct drive {
+    double rate, early, late, w_ratio;
+  };
+  std::vector<drive> drives = {{3.0, 0, 0, 0}, {24.0, 0, 0, 0}};
+  for (auto& d : drives) {
+    network net;
+    net.sim.dt = 0.1;
+    net.sim.duration = tstop;
+    add_model_population(net, "lif", "lif", {{"cm", 0.2}, {"tau_m", 20.0}, {"v_th", -54.0}, {"v_reset", -70.0}},
+                         {receptor_desc::expsyn("exc", 5.0, 0.0)}, "post", 100);
+    add_poisson_drive(net, "in", 400, d.rate, "post", "exc", 50, 0.001, 0.003);
+    auto& pr = net.projections.back();
+    pr.plasticity.rule = plasticity_rule::scaling;
+    pr.plasticity.target_rate = target;
+    pr.plasticity.tau_scaling = 1000.0;
+    pr.plasticity.tau_rate = 500.0;
+    pr.plasticity.interval = 10.0;
+    pr.plasticity.w_max = 0.05;
+    add_record(net, "post", "spikes");
+    check(net);
+    const auto o = run(net, which::cpu);
+    const auto rate_in = [&](double from, double to) {
+      double n = 0;
+      for (const auto& sp : o.spikes) {
+        const double t = static_cast<double>(sp.step) * o.dt;
+        n += sp.gid < 100 && t >= from && t < to;
+      }
+      return n / 100.0 / ((to - from) / 1000.0);
+    };
+    d.early = rate_in(0.0, 500.0);
+    d.late = rate_in(tstop - 2000.0, tstop);
+    const auto img = std::get<image<double>>(pack(net, 1));
+    const auto& w = state_of(o, img.plastic.at(0).name + ".weight");
+    double before = 0.0, after = 0.0;
+    for (std::size_t c = 0; c < w.size(); ++c) {
+      before += img.plastic[0].syn[c].w;
+      after += w[c];
+    }
+    d.w_ratio = after / before;
+    MESSAGE("input " << d.rate << " Hz: output " << d.early << " Hz in the first 0.5 s, " << d.late
+                     << " Hz in the last 2 s (target " << target << "); weights x" << d.w_ratio);
+    CHECK(std::fabs(d.late - target) < 0.1 * target);
+  }
+  CHECK(drives[0].early < 0.7 * target);  // the weak drive starts below the target ...
+  CHECK(drives[1].early > 2.0 * target);  // ... the strong one far above
+  CHECK(drives[0].w_ratio > 1.2);
+  CHECK(drives[1].w_ratio < 0.8);
+}
+
 TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fixed point of the rates") {
   // Five sources with regular trains at 5-30 Hz; the postsynaptic cell fires
   // regularly at 20 Hz from a driver, whatever the plastic weights (their
@@ -572,7 +626,14 @@ weight = 0.001
   CHECK(contains(err(stdp + "w_max = 0.01\ntau_plus = 0\n"), "a time constant > 0 [ms]"));
   CHECK(contains(err(stdp + "w_max = 0.01\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
   CHECK(contains(err(stdp + "w_max = 0.01\npairing = \"all\"\n"), "\"all_to_all\", \"nearest\""));
-  CHECK(contains(err("[projection.plasticity]\nrule = \"bcm\"\n"), "\"stdp\", \"hebbian\""));
+  CHECK(contains(err("[projection.plasticity]\nrule = \"bcm\"\n"), "\"stdp\", \"hebbian\", \"scaling\""));
+  const std::string scaling = "[projection.plasticity]\nrule = \"scaling\"\n";
+  CHECK(err(scaling + "target_rate = 5\ntau_scaling = 1000\n") == "");
+  CHECK(contains(err(scaling + "tau_scaling = 1000\n"), "required key 'target_rate' is missing"));
+  CHECK(contains(err(scaling + "target_rate = 5\ntau_scaling = 0\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err(scaling + "target_rate = -5\ntau_scaling = 100\n"), "a rate > 0 [Hz]"));
+  CHECK(contains(err(scaling + "target_rate = 5\ntau_scaling = 100\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\ntarget_rate = 5\n"), "'target_rate' applies only when rule = \"scaling\""));
   CHECK(contains(err(stdp + "w_max = 0.01\nwmax = 1\n"), "unknown key 'wmax'"));
   // Records of weights.
   const std::string rec = "[[record]]\nprojection = \"ff\"\n";

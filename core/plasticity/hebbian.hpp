@@ -20,8 +20,20 @@
 
 namespace ranvier::core {
 
+// The rate rules: the seed's Hebbian rule (with Oja's decay), and
+// homeostatic synaptic scaling (Turrigiano et al. 1998; van Rossum, Bi &
+// Turrigiano 2000): every interval, each incoming weight of a cell is
+// multiplied by e^(interval·(target − y_post)/(target·tau_scaling)), the
+// exact solution of dw/dt = w·(target − y_post)/(target·tau_scaling) while
+// the rate stays y_post — multiplicative, so the ratios of a cell's weights
+// are kept, and the weights of a cell firing above its target shrink.
+enum class rate_form : int { hebb = 0, scaling = 1 };
+
 template <class T> struct hebbian_params {
+  rate_form form;
   T eta;            // [weight unit / Hz²]
+  T target;         // scaling: the target rate [Hz]
+  T scale_rate;     // scaling: interval/(target·tau_scaling) [1/Hz]
   T rate_decay;     // dt/tau_rate [1/step]
   T increment;      // 1000/tau_rate [Hz]
   T w_min, w_max;   // [weight unit]
@@ -37,8 +49,9 @@ RANVIER_HD void rate_spike(const hebbian_params<T>& p, T& y, std::int64_t& y_ste
 }
 
 // One learning update of weight w from the pre and post rates [Hz] now.
-template <class T>
+template <class M, class T>
 RANVIER_HD T hebbian_update(const hebbian_params<T>& p, T w, T y_pre, T y_post) {
+  if (p.form == rate_form::scaling) return clip(w * M::exp(p.scale_rate * (p.target - y_post)), p.w_min, p.w_max);
   T dw = p.eta * y_pre * y_post;
   if (p.oja) dw -= p.eta * y_post * y_post * w;
   return clip(w + dw, p.w_min, p.w_max);

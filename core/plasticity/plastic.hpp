@@ -159,7 +159,7 @@ RANVIER_HD void plastic_learn(const plastic_view<T>& P, std::uint64_t c, std::ui
   const std::uint32_t j = P.post[c];
   const T yi = trace_at<M>(P.r_pre[i], P.r_pre_step[i], now, P.hebb.rate_decay);
   const T yj = trace_at<M>(P.y[j], P.y_step[j], now, P.hebb.rate_decay);
-  P.syn[c].w = hebbian_update(P.hebb, P.syn[c].w, yi, yj);
+  P.syn[c].w = hebbian_update<M>(P.hebb, P.syn[c].w, yi, yj);
 }
 
 // The histogram bin of weight w: bins equal bins over [lo, lo + bins/scale],

@@ -945,7 +945,12 @@ class checker {
       if (!finite(d.post_delay) || !(d.post_delay >= 0.0))
         r_.add(l("post_delay"), format("{} ms is not a time >= 0", num(d.post_delay)), "a delay >= 0 [ms]");
     } else {
-      need_finite(l("eta"), d.eta, format("a finite learning rate [{}/Hz2]", wu));
+      if (d.rule == plasticity_rule::hebbian)
+        need_finite(l("eta"), d.eta, format("a finite learning rate [{}/Hz2]", wu));
+      if (d.rule == plasticity_rule::scaling) {
+        positive(l("target_rate"), d.target_rate, "Hz", "a rate > 0 [Hz]");
+        time_constant("tau_scaling", d.tau_scaling);
+      }
       time_constant("tau_rate", d.tau_rate);
       if (!finite(d.interval) || (dt_ok_ && !(d.interval >= net_.sim.dt)))
         r_.add(l("interval"), format("{} ms is not a time >= one step ({})", num(d.interval), dt_text()),

@@ -177,6 +177,7 @@ const char* to_string(plasticity_rule r) {
     case plasticity_rule::none: return "none";
     case plasticity_rule::stdp: return "stdp";
     case plasticity_rule::hebbian: return "hebbian";
+    case plasticity_rule::scaling: return "scaling";
   }
   return "?";
 }

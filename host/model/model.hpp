@@ -297,7 +297,7 @@ struct population_desc : located {
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
 
 // Plasticity of a projection's weights (docs/plasticity.md).
-enum class plasticity_rule { none, stdp, hebbian };
+enum class plasticity_rule { none, stdp, hebbian, scaling };
 enum class stdp_pairing { all_to_all, nearest };
 enum class stdp_update { additive, multiplicative };
 
@@ -320,6 +320,10 @@ struct plasticity_desc : located {
   double tau_rate = 1000.0;  // rate filter time constant [ms]
   double interval = 10.0;    // learning interval [ms]
   bool oja = false;
+  // Homeostatic scaling: every `interval`, each weight w ← w·e^(interval·(target_rate − y_post)/(target_rate·tau_scaling)),
+  // y_post the postsynaptic rate filtered with tau_rate.
+  double target_rate = 0.0;  // [Hz]
+  double tau_scaling = 0.0;  // [ms]
   bool is_plastic() const { return rule != plasticity_rule::none; }
 };
 

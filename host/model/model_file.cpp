@@ -898,13 +898,16 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   d.where = p.at(t.source(), path);
   fields f(p, t, path, d);
   using R = plasticity_rule;
-  const bool ok = f.choice("rule", d.rule, need::required, {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}});
+  const bool ok = f.choice("rule", d.rule, need::required,
+                           {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}, std::pair{"scaling", R::scaling}});
   f.number("w_min", d.w_min, need::optional, "the lower bound of the weights, a number [the weight's unit]");
   f.number("w_max", d.w_max, ok && d.rule == R::stdp ? need::required : need::optional,
            "the upper bound of the weights, a number [the weight's unit]");
-  const auto own = [&](const char* key, R rule) {
-    if (!ok || d.rule == rule) return true;
-    f.only_for(key, "rule", fmt::format("\"{}\"", to_string(rule)));
+  const auto own = [&](const char* key, R rule, R also = R::none) {
+    if (!ok || d.rule == rule || (also != R::none && d.rule == also)) return true;
+    f.only_for(key, "rule",
+               also == R::none ? fmt::format("\"{}\"", to_string(rule))
+                               : fmt::format("\"{}\" or \"{}\"", to_string(rule), to_string(also)));
     return false;
   };
   if (own("pairing", R::stdp))
@@ -921,8 +924,13 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   if (own("post_delay", R::stdp))
     f.number("post_delay", d.post_delay, need::optional, "the dendritic delay of the postsynaptic spike, a time >= 0 [ms]");
   if (own("eta", R::hebbian)) f.number("eta", d.eta, need::required, "the learning rate, a number [weight unit/Hz2]");
-  if (own("tau_rate", R::hebbian)) f.number("tau_rate", d.tau_rate, need::optional, "a time constant > 0 [ms]");
-  if (own("interval", R::hebbian)) f.number("interval", d.interval, need::optional, "the learning interval, a time >= dt [ms]");
+  if (own("tau_rate", R::hebbian, R::scaling)) f.number("tau_rate", d.tau_rate, need::optional, "a time constant > 0 [ms]");
+  if (own("interval", R::hebbian, R::scaling))
+    f.number("interval", d.interval, need::optional, "the learning interval, a time >= dt [ms]");
+  if (own("target_rate", R::scaling))
+    f.number("target_rate", d.target_rate, need::required, "the rate the cells are scaled towards, a number > 0 [Hz]");
+  if (own("tau_scaling", R::scaling))
+    f.number("tau_scaling", d.tau_scaling, need::required, "the time constant of the scaling, a number > 0 [ms]");
   if (own("oja", R::hebbian)) f.boolean("oja", d.oja, "true or false");
   f.unknown_keys();
   return d;
@@ -1003,7 +1011,7 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
   f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
   if (const toml::node* n = f.get("plasticity"))
-    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\" or \"hebbian\" and its parameters"))
+    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\" or \"scaling\" and its parameters"))
       pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
   if (const toml::node* n = f.get("terminal"))
     if (const toml::table* tt = p.table(*n, path + ".terminal", "a table: model = \"tsodyks_markram\" or \"quantal\" and its parameters"))

@@ -834,7 +834,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.name = net.projections[pc.projection].label();
     ps.projection = pc.projection;
     ps.rule = d.rule == plasticity_rule::stdp      ? core::plastic_rule::stdp
-              : d.rule == plasticity_rule::hebbian ? core::plastic_rule::hebbian
+              : d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling ? core::plastic_rule::hebbian
                                                    : core::plastic_rule::none;
     ps.stdp.a_plus = static_cast<T>(d.a_plus);
     ps.stdp.a_minus = static_cast<T>(d.a_minus);
@@ -863,7 +863,14 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.syn.reserve(pc.weight.size());
     for (double w : pc.weight) ps.syn.push_back({static_cast<T>(w), T(0)});
     const std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
-    if (d.rule == plasticity_rule::hebbian) {
+    if (d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling) {  // the rate rules
+      ps.hebb.form = d.rule == plasticity_rule::scaling ? core::rate_form::scaling : core::rate_form::hebb;
+      ps.hebb.target = static_cast<T>(d.target_rate);
+      ps.hebb.scale_rate =
+          static_cast<T>(d.rule == plasticity_rule::scaling
+                             ? static_cast<double>(std::max<std::int64_t>(1, time_steps(d.interval, dt))) * dt /
+                                   (d.target_rate * d.tau_scaling)
+                             : 0.0);
       ps.hebb.eta = static_cast<T>(d.eta);
       ps.hebb.rate_decay = static_cast<T>(dt / d.tau_rate);
       ps.hebb.increment = static_cast<T>(1000.0 / d.tau_rate);
