@@ -92,6 +92,16 @@ __global__ void plastic_pre_rates_kernel(const core::plastic_view<T> P, const st
     core::plastic_pre_cell<M>(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], step);
 }
 
+// BCM, on a learning step, before the connections: one thread per
+// postsynaptic cell's threshold.
+template <class T, class M>
+__global__ void plastic_learn_cell_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  if (!core::learns_at(P, step)) return;
+  for (std::uint32_t j = blockIdx.x * blockDim.x + threadIdx.x; j < P.npost; j += gridDim.x * blockDim.x)
+    core::plastic_learn_cell<M>(P, j, step);
+}
+
 template <class T, class M>
 __global__ void plastic_learn_kernel(const core::plastic_view<T> P, const std::uint32_t* source_of, std::uint64_t n,
                                      const step_buffers b) {
@@ -129,6 +139,11 @@ status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint
   const status s =
       RANVIER_LAUNCH(detail::plastic_pre_rates_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
   if (!s.ok()) return s;
+  if (view.theta) {
+    const status c =
+        RANVIER_LAUNCH(detail::plastic_learn_cell_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
+    if (!c.ok()) return c;
+  }
   return RANVIER_LAUNCH(detail::plastic_learn_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, source_of, n,
                         buffers);
 }

@@ -501,6 +501,22 @@ network plastic_network() {
   quantal.terminal.sites = 4;
   quantal.terminal.tau_rec = 300.0;
   quantal.terminal.ca_jump = 8e-4;
+  // BCM (a rate rule with a threshold per cell) and homeostatic scaling.
+  auto& bcm = add("bcm", "in", "exc", 10, 0.0, 0.002, 0.5, 4.0);
+  bcm.plasticity.rule = plasticity_rule::bcm;
+  bcm.plasticity.eta = 1e-9;
+  bcm.plasticity.tau_rate = 50.0;
+  bcm.plasticity.tau_theta = 300.0;
+  bcm.plasticity.theta_rate = 20.0;
+  bcm.plasticity.interval = 3.0;
+  bcm.plasticity.w_max = 0.004;
+  auto& scaling = add("scaling", "in", "exc", 5, 0.0, 0.002, 0.5, 4.0);
+  scaling.plasticity.rule = plasticity_rule::scaling;
+  scaling.plasticity.target_rate = 5.0;
+  scaling.plasticity.tau_scaling = 200.0;
+  scaling.plasticity.tau_rate = 100.0;
+  scaling.plasticity.interval = 1.0;
+  scaling.plasticity.w_max = 0.004;
   auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;

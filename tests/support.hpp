@@ -125,7 +125,8 @@ network model_network();
 // connections among the cells with nearest, multiplicative STDP; STDP onto
 // AMPA and static recurrent NMDA (kinetic receptors), with two sources
 // given twice within a step; Tsodyks-Markram terminals on static weights
-// and quantal terminals under STDP; spikes and v recorded.
+// and quantal terminals under STDP; BCM and homeostatic scaling; spikes and
+// v recorded.
 network plastic_network();
 
 // n LIF cells that never fire, each with a one-step pulse receptor per

@@ -380,6 +380,86 @@ TEST_CASE("homeostatic scaling: cells driven at two strengths both return to the
   CHECK(drives[1].w_ratio < 0.8);
 }
 
+TEST_CASE("BCM: cells exposed to two input patterns become selective to one, the threshold tracking their rate") {
+  // Two groups of 25 inputs; every 100 ms one group, drawn at random, fires
+  // at 30 Hz and the other at 3 Hz (Poisson trains drawn here). Each of 20
+  // conductance-based LIF cells receives all 50 inputs through a BCM
+  // projection (Bienenstock, Cooper & Munro 1982): the pattern a cell
+  // answers more strongly grows, the other shrinks below the sliding
+  // threshold, so the cell ends selective.
+  const double tstop = 90000.0, window = 100.0;
+  std::mt19937_64 gen(11);
+  std::vector<int> pattern;
+  for (double t = 0; t < tstop; t += window) pattern.push_back(static_cast<int>(gen() % 2));
+  population_desc in;
+  in.name = "in";
+  in.kind = population_kind::spike_times;
+  in.size = 50;
+  for (std::int64_t i = 0; i < 50; ++i) {
+    double t = 0.0;
+    for (;;) {
+      // A Poisson train at the rate of the window it is in (thinning from 30 Hz).
+      t += std::exponential_distribution<double>(0.03)(gen);
+      if (t >= tstop - 1.0) break;
+      const bool active = pattern[static_cast<std::size_t>(t / window)] == static_cast<int>(i / 25);
+      if (active || std::uniform_real_distribution<double>(0.0, 1.0)(gen) < 0.1)
+        in.spikes.push_back({std::round(t * 10.0) / 10.0 + 0.1, i, 0});
+    }
+  }
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = tstop;
+  add_model_population(net, "lif", "lif", {{"cm", 0.2}, {"tau_m", 20.0}, {"v_th", -54.0}, {"v_reset", -70.0}},
+                       {receptor_desc::expsyn("exc", 5.0, 0.0)}, "post", 20);
+  net.populations.push_back(in);
+  projection_desc p = projection("in", "post", "exc");
+  p.name = "bcm";
+  p.rule = connect_rule::all_to_all;
+  p.weight = distribution::uniform(0.0004, 0.0008);
+  p.plasticity.rule = plasticity_rule::bcm;
+  p.plasticity.eta = 3e-10;
+  p.plasticity.tau_rate = 50.0;
+  p.plasticity.tau_theta = 1000.0;
+  p.plasticity.theta_rate = 40.0;
+  p.plasticity.interval = 10.0;
+  p.plasticity.w_max = 0.003;
+  net.projections.push_back(p);
+  add_record(net, "post", "spikes");
+  check(net);
+  const auto o = run(net, which::cpu);
+  const auto img = std::get<image<double>>(pack(net, 1));
+  const auto& P = img.plastic.at(0);
+  const auto& w = state_of(o, "bcm.weight");
+  int selective = 0, prefers_a = 0;
+  std::vector<double> ratios;
+  double worst = 1e9;
+  for (std::uint32_t j = 0; j < 20; ++j) {
+    double ga = 0.0, gb = 0.0;
+    for (std::uint64_t c = 0; c < w.size(); ++c)
+      if (P.post[c] == j) (P.pre[c] < 25 ? ga : gb) += w[c] / 25.0;
+    const double ratio = std::max(ga, gb) / std::max(1e-12, std::min(ga, gb));
+    worst = std::min(worst, ratio);
+    ratios.push_back(ratio);
+    selective += ratio > 3.0 && std::max(ga, gb) > 0.0003;  // one pattern's weights kept (half the initial mean or more)
+    prefers_a += ga > gb;
+  }
+  const auto& theta = state_of(o, "bcm.theta");
+  double mean_theta = 0.0;
+  for (double x : theta) mean_theta += x / static_cast<double>(theta.size());
+  const double rate = static_cast<double>(std::count_if(o.spikes.begin(), o.spikes.end(), [&](const spike_event& sp) {
+                        return sp.gid < 20 && static_cast<double>(sp.step) * o.dt > tstop - 5000.0;
+                      })) / 20.0 / 5.0;
+  MESSAGE(selective << " of 20 cells selective (preferred/other mean weight > 3, preferred > 3e-4 uS; the least selective " << worst << "), "
+                    << prefers_a << " prefer pattern A; mean threshold " << mean_theta << " Hz, output " << rate
+                    << " Hz in the last 5 s");
+  CHECK(selective >= 14);
+  CHECK(rate > 2.0);  // the cells still answer
+  CHECK(mean_theta > 1.0);
+  std::sort(ratios.begin(), ratios.end());
+  CHECK(ratios[10] > 5.0);  // the median cell: its preferred pattern's weights 5x the other's
+  CAPTURE(ratios[10]);
+}
+
 TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fixed point of the rates") {
   // Five sources with regular trains at 5-30 Hz; the postsynaptic cell fires
   // regularly at 20 Hz from a driver, whatever the plastic weights (their
@@ -626,7 +706,7 @@ weight = 0.001
   CHECK(contains(err(stdp + "w_max = 0.01\ntau_plus = 0\n"), "a time constant > 0 [ms]"));
   CHECK(contains(err(stdp + "w_max = 0.01\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
   CHECK(contains(err(stdp + "w_max = 0.01\npairing = \"all\"\n"), "\"all_to_all\", \"nearest\""));
-  CHECK(contains(err("[projection.plasticity]\nrule = \"bcm\"\n"), "\"stdp\", \"hebbian\", \"scaling\""));
+  CHECK(contains(err("[projection.plasticity]\nrule = \"ltp\"\n"), "\"stdp\", \"hebbian\", \"scaling\", \"bcm\""));
   const std::string scaling = "[projection.plasticity]\nrule = \"scaling\"\n";
   CHECK(err(scaling + "target_rate = 5\ntau_scaling = 1000\n") == "");
   CHECK(contains(err(scaling + "tau_scaling = 1000\n"), "required key 'target_rate' is missing"));
@@ -634,6 +714,14 @@ weight = 0.001
   CHECK(contains(err(scaling + "target_rate = -5\ntau_scaling = 100\n"), "a rate > 0 [Hz]"));
   CHECK(contains(err(scaling + "target_rate = 5\ntau_scaling = 100\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
   CHECK(contains(err(stdp + "w_max = 0.01\ntarget_rate = 5\n"), "'target_rate' applies only when rule = \"scaling\""));
+  const std::string bcm = "[projection.plasticity]\nrule = \"bcm\"\n";
+  CHECK(err(bcm + "eta = 1e-9\nw_max = 0.01\n") == "");
+  CHECK(contains(err(bcm + "w_max = 0.01\n"), "required key 'eta' is missing"));
+  CHECK(contains(err(bcm + "eta = 1e-9\ntheta_rate = 0\n"), "a rate > 0 [Hz]"));
+  CHECK(contains(err(bcm + "eta = 1e-9\ntau_theta = -1\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err(stdp + "w_max = 0.01\ntau_theta = 5\n"), "'tau_theta' applies only when rule = \"bcm\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\ninterval = 5\n"),
+                 "'interval' applies only when rule = \"hebbian\", \"scaling\" or \"bcm\""));
   CHECK(contains(err(stdp + "w_max = 0.01\nwmax = 1\n"), "unknown key 'wmax'"));
   // Records of weights.
   const std::string rec = "[[record]]\nprojection = \"ff\"\n";

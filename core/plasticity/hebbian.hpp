@@ -27,13 +27,20 @@ namespace ranvier::core {
 // exact solution of dw/dt = w·(target − y_post)/(target·tau_scaling) while
 // the rate stays y_post — multiplicative, so the ratios of a cell's weights
 // are kept, and the weights of a cell firing above its target shrink.
-enum class rate_form : int { hebb = 0, scaling = 1 };
+// And BCM (Bienenstock, Cooper & Munro 1982; the sliding threshold of
+// Intrator & Cooper 1992): Δw = eta·y_pre·y_post·(y_post − θ), θ a running
+// average of y_post²/y0 with time constant tau_theta, per postsynaptic cell,
+// updated at each learning step before the weights as the exact relaxation
+// towards y_post²/y0 over the interval.
+enum class rate_form : int { hebb = 0, scaling = 1, bcm = 2 };
 
 template <class T> struct hebbian_params {
   rate_form form;
   T eta;            // [weight unit / Hz²]
   T target;         // scaling: the target rate [Hz]
   T scale_rate;     // scaling: interval/(target·tau_scaling) [1/Hz]
+  T theta_decay;    // BCM: e^(−interval/tau_theta) [1]
+  T theta_scale;    // BCM: 1/y0 [1/Hz]
   T rate_decay;     // dt/tau_rate [1/step]
   T increment;      // 1000/tau_rate [Hz]
   T w_min, w_max;   // [weight unit]
@@ -50,11 +57,18 @@ RANVIER_HD void rate_spike(const hebbian_params<T>& p, T& y, std::int64_t& y_ste
 
 // One learning update of weight w from the pre and post rates [Hz] now.
 template <class M, class T>
-RANVIER_HD T hebbian_update(const hebbian_params<T>& p, T w, T y_pre, T y_post) {
+RANVIER_HD T hebbian_update(const hebbian_params<T>& p, T w, T y_pre, T y_post, T theta = T(0)) {
   if (p.form == rate_form::scaling) return clip(w * M::exp(p.scale_rate * (p.target - y_post)), p.w_min, p.w_max);
+  if (p.form == rate_form::bcm) return clip(w + p.eta * y_pre * y_post * (y_post - theta), p.w_min, p.w_max);
   T dw = p.eta * y_pre * y_post;
   if (p.oja) dw -= p.eta * y_post * y_post * w;
   return clip(w + dw, p.w_min, p.w_max);
+}
+
+// BCM: a postsynaptic cell's threshold θ [Hz] at a learning step, its rate y [Hz] now.
+template <class T> RANVIER_HD T bcm_threshold(const hebbian_params<T>& p, T theta, T y) {
+  const T target = y * y * p.theta_scale;
+  return target + (theta - target) * p.theta_decay;
 }
 
 }  // namespace ranvier::core

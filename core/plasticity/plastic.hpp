@@ -45,6 +45,7 @@ template <class T> struct plastic_view {
                                        // Hebbian: rate after its last spike [Hz]
   std::int64_t* y_step;                // Hebbian: the step of that spike
   T* r_pre;                            // Hebbian, per source: filtered rate after its last spike [Hz]
+  T* theta;                            // BCM, per postsynaptic cell: the sliding threshold [Hz]
   std::int64_t* r_pre_step;
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
   const std::uint64_t* in_conn;        // connections by postsynaptic cell
@@ -153,13 +154,21 @@ RANVIER_HD bool learns_at(const plastic_view<T>& P, std::int64_t now) {
   return P.rule == plastic_rule::hebbian && now > 0 && now % P.hebb.interval == 0;
 }
 
+// BCM, at a learning step `now`, before the connections': postsynaptic cell
+// j's sliding threshold.
+template <class M, class T>
+RANVIER_HD void plastic_learn_cell(const plastic_view<T>& P, std::uint32_t j, std::int64_t now) {
+  if (P.hebb.form != rate_form::bcm) return;
+  P.theta[j] = bcm_threshold(P.hebb, P.theta[j], trace_at<M>(P.y[j], P.y_step[j], now, P.hebb.rate_decay));
+}
+
 // Hebbian learning on connection c (of source index i) at `now`.
 template <class M, class T>
 RANVIER_HD void plastic_learn(const plastic_view<T>& P, std::uint64_t c, std::uint32_t i, std::int64_t now) {
   const std::uint32_t j = P.post[c];
   const T yi = trace_at<M>(P.r_pre[i], P.r_pre_step[i], now, P.hebb.rate_decay);
   const T yj = trace_at<M>(P.y[j], P.y_step[j], now, P.hebb.rate_decay);
-  P.syn[c].w = hebbian_update<M>(P.hebb, P.syn[c].w, yi, yj);
+  P.syn[c].w = hebbian_update<M>(P.hebb, P.syn[c].w, yi, yj, P.theta ? P.theta[j] : T(0));
 }
 
 // The histogram bin of weight w: bins equal bins over [lo, lo + bins/scale],

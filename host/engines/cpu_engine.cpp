@@ -220,6 +220,7 @@ class cpu_engine final : public engine {
       in_order.r_pre = p.r_pre;
       in_order.y_step = p.y_step;
       in_order.r_pre_step = p.r_pre_step;
+      in_order.theta = p.theta;
       in_order.release.resize(p.release.size());
       for (std::uint64_t c = 0; c < p.release.size(); ++c) in_order.release[perm_[q][c]] = p.release[c];
       in_order.terminal = p.terminal;
@@ -756,6 +757,8 @@ class cpu_engine final : public engine {
       each(static_cast<std::int64_t>(pre ? pre->size() : 0), false,
            [&](std::int64_t i) { core::plastic_pre_cell<M>(P, (*pre)[static_cast<std::size_t>(i)], step); });
       if (core::learns_at(P, step)) {
+        if (P.theta)  // BCM: the cells' thresholds, then the connections
+          each_block(P.npost, [&](std::uint64_t j) { core::plastic_learn_cell<M>(P, static_cast<std::uint32_t>(j), step); });
         const std::uint32_t* src = img_.plastic[q].source_of.data();
         each_block(img_.plastic[q].source_of.size(),
                    [&](std::uint64_t c) { core::plastic_learn<M>(P, c, src[c], step); });

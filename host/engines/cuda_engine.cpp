@@ -189,6 +189,7 @@ class cuda_engine final : public engine {
       dp.r_pre = uploaded(p.r_pre, stream_);
       dp.r_pre_step = uploaded(p.r_pre_step, stream_);
       dp.source_of = uploaded(p.source_of, stream_);
+      dp.theta = uploaded(p.theta, stream_);
       dp.release = uploaded(p.release, stream_);
       dp.term = uploaded(p.term, stream_);
       dp.view = p.view();
@@ -203,6 +204,7 @@ class cuda_engine final : public engine {
       dp.view.y_step = p.y_step.empty() ? nullptr : dp.y_step.get();
       dp.view.r_pre = p.r_pre.empty() ? nullptr : dp.r_pre.get();
       dp.view.r_pre_step = p.r_pre.empty() ? nullptr : dp.r_pre_step.get();
+      dp.view.theta = p.theta.empty() ? nullptr : dp.theta.get();
       dp.view.release = p.release.empty() ? nullptr : dp.release.get();
       dp.view.term = p.term.empty() ? nullptr : dp.term.get();
     }
@@ -337,6 +339,7 @@ class cuda_engine final : public engine {
       dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
       dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
       dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
+      dp.theta.download(p.theta.data(), p.theta.size(), stream_);
       dp.release.download(p.release.data(), p.release.size(), stream_);
       dp.term.download(p.term.data(), p.term.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
@@ -411,7 +414,7 @@ class cuda_engine final : public engine {
     device_buffer<std::uint64_t> row, in_row, in_conn;
     device_buffer<std::uint32_t> target, delay, post;
     device_buffer<core::plastic_synapse<T>> syn;
-    device_buffer<T> y, r_pre;
+    device_buffer<T> y, r_pre, theta;
     device_buffer<std::int64_t> y_step, r_pre_step;
     device_buffer<std::uint32_t> source_of;
     device_buffer<core::kinetic_release_state<T>> release;

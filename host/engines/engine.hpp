@@ -71,6 +71,7 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     add("r_pre", p.r_pre);
     add("r_pre_step", p.r_pre_step);
   }
+  if (!p.theta.empty()) add("theta", p.theta);
   append_release_state(p.release, p.name + ".", out);
   if (p.term.empty()) return;
   // The presynaptic terminals: Tsodyks–Markram's u and x, or the quantal Ca²⁺, pool and last release.

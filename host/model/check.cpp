@@ -947,6 +947,11 @@ class checker {
     } else {
       if (d.rule == plasticity_rule::hebbian)
         need_finite(l("eta"), d.eta, format("a finite learning rate [{}/Hz2]", wu));
+      if (d.rule == plasticity_rule::bcm) {
+        need_finite(l("eta"), d.eta, format("a finite learning rate [{}/Hz3]", wu));
+        time_constant("tau_theta", d.tau_theta);
+        positive(l("theta_rate"), d.theta_rate, "Hz", "a rate > 0 [Hz]");
+      }
       if (d.rule == plasticity_rule::scaling) {
         positive(l("target_rate"), d.target_rate, "Hz", "a rate > 0 [Hz]");
         time_constant("tau_scaling", d.tau_scaling);

@@ -178,6 +178,7 @@ const char* to_string(plasticity_rule r) {
     case plasticity_rule::stdp: return "stdp";
     case plasticity_rule::hebbian: return "hebbian";
     case plasticity_rule::scaling: return "scaling";
+    case plasticity_rule::bcm: return "bcm";
   }
   return "?";
 }

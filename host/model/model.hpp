@@ -297,7 +297,7 @@ struct population_desc : located {
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
 
 // Plasticity of a projection's weights (docs/plasticity.md).
-enum class plasticity_rule { none, stdp, hebbian, scaling };
+enum class plasticity_rule { none, stdp, hebbian, scaling, bcm };
 enum class stdp_pairing { all_to_all, nearest };
 enum class stdp_update { additive, multiplicative };
 
@@ -324,6 +324,9 @@ struct plasticity_desc : located {
   // y_post the postsynaptic rate filtered with tau_rate.
   double target_rate = 0.0;  // [Hz]
   double tau_scaling = 0.0;  // [ms]
+  // BCM: every `interval`, Δw = eta·y_pre·y_post·(y_post − θ), θ relaxing towards y_post²/theta_rate with tau_theta.
+  double tau_theta = 1000.0;  // [ms]
+  double theta_rate = 10.0;   // y0 [Hz]
   bool is_plastic() const { return rule != plasticity_rule::none; }
 };
 

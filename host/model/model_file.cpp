@@ -899,15 +899,19 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   fields f(p, t, path, d);
   using R = plasticity_rule;
   const bool ok = f.choice("rule", d.rule, need::required,
-                           {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}, std::pair{"scaling", R::scaling}});
+                           {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}, std::pair{"scaling", R::scaling},
+                            std::pair{"bcm", R::bcm}});
   f.number("w_min", d.w_min, need::optional, "the lower bound of the weights, a number [the weight's unit]");
   f.number("w_max", d.w_max, ok && d.rule == R::stdp ? need::required : need::optional,
            "the upper bound of the weights, a number [the weight's unit]");
-  const auto own = [&](const char* key, R rule, R also = R::none) {
-    if (!ok || d.rule == rule || (also != R::none && d.rule == also)) return true;
-    f.only_for(key, "rule",
-               also == R::none ? fmt::format("\"{}\"", to_string(rule))
-                               : fmt::format("\"{}\" or \"{}\"", to_string(rule), to_string(also)));
+  // A key of some rules (up to three): read with them, an error with the others.
+  const auto own = [&](const char* key, R rule, R also = R::none, R third = R::none) {
+    if (!ok || d.rule == rule || (also != R::none && d.rule == also) || (third != R::none && d.rule == third))
+      return true;
+    std::string rules = fmt::format("\"{}\"", to_string(rule));
+    if (also != R::none) rules += fmt::format("{}\"{}\"", third != R::none ? ", " : " or ", to_string(also));
+    if (third != R::none) rules += fmt::format(" or \"{}\"", to_string(third));
+    f.only_for(key, "rule", rules);
     return false;
   };
   if (own("pairing", R::stdp))
@@ -923,9 +927,15 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   if (own("tau_minus", R::stdp)) f.number("tau_minus", d.tau_minus, need::optional, "a time constant > 0 [ms]");
   if (own("post_delay", R::stdp))
     f.number("post_delay", d.post_delay, need::optional, "the dendritic delay of the postsynaptic spike, a time >= 0 [ms]");
-  if (own("eta", R::hebbian)) f.number("eta", d.eta, need::required, "the learning rate, a number [weight unit/Hz2]");
-  if (own("tau_rate", R::hebbian, R::scaling)) f.number("tau_rate", d.tau_rate, need::optional, "a time constant > 0 [ms]");
-  if (own("interval", R::hebbian, R::scaling))
+  if (own("eta", R::hebbian, R::bcm))
+    f.number("eta", d.eta, need::required,
+             ok && d.rule == R::bcm ? "the learning rate, a number [weight unit/Hz3]" : "the learning rate, a number [weight unit/Hz2]");
+  if (own("tau_rate", R::hebbian, R::scaling, R::bcm))
+    f.number("tau_rate", d.tau_rate, need::optional, "a time constant > 0 [ms]");
+  if (own("tau_theta", R::bcm)) f.number("tau_theta", d.tau_theta, need::optional, "a time constant > 0 [ms]");
+  if (own("theta_rate", R::bcm))
+    f.number("theta_rate", d.theta_rate, need::optional, "the rate y0 of the threshold y^2/y0, a number > 0 [Hz]");
+  if (own("interval", R::hebbian, R::scaling, R::bcm))
     f.number("interval", d.interval, need::optional, "the learning interval, a time >= dt [ms]");
   if (own("target_rate", R::scaling))
     f.number("target_rate", d.target_rate, need::required, "the rate the cells are scaled towards, a number > 0 [Hz]");
@@ -1011,7 +1021,7 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
   f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
   if (const toml::node* n = f.get("plasticity"))
-    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\" or \"scaling\" and its parameters"))
+    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\", \"scaling\" or \"bcm\" and its parameters"))
       pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
   if (const toml::node* n = f.get("terminal"))
     if (const toml::table* tt = p.table(*n, path + ".terminal", "a table: model = \"tsodyks_markram\" or \"quantal\" and its parameters"))

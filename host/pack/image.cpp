@@ -202,7 +202,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
-         p.target.size() * (4 + 4 + 4 + 4 + 2 * sizeof(T)) + (p.y.size() + p.r_pre.size()) * sizeof(T) +
+         p.target.size() * (4 + 4 + 4 + 4 + 2 * sizeof(T)) + (p.y.size() + p.r_pre.size() + p.theta.size()) * sizeof(T) +
          (p.y_step.size() + p.r_pre_step.size()) * 8 +
          p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
@@ -239,6 +239,7 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.hebb = hebb;
   v.r_pre = r_pre.empty() ? nullptr : r_pre.data();
   v.r_pre_step = r_pre_step.empty() ? nullptr : r_pre_step.data();
+  v.theta = theta.empty() ? nullptr : theta.data();
   v.release = release.empty() ? nullptr : release.data();
   v.terminal = terminal;
   v.term = term.empty() ? nullptr : term.data();
@@ -834,7 +835,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.name = net.projections[pc.projection].label();
     ps.projection = pc.projection;
     ps.rule = d.rule == plasticity_rule::stdp      ? core::plastic_rule::stdp
-              : d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling ? core::plastic_rule::hebbian
+              : d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling ||
+                      d.rule == plasticity_rule::bcm
+                  ? core::plastic_rule::hebbian
                                                    : core::plastic_rule::none;
     ps.stdp.a_plus = static_cast<T>(d.a_plus);
     ps.stdp.a_minus = static_cast<T>(d.a_minus);
@@ -863,8 +866,17 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.syn.reserve(pc.weight.size());
     for (double w : pc.weight) ps.syn.push_back({static_cast<T>(w), T(0)});
     const std::int64_t never = std::numeric_limits<std::int64_t>::min() / 2;
-    if (d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling) {  // the rate rules
-      ps.hebb.form = d.rule == plasticity_rule::scaling ? core::rate_form::scaling : core::rate_form::hebb;
+    if (d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling ||
+        d.rule == plasticity_rule::bcm) {  // the rate rules
+      ps.hebb.form = d.rule == plasticity_rule::scaling ? core::rate_form::scaling
+                     : d.rule == plasticity_rule::bcm   ? core::rate_form::bcm
+                                                        : core::rate_form::hebb;
+      if (d.rule == plasticity_rule::bcm) {
+        const double interval = static_cast<double>(std::max<std::int64_t>(1, time_steps(d.interval, dt))) * dt;
+        ps.hebb.theta_decay = static_cast<T>(core::det_exp(-interval / d.tau_theta));
+        ps.hebb.theta_scale = static_cast<T>(1.0 / d.theta_rate);
+        ps.theta.assign(ps.npost, static_cast<T>(d.theta_rate));  // at rest: the equilibrium of a cell at y0
+      }
       ps.hebb.target = static_cast<T>(d.target_rate);
       ps.hebb.scale_rate =
           static_cast<T>(d.rule == plasticity_rule::scaling

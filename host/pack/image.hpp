@@ -167,6 +167,7 @@ template <class T> struct plastic_storage {
   std::vector<std::uint32_t> target, delay, pre, post;
   std::vector<core::plastic_synapse<T>> syn;    // per connection: weight and STDP trace
   std::vector<T> y, r_pre;
+  std::vector<T> theta;  // BCM: per postsynaptic cell
   std::vector<std::int64_t> y_step, r_pre_step;  // Hebbian only
   std::vector<std::uint32_t> source_of;  // Hebbian: each connection's source index (the CSR row it is in)
   std::vector<core::kinetic_release_state<T>> release;  // per connection, when some target is a kinetic receptor's
