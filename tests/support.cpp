@@ -564,6 +564,34 @@ network terminal_net(std::int64_t n, const std::vector<double>& times, const std
   return net;
 }
 
+std::string one_projection_model() {
+  return R"(
+[simulation]
+dt = 0.1
+duration = 10
+[cell.c]
+model = "lif"
+[[cell.c.receptor]]
+name = "exc"
+[[population]]
+name = "in"
+kind = "poisson"
+size = 10
+rate = 10
+[[population]]
+name = "p"
+cell = "c"
+size = 5
+[[projection]]
+name = "ff"
+pre = "in"
+post = "p"
+receptor = "exc"
+rule = "all_to_all"
+weight = 0.001
+)";
+}
+
 template <class T> void check_group_state(const group_storage<T>& g, const outcome& cpu) {
   for (int a = 0; a < g.narrays(); ++a) {
     const std::string name = g.cell_type + "." + g.array_name(a);

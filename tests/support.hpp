@@ -138,6 +138,11 @@ network plastic_network();
 network terminal_net(std::int64_t n, const std::vector<double>& times, const std::vector<terminal_desc>& terminals,
                      double w, double interval, double tstop);
 
+// A small model file: 10 Poisson sources onto 5 LIF cells ("p", receptor
+// "exc"), all to all, projection "ff" last, so that a test can append its
+// tables ([projection.plasticity], ...) and records.
+std::string one_projection_model();
+
 // Checks that two runs are the same bit for bit: spikes, spike counts, every
 // trace's steps and values, every state array (== on each value), and says
 // which engines were compared (device-check reports the "vs cuda" lines).

@@ -670,31 +670,7 @@ TEST_CASE("bad plasticity and weight records are reported with what would be val
     network net = plastic_network();
     net.records.clear();
     return error_of([&] {
-      std::string text = R"(
-[simulation]
-dt = 0.1
-duration = 10
-[cell.c]
-model = "lif"
-[[cell.c.receptor]]
-name = "exc"
-[[population]]
-name = "in"
-kind = "poisson"
-size = 10
-rate = 10
-[[population]]
-name = "p"
-cell = "c"
-size = 5
-[[projection]]
-name = "ff"
-pre = "in"
-post = "p"
-receptor = "exc"
-rule = "all_to_all"
-weight = 0.001
-)" + extra;
+      std::string text = one_projection_model() + extra;
       check(parse_model(text, "bad.toml"));
     });
   };

@@ -237,13 +237,8 @@ TEST_CASE("quantal release: residual Ca2+ facilitates a second release, a deplet
   // refills little in 10 ms.
   const std::int64_t n = 3000, sites = 10;
   const double w = 0.001, gap = 10.0, tau_rec = 500.0;
-  terminal_desc fac;
-  fac.model = terminal_kind::quantal;
-  fac.sites = sites;
-  fac.tau_rec = tau_rec;
-  fac.ca_rest = 0.0;
-  fac.ca_jump = 1e-3;
-  fac.tau_ca = 20.0;
+  terminal_desc fac = quantal_fixed(sites, 0.5, tau_rec);
+  fac.tau_ca = 20.0;  // the Ca2+ of the first spike stays
   fac.hill_n = 4.0;
   fac.k_d = 2e-3;
   terminal_desc dep = fac;
@@ -274,32 +269,7 @@ TEST_CASE("quantal release: residual Ca2+ facilitates a second release, a deplet
 TEST_SUITE("model_file") {
 
 TEST_CASE("[projection.terminal]: values read with their defaults; bad ones reported with what would be valid") {
-  const std::string base = R"(
-[simulation]
-dt = 0.1
-duration = 10
-[cell.c]
-model = "lif"
-[[cell.c.receptor]]
-name = "exc"
-[[population]]
-name = "in"
-kind = "poisson"
-size = 10
-rate = 10
-[[population]]
-name = "p"
-cell = "c"
-size = 5
-[[projection]]
-name = "ff"
-pre = "in"
-post = "p"
-receptor = "exc"
-rule = "all_to_all"
-weight = 0.001
-[projection.terminal]
-)";
+  const std::string base = one_projection_model() + "[projection.terminal]\n";
   const auto err = [&](const std::string& extra) {
     return error_of([&] { check(parse_model(base + extra, "bad.toml")); });
   };
