@@ -307,3 +307,38 @@ TEST_CASE("[projection.terminal]: values read with their defaults; bad ones repo
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("engine") {
+
+TEST_CASE("the examples of terminals and homeostasis check and run: depression, facilitation, failures and releases") {
+  {
+    const auto o = run(example("stp.toml"), which::cpu);
+    // The terminals at the end: the depressing one's resources used up more
+    // than the facilitating one's, whose u has grown above its U = 0.1.
+    double x_dep = -1, u_fac = -1;
+    for (const auto& a : o.state) {
+      if (a.name == "depressing.x") x_dep = a.values.at(0);
+      if (a.name == "facilitating.u") u_fac = a.values.at(0);
+    }
+    CHECK(x_dep > 0.0);
+    CHECK(x_dep < 0.9);
+    CHECK(u_fac > 0.15);
+  }
+  {
+    const auto o = run(example("stochastic_synapse.toml"), which::cpu);
+    double failures = 0, releases = 0;
+    for (const auto& a : o.state)
+      if (a.name == "synapse.released")
+        for (double k : a.values) (k == 0 ? failures : releases) += 1;
+    CHECK(failures + releases == 20);
+    CHECK(releases > 0);
+  }
+  {
+    network net = example("homeostasis.toml");
+    net.sim.duration = 1000.0;
+    const auto o = run(net, which::cpu);
+    CHECK(o.spikes.size() > 1000);
+  }
+}
+
+}  // TEST_SUITE
