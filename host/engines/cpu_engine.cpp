@@ -211,21 +211,15 @@ class cpu_engine final : public engine {
         append_plastic_state(p, out);
         continue;
       }
-      plastic_storage<T> in_order;  // what the export reads, in the image's order
-      in_order.name = p.name;
-      in_order.rule = p.rule;
-      in_order.syn.resize(p.syn.size());
-      for (std::uint64_t c = 0; c < p.syn.size(); ++c) in_order.syn[perm_[q][c]] = p.syn[c];
-      in_order.y = p.y;
-      in_order.r_pre = p.r_pre;
-      in_order.y_step = p.y_step;
-      in_order.r_pre_step = p.r_pre_step;
-      in_order.theta = p.theta;
-      in_order.release.resize(p.release.size());
-      for (std::uint64_t c = 0; c < p.release.size(); ++c) in_order.release[perm_[q][c]] = p.release[c];
-      in_order.terminal = p.terminal;
-      in_order.term.resize(p.term.size());
-      for (std::uint64_t c = 0; c < p.term.size(); ++c) in_order.term[perm_[q][c]] = p.term[c];
+      // What the export reads: per-cell state as it is, per-connection state
+      // back in the image's order.
+      plastic_storage<T> in_order = p;
+      const auto unpermute = [&](auto& to, const auto& from) {
+        for (std::uint64_t c = 0; c < from.size(); ++c) to[perm_[q][c]] = from[c];
+      };
+      unpermute(in_order.syn, p.syn);
+      unpermute(in_order.release, p.release);
+      unpermute(in_order.term, p.term);
       append_plastic_state(in_order, out);
     }
     std::vector<double> ring(ring_.size());
