@@ -51,7 +51,6 @@ template <class T> struct terminal_params {
   T u = T(0);           // Tsodyks–Markram: U, the utilisation of a spike at rest [1]
   T rec_rate = T(0);    // dt/tau_rec: recovery of resources, refill of a site [1]
   T facil_rate = T(0);  // dt/tau_facil; 0: no facilitation [1]
-  bool facilitates = false;
   std::uint32_t sites = 1;  // quantal: release sites [1]
   T ca_rest = T(0);     // [mM]
   T ca_jump = T(0);     // influx a spike [mM]
@@ -134,7 +133,7 @@ RANVIER_HD T terminal_release(const terminal_params<T>& p, terminal_state<T>& s,
       s.u = p.u;
       s.x = T(1);
     } else {
-      const T u = p.facilitates ? p.u + s.u * (T(1) - p.u) * M::exp(-since * p.facil_rate) : p.u;
+      const T u = p.facil_rate > T(0) ? p.u + s.u * (T(1) - p.u) * M::exp(-since * p.facil_rate) : p.u;
       s.x = T(1) + (s.x - s.u * s.x - T(1)) * M::exp(-since * p.rec_rate);
       s.u = u;
     }

@@ -871,25 +871,22 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       ps.hebb.form = d.rule == plasticity_rule::scaling ? core::rate_form::scaling
                      : d.rule == plasticity_rule::bcm   ? core::rate_form::bcm
                                                         : core::rate_form::hebb;
+      ps.hebb.interval = std::max<std::int64_t>(1, time_steps(d.interval, dt));
+      const double interval = static_cast<double>(ps.hebb.interval) * dt;  // [ms], whole steps
       if (d.rule == plasticity_rule::bcm) {
-        const double interval = static_cast<double>(std::max<std::int64_t>(1, time_steps(d.interval, dt))) * dt;
         ps.hebb.theta_decay = static_cast<T>(core::det_exp(-interval / d.tau_theta));
         ps.hebb.theta_scale = static_cast<T>(1.0 / d.theta_rate);
         ps.theta.assign(ps.npost, static_cast<T>(d.theta_rate));  // at rest: the equilibrium of a cell at y0
       }
       ps.hebb.target = static_cast<T>(d.target_rate);
       ps.hebb.scale_rate =
-          static_cast<T>(d.rule == plasticity_rule::scaling
-                             ? static_cast<double>(std::max<std::int64_t>(1, time_steps(d.interval, dt))) * dt /
-                                   (d.target_rate * d.tau_scaling)
-                             : 0.0);
+          static_cast<T>(d.rule == plasticity_rule::scaling ? interval / (d.target_rate * d.tau_scaling) : 0.0);
       ps.hebb.eta = static_cast<T>(d.eta);
       ps.hebb.rate_decay = static_cast<T>(dt / d.tau_rate);
       ps.hebb.increment = static_cast<T>(1000.0 / d.tau_rate);
       ps.hebb.w_min = static_cast<T>(d.w_min);
       ps.hebb.w_max = static_cast<T>(d.w_max);
       ps.hebb.oja = d.oja;
-      ps.hebb.interval = std::max<std::int64_t>(1, time_steps(d.interval, dt));
       ps.r_pre.assign(ps.npre, T(0));
       ps.r_pre_step.assign(ps.npre, never);
       ps.source_of = ps.pre;
@@ -902,8 +899,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       tp.model = td.model == terminal_kind::quantal ? core::terminal_model::quantal : core::terminal_model::tsodyks_markram;
       tp.u = static_cast<T>(td.u);
       tp.rec_rate = static_cast<T>(dt / td.tau_rec);
-      tp.facilitates = td.tau_facil > 0.0;
-      tp.facil_rate = static_cast<T>(tp.facilitates ? dt / td.tau_facil : 0.0);
+      tp.facil_rate = static_cast<T>(td.tau_facil > 0.0 ? dt / td.tau_facil : 0.0);
       tp.sites = static_cast<std::uint32_t>(td.sites);
       tp.ca_rest = static_cast<T>(td.ca_rest);
       tp.ca_jump = static_cast<T>(td.ca_jump);
