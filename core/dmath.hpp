@@ -223,6 +223,11 @@ RANVIER_HD double det_log(double x) {
   return y;
 }
 
+// ln x in either precision. det_log is double only; a float goes through
+// double (one more rounding, and the same bits on both engines).
+RANVIER_HD double ln_of(double x) { return det_log(x); }
+RANVIER_HD float ln_of(float x) { return static_cast<float>(det_log(static_cast<double>(x))); }
+
 // a^b for a > 0, as e^(b·ln a): used for Q10 temperature factors at pack time.
 RANVIER_HD double det_pow(double a, double b) { return det_exp(b * det_log(a)); }
 

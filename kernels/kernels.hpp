@@ -186,7 +186,8 @@ status launch_propagate(const connection_view<T>& conns, const step_buffers& buf
 // delay d) update their weights and traces and add the weights to this
 // step's ring row with 64-bit integer atomics (onto kinetic receptors:
 // core::kinetic_release). Race-free: a connection arrives at most once a
-// step (one source, one delay).
+// step (one source, one delay). With the calcium rule and a lag D, a kernel
+// before them adds the late presynaptic transients (arrivals D ago).
 template <class T, class M>
 status launch_plastic_arrivals(const core::plastic_view<T>& view, const kinetic_targets<T>& kinetic,
                                const step_buffers& buffers, int grid_blocks, void* stream);

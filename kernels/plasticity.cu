@@ -44,6 +44,26 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kin
   }
 }
 
+// The calcium rule's late presynaptic transients (D = P.ca.lag steps after
+// the arrivals), before the step's arrivals: like the arrivals, without
+// delivery.
+template <class T, class M>
+__global__ void plastic_late_pre_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  const auto [lane, warp, nwarps] = warp_slot::here();
+  const std::int64_t step = b.clock->step;
+  for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
+    const std::int64_t s = step - 1 - static_cast<std::int64_t>(d) - static_cast<std::int64_t>(P.ca.lag);
+    if (s < 0) continue;
+    const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
+    const std::uint32_t n = b.history_count[r];
+    for (std::uint32_t i = warp; i < n; i += nwarps) {
+      std::uint64_t lo, hi;
+      core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
+      for (std::uint64_t c = lo + lane; c < hi; c += 32) core::plastic_late_pre<M>(P, c, step);
+    }
+  }
+}
+
 template <class T, class M>
 __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_buffers b) {
   const auto [lane, warp, nwarps] = warp_slot::here();
@@ -57,9 +77,9 @@ __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_bu
     const std::uint32_t gid = b.history[static_cast<std::size_t>(r) * b.spike_capacity + i];
     if (gid < P.post_gid_base || gid - P.post_gid_base >= P.npost) continue;
     const std::uint32_t j = gid - P.post_gid_base;
-    if (P.rule == core::plastic_rule::stdp)
+    if (core::plastic_post_touches_connections(P))
       for (std::uint64_t k = P.in_row[j] + lane; k < P.in_row[j + 1]; k += 32)
-        core::plastic_post_connection(P, clock, P.in_conn[k]);
+        core::plastic_post_connection<M>(P, clock, P.in_conn[k], step);
     __syncwarp();
     if (lane == 0) core::plastic_post_cell<M>(P, clock, j, step);
   }
@@ -117,6 +137,11 @@ __global__ void plastic_learn_kernel(const core::plastic_view<T> P, const std::u
 template <class T, class M>
 status launch_plastic_arrivals(const core::plastic_view<T>& view, const kinetic_targets<T>& kinetic,
                                const step_buffers& buffers, int grid_blocks, void* stream) {
+  if (view.rule == core::plastic_rule::calcium && view.ca.lag > 0) {
+    const status s =
+        RANVIER_LAUNCH(detail::plastic_late_pre_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
+    if (!s.ok()) return s;
+  }
   return RANVIER_LAUNCH(detail::plastic_arrivals_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, kinetic,
                         buffers);
 }

@@ -517,6 +517,21 @@ network plastic_network() {
   scaling.plasticity.tau_rate = 100.0;
   scaling.plasticity.interval = 1.0;
   scaling.plasticity.w_max = 0.004;
+  // Calcium-based plasticity (Graupner & Brunel), fast (tau_rho 500 ms) so
+  // that weights move within the run: with the presynaptic lag D onto the
+  // exponential receptor, without one and with a dendritic delay onto AMPA.
+  const auto calcium_rule = [](double delay_pre, double post_delay) {
+    plasticity_desc d;
+    d.rule = plasticity_rule::calcium;
+    d.w_max = 0.004;
+    d.tau_rho = 500.0;
+    d.delay_pre = delay_pre;
+    d.post_delay = post_delay;
+    return d;
+  };
+  add("calcium", "in", "exc", 8, 0.0, 0.004, 0.5, 3.0).plasticity = calcium_rule(13.7, 0.0);
+  add("calcium0", "in", "ampa", 4, 0.0, 0.002, 0.5, 3.0).plasticity = calcium_rule(0.0, 1.0);
+  net.projections.back().plasticity.w_max = 0.002;
   auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;

@@ -460,6 +460,142 @@ TEST_CASE("BCM: cells exposed to two input patterns become selective to one, the
   CAPTURE(ratios[10]);
 }
 
+// Graupner & Brunel's rule (without its bistability term and noise), for
+// one synapse, integrated here independently of the engine: the calcium as
+// the sum of its transients at each time, the efficacy ρ by the midpoint
+// rule in steps of h = 1 µs wherever c is above a threshold (ρ does not
+// move elsewhere). Events [ms] at the synapse: the presynaptic transients'
+// starts (arrival + D) and the postsynaptic spikes (+ post_delay).
+// Returns ρ at the end. Its error: at most h/2·(γ_p + γ_d)/tau_rho in ρ
+// per threshold crossing (the midpoint rule's Θ is off by at most half a
+// step there), O(h²) elsewhere.
+double graupner_brunel_rho(const plasticity_desc& d, std::vector<double> pre, std::vector<double> post, double rho) {
+  struct event {
+    double t, jump;
+  };
+  std::vector<event> ev;
+  for (double t : pre) ev.push_back({t, d.c_pre});
+  for (double t : post) ev.push_back({t, d.c_post});
+  std::sort(ev.begin(), ev.end(), [](const event& a, const event& b) { return a.t < b.t; });
+  const double h = 0.001, theta_min = std::min(d.theta_d, d.theta_p);
+  const auto calcium = [&](double t) {  // every transient that started at or before t
+    double c = 0.0;
+    for (const auto& e : ev)
+      if (e.t <= t) c += e.jump * std::exp(-(t - e.t) / d.tau_ca);
+    return c;
+  };
+  for (std::size_t k = 0; k < ev.size(); ++k) {
+    const double end = k + 1 < ev.size() ? ev[k + 1].t : ev[k].t + 50.0 * d.tau_ca;
+    if (end <= ev[k].t) continue;
+    const double c0 = calcium(ev[k].t);
+    const double step_decay = std::exp(-h / d.tau_ca);
+    double c_mid = c0 * std::exp(-0.5 * h / d.tau_ca);
+    for (double t = ev[k].t; t < end && c_mid > theta_min * 0.99; t += h) {
+      const double len = std::min(h, end - t);
+      const double drift = (d.gamma_p * (1.0 - rho) * (c_mid > d.theta_p) - d.gamma_d * rho * (c_mid > d.theta_d)) / d.tau_rho;
+      rho += len * drift;
+      c_mid *= step_decay;
+    }
+  }
+  return rho;
+}
+
+// The calcium rule with Graupner & Brunel's DP parameters (2012, their
+// table: tau_ca 20 ms, c_pre 1, c_post 2, θ_d 1, θ_p 1.3, γ_d 200,
+// γ_p 321.808, tau 150 s, D 13.7 ms), weights in [0, 2e-3] nA.
+plasticity_desc graupner_brunel() {
+  plasticity_desc d;
+  d.rule = plasticity_rule::calcium;
+  d.w_min = 0.0;
+  d.w_max = 2e-3;
+  return d;
+}
+
+TEST_CASE("calcium rule (Graupner & Brunel): 60 pairs at 1 Hz give the rule's STDP curve, as integrated independently") {
+  // Cell i: 60 pairs at 1 Hz with t_post − t_pre = Δt_i; the driver makes
+  // it fire at 150.2 ms + k s, the presynaptic spike comes Δt_i earlier.
+  const std::vector<double> lags = {-100, -60, -40, -30, -20, -15, -10, -5, 0, 5, 10, 15, 20, 30, 40, 60, 100};
+  std::vector<std::vector<double>> pre, drive;
+  for (double lag : lags) {
+    pre.emplace_back();
+    drive.emplace_back();
+    for (int k = 0; k < 60; ++k) {
+      drive.back().push_back(150.0 + 1000.0 * k);
+      pre.back().push_back(150.2 - lag - 1.0 + 1000.0 * k);  // axonal delay 1 ms
+    }
+  }
+  const auto rule = graupner_brunel();
+  const double w0 = 1e-3;  // ρ = 0.5
+  const auto o = run(pairing_network(pre, drive, 61000.0, rule, w0, 1.0), which::cpu);
+  const auto post_t = times_by_cell(o, "post", lags.size());
+  const auto pre_t = times_by_cell(o, "pre", lags.size());
+  const auto& w = state_of(o, "stdp.weight");
+  REQUIRE(w.size() == lags.size());
+  double worst = 0.0;
+  std::vector<double> drho(lags.size());
+  for (std::size_t i = 0; i < lags.size(); ++i) {
+    CAPTURE(lags[i]);
+    REQUIRE(post_t[i].size() == 60);  // the plastic input never makes the cell fire
+    REQUIRE(pre_t[i].size() == 60);
+    std::vector<double> pre_syn;
+    for (double t : pre_t[i]) pre_syn.push_back(t + 1.0 + rule.delay_pre);
+    const double want = graupner_brunel_rho(rule, pre_syn, post_t[i], 0.5) - 0.5;
+    drho[i] = w[i] / rule.w_max - 0.5;
+    CAPTURE(drho[i]);
+    CAPTURE(want);
+    worst = std::max(worst, std::fabs(drho[i] - want));
+    // The reference's own error: 60 pairs, at most 4 crossings each, h/2·(γ_p + γ_d)/tau_rho each.
+    CHECK(std::fabs(drho[i] - want) < 60 * 4 * 0.0005 * (rule.gamma_p + rule.gamma_d) / rule.tau_rho);
+  }
+  std::string curve;
+  for (std::size_t i = 0; i < lags.size(); ++i) curve += fmt::format(" {:+.0f}:{:+.3f}", lags[i], drho[i]);
+  MESSAGE("Δρ by Δt [ms]:" << curve << "; largest difference from the independent integration " << worst);
+  // The DP curve: potentiation for pre-before-post within about 20 ms,
+  // depression for post-before-pre, and little change far apart.
+  const auto at = [&](double lag) { return drho[static_cast<std::size_t>(std::find(lags.begin(), lags.end(), lag) - lags.begin())]; };
+  CHECK(at(10) > 0.05);
+  CHECK(at(-20) < -0.05);
+  CHECK(std::fabs(at(100)) < 0.5 * std::fabs(at(10)));
+}
+
+TEST_CASE("calcium rule: low-frequency presynaptic trains depress, high-frequency ones potentiate") {
+  // 100 presynaptic spikes at 1 to 100 Hz, the cell silent (its plastic
+  // input is far below threshold): only presynaptic transients, here of
+  // c_pre = 1.2, which alone cross θ_d (1) but not θ_p (1.3); at high
+  // frequency they sum above θ_p. Starting at ρ = 0.5.
+  const std::vector<double> rates = {1, 5, 10, 20, 30, 50, 100};  // [Hz]
+  std::vector<std::vector<double>> pre, drive;
+  double tstop = 0.0;
+  for (double f : rates) {
+    pre.emplace_back();
+    drive.emplace_back();
+    for (int k = 0; k < 100; ++k) pre.back().push_back(10.0 + k * 1000.0 / f);
+    tstop = std::max(tstop, pre.back().back() + 500.0);
+  }
+  auto rule = graupner_brunel();
+  rule.c_pre = 1.2;
+  const auto o = run(pairing_network(pre, drive, tstop, rule, 1e-3, 1.0), which::cpu);
+  const auto pre_t = times_by_cell(o, "pre", rates.size());
+  const auto& w = state_of(o, "stdp.weight");
+  REQUIRE(w.size() == rates.size());
+  std::string curve;
+  std::vector<double> drho;
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    CAPTURE(rates[i]);
+    std::vector<double> pre_syn;
+    for (double t : pre_t[i]) pre_syn.push_back(t + 1.0 + rule.delay_pre);
+    const double want = graupner_brunel_rho(rule, pre_syn, {}, 0.5) - 0.5;
+    drho.push_back(w[i] / rule.w_max - 0.5);
+    CAPTURE(drho.back());
+    CAPTURE(want);
+    CHECK(std::fabs(drho.back() - want) < 100 * 2 * 0.0005 * (rule.gamma_p + rule.gamma_d) / rule.tau_rho);
+    curve += fmt::format(" {:.0f} Hz:{:+.4f}", rates[i], drho.back());
+  }
+  MESSAGE("Δρ after 100 spikes:" << curve);
+  CHECK(drho.front() < -0.01);  // 1 Hz: depression
+  CHECK(drho.back() > 0.01);    // 100 Hz: potentiation
+}
+
 TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fixed point of the rates") {
   // Five sources with regular trains at 5-30 Hz; the postsynaptic cell fires
   // regularly at 20 Hz from a driver, whatever the plastic weights (their
@@ -583,7 +719,8 @@ TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on
 }
 
 TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 and 3 threads, and its weights move") {
-  // STDP in both pairings and updates, Hebbian with Oja's term, kinetic
+  // STDP in both pairings and updates, Hebbian with Oja's term, BCM,
+  // scaling, the calcium rule with and without its presynaptic lag, kinetic
   // receptors' releases, Tsodyks-Markram and quantal terminals: the
   // Hebbian rates shared out by source on ordinary steps, its learning
   // steps and the STDP rebases shared after a barrier.
@@ -682,7 +819,7 @@ TEST_CASE("bad plasticity and weight records are reported with what would be val
   CHECK(contains(err(stdp + "w_max = 0.01\ntau_plus = 0\n"), "a time constant > 0 [ms]"));
   CHECK(contains(err(stdp + "w_max = 0.01\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
   CHECK(contains(err(stdp + "w_max = 0.01\npairing = \"all\"\n"), "\"all_to_all\", \"nearest\""));
-  CHECK(contains(err("[projection.plasticity]\nrule = \"ltp\"\n"), "\"stdp\", \"hebbian\", \"scaling\", \"bcm\""));
+  CHECK(contains(err("[projection.plasticity]\nrule = \"ltp\"\n"), "\"stdp\", \"hebbian\", \"scaling\", \"bcm\", \"calcium\""));
   const std::string scaling = "[projection.plasticity]\nrule = \"scaling\"\n";
   CHECK(err(scaling + "target_rate = 5\ntau_scaling = 1000\n") == "");
   CHECK(contains(err(scaling + "tau_scaling = 1000\n"), "required key 'target_rate' is missing"));
@@ -699,6 +836,17 @@ TEST_CASE("bad plasticity and weight records are reported with what would be val
   CHECK(contains(err(stdp + "w_max = 0.01\ninterval = 5\n"),
                  "'interval' applies only when rule = \"hebbian\", \"scaling\" or \"bcm\""));
   CHECK(contains(err(stdp + "w_max = 0.01\nwmax = 1\n"), "unknown key 'wmax'"));
+  const std::string calcium = "[projection.plasticity]\nrule = \"calcium\"\n";
+  CHECK(err(calcium + "w_max = 0.01\n") == "");
+  CHECK(err(calcium + "w_max = 0.01\ntau_ca = 15\nc_pre = 0.9\nc_post = 0.9\ntheta_d = 1\ntheta_p = 1.3\n"
+                      "gamma_d = 250\ngamma_p = 550\ntau_rho = 1e5\ndelay_pre = 4.6\npost_delay = 1\n") == "");
+  CHECK(contains(err(calcium), "required key 'w_max' is missing"));
+  CHECK(contains(err(calcium + "w_max = 0.01\ntau_ca = 0\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err(calcium + "w_max = 0.01\ntheta_p = -1\n"), "a threshold > 0 [1]"));
+  CHECK(contains(err(calcium + "w_max = 0.01\ngamma_p = -3\n"), "gamma_p = -3.0 is not a finite number >= 0"));
+  CHECK(contains(err(calcium + "w_max = 0.01\ndelay_pre = -2\n"), "delay_pre = -2.0 ms is not a time >= 0"));
+  CHECK(contains(err(calcium + "w_max = 0.01\na_plus = 1\n"), "'a_plus' applies only when rule = \"stdp\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\ntheta_d = 1\n"), "'theta_d' applies only when rule = \"calcium\""));
   // Records of weights.
   const std::string rec = "[[record]]\nprojection = \"ff\"\n";
   CHECK(err(stdp + "w_max = 0.01\n" + rec + "variable = \"weights\"\n") == "");

@@ -20,11 +20,6 @@ inline constexpr double ktf_at(double celsius) {
   return 1000.0 * gas_constant_j_per_k_mol * (273.15 + celsius) / faraday_c_per_mol;
 }
 
-// ln x in either precision. det_log is double only; a float goes through
-// double (one more rounding, and the same bits on both engines).
-RANVIER_HD double ln_of(double x) { return det_log(x); }
-RANVIER_HD float ln_of(float x) { return static_cast<float>(det_log(static_cast<double>(x))); }
-
 // Nernst potential of an ion of charge z [mV]: (RT/zF)·ln(co/ci), with ktf =
 // RT/F [mV] and the concentrations in any one unit (here mM).
 template <class T>

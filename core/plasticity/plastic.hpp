@@ -10,6 +10,7 @@
 
 #include "core/fixed_point.hpp"
 #include "core/hd.hpp"
+#include "core/plasticity/calcium.hpp"
 #include "core/plasticity/hebbian.hpp"
 #include "core/plasticity/stdp.hpp"
 #include "core/synapses/kinetic.hpp"
@@ -18,20 +19,22 @@
 namespace ranvier::core {
 
 // none: weights fixed, the projection plastic for its presynaptic terminals'
-// short-term dynamics only (core/synapses/terminal.hpp).
-enum class plastic_rule : int { none = 0, stdp = 1, hebbian = 2 };
+// short-term dynamics only (core/synapses/terminal.hpp). calcium: Graupner &
+// Brunel's rule (calcium.hpp).
+enum class plastic_rule : int { none = 0, stdp = 1, hebbian = 2, calcium = 3 };
 
 // A plastic connection's weight and STDP trace side by side: the
 // postsynaptic events reach them at scattered places, one cache line each.
 template <class T> struct plastic_synapse {
   T w;  // [weight unit]
-  T x;  // STDP: presynaptic trace X at the reference step (stdp.hpp); Hebbian: 0
+  T x;  // STDP: presynaptic trace X at the reference step (stdp.hpp); else 0
 };
 
 template <class T> struct plastic_view {
   plastic_rule rule;
   stdp_params<T> stdp;
   hebbian_params<T> hebb;
+  calcium_params<T> ca;
   std::uint32_t pre_gid_base, npre;    // the sources: gids [pre_gid_base, +npre)
   std::uint32_t post_gid_base, npost;  // the postsynaptic cells
   std::uint32_t dmin, dmax;            // the connections' delays [steps]
@@ -47,6 +50,7 @@ template <class T> struct plastic_view {
   T* r_pre;                            // Hebbian, per source: filtered rate after its last spike [Hz]
   T* theta;                            // BCM, per postsynaptic cell: the sliding threshold [Hz]
   std::int64_t* r_pre_step;
+  calcium_synapse<T>* ca_syn;          // calcium rule, per connection: weight and calcium at its last event
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
   const std::uint64_t* in_conn;        // connections by postsynaptic cell
   kinetic_release_state<T>* release;   // per connection onto a kinetic receptor's target; null: none
@@ -118,17 +122,34 @@ RANVIER_HD arrival<T> plastic_arrival(const plastic_view<T>& P, const stdp_clock
   plastic_synapse<T>& s = P.syn[c];
   T delivered = s.w;
   if (P.rule == plastic_rule::stdp) delivered = stdp_on_pre(P.stdp, k, s.w, s.x, P.y[P.post[c]]);
+  if (P.rule == plastic_rule::calcium)  // the weight now; without a lag the presynaptic transient too
+    delivered = P.ca.lag == 0 ? calcium_event<M>(P.ca, P.ca_syn[c], s.w, now, P.ca.c_pre)
+                              : calcium_weight_at<M>(P.ca, P.ca_syn[c], now);
   if (P.terminal.model == terminal_model::none) return {delivered, true};
   const auto index = static_cast<std::uint32_t>(P.index ? P.index[c] : c);
   const T f = terminal_release<M>(P.terminal, P.term[c], now, index);
   return {delivered * f, f != T(0)};
 }
 
-// The postsynaptic event of cell j (its spike plus post_delay) at the step
-// of clock k on its incoming connection c.
-template <class T>
-RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c) {
+// Calcium rule with a lag D: the presynaptic transient on connection c at
+// `now`, D after an arrival (before the step's arrivals, in its own pass).
+template <class M, class T>
+RANVIER_HD void plastic_late_pre(const plastic_view<T>& P, std::uint64_t c, std::int64_t now) {
+  calcium_event<M>(P.ca, P.ca_syn[c], P.syn[c].w, now, P.ca.c_pre);
+}
+
+// Whether the rule has work per incoming connection at a postsynaptic event.
+template <class T> RANVIER_HD bool plastic_post_touches_connections(const plastic_view<T>& P) {
+  return P.rule == plastic_rule::stdp || P.rule == plastic_rule::calcium;
+}
+
+// The postsynaptic event of cell j (its spike plus post_delay) at step
+// `now` (clock k) on its incoming connection c.
+template <class M, class T>
+RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c,
+                                        std::int64_t now) {
   if (P.rule == plastic_rule::stdp) stdp_on_post(P.stdp, k, P.syn[c].w, P.syn[c].x);
+  else if (P.rule == plastic_rule::calcium) calcium_event<M>(P.ca, P.ca_syn[c], P.syn[c].w, now, P.ca.c_post);
 }
 
 // After every connection of cell j saw its event at step `now` (clock k):

@@ -220,6 +220,7 @@ class cpu_engine final : public engine {
       unpermute(in_order.syn, p.syn);
       unpermute(in_order.release, p.release);
       unpermute(in_order.term, p.term);
+      unpermute(in_order.ca_syn, p.ca_syn);
       append_plastic_state(in_order, out);
     }
     std::vector<double> ring(ring_.size());
@@ -504,6 +505,7 @@ class cpu_engine final : public engine {
         if (!p.source_of.empty()) permute(p.source_of, perm);
         if (!p.release.empty()) permute(p.release, perm);
         if (!p.term.empty()) permute(p.term, perm);
+        if (!p.ca_syn.empty()) permute(p.ca_syn, perm);
         std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
         for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
         std::vector<std::uint64_t> inverse(perm.size());
@@ -621,7 +623,7 @@ class cpu_engine final : public engine {
 
   // A spike of P's postsynaptic cell j reaching its synapses at `step`.
   void post_spike(const core::plastic_view<T>& P, const core::stdp_clock<T>& clock, std::uint32_t j, std::int64_t step) {
-    if (P.rule == core::plastic_rule::stdp) {
+    if (core::plastic_post_touches_connections(P)) {
       // The incoming connections are scattered over the CSR by source, a
       // cache line each: ask for them `ahead` iterations early (about a
       // memory latency; 16 was 3 % slower on bench_stdp), the first ones
@@ -631,7 +633,7 @@ class cpu_engine final : public engine {
       for (std::uint64_t i = begin; i < std::min(end, begin + ahead); ++i) __builtin_prefetch(P.syn + P.in_conn[i], 1);
       for (std::uint64_t i = begin; i < end; ++i) {
         if (i + ahead < end) __builtin_prefetch(P.syn + P.in_conn[i + ahead], 1);
-        core::plastic_post_connection(P, clock, P.in_conn[i]);
+        core::plastic_post_connection<M>(P, clock, P.in_conn[i], step);
       }
     }
     core::plastic_post_cell<M>(P, clock, j, step);
@@ -657,6 +659,16 @@ class cpu_engine final : public engine {
     for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
       const auto& P = plastic_views_[q];
       const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
+      for (std::uint32_t d = P.dmin; P.ca.lag > 0 && d <= P.dmax; ++d) {  // calcium rule: late transients
+        const std::int64_t s = step - 1 - d - P.ca.lag;
+        if (s < 0) continue;
+        for (int m = 0; m < threads_; ++m)
+          for (auto gid : spikes_of_thread(s, m)) {
+            std::uint64_t lo, hi;
+            arrivals_of(q, gid, d, k, lo, hi);
+            for (std::uint64_t c = lo; c < hi; ++c) core::plastic_late_pre<M>(P, c, step);
+          }
+      }
       for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
         const std::int64_t s = step - 1 - d;
         if (s < 0) continue;
@@ -728,6 +740,21 @@ class cpu_engine final : public engine {
         each_block(P.npost, [&](std::uint64_t j) { core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), fm); });
       }
       const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
+      if (P.ca.lag > 0) {  // calcium rule: the late presynaptic transients, before the arrivals
+        for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
+          const auto* sp = spikes_of(step - 1 - d - P.ca.lag);
+          each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {
+            for (int k = 0; k < threads_; ++k) {
+              std::uint64_t lo, hi;
+              arrivals_of(q, (*sp)[static_cast<std::size_t>(i)], d, k, lo, hi);
+              for (std::uint64_t c = lo; c < hi; ++c) core::plastic_late_pre<M>(P, c, step);
+            }
+          });
+        }
+        if (shared) {
+#pragma omp barrier
+        }
+      }
       for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
         const auto* sp = spikes_of(step - 1 - d);
         each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {

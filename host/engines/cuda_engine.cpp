@@ -192,6 +192,7 @@ class cuda_engine final : public engine {
       dp.theta = uploaded(p.theta, stream_);
       dp.release = uploaded(p.release, stream_);
       dp.term = uploaded(p.term, stream_);
+      dp.ca_syn = uploaded(p.ca_syn, stream_);
       dp.view = p.view();
       dp.view.row = dp.row.get();
       dp.view.in_row = dp.in_row.get();
@@ -207,6 +208,7 @@ class cuda_engine final : public engine {
       dp.view.theta = p.theta.empty() ? nullptr : dp.theta.get();
       dp.view.release = p.release.empty() ? nullptr : dp.release.get();
       dp.view.term = p.term.empty() ? nullptr : dp.term.get();
+      dp.view.ca_syn = p.ca_syn.empty() ? nullptr : dp.ca_syn.get();
     }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
       const auto& rp = img_.records[r];
@@ -342,6 +344,7 @@ class cuda_engine final : public engine {
       dp.theta.download(p.theta.data(), p.theta.size(), stream_);
       dp.release.download(p.release.data(), p.release.size(), stream_);
       dp.term.download(p.term.data(), p.term.size(), stream_);
+      dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
@@ -419,6 +422,7 @@ class cuda_engine final : public engine {
     device_buffer<std::uint32_t> source_of;
     device_buffer<core::kinetic_release_state<T>> release;
     device_buffer<core::terminal_state<T>> term;
+    device_buffer<core::calcium_synapse<T>> ca_syn;
     core::plastic_view<T> view{};
   };
   struct device_sample {

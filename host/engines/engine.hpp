@@ -52,7 +52,8 @@ void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, 
 // reference step), per postsynaptic cell ".y" (STDP: the post trace at the
 // reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
 // ".r_pre_step" (Hebbian), and onto kinetic receptors ".release_end", …
-// (append_release_state), and with a terminal model ".u", ".x" (Tsodyks–
+// (append_release_state), with the calcium rule ".event_weight", ".calcium",
+// ".event_step" (each connection's at its last event), and with a terminal model ".u", ".x" (Tsodyks–
 // Markram) or ".ca_pre", ".ready", ".released" (quantal) and ".last_release".
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
   const auto add = [&](const char* field, const auto& v) {
@@ -72,6 +73,17 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     add("r_pre_step", p.r_pre_step);
   }
   if (!p.theta.empty()) add("theta", p.theta);
+  if (!p.ca_syn.empty()) {  // the calcium rule: each connection's weight and calcium at its last event, and its step
+    std::vector<double> cw(p.ca_syn.size()), ca(p.ca_syn.size()), at(p.ca_syn.size());
+    for (std::size_t c = 0; c < p.ca_syn.size(); ++c) {
+      cw[c] = p.ca_syn[c].w;
+      ca[c] = p.ca_syn[c].c;
+      at[c] = static_cast<double>(p.ca_syn[c].step);
+    }
+    add("event_weight", cw);
+    add("calcium", ca);
+    add("event_step", at);
+  }
   append_release_state(p.release, p.name + ".", out);
   if (p.term.empty()) return;
   // The presynaptic terminals: Tsodyks–Markram's u and x, or the quantal Ca²⁺, pool and last release.

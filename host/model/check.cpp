@@ -919,7 +919,7 @@ class checker {
     if (!current && d.w_min < 0.0)
       r_.add(l("w_min"), format("w_min = {} {} is negative", num(d.w_min), wu),
              format("a bound >= 0 [{}]: the weights of this receptor are not negative", wu));
-    if (d.rule == plasticity_rule::stdp || d.w_max != infinity) {
+    if (d.rule == plasticity_rule::stdp || d.rule == plasticity_rule::calcium || d.w_max != infinity) {
       if (!finite(d.w_max) || !(d.w_max > d.w_min))
         r_.add(l("w_max"), format("w_max = {} {} is not a finite bound above w_min = {}", num(d.w_max), wu, num(d.w_min)),
                format("a number > w_min [{}]", wu));
@@ -944,6 +944,18 @@ class checker {
       time_constant("tau_minus", d.tau_minus);
       if (!finite(d.post_delay) || !(d.post_delay >= 0.0))
         r_.add(l("post_delay"), format("{} ms is not a time >= 0", num(d.post_delay)), "a delay >= 0 [ms]");
+    } else if (d.rule == plasticity_rule::calcium) {
+      time_constant("tau_ca", d.tau_ca);
+      time_constant("tau_rho", d.tau_rho);
+      for (const auto& [key, v] : {std::pair{"c_pre", d.c_pre}, std::pair{"c_post", d.c_post},
+                                   std::pair{"gamma_d", d.gamma_d}, std::pair{"gamma_p", d.gamma_p}})
+        if (!finite(v) || !(v >= 0.0))
+          r_.add(l(key), format("{} = {} is not a finite number >= 0", key, num(v)), "a number >= 0 [1]");
+      positive(l("theta_d"), d.theta_d, "", "a threshold > 0 [1]");
+      positive(l("theta_p"), d.theta_p, "", "a threshold > 0 [1]");
+      for (const auto& [key, v] : {std::pair{"delay_pre", d.delay_pre}, std::pair{"post_delay", d.post_delay}})
+        if (!finite(v) || !(v >= 0.0))
+          r_.add(l(key), format("{} = {} ms is not a time >= 0", key, num(v)), "a delay >= 0 [ms]");
     } else {
       if (d.rule == plasticity_rule::hebbian)
         need_finite(l("eta"), d.eta, format("a finite learning rate [{}/Hz2]", wu));

@@ -179,6 +179,7 @@ const char* to_string(plasticity_rule r) {
     case plasticity_rule::hebbian: return "hebbian";
     case plasticity_rule::scaling: return "scaling";
     case plasticity_rule::bcm: return "bcm";
+    case plasticity_rule::calcium: return "calcium";
   }
   return "?";
 }

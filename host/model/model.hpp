@@ -297,7 +297,7 @@ struct population_desc : located {
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
 
 // Plasticity of a projection's weights (docs/plasticity.md).
-enum class plasticity_rule { none, stdp, hebbian, scaling, bcm };
+enum class plasticity_rule { none, stdp, hebbian, scaling, bcm, calcium };
 enum class stdp_pairing { all_to_all, nearest };
 enum class stdp_update { additive, multiplicative };
 
@@ -327,6 +327,18 @@ struct plasticity_desc : located {
   // BCM: every `interval`, Δw = eta·y_pre·y_post·(y_post − θ), θ relaxing towards y_post²/theta_rate with tau_theta.
   double tau_theta = 1000.0;  // [ms]
   double theta_rate = 10.0;   // y0 [Hz]
+  // Calcium (Graupner & Brunel 2012; defaults their DP set): per synapse, c jumps by c_pre delay_pre after an arrival
+  // and by c_post at a postsynaptic spike, decaying with tau_ca; tau_rho·dρ/dt = gamma_p·(1 − ρ)·[c > theta_p]
+  // − gamma_d·ρ·[c > theta_d], w = w_min + ρ·(w_max − w_min).
+  double tau_ca = 20.0;       // [ms]
+  double c_pre = 1.0;         // [1]
+  double c_post = 2.0;        // [1]
+  double theta_d = 1.0;       // [1]
+  double theta_p = 1.3;       // [1]
+  double gamma_d = 200.0;     // [1]
+  double gamma_p = 321.808;   // [1]
+  double tau_rho = 150000.0;  // [ms]
+  double delay_pre = 13.7;    // D [ms]
   bool is_plastic() const { return rule != plasticity_rule::none; }
 };
 

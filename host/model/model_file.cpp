@@ -900,9 +900,9 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   using R = plasticity_rule;
   const bool ok = f.choice("rule", d.rule, need::required,
                            {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}, std::pair{"scaling", R::scaling},
-                            std::pair{"bcm", R::bcm}});
+                            std::pair{"bcm", R::bcm}, std::pair{"calcium", R::calcium}});
   f.number("w_min", d.w_min, need::optional, "the lower bound of the weights, a number [the weight's unit]");
-  f.number("w_max", d.w_max, ok && d.rule == R::stdp ? need::required : need::optional,
+  f.number("w_max", d.w_max, ok && (d.rule == R::stdp || d.rule == R::calcium) ? need::required : need::optional,
            "the upper bound of the weights, a number [the weight's unit]");
   // A key of some rules (up to three): read with them, an error with the others.
   const auto own = [&](const char* key, R rule, R also = R::none, R third = R::none) {
@@ -925,7 +925,7 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   if (own("a_minus", R::stdp)) f.number("a_minus", d.a_minus, need::required, "depression of a pair at dt -> 0-, a number >= 0 " + weight_unit);
   if (own("tau_plus", R::stdp)) f.number("tau_plus", d.tau_plus, need::optional, "a time constant > 0 [ms]");
   if (own("tau_minus", R::stdp)) f.number("tau_minus", d.tau_minus, need::optional, "a time constant > 0 [ms]");
-  if (own("post_delay", R::stdp))
+  if (own("post_delay", R::stdp, R::calcium))
     f.number("post_delay", d.post_delay, need::optional, "the dendritic delay of the postsynaptic spike, a time >= 0 [ms]");
   if (own("eta", R::hebbian, R::bcm))
     f.number("eta", d.eta, need::required,
@@ -942,6 +942,18 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   if (own("tau_scaling", R::scaling))
     f.number("tau_scaling", d.tau_scaling, need::required, "the time constant of the scaling, a number > 0 [ms]");
   if (own("oja", R::hebbian)) f.boolean("oja", d.oja, "true or false");
+  const std::pair<const char*, double*> calcium_time[] = {
+      {"tau_ca", &d.tau_ca}, {"tau_rho", &d.tau_rho}};
+  for (const auto& [key, v] : calcium_time)
+    if (own(key, R::calcium)) f.number(key, *v, need::optional, "a time constant > 0 [ms]");
+  if (own("delay_pre", R::calcium))
+    f.number("delay_pre", d.delay_pre, need::optional,
+             "the delay D of the presynaptic calcium transient after the arrival, a time >= 0 [ms]");
+  const std::pair<const char*, double*> calcium_amount[] = {{"c_pre", &d.c_pre},     {"c_post", &d.c_post},
+                                                            {"theta_d", &d.theta_d}, {"theta_p", &d.theta_p},
+                                                            {"gamma_d", &d.gamma_d}, {"gamma_p", &d.gamma_p}};
+  for (const auto& [key, v] : calcium_amount)
+    if (own(key, R::calcium)) f.number(key, *v, need::optional, "a number [1] (calcium relative to the thresholds' scale)");
   f.unknown_keys();
   return d;
 }
@@ -1021,7 +1033,7 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
   f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
   if (const toml::node* n = f.get("plasticity"))
-    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\", \"scaling\" or \"bcm\" and its parameters"))
+    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\", \"scaling\", \"bcm\" or \"calcium\" and its parameters"))
       pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
   if (const toml::node* n = f.get("terminal"))
     if (const toml::table* tt = p.table(*n, path + ".terminal", "a table: model = \"tsodyks_markram\" or \"quantal\" and its parameters"))

@@ -212,7 +212,8 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
     b += release_state.size() * sizeof(core::kinetic_release_state<T>);
     for (const auto& p : plastic) b += p.release.size() * sizeof(core::kinetic_release_state<T>);
   }
-  for (const auto& p : plastic) b += p.term.size() * sizeof(core::terminal_state<T>);
+  for (const auto& p : plastic)
+    b += p.term.size() * sizeof(core::terminal_state<T>) + p.ca_syn.size() * sizeof(core::calcium_synapse<T>);
   return b;
 }
 
@@ -243,6 +244,8 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.release = release.empty() ? nullptr : release.data();
   v.terminal = terminal;
   v.term = term.empty() ? nullptr : term.data();
+  v.ca = ca;
+  v.ca_syn = ca_syn.empty() ? nullptr : ca_syn.data();
   v.index = nullptr;
   return v;
 }
@@ -835,10 +838,11 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.name = net.projections[pc.projection].label();
     ps.projection = pc.projection;
     ps.rule = d.rule == plasticity_rule::stdp      ? core::plastic_rule::stdp
+              : d.rule == plasticity_rule::calcium ? core::plastic_rule::calcium
               : d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling ||
                       d.rule == plasticity_rule::bcm
                   ? core::plastic_rule::hebbian
-                                                   : core::plastic_rule::none;
+                  : core::plastic_rule::none;
     ps.stdp.a_plus = static_cast<T>(d.a_plus);
     ps.stdp.a_minus = static_cast<T>(d.a_minus);
     ps.stdp.rate_plus = static_cast<T>(dt / d.tau_plus);
@@ -855,7 +859,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.npost = pc.npost;
     ps.dmin = pc.min_delay;
     ps.dmax = pc.max_delay;
-    ps.post_delay = d.rule == plasticity_rule::stdp ? static_cast<std::uint32_t>(time_steps(d.post_delay, dt)) : 0;
+    ps.post_delay = d.rule == plasticity_rule::stdp || d.rule == plasticity_rule::calcium
+                        ? static_cast<std::uint32_t>(time_steps(d.post_delay, dt))
+                        : 0;
     ps.row = std::move(pc.row);
     ps.in_row = std::move(pc.in_row);
     ps.in_conn = std::move(pc.in_conn);
@@ -892,6 +898,25 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       ps.source_of = ps.pre;
       ps.y_step.assign(ps.npost, never);
     }
+    if (d.rule == plasticity_rule::calcium) {  // Graupner & Brunel (core/plasticity/calcium.hpp)
+      auto& ca = ps.ca;
+      ca.c_pre = static_cast<T>(d.c_pre);
+      ca.c_post = static_cast<T>(d.c_post);
+      ca.theta_d = static_cast<T>(d.theta_d);
+      ca.theta_p = static_cast<T>(d.theta_p);
+      ca.ca_steps = static_cast<T>(d.tau_ca / dt);
+      ca.ca_rate = static_cast<T>(dt / d.tau_ca);
+      ca.rate_p = static_cast<T>(d.gamma_p * dt / d.tau_rho);
+      ca.rate_d = static_cast<T>(d.gamma_d * dt / d.tau_rho);
+      ca.w_both = static_cast<T>(d.gamma_p + d.gamma_d > 0.0
+                                     ? (d.gamma_p * d.w_max + d.gamma_d * d.w_min) / (d.gamma_p + d.gamma_d)
+                                     : d.w_min);
+      ca.w_min = static_cast<T>(d.w_min);
+      ca.w_max = static_cast<T>(d.w_max);
+      ca.lag = static_cast<std::uint32_t>(time_steps(d.delay_pre, dt));
+      ps.ca_syn.resize(ps.syn.size());
+      for (std::size_t c = 0; c < ps.syn.size(); ++c) ps.ca_syn[c] = {ps.syn[c].w, T(0), 0};
+    }
     ps.y.assign(ps.npost, T(0));
     if (!img.release.empty()) ps.release.resize(ps.target.size());
     if (const terminal_desc& td = net.projections[pc.projection].terminal; td.is_on()) {
@@ -916,7 +941,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       s0.ready = tp.sites;
       ps.term.assign(ps.target.size(), s0);
     }
-    img.history = std::max(img.history, std::max(ps.dmax, ps.post_delay) + 1);
+    img.history = std::max(img.history, std::max(ps.dmax + ps.ca.lag, ps.post_delay) + 1);
     img.plastic.push_back(std::move(ps));
   }
 

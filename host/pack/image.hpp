@@ -161,6 +161,7 @@ template <class T> struct plastic_storage {
   core::plastic_rule rule = core::plastic_rule::stdp;
   core::stdp_params<T> stdp{};
   core::hebbian_params<T> hebb{};
+  core::calcium_params<T> ca{};
   std::uint32_t pre_gid_base = 0, npre = 0, post_gid_base = 0, npost = 0;
   std::uint32_t dmin = 1, dmax = 1, post_delay = 0;  // [steps]
   std::vector<std::uint64_t> row, in_row, in_conn;
@@ -173,6 +174,7 @@ template <class T> struct plastic_storage {
   std::vector<core::kinetic_release_state<T>> release;  // per connection, when some target is a kinetic receptor's
   core::terminal_params<T> terminal{};                  // the presynaptic terminals' model (none: off)
   std::vector<core::terminal_state<T>> term;           // per connection, with a terminal model
+  std::vector<core::calcium_synapse<T>> ca_syn;        // calcium rule, per connection
   core::plastic_view<T> view();
 };
 
