@@ -137,6 +137,9 @@ template <class T> struct sample_view {
   // synapses' weights into counts (rows × ncols, ncols bins over
   // [lo, lo + ncols/scale]).
   const core::plastic_synapse<T>* synapses;
+  const core::eligibility<T>* elig;      // modulated STDP: the weight brought to the dopamine state mod's G
+  const core::modulator_state<T>* mod;
+  core::stdp_params<T> stdp;             // its bounds
   const core::terminal_state<T>* terminals;  // kind 0 with synapses: field's value of the terminal instead
   core::terminal_params<T> terminal;
   core::connection_field field;
@@ -207,6 +210,12 @@ status launch_plastic_rebase(const core::plastic_view<T>& view, std::uint64_t nc
 template <class T, class M>
 status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
                            void* stream);
+
+// Stage 5, after end_step, for a dopamine-modulated STDP projection: its
+// dopamine state to the next step's start from the modulator's spikes of
+// the step just closed (one block: an integer count, then one thread).
+template <class T, class M>
+status launch_plastic_modulate(const core::plastic_view<T>& view, const step_buffers& buffers, void* stream);
 
 // Stage 4, after the postsynaptic events, for a Hebbian projection: the
 // sources' filtered rates from the previous step's spikes (one thread per

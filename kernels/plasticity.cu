@@ -92,12 +92,31 @@ template <class T, class M>
 __global__ void plastic_rebase_kernel(const core::plastic_view<T> P, std::uint64_t n, const step_buffers b) {
   const std::int64_t step = b.clock->step;
   if (!core::plastic_rebases_at(P, step)) return;
-  const T fp = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_plus);
-  const T fm = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_minus);
+  const core::rebase_factors<T> f = core::plastic_rebase_factors<M>(P);
   const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
   const std::uint64_t first = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  for (std::uint64_t c = first; c < n; c += stride) core::plastic_rebase_connection(P, c, fp);
-  for (std::uint64_t j = first; j < P.npost; j += stride) core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), fm);
+  for (std::uint64_t c = first; c < n; c += stride) core::plastic_rebase_connection(P, c, f);
+  for (std::uint64_t j = first; j < P.npost; j += stride) core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), f.minus);
+}
+
+// Modulated STDP, after the step is closed (clock->step is the next one):
+// the projection's dopamine to the next step's start, from the modulator's
+// spikes of the step just closed — counted by one block (an integer sum,
+// the same in any order), then advanced by its thread 0.
+template <class T, class M>
+__global__ void plastic_modulate_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  __shared__ unsigned int count;
+  const std::int64_t now = b.clock->step;
+  if (threadIdx.x == 0) count = 0;
+  __syncthreads();
+  const std::uint32_t r = static_cast<std::uint32_t>((now - 1) % b.history_rows);
+  const std::uint32_t n = b.history_count[r];
+  unsigned int mine = 0;
+  for (std::uint32_t i = threadIdx.x; i < n; i += blockDim.x)
+    mine += core::is_modulator(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i]) ? 1u : 0u;
+  if (mine) atomicAdd(&count, mine);
+  __syncthreads();
+  if (threadIdx.x == 0) core::plastic_modulate<M>(P, *P.mod_state, now, count);
 }
 
 // Hebbian: the sources' rates from the previous step's spikes (one thread
@@ -159,6 +178,11 @@ status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers
 }
 
 template <class T, class M>
+status launch_plastic_modulate(const core::plastic_view<T>& view, const step_buffers& buffers, void* stream) {
+  return RANVIER_LAUNCH(detail::plastic_modulate_kernel<T, M>, dim3(1), dim3(256), stream, view, buffers);
+}
+
+template <class T, class M>
 status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint32_t* source_of, std::uint64_t n,
                               const step_buffers& buffers, int grid_blocks, void* stream) {
   const status s =
@@ -179,6 +203,7 @@ status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint
   template status launch_plastic_rebase<T, M>(const core::plastic_view<T>&, std::uint64_t, const step_buffers&, int, \
                                               void*);                                                         \
   template status launch_plastic_post<T, M>(const core::plastic_view<T>&, const step_buffers&, int, void*);       \
+  template status launch_plastic_modulate<T, M>(const core::plastic_view<T>&, const step_buffers&, void*);       \
   template status launch_plastic_hebbian<T, M>(const core::plastic_view<T>&, const std::uint32_t*, std::uint64_t, \
                                                const step_buffers&, int, void*);
 RANVIER_INSTANTIATE(float, core::deterministic_math)

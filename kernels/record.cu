@@ -25,7 +25,7 @@ __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
   const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
   s.out[static_cast<std::uint64_t>(row) * s.ncols + i] =
-      s.synapses ? (s.field == core::connection_field::weight ? s.synapses[s.index[i]].w
+      s.synapses ? (s.field == core::connection_field::weight ? core::reported_weight(s.synapses, s.elig, s.mod, s.stdp, s.index[i])
                                                               : core::terminal_value(s.terminal, s.terminals[s.index[i]], s.field, step))
       : s.kind == 0 ? s.array[s.index[i]]
                   : core::receptor_value(s.receptor, s.index[i], s.v[s.v_index[i]], static_cast<core::receptor_field>(s.kind));
@@ -38,7 +38,7 @@ __global__ void weight_histogram_kernel(const sample_view<T> s, const step_buffe
   if (c >= s.n || step % s.every != 0) return;
   const std::int64_t row = step / s.every - b.clock->batch_first_step / s.every - 1;
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
-  atomicAdd(s.counts + static_cast<std::uint64_t>(row) * s.ncols + core::weight_bin(s.synapses[c].w, s.lo, s.scale, s.ncols), 1u);
+  atomicAdd(s.counts + static_cast<std::uint64_t>(row) * s.ncols + core::weight_bin(core::reported_weight(s.synapses, s.elig, s.mod, s.stdp, c), s.lo, s.scale, s.ncols), 1u);
 }
 
 }  // namespace detail

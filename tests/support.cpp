@@ -532,6 +532,21 @@ network plastic_network() {
   add("calcium", "in", "exc", 8, 0.0, 0.004, 0.5, 3.0).plasticity = calcium_rule(13.7, 0.0);
   add("calcium0", "in", "ampa", 4, 0.0, 0.002, 0.5, 3.0).plasticity = calcium_rule(0.0, 1.0);
   net.projections.back().plasticity.w_max = 0.002;
+  // Dopamine-modulated STDP, its dopamine from a Poisson population (a
+  // spike a step at most per source: several in one step add up).
+  population_desc da;
+  da.name = "da";
+  da.kind = population_kind::poisson;
+  da.size = 3;
+  da.rate = 8.0;
+  net.populations.push_back(da);
+  auto& dopa = add("dopa", "in", "exc", 8, 0.0, 0.004, 0.5, 3.0);
+  dopa.plasticity = stdp_rule(0.0004, 0.0005, 0.0, 0.006);
+  dopa.plasticity.rule = plasticity_rule::dopamine_stdp;
+  dopa.plasticity.modulator = "da";
+  dopa.plasticity.tau_c = 300.0;
+  dopa.plasticity.d_tonic = 0.01;
+  dopa.plasticity.post_delay = 0.5;
   auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;

@@ -596,6 +596,224 @@ TEST_CASE("calcium rule: low-frequency presynaptic trains depress, high-frequenc
   CHECK(drho.back() > 0.01);    // 100 Hz: potentiation
 }
 
+// Dopamine-modulated STDP: one LIF cell fired by a driver at `drive` [ms]
+// (as in pairing_network), n sources with spike lists pre[i] onto it
+// (plastic, a current receptor, far below threshold), and a modulatory
+// population of one source firing at `reward` [ms].
+network dopamine_network(const std::vector<std::vector<double>>& pre, const std::vector<double>& drive,
+                         const std::vector<double>& reward, double tstop, const plasticity_desc& rule, double w0) {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = tstop;
+  add_model_population(net, "post", "lif", {{"tau_m", 5.0}, {"t_ref", 5.0}},
+                       {receptor_desc::exp_current("plastic", 2.0), receptor_desc::exp_current("drive", 0.5)}, "post", 1);
+  const auto source = [&](const std::string& name, const std::vector<std::vector<double>>& times) {
+    population_desc s;
+    s.name = name;
+    s.kind = population_kind::spike_times;
+    s.size = static_cast<std::int64_t>(times.size());
+    for (std::size_t i = 0; i < times.size(); ++i)
+      for (double t : times[i]) s.spikes.push_back({t, static_cast<std::int64_t>(i), 0});
+    net.populations.push_back(s);
+  };
+  source("pre", pre);
+  source("driver", {drive});
+  source("dopamine", {reward});
+  projection_desc pl = projection("pre", "post", "plastic");
+  pl.name = "da";
+  pl.rule = connect_rule::all_to_all;
+  pl.weight = distribution::constant(w0);
+  pl.delay = distribution::constant(1.0);
+  pl.plasticity = rule;
+  net.projections.push_back(pl);
+  projection_desc d = projection("driver", "post", "drive");
+  d.rule = connect_rule::all_to_all;
+  d.weight = distribution::constant(50.0);
+  d.delay = distribution::constant(0.1);
+  net.projections.push_back(d);
+  add_record(net, "post", "spikes");
+  add_record(net, "pre", "spikes");
+  add_record(net, "dopamine", "spikes");
+  return net;
+}
+
+plasticity_desc dopamine_stdp(double a_plus, double a_minus, double w_min, double w_max) {
+  plasticity_desc d;
+  d.rule = plasticity_rule::dopamine_stdp;
+  d.modulator = "dopamine";
+  d.a_plus = a_plus;
+  d.a_minus = a_minus;
+  d.w_min = w_min;
+  d.w_max = w_max;
+  return d;
+}
+
+// Poisson spike times at `rate` [Hz] in [start, stop) ms on the 0.1 ms
+// grid, none within `gap` ms of the one before (a driver's times: the cell
+// is refractory for 5 ms).
+std::vector<double> poisson_times(std::mt19937_64& gen, double rate, double start, double stop, double gap = 0.0) {
+  std::vector<double> t;
+  for (double x = start;;) {
+    x += std::exponential_distribution<double>(rate / 1000.0)(gen);
+    if (x >= stop) return t;
+    const double r = std::round(x * 10.0) / 10.0;
+    if (t.empty() || r - t.back() > gap) t.push_back(r);
+  }
+}
+
+// Dopamine-modulated STDP without clipping, written here in closed form
+// from the spike times at the synapse (all-to-all pairing): each pre and
+// post event adds its window's sum e_k to the eligibility, and
+// w(T) = w0 + Σ_k e_k·∫_{t_k}^T e^(−(t − t_k)/tau_c)·d(t) dt with
+// d(t) = d_tonic + Σ_r d_spike·e^(−(t − t_r)/tau_d), the integrals exact.
+double izhikevich_weight(const plasticity_desc& d, const std::vector<double>& pre, const std::vector<double>& post,
+                         const std::vector<double>& reward, double T, double w0) {
+  struct event {
+    double t, e;
+  };
+  std::vector<event> ev;
+  for (double tp : post) {  // potentiation: every pre at or before it
+    if (tp > T) continue;
+    double e = 0.0;
+    for (double ti : pre)
+      if (ti <= tp) e += d.a_plus * std::exp(-(tp - ti) / d.tau_plus);
+    ev.push_back({tp, e});
+  }
+  for (double ti : pre) {  // depression: every post strictly before it
+    if (ti > T) continue;
+    double e = 0.0;
+    for (double tp : post)
+      if (tp < ti) e -= d.a_minus * std::exp(-(ti - tp) / d.tau_minus);
+    ev.push_back({ti, e});
+  }
+  const double tau_both = 1.0 / (1.0 / d.tau_c + 1.0 / d.tau_d);
+  double w = w0;
+  for (const auto& k : ev) {
+    double integral = d.d_tonic * d.tau_c * (1.0 - std::exp(-(T - k.t) / d.tau_c));
+    for (double tr : reward) {
+      if (tr > T) continue;
+      const double s0 = std::max(k.t, tr);
+      integral += d.d_spike * std::exp(-(s0 - k.t) / d.tau_c - (s0 - tr) / d.tau_d) * tau_both *
+                  (1.0 - std::exp(-(T - s0) / tau_both));
+    }
+    w += k.e * integral;
+  }
+  return w;
+}
+
+TEST_CASE("dopamine-modulated STDP: weights and their samples equal the closed form of Izhikevich's equations") {
+  // 20 sources at 5 Hz onto a cell fired at 5 Hz, rewards (a modulator
+  // spike each) at 0.5 Hz, tonic dopamine, 20 s; bounds far away (no
+  // clipping), so the weight is w0 + Σ e_k·∫ c·d exactly.
+  std::mt19937_64 gen(7);
+  std::vector<std::vector<double>> pre(20);
+  for (auto& p : pre) p = poisson_times(gen, 5.0, 1.0, 19900.0);
+  const auto drive = poisson_times(gen, 5.0, 1.0, 19900.0, 6.0);
+  const auto reward = poisson_times(gen, 0.5, 1.0, 19900.0);
+  auto rule = dopamine_stdp(1e-4, 1.5e-4, -1.0, 1.0);
+  rule.d_tonic = 0.01;
+  rule.post_delay = 0.7;
+  network net = dopamine_network(pre, drive, reward, 20000.0, rule, 0.0);
+  add_weight_record(net, "da", "weight", 1000.0, {{0, 0}, {7, 0}, {19, 0}});
+  const auto o = run(net, which::cpu);
+  const auto pre_t = times_by_cell(o, "pre", pre.size());
+  const auto post_t = times_by_cell(o, "post", 1)[0];
+  const auto reward_t = times_by_cell(o, "dopamine", 1)[0];
+  REQUIRE(post_t.size() == drive.size());  // the plastic input never makes the cell fire
+  std::vector<double> post_syn;
+  for (double t : post_t) post_syn.push_back(t + rule.post_delay);
+  const auto at_synapse = [&](std::size_t i) {
+    std::vector<double> t;
+    for (double x : pre_t[i]) t.push_back(x + 1.0);  // axonal delay 1 ms
+    return t;
+  };
+  const auto& w = state_of(o, "da.weight");
+  REQUIRE(w.size() == pre.size());
+  double worst = 0.0, largest = 0.0;
+  for (std::size_t i = 0; i < pre.size(); ++i) {
+    const double want = izhikevich_weight(rule, at_synapse(i), post_syn, reward_t, 20000.0, 0.0);
+    CAPTURE(i);
+    CAPTURE(w[i]);
+    CAPTURE(want);
+    CHECK(std::fabs(w[i] - want) <= 1e-10 * std::max(1e-4, std::fabs(want)));
+    worst = std::max(worst, std::fabs(w[i] - want));
+    largest = std::max(largest, std::fabs(want));
+  }
+  // The samples: each equals the closed form at its time.
+  const auto& tb = o.traces.back();
+  REQUIRE(tb.steps.size() == 21);
+  const std::size_t cells[] = {0, 7, 19};
+  for (std::size_t r = 0; r < tb.steps.size(); ++r)
+    for (std::size_t k = 0; k < 3; ++k) {
+      const double T = static_cast<double>(tb.steps[r]) * o.dt;
+      const double want = izhikevich_weight(rule, at_synapse(cells[k]), post_syn, reward_t, T, 0.0);
+      CAPTURE(T);
+      CHECK(std::fabs(tb.values[r * 3 + k] - want) <= 1e-10 * std::max(1e-4, std::fabs(want)));
+      worst = std::max(worst, std::fabs(tb.values[r * 3 + k] - want));
+    }
+  MESSAGE("largest |w| " << largest << ", largest difference from the closed form " << worst << " ("
+                         << reward_t.size() << " rewards, " << post_t.size() << " postsynaptic spikes)");
+  CHECK(largest > 1e-3);  // the weights did move
+}
+
+TEST_CASE("dopamine-modulated STDP: the synapse whose pairings a delayed reward follows grows, the others do not") {
+  // Izhikevich (2007): 50 sources at 1 Hz onto a cell fired at 1 Hz at
+  // random. Every 10 s source 0 fires and the cell fires 5 ms later; a
+  // reward follows 1 to 3 s later. Source 1 gets the same pairings 5 s
+  // after source 0's, which the next reward follows only 6 to 8 s later,
+  // when its eligibility has decayed (tau_c = 1 s). 500 s, 50 rewards.
+  std::mt19937_64 gen(2007);
+  const double tstop = 500000.0;
+  std::vector<std::vector<double>> pre(50);
+  for (auto& p : pre) p = poisson_times(gen, 1.0, 1.0, tstop - 100.0);
+  auto drive = poisson_times(gen, 1.0, 1.0, tstop - 100.0, 6.0);
+  std::vector<double> reward;
+  for (double t = 2000.0; t + 8000.0 < tstop; t += 10000.0) {
+    pre[0].push_back(t);
+    drive.push_back(t + 4.9);  // the cell fires 5 ms after t (driver delay and a step)
+    pre[1].push_back(t + 5000.0);
+    drive.push_back(t + 5004.9);
+    reward.push_back(std::round((t + std::uniform_real_distribution<double>(1000.0, 3000.0)(gen)) * 10.0) / 10.0);
+  }
+  for (auto* v : {&pre[0], &pre[1], &drive}) std::sort(v->begin(), v->end());
+  const auto rule = dopamine_stdp(1e-5, 1.5e-5, 0.0, 4e-3);
+  const double w0 = 1e-3;
+  const auto o = run(dopamine_network(pre, drive, reward, tstop, rule, w0), which::cpu);
+  const auto& w = state_of(o, "da.weight");
+  REQUIRE(w.size() == 50);
+  double others = 0.0, top_other = 0.0;
+  for (std::size_t i = 2; i < 50; ++i) {
+    others += w[i] / 48.0;
+    top_other = std::max(top_other, w[i]);
+  }
+  MESSAGE("rewarded synapse " << w[0] << ", paired but unrewarded " << w[1] << ", the 48 others: mean " << others
+                              << ", largest " << top_other << " (start " << w0 << ", bounds [0, 0.004]); "
+                              << reward.size() << " rewards");
+  CHECK(w[0] - w0 > 0.5 * (rule.w_max - w0));  // more than half way to its bound
+  CHECK(w[1] < w0);     // the same pairings, not followed by a reward within tau_c: no growth
+  CHECK(others < w0);   // the others drift down (a_minus > a_plus), none near the rewarded one
+  CHECK(w[0] - top_other > 0.25 * (rule.w_max - w0));
+}
+
+TEST_CASE("examples/dopamine_stdp.toml: the rewarded input's weight reaches its bound, the others' do not grow") {
+  const auto o = run(example("dopamine_stdp.toml"), which::cpu);
+  const auto& paired = state_of(o, "paired.weight");
+  const auto& others = state_of(o, "others.weight");
+  REQUIRE(paired.size() == 2);
+  REQUIRE(others.size() == 48);
+  double mean = 0.0, top = 0.0;
+  for (double w : others) {
+    mean += w / 48.0;
+    top = std::max(top, w);
+  }
+  MESSAGE("rewarded " << paired[0] << " nA, paired but unrewarded " << paired[1] << " nA, others: mean " << mean
+                      << ", largest " << top << " (start 0.001, bound 0.004)");
+  CHECK(paired[0] > 0.0039);
+  CHECK(paired[1] < 0.0011);
+  CHECK(mean < 0.001);
+  CHECK(top < paired[0] - 0.001);
+}
+
 TEST_CASE("Hebbian with Oja's term: the weight vector's norm converges to the fixed point of the rates") {
   // Five sources with regular trains at 5-30 Hz; the postsynaptic cell fires
   // regularly at 20 Hz from a driver, whatever the plastic weights (their
@@ -720,7 +938,8 @@ TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on
 
 TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 and 3 threads, and its weights move") {
   // STDP in both pairings and updates, Hebbian with Oja's term, BCM,
-  // scaling, the calcium rule with and without its presynaptic lag, kinetic
+  // scaling, the calcium rule with and without its presynaptic lag,
+  // dopamine-modulated STDP (a dopamine state per thread), kinetic
   // receptors' releases, Tsodyks-Markram and quantal terminals: the
   // Hebbian rates shared out by source on ordinary steps, its learning
   // steps and the STDP rebases shared after a barrier.
@@ -819,7 +1038,7 @@ TEST_CASE("bad plasticity and weight records are reported with what would be val
   CHECK(contains(err(stdp + "w_max = 0.01\ntau_plus = 0\n"), "a time constant > 0 [ms]"));
   CHECK(contains(err(stdp + "w_max = 0.01\neta = 1\n"), "'eta' applies only when rule = \"hebbian\""));
   CHECK(contains(err(stdp + "w_max = 0.01\npairing = \"all\"\n"), "\"all_to_all\", \"nearest\""));
-  CHECK(contains(err("[projection.plasticity]\nrule = \"ltp\"\n"), "\"stdp\", \"hebbian\", \"scaling\", \"bcm\", \"calcium\""));
+  CHECK(contains(err("[projection.plasticity]\nrule = \"ltp\"\n"), "\"stdp\", \"hebbian\", \"scaling\", \"bcm\", \"calcium\", \"dopamine_stdp\""));
   const std::string scaling = "[projection.plasticity]\nrule = \"scaling\"\n";
   CHECK(err(scaling + "target_rate = 5\ntau_scaling = 1000\n") == "");
   CHECK(contains(err(scaling + "tau_scaling = 1000\n"), "required key 'target_rate' is missing"));
@@ -847,6 +1066,16 @@ TEST_CASE("bad plasticity and weight records are reported with what would be val
   CHECK(contains(err(calcium + "w_max = 0.01\ndelay_pre = -2\n"), "delay_pre = -2.0 ms is not a time >= 0"));
   CHECK(contains(err(calcium + "w_max = 0.01\na_plus = 1\n"), "'a_plus' applies only when rule = \"stdp\""));
   CHECK(contains(err(stdp + "w_max = 0.01\ntheta_d = 1\n"), "'theta_d' applies only when rule = \"calcium\""));
+  const std::string da = "[projection.plasticity]\nrule = \"dopamine_stdp\"\na_plus = 1e-4\na_minus = 1e-4\nw_max = 0.01\n";
+  CHECK(err(da + "modulator = \"in\"\n") == "");
+  CHECK(err(da + "modulator = \"in\"\ntau_c = 500\ntau_d = 100\nd_spike = 0.2\nd_tonic = 0.01\npairing = \"nearest\"\n"
+                 "post_delay = 1\n") == "");
+  CHECK(contains(err(da), "required key 'modulator' is missing"));
+  CHECK(contains(err(da + "modulator = \"vta\"\n"), "undefined population 'vta'"));
+  CHECK(contains(err(da + "modulator = \"in\"\ntau_c = 0\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err(da + "modulator = \"in\"\nd_spike = -1\n"), "d_spike = -1.0 uM is not a concentration >= 0"));
+  CHECK(contains(err(da + "modulator = \"in\"\nupdate = \"multiplicative\"\n"), "'update' applies only when rule = \"stdp\""));
+  CHECK(contains(err(stdp + "w_max = 0.01\ntau_c = 5\n"), "'tau_c' applies only when rule = \"dopamine_stdp\""));
   // Records of weights.
   const std::string rec = "[[record]]\nprojection = \"ff\"\n";
   CHECK(err(stdp + "w_max = 0.01\n" + rec + "variable = \"weights\"\n") == "");

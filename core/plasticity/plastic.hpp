@@ -12,6 +12,7 @@
 #include "core/hd.hpp"
 #include "core/plasticity/calcium.hpp"
 #include "core/plasticity/hebbian.hpp"
+#include "core/plasticity/modulated.hpp"
 #include "core/plasticity/stdp.hpp"
 #include "core/synapses/kinetic.hpp"
 #include "core/synapses/terminal.hpp"
@@ -20,8 +21,12 @@ namespace ranvier::core {
 
 // none: weights fixed, the projection plastic for its presynaptic terminals'
 // short-term dynamics only (core/synapses/terminal.hpp). calcium: Graupner &
-// Brunel's rule (calcium.hpp).
-enum class plastic_rule : int { none = 0, stdp = 1, hebbian = 2, calcium = 3 };
+// Brunel's rule (calcium.hpp). modulated: dopamine-modulated STDP
+// (modulated.hpp), STDP's traces feeding an eligibility per connection.
+enum class plastic_rule : int { none = 0, stdp = 1, hebbian = 2, calcium = 3, modulated = 4 };
+
+// Whether the rule keeps STDP's traces (X per connection, Y per cell).
+RANVIER_HD bool has_stdp_traces(plastic_rule r) { return r == plastic_rule::stdp || r == plastic_rule::modulated; }
 
 // A plastic connection's weight and STDP trace side by side: the
 // postsynaptic events reach them at scattered places, one cache line each.
@@ -35,6 +40,7 @@ template <class T> struct plastic_view {
   stdp_params<T> stdp;
   hebbian_params<T> hebb;
   calcium_params<T> ca;
+  modulation_params<T> mod;
   std::uint32_t pre_gid_base, npre;    // the sources: gids [pre_gid_base, +npre)
   std::uint32_t post_gid_base, npost;  // the postsynaptic cells
   std::uint32_t dmin, dmax;            // the connections' delays [steps]
@@ -51,6 +57,8 @@ template <class T> struct plastic_view {
   T* theta;                            // BCM, per postsynaptic cell: the sliding threshold [Hz]
   std::int64_t* r_pre_step;
   calcium_synapse<T>* ca_syn;          // calcium rule, per connection: weight and calcium at its last event
+  eligibility<T>* elig;                // modulated STDP, per connection
+  modulator_state<T>* mod_state;       // modulated STDP: the projection's dopamine (the CPU engine: its first copy)
   const std::uint64_t* in_row;         // npost + 1 offsets into in_conn
   const std::uint64_t* in_conn;        // connections by postsynaptic cell
   kinetic_release_state<T>* release;   // per connection onto a kinetic receptor's target; null: none
@@ -83,22 +91,46 @@ RANVIER_HD void delay_range(const plastic_view<T>& P, std::uint32_t gid, std::ui
   hi = a;
 }
 
-// The STDP traces' clock at step `now` (one per step and projection).
+// The STDP traces' clock at step `now` (one per step and projection);
+// modulated STDP: with the eligibility's factor and G from dopamine state
+// ms (the projection's, advanced to `now`; 0 after a rebase at `now`).
 template <class M, class T>
-RANVIER_HD stdp_clock<T> plastic_clock(const plastic_view<T>& P, std::int64_t now) {
-  return P.rule == plastic_rule::stdp ? stdp_clock_at<M>(P.stdp, now) : stdp_clock<T>{T(1), T(1), T(1), T(1)};
+RANVIER_HD stdp_clock<T> plastic_clock(const plastic_view<T>& P, std::int64_t now,
+                                       const modulator_state<T>* ms = nullptr) {
+  if (!has_stdp_traces(P.rule)) return stdp_clock<T>{T(1), T(1), T(1), T(1), T(1), T(0)};
+  stdp_clock<T> k = stdp_clock_at<M>(P.stdp, now);
+  if (P.rule == plastic_rule::modulated) {
+    k.elig_up = M::exp(static_cast<T>(now % P.stdp.block) * P.mod.rate_c);
+    k.g = stdp_rebases_at(P.stdp, now) ? T(0) : (ms ? ms : P.mod_state)->g;
+  }
+  return k;
 }
 
 // Whether the traces are rebased onto a new reference at the start of step
 // `now`, before its arrivals; plastic_rebase_connection and _cell do it.
 template <class T>
 RANVIER_HD bool plastic_rebases_at(const plastic_view<T>& P, std::int64_t now) {
-  return P.rule == plastic_rule::stdp && stdp_rebases_at(P.stdp, now);
+  return has_stdp_traces(P.rule) && stdp_rebases_at(P.stdp, now);
+}
+
+// The factors of a rebase: the pre trace's, the post trace's, and
+// modulated STDP's eligibility's, with G before the rebase (g_old: the
+// projection's, in the reference that ends).
+template <class T> struct rebase_factors {
+  T plus, minus, c, g_old;
+};
+
+template <class M, class T>
+RANVIER_HD rebase_factors<T> plastic_rebase_factors(const plastic_view<T>& P) {
+  const bool mod = P.rule == plastic_rule::modulated;
+  return {stdp_rebase_factor<M>(P.stdp, P.stdp.rate_plus), stdp_rebase_factor<M>(P.stdp, P.stdp.rate_minus),
+          mod ? stdp_rebase_factor<M>(P.stdp, P.mod.rate_c) : T(1), mod ? P.mod_state->g : T(0)};
 }
 
 template <class T>
-RANVIER_HD void plastic_rebase_connection(const plastic_view<T>& P, std::uint64_t c, T f_plus) {
-  P.syn[c].x = stdp_rebase(P.syn[c].x, f_plus);
+RANVIER_HD void plastic_rebase_connection(const plastic_view<T>& P, std::uint64_t c, const rebase_factors<T>& f) {
+  P.syn[c].x = stdp_rebase(P.syn[c].x, f.plus);
+  if (P.rule == plastic_rule::modulated) modulated_rebase(P.stdp, P.syn[c].w, P.elig[c], f.c, f.g_old);
 }
 
 template <class T>
@@ -122,6 +154,7 @@ RANVIER_HD arrival<T> plastic_arrival(const plastic_view<T>& P, const stdp_clock
   plastic_synapse<T>& s = P.syn[c];
   T delivered = s.w;
   if (P.rule == plastic_rule::stdp) delivered = stdp_on_pre(P.stdp, k, s.w, s.x, P.y[P.post[c]]);
+  else if (P.rule == plastic_rule::modulated) delivered = modulated_on_pre(P.stdp, k, s.w, s.x, P.elig[c], P.y[P.post[c]]);
   if (P.rule == plastic_rule::calcium)  // the weight now; without a lag the presynaptic transient too
     delivered = P.ca.lag == 0 ? calcium_event<M>(P.ca, P.ca_syn[c], s.w, now, P.ca.c_pre)
                               : calcium_weight_at<M>(P.ca, P.ca_syn[c], now);
@@ -140,7 +173,7 @@ RANVIER_HD void plastic_late_pre(const plastic_view<T>& P, std::uint64_t c, std:
 
 // Whether the rule has work per incoming connection at a postsynaptic event.
 template <class T> RANVIER_HD bool plastic_post_touches_connections(const plastic_view<T>& P) {
-  return P.rule == plastic_rule::stdp || P.rule == plastic_rule::calcium;
+  return has_stdp_traces(P.rule) || P.rule == plastic_rule::calcium;
 }
 
 // The postsynaptic event of cell j (its spike plus post_delay) at step
@@ -149,6 +182,7 @@ template <class M, class T>
 RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint64_t c,
                                         std::int64_t now) {
   if (P.rule == plastic_rule::stdp) stdp_on_post(P.stdp, k, P.syn[c].w, P.syn[c].x);
+  else if (P.rule == plastic_rule::modulated) modulated_on_post(P.stdp, k, P.syn[c].w, P.syn[c].x, P.elig[c]);
   else if (P.rule == plastic_rule::calcium) calcium_event<M>(P.ca, P.ca_syn[c], P.syn[c].w, now, P.ca.c_post);
 }
 
@@ -157,7 +191,7 @@ RANVIER_HD void plastic_post_connection(const plastic_view<T>& P, const stdp_clo
 template <class M, class T>
 RANVIER_HD void plastic_post_cell(const plastic_view<T>& P, const stdp_clock<T>& k, std::uint32_t j,
                                   std::int64_t now) {
-  if (P.rule == plastic_rule::stdp) stdp_post_trace(P.stdp, k, P.y[j]);
+  if (has_stdp_traces(P.rule)) stdp_post_trace(P.stdp, k, P.y[j]);
   else if (P.rule == plastic_rule::hebbian) rate_spike<M>(P.hebb, P.y[j], P.y_step[j], now);
 }
 
@@ -190,6 +224,29 @@ RANVIER_HD void plastic_learn(const plastic_view<T>& P, std::uint64_t c, std::ui
   const T yi = trace_at<M>(P.r_pre[i], P.r_pre_step[i], now, P.hebb.rate_decay);
   const T yj = trace_at<M>(P.y[j], P.y_step[j], now, P.hebb.rate_decay);
   P.syn[c].w = hebbian_update<M>(P.hebb, P.syn[c].w, yi, yj, P.theta ? P.theta[j] : T(0));
+}
+
+// Modulated STDP: the projection's dopamine from the start of step now − 1
+// to `now`, given the modulator's spikes in step now − 1 (once a step, at
+// its end, per copy of the state).
+template <class M, class T>
+RANVIER_HD void plastic_modulate(const plastic_view<T>& P, modulator_state<T>& ms, std::int64_t now,
+                                 std::uint32_t count) {
+  modulator_advance<M>(P.mod, P.stdp.block, ms, now, count);
+}
+
+// Whether gid is one of the projection's modulatory cells.
+template <class T> RANVIER_HD bool is_modulator(const plastic_view<T>& P, std::uint32_t gid) {
+  return gid >= P.mod.gid_base && gid - P.mod.gid_base < P.mod.n;
+}
+
+// Connection c's weight as reported (records, histograms, the exported
+// state): modulated STDP's brought to the projection's G now (elig set),
+// else the stored one.
+template <class T>
+RANVIER_HD T reported_weight(const plastic_synapse<T>* syn, const eligibility<T>* elig, const modulator_state<T>* ms,
+                             const stdp_params<T>& p, std::uint64_t c) {
+  return elig ? modulated_weight(syn[c].w, elig[c], ms->g, p.w_min, p.w_max) : syn[c].w;
 }
 
 // The histogram bin of weight w: bins equal bins over [lo, lo + bins/scale],

@@ -58,24 +58,31 @@ template <class T> struct stdp_params {
   std::int64_t block;  // [steps] the traces' reference step is the last multiple of block
 };
 
-// The block length for trace rates dt/tau_plus and dt/tau_minus [1/step]:
+// The block length for trace rates dt/tau_plus and dt/tau_minus [1/step]
+// (and the eligibility's dt/tau_c of modulated STDP):
 // (k − ref)·dt/tau <= 2 within a block, and k − ref exact in float.
-inline std::int64_t stdp_block(double rate_plus, double rate_minus) {
-  const double r = rate_plus > rate_minus ? rate_plus : rate_minus;
+inline std::int64_t stdp_block(double rate_plus, double rate_minus, double rate_c = 0.0) {
+  double r = rate_plus > rate_minus ? rate_plus : rate_minus;
+  r = r > rate_c ? r : rate_c;
   const double b = 2.0 / r;
   return b < 1.0 ? 1 : (b > 1048576.0 ? 1048576 : static_cast<std::int64_t>(b));
 }
 
 // The traces' factors at step `now`, k = now − ref: decay e^(−k·rate) and
 // growth e^(+k·rate) of the pre (plus) and post (minus) traces.
+// Dopamine-modulated STDP (modulated.hpp) adds the eligibility's growth
+// e^(+k·dt/tau_c) and the projection's dopamine integral G for the step's
+// events.
 template <class T> struct stdp_clock {
   T pre, pre_up, post, post_up;
+  T elig_up = T(1);
+  T g = T(0);
 };
 
 template <class M, class T>
 RANVIER_HD stdp_clock<T> stdp_clock_at(const stdp_params<T>& p, std::int64_t now) {
   const T k = static_cast<T>(now % p.block);
-  return {M::exp(-k * p.rate_plus), M::exp(k * p.rate_plus), M::exp(-k * p.rate_minus), M::exp(k * p.rate_minus)};
+  return {M::exp(-k * p.rate_plus), M::exp(k * p.rate_plus), M::exp(-k * p.rate_minus), M::exp(k * p.rate_minus), T(1), T(0)};
 }
 
 // Whether `now` starts a block after the first: every X and Y is rebased.

@@ -112,6 +112,12 @@ class cpu_engine final : public engine {
     lists_.resize(static_cast<std::size_t>(nslots_) * static_cast<std::size_t>(threads_));
     thread_scratch_.assign(threads_, std::vector<T>(scratch));
     partition();
+    // Modulated STDP: a copy of each projection's dopamine state per share
+    // but the first (which is the image's, read by samples and the export),
+    // each advanced by its share's thread, so that no share waits for another.
+    mods_.resize(img_.plastic.size());
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q)
+      if (!img_.plastic[q].mod_state.empty()) mods_[q].assign(threads_, img_.plastic[q].mod_state[0]);
   }
 
   std::string describe() const override {
@@ -179,6 +185,9 @@ class cpu_engine final : public engine {
         for (int k = me; k < threads_; k += team)
           for (int m = 0; m < threads_; ++m)
             for (auto gid : spikes_of_thread(step, m)) propagate(gid, step, k);
+        // Modulated STDP: each share's dopamine state to the next step's
+        // start (the first share's before it is sampled).
+        for (int k = me; k < threads_; k += team) modulate(step, k);
         // Stage 5, record, by the thread of share 0 meanwhile: propagation
         // changes only the ring, never what records read.
         if (me == 0) record(step, rec);
@@ -221,6 +230,7 @@ class cpu_engine final : public engine {
       unpermute(in_order.release, p.release);
       unpermute(in_order.term, p.term);
       unpermute(in_order.ca_syn, p.ca_syn);
+      unpermute(in_order.elig, p.elig);
       append_plastic_state(in_order, out);
     }
     std::vector<double> ring(ring_.size());
@@ -358,6 +368,24 @@ class cpu_engine final : public engine {
   // thread a step ahead fills the next slot.
   std::vector<std::uint32_t>& spikes_of_thread(std::int64_t step, int k) {
     return lists_[static_cast<std::size_t>(step % nslots_) * static_cast<std::size_t>(threads_) + static_cast<std::size_t>(k)];
+  }
+
+  // Modulated STDP: share k's copy of each projection's dopamine state from
+  // the start of `step` to the next, by the modulator's spikes of `step`.
+  void modulate(std::int64_t step, int k) {
+    for (std::size_t q = 0; q < mods_.size(); ++q) {
+      if (mods_[q].empty()) continue;
+      const auto& P = plastic_views_[q];
+      std::uint32_t count = 0;
+      for (int m = 0; m < threads_; ++m)
+        for (auto gid : spikes_of_thread(step, m)) count += core::is_modulator(P, gid) ? 1u : 0u;
+      core::plastic_modulate<M>(P, modulator_of(q, k), step + 1, count);
+    }
+  }
+
+  // Share k's copy of projection q's dopamine state (the first: the image's).
+  core::modulator_state<T>& modulator_of(std::size_t q, int k) {
+    return k == 0 ? img_.plastic[q].mod_state[0] : mods_[q][static_cast<std::size_t>(k)];
   }
 
   // Whether some record samples at `step` (every thread asks, and they must agree).
@@ -506,6 +534,7 @@ class cpu_engine final : public engine {
         if (!p.release.empty()) permute(p.release, perm);
         if (!p.term.empty()) permute(p.term, perm);
         if (!p.ca_syn.empty()) permute(p.ca_syn, perm);
+        if (!p.elig.empty()) permute(p.elig, perm);
         std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
         for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
         std::vector<std::uint64_t> inverse(perm.size());
@@ -658,7 +687,8 @@ class cpu_engine final : public engine {
   void learn_own(std::int64_t step, int k) {
     for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
       const auto& P = plastic_views_[q];
-      const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
+      const core::stdp_clock<T> clock =
+          core::plastic_clock<M>(P, step, mods_[q].empty() ? nullptr : &modulator_of(q, k));
       for (std::uint32_t d = P.dmin; P.ca.lag > 0 && d <= P.dmax; ++d) {  // calcium rule: late transients
         const std::int64_t s = step - 1 - d - P.ca.lag;
         if (s < 0) continue;
@@ -734,10 +764,9 @@ class cpu_engine final : public engine {
     for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
       const auto& P = plastic_views_[q];
       if (core::plastic_rebases_at(P, step)) {
-        const T fp = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_plus);
-        const T fm = core::stdp_rebase_factor<M>(P.stdp, P.stdp.rate_minus);
-        each_block(img_.plastic[q].syn.size(), [&](std::uint64_t c) { core::plastic_rebase_connection(P, c, fp); });
-        each_block(P.npost, [&](std::uint64_t j) { core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), fm); });
+        const core::rebase_factors<T> f = core::plastic_rebase_factors<M>(P);
+        each_block(img_.plastic[q].syn.size(), [&](std::uint64_t c) { core::plastic_rebase_connection(P, c, f); });
+        each_block(P.npost, [&](std::uint64_t j) { core::plastic_rebase_cell(P, static_cast<std::uint32_t>(j), f.minus); });
       }
       const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
       if (P.ca.lag > 0) {  // calcium rule: the late presynaptic transients, before the arrivals
@@ -840,6 +869,7 @@ class cpu_engine final : public engine {
   std::vector<std::vector<std::uint32_t>> lists_;  // spikes_of_thread
   std::uint32_t nslots_ = 2;
   std::vector<std::vector<std::uint32_t>> point_own_, cable_own_;  // per view: thread k's cells [own[k], own[k + 1])
+  std::vector<std::vector<core::modulator_state<T>>> mods_;  // per modulated projection: a copy per share (the first unused)
   std::vector<std::vector<std::uint32_t>> plastic_own_;  // per projection: thread k's postsynaptic cells, likewise
   std::vector<std::vector<std::uint64_t>> ppart_;  // per projection, like part_ (arrivals_of)
   std::vector<std::vector<std::uint64_t>> perm_;   // per projection: the image's index of each connection; empty: the same

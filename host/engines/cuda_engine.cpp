@@ -193,6 +193,8 @@ class cuda_engine final : public engine {
       dp.release = uploaded(p.release, stream_);
       dp.term = uploaded(p.term, stream_);
       dp.ca_syn = uploaded(p.ca_syn, stream_);
+      dp.elig = uploaded(p.elig, stream_);
+      dp.mod_state = uploaded(p.mod_state, stream_);
       dp.view = p.view();
       dp.view.row = dp.row.get();
       dp.view.in_row = dp.in_row.get();
@@ -209,6 +211,8 @@ class cuda_engine final : public engine {
       dp.view.release = p.release.empty() ? nullptr : dp.release.get();
       dp.view.term = p.term.empty() ? nullptr : dp.term.get();
       dp.view.ca_syn = p.ca_syn.empty() ? nullptr : dp.ca_syn.get();
+      dp.view.elig = p.elig.empty() ? nullptr : dp.elig.get();
+      dp.view.mod_state = p.mod_state.empty() ? nullptr : dp.mod_state.get();
     }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
       const auto& rp = img_.records[r];
@@ -223,6 +227,9 @@ class cuda_engine final : public engine {
         ds.view.every = rp.every;
         ds.view.capacity_rows = ds.rows;
         ds.view.synapses = dp.syn.get();
+        ds.view.elig = dp.view.elig;
+        ds.view.mod = dp.view.mod_state;
+        ds.view.stdp = dp.view.stdp;
         ds.view.terminals = img_.plastic[rp.plastic].term.empty() ? nullptr : dp.term.get();
         ds.view.field = rp.field;
         ds.view.terminal = img_.plastic[rp.plastic].terminal;
@@ -345,6 +352,8 @@ class cuda_engine final : public engine {
       dp.release.download(p.release.data(), p.release.size(), stream_);
       dp.term.download(p.term.data(), p.term.size(), stream_);
       dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
+      dp.elig.download(p.elig.data(), p.elig.size(), stream_);
+      dp.mod_state.download(p.mod_state.data(), p.mod_state.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
@@ -423,6 +432,8 @@ class cuda_engine final : public engine {
     device_buffer<core::kinetic_release_state<T>> release;
     device_buffer<core::terminal_state<T>> term;
     device_buffer<core::calcium_synapse<T>> ca_syn;
+    device_buffer<core::eligibility<T>> elig;
+    device_buffer<core::modulator_state<T>> mod_state;
     core::plastic_view<T> view{};
   };
   struct device_sample {
@@ -453,7 +464,7 @@ class cuda_engine final : public engine {
   // The launches of one step, in stage order.
   void enqueue_step() {
     for (const auto& dp : dplastic_) {
-      if (dp.view.rule == core::plastic_rule::stdp)
+      if (core::has_stdp_traces(dp.view.rule))
         check_cuda(kernels::launch_plastic_rebase<T, M>(dp.view, dp.syn.size(), buffers_, propagate_blocks_, stream_),
                    "plasticity");
       check_cuda(kernels::launch_plastic_arrivals<T, M>(dp.view, kinetic_, buffers_, propagate_blocks_, stream_),
@@ -484,6 +495,9 @@ class cuda_engine final : public engine {
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
     check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
+    for (const auto& dp : dplastic_)  // modulated STDP: the dopamine to the next step's start, before samples
+      if (dp.view.rule == core::plastic_rule::modulated)
+        check_cuda(kernels::launch_plastic_modulate<T, M>(dp.view, buffers_, stream_), "plasticity");
     for (const auto& ds : dsamples_) {
       if (!ds.rows) continue;
       if (ds.view.kind == 4)

@@ -52,7 +52,8 @@ void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, 
 // reference step), per postsynaptic cell ".y" (STDP: the post trace at the
 // reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
 // ".r_pre_step" (Hebbian), and onto kinetic receptors ".release_end", …
-// (append_release_state), with the calcium rule ".event_weight", ".calcium",
+// (append_release_state), with modulated STDP ".eligibility", ".eligibility_g",
+// ".dopamine", ".dopamine_g" (the weight brought to now), with the calcium rule ".event_weight", ".calcium",
 // ".event_step" (each connection's at its last event), and with a terminal model ".u", ".x" (Tsodyks–
 // Markram) or ".ca_pre", ".ready", ".released" (quantal) and ".last_release".
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
@@ -60,12 +61,24 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
   };
   std::vector<double> w(p.syn.size()), x(p.syn.size());
+  const core::eligibility<T>* elig = p.elig.empty() ? nullptr : p.elig.data();
   for (std::size_t c = 0; c < p.syn.size(); ++c) {
-    w[c] = p.syn[c].w;
+    w[c] = core::reported_weight(p.syn.data(), elig, p.mod_state.data(), p.stdp, c);
     x[c] = p.syn[c].x;
   }
   add("weight", w);
-  if (p.rule == core::plastic_rule::stdp) add("x", x);
+  if (core::has_stdp_traces(p.rule)) add("x", x);
+  if (elig) {  // modulated STDP: the eligibility at the reference, G at each connection's last update, the dopamine
+    std::vector<double> ec(p.elig.size()), eg(p.elig.size());
+    for (std::size_t c = 0; c < p.elig.size(); ++c) {
+      ec[c] = p.elig[c].c;
+      eg[c] = p.elig[c].g;
+    }
+    add("eligibility", ec);
+    add("eligibility_g", eg);
+    add("dopamine", std::vector<double>{static_cast<double>(p.mod_state[0].d)});
+    add("dopamine_g", std::vector<double>{static_cast<double>(p.mod_state[0].g)});
+  }
   add("y", p.y);
   if (!p.r_pre.empty()) {
     add("y_step", p.y_step);

@@ -919,7 +919,8 @@ class checker {
     if (!current && d.w_min < 0.0)
       r_.add(l("w_min"), format("w_min = {} {} is negative", num(d.w_min), wu),
              format("a bound >= 0 [{}]: the weights of this receptor are not negative", wu));
-    if (d.rule == plasticity_rule::stdp || d.rule == plasticity_rule::calcium || d.w_max != infinity) {
+    const bool stdp_window = d.rule == plasticity_rule::stdp || d.rule == plasticity_rule::dopamine_stdp;
+    if (stdp_window || d.rule == plasticity_rule::calcium || d.w_max != infinity) {
       if (!finite(d.w_max) || !(d.w_max > d.w_min))
         r_.add(l("w_max"), format("w_max = {} {} is not a finite bound above w_min = {}", num(d.w_max), wu, num(d.w_min)),
                format("a number > w_min [{}]", wu));
@@ -935,7 +936,7 @@ class checker {
     const auto time_constant = [&](const char* key, double v) {
       positive(l(key), v, "ms", "a time constant > 0 [ms]");
     };
-    if (d.rule == plasticity_rule::stdp) {
+    if (stdp_window) {
       for (const auto& [key, v] : {std::pair{"a_plus", d.a_plus}, std::pair{"a_minus", d.a_minus}})
         if (!finite(v) || !(v >= 0.0))
           r_.add(l(key), format("{} = {} {} is not a finite number >= 0", key, num(v), wu),
@@ -944,6 +945,15 @@ class checker {
       time_constant("tau_minus", d.tau_minus);
       if (!finite(d.post_delay) || !(d.post_delay >= 0.0))
         r_.add(l("post_delay"), format("{} ms is not a time >= 0", num(d.post_delay)), "a delay >= 0 [ms]");
+      if (d.rule == plasticity_rule::dopamine_stdp) {
+        if (!net_.find_population(d.modulator))
+          r_.add(l("modulator"), format("undefined population '{}'", d.modulator), population_list(net_));
+        time_constant("tau_c", d.tau_c);
+        time_constant("tau_d", d.tau_d);
+        for (const auto& [key, v] : {std::pair{"d_spike", d.d_spike}, std::pair{"d_tonic", d.d_tonic}})
+          if (!finite(v) || !(v >= 0.0))
+            r_.add(l(key), format("{} = {} uM is not a concentration >= 0", key, num(v)), "a concentration >= 0 [uM]");
+      }
     } else if (d.rule == plasticity_rule::calcium) {
       time_constant("tau_ca", d.tau_ca);
       time_constant("tau_rho", d.tau_rho);

@@ -180,6 +180,7 @@ const char* to_string(plasticity_rule r) {
     case plasticity_rule::scaling: return "scaling";
     case plasticity_rule::bcm: return "bcm";
     case plasticity_rule::calcium: return "calcium";
+    case plasticity_rule::dopamine_stdp: return "dopamine_stdp";
   }
   return "?";
 }

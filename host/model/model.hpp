@@ -297,7 +297,7 @@ struct population_desc : located {
 enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
 
 // Plasticity of a projection's weights (docs/plasticity.md).
-enum class plasticity_rule { none, stdp, hebbian, scaling, bcm, calcium };
+enum class plasticity_rule { none, stdp, hebbian, scaling, bcm, calcium, dopamine_stdp };
 enum class stdp_pairing { all_to_all, nearest };
 enum class stdp_update { additive, multiplicative };
 
@@ -339,6 +339,13 @@ struct plasticity_desc : located {
   double gamma_p = 321.808;   // [1]
   double tau_rho = 150000.0;  // [ms]
   double delay_pre = 13.7;    // D [ms]
+  // Dopamine-modulated STDP (Izhikevich 2007): STDP's window into an eligibility c (decaying with tau_c), and
+  // dw/dt = c·d, d the dopamine [µM]: d_tonic + a part rising by d_spike at each spike of `modulator`, decaying with tau_d.
+  std::string modulator;      // the modulatory population
+  double tau_c = 1000.0;      // [ms]
+  double tau_d = 200.0;       // [ms]
+  double d_spike = 0.5;       // [µM]
+  double d_tonic = 0.0;       // [µM]
   bool is_plastic() const { return rule != plasticity_rule::none; }
 };
 

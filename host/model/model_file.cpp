@@ -900,9 +900,12 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
   using R = plasticity_rule;
   const bool ok = f.choice("rule", d.rule, need::required,
                            {std::pair{"stdp", R::stdp}, std::pair{"hebbian", R::hebbian}, std::pair{"scaling", R::scaling},
-                            std::pair{"bcm", R::bcm}, std::pair{"calcium", R::calcium}});
+                            std::pair{"bcm", R::bcm}, std::pair{"calcium", R::calcium},
+                            std::pair{"dopamine_stdp", R::dopamine_stdp}});
   f.number("w_min", d.w_min, need::optional, "the lower bound of the weights, a number [the weight's unit]");
-  f.number("w_max", d.w_max, ok && (d.rule == R::stdp || d.rule == R::calcium) ? need::required : need::optional,
+  f.number("w_max", d.w_max,
+           ok && (d.rule == R::stdp || d.rule == R::calcium || d.rule == R::dopamine_stdp) ? need::required
+                                                                                         : need::optional,
            "the upper bound of the weights, a number [the weight's unit]");
   // A key of some rules (up to three): read with them, an error with the others.
   const auto own = [&](const char* key, R rule, R also = R::none, R third = R::none) {
@@ -914,18 +917,18 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
     f.only_for(key, "rule", rules);
     return false;
   };
-  if (own("pairing", R::stdp))
+  if (own("pairing", R::stdp, R::dopamine_stdp))
     f.choice("pairing", d.pairing, need::optional,
              {std::pair{"all_to_all", stdp_pairing::all_to_all}, std::pair{"nearest", stdp_pairing::nearest}});
   if (own("update", R::stdp))
     f.choice("update", d.update, need::optional,
              {std::pair{"additive", stdp_update::additive}, std::pair{"multiplicative", stdp_update::multiplicative}});
   const std::string weight_unit = "[the weight's unit]";
-  if (own("a_plus", R::stdp)) f.number("a_plus", d.a_plus, need::required, "potentiation of a pair at dt -> 0+, a number >= 0 " + weight_unit);
-  if (own("a_minus", R::stdp)) f.number("a_minus", d.a_minus, need::required, "depression of a pair at dt -> 0-, a number >= 0 " + weight_unit);
-  if (own("tau_plus", R::stdp)) f.number("tau_plus", d.tau_plus, need::optional, "a time constant > 0 [ms]");
-  if (own("tau_minus", R::stdp)) f.number("tau_minus", d.tau_minus, need::optional, "a time constant > 0 [ms]");
-  if (own("post_delay", R::stdp, R::calcium))
+  if (own("a_plus", R::stdp, R::dopamine_stdp)) f.number("a_plus", d.a_plus, need::required, "potentiation of a pair at dt -> 0+, a number >= 0 " + weight_unit);
+  if (own("a_minus", R::stdp, R::dopamine_stdp)) f.number("a_minus", d.a_minus, need::required, "depression of a pair at dt -> 0-, a number >= 0 " + weight_unit);
+  if (own("tau_plus", R::stdp, R::dopamine_stdp)) f.number("tau_plus", d.tau_plus, need::optional, "a time constant > 0 [ms]");
+  if (own("tau_minus", R::stdp, R::dopamine_stdp)) f.number("tau_minus", d.tau_minus, need::optional, "a time constant > 0 [ms]");
+  if (own("post_delay", R::stdp, R::calcium, R::dopamine_stdp))
     f.number("post_delay", d.post_delay, need::optional, "the dendritic delay of the postsynaptic spike, a time >= 0 [ms]");
   if (own("eta", R::hebbian, R::bcm))
     f.number("eta", d.eta, need::required,
@@ -954,6 +957,14 @@ plasticity_desc read_plasticity(parser& p, const toml::table& t, const std::stri
                                                             {"gamma_d", &d.gamma_d}, {"gamma_p", &d.gamma_p}};
   for (const auto& [key, v] : calcium_amount)
     if (own(key, R::calcium)) f.number(key, *v, need::optional, "a number [1] (calcium relative to the thresholds' scale)");
+  if (own("modulator", R::dopamine_stdp))
+    f.text("modulator", d.modulator, need::required, "the name of the population whose spikes release dopamine");
+  if (own("tau_c", R::dopamine_stdp)) f.number("tau_c", d.tau_c, need::optional, "a time constant > 0 [ms]");
+  if (own("tau_d", R::dopamine_stdp)) f.number("tau_d", d.tau_d, need::optional, "a time constant > 0 [ms]");
+  if (own("d_spike", R::dopamine_stdp))
+    f.number("d_spike", d.d_spike, need::optional, "the dopamine a modulator spike releases, a concentration >= 0 [uM]");
+  if (own("d_tonic", R::dopamine_stdp))
+    f.number("d_tonic", d.d_tonic, need::optional, "the tonic dopamine level, a concentration >= 0 [uM]");
   f.unknown_keys();
   return d;
 }
@@ -1033,7 +1044,7 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
   f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
   if (const toml::node* n = f.get("plasticity"))
-    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\", \"scaling\", \"bcm\" or \"calcium\" and its parameters"))
+    if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\", \"scaling\", \"bcm\", \"calcium\" or \"dopamine_stdp\" and its parameters"))
       pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
   if (const toml::node* n = f.get("terminal"))
     if (const toml::table* tt = p.table(*n, path + ".terminal", "a table: model = \"tsodyks_markram\" or \"quantal\" and its parameters"))

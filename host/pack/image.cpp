@@ -213,7 +213,8 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
     for (const auto& p : plastic) b += p.release.size() * sizeof(core::kinetic_release_state<T>);
   }
   for (const auto& p : plastic)
-    b += p.term.size() * sizeof(core::terminal_state<T>) + p.ca_syn.size() * sizeof(core::calcium_synapse<T>);
+    b += p.term.size() * sizeof(core::terminal_state<T>) + p.ca_syn.size() * sizeof(core::calcium_synapse<T>) +
+         p.elig.size() * sizeof(core::eligibility<T>);
   return b;
 }
 
@@ -246,6 +247,9 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.term = term.empty() ? nullptr : term.data();
   v.ca = ca;
   v.ca_syn = ca_syn.empty() ? nullptr : ca_syn.data();
+  v.mod = mod;
+  v.elig = elig.empty() ? nullptr : elig.data();
+  v.mod_state = mod_state.empty() ? nullptr : mod_state.data();
   v.index = nullptr;
   return v;
 }
@@ -839,6 +843,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.projection = pc.projection;
     ps.rule = d.rule == plasticity_rule::stdp      ? core::plastic_rule::stdp
               : d.rule == plasticity_rule::calcium ? core::plastic_rule::calcium
+              : d.rule == plasticity_rule::dopamine_stdp ? core::plastic_rule::modulated
               : d.rule == plasticity_rule::hebbian || d.rule == plasticity_rule::scaling ||
                       d.rule == plasticity_rule::bcm
                   ? core::plastic_rule::hebbian
@@ -852,14 +857,15 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     ps.stdp.inv_range = static_cast<T>(std::isfinite(d.w_max) ? 1.0 / (d.w_max - d.w_min) : 0.0);
     ps.stdp.nearest = d.pairing == stdp_pairing::nearest;
     ps.stdp.multiplicative = d.update == stdp_update::multiplicative;
-    ps.stdp.block = core::stdp_block(dt / d.tau_plus, dt / d.tau_minus);
+    const bool modulated = d.rule == plasticity_rule::dopamine_stdp;
+    ps.stdp.block = core::stdp_block(dt / d.tau_plus, dt / d.tau_minus, modulated ? dt / d.tau_c : 0.0);
     ps.pre_gid_base = pc.pre_gid_base;
     ps.npre = pc.npre;
     ps.post_gid_base = pc.post_gid_base;
     ps.npost = pc.npost;
     ps.dmin = pc.min_delay;
     ps.dmax = pc.max_delay;
-    ps.post_delay = d.rule == plasticity_rule::stdp || d.rule == plasticity_rule::calcium
+    ps.post_delay = d.rule == plasticity_rule::stdp || d.rule == plasticity_rule::calcium || modulated
                         ? static_cast<std::uint32_t>(time_steps(d.post_delay, dt))
                         : 0;
     ps.row = std::move(pc.row);
@@ -916,6 +922,21 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       ca.lag = static_cast<std::uint32_t>(time_steps(d.delay_pre, dt));
       ps.ca_syn.resize(ps.syn.size());
       for (std::size_t c = 0; c < ps.syn.size(); ++c) ps.ca_syn[c] = {ps.syn[c].w, T(0), 0};
+    }
+    if (modulated) {  // Izhikevich (core/plasticity/modulated.hpp)
+      auto& m = ps.mod;
+      const double tau_both = 1.0 / (1.0 / d.tau_c + 1.0 / d.tau_d);  // [ms]
+      m.rate_c = static_cast<T>(dt / d.tau_c);
+      m.d_decay = static_cast<T>(core::det_exp(-dt / d.tau_d));
+      m.d_spike = static_cast<T>(d.d_spike);
+      m.d_tonic = static_cast<T>(d.d_tonic);
+      m.i_phasic = static_cast<T>(-tau_both * core::det_expm1(-dt / tau_both));
+      m.i_tonic = static_cast<T>(-d.tau_c * core::det_expm1(-dt / d.tau_c));
+      const auto& mp = L.populations[static_cast<std::size_t>(net.find_population(d.modulator) - net.populations.data())];
+      m.gid_base = mp.gid_base;
+      m.n = mp.size;
+      ps.elig.assign(ps.syn.size(), core::eligibility<T>{T(0), T(0)});
+      ps.mod_state.assign(1, core::modulator_state<T>{T(0), T(0), 0});
     }
     ps.y.assign(ps.npost, T(0));
     if (!img.release.empty()) ps.release.resize(ps.target.size());
@@ -986,17 +1007,22 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
     tb.steps.push_back(step);
     if (rp.kind == sample_kind::weight) {
       const auto& P = img.plastic[rp.plastic];
+      const core::eligibility<T>* elig = P.elig.empty() ? nullptr : P.elig.data();
       for (auto c : rp.index)
-        tb.values.push_back(static_cast<double>(rp.field == core::connection_field::weight
-                                                    ? P.syn[c].w
-                                                    : core::terminal_value(P.terminal, P.term[c], rp.field, step)));
+        tb.values.push_back(static_cast<double>(
+            rp.field == core::connection_field::weight ? core::reported_weight(P.syn.data(), elig, P.mod_state.data(), P.stdp, c)
+                                                       : core::terminal_value(P.terminal, P.term[c], rp.field, step)));
       continue;
     }
     if (rp.kind == sample_kind::weight_histogram) {
       const std::size_t first = tb.values.size();
       tb.values.resize(first + rp.bins, 0.0);
       const T lo = static_cast<T>(rp.lo), scale = static_cast<T>(rp.bins / (rp.hi - rp.lo));
-      for (const auto& s : img.plastic[rp.plastic].syn) tb.values[first + core::weight_bin(s.w, lo, scale, rp.bins)] += 1.0;
+      const auto& P = img.plastic[rp.plastic];
+      const core::eligibility<T>* elig = P.elig.empty() ? nullptr : P.elig.data();
+      for (std::uint64_t c = 0; c < P.syn.size(); ++c)
+        tb.values[first + core::weight_bin(core::reported_weight(P.syn.data(), elig, P.mod_state.data(), P.stdp, c), lo,
+                                           scale, rp.bins)] += 1.0;
       continue;
     }
     const auto& g = img.groups[rp.ref.group];

@@ -162,6 +162,7 @@ template <class T> struct plastic_storage {
   core::stdp_params<T> stdp{};
   core::hebbian_params<T> hebb{};
   core::calcium_params<T> ca{};
+  core::modulation_params<T> mod{};
   std::uint32_t pre_gid_base = 0, npre = 0, post_gid_base = 0, npost = 0;
   std::uint32_t dmin = 1, dmax = 1, post_delay = 0;  // [steps]
   std::vector<std::uint64_t> row, in_row, in_conn;
@@ -175,6 +176,8 @@ template <class T> struct plastic_storage {
   core::terminal_params<T> terminal{};                  // the presynaptic terminals' model (none: off)
   std::vector<core::terminal_state<T>> term;           // per connection, with a terminal model
   std::vector<core::calcium_synapse<T>> ca_syn;        // calcium rule, per connection
+  std::vector<core::eligibility<T>> elig;              // modulated STDP, per connection
+  std::vector<core::modulator_state<T>> mod_state;     // modulated STDP: the projection's dopamine (one)
   core::plastic_view<T> view();
 };
 
