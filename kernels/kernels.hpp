@@ -142,6 +142,8 @@ template <class T> struct sample_view {
   core::stdp_params<T> stdp;             // its bounds
   const core::terminal_state<T>* terminals;  // kind 0 with synapses: field's value of the terminal instead
   core::terminal_params<T> terminal;
+  const core::cleft_state<T>* clefts;        // kind 0 with synapses: a cleft's field (core::connection_value)
+  core::cleft_params<T> cleft;
   core::connection_field field;
   std::uint64_t n;
   T lo, scale;
@@ -210,6 +212,13 @@ status launch_plastic_rebase(const core::plastic_view<T>& view, std::uint64_t nc
 template <class T, class M>
 status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers& buffers, int grid_blocks,
                            void* stream);
+
+// Stage 4, after a projection's arrivals and postsynaptic events, when it
+// has synaptic clefts: each connection's conductance into this step's ring
+// row (integer atomics) and its cleft advanced (one thread per connection).
+template <class T>
+status launch_plastic_clefts(const core::plastic_view<T>& view, std::uint64_t n, const step_buffers& buffers,
+                             int grid_blocks, void* stream);
 
 // Stage 5, after end_step, for a dopamine-modulated STDP projection: its
 // dopamine state to the next step's start from the modulator's spikes of

@@ -119,6 +119,20 @@ __global__ void plastic_modulate_kernel(const core::plastic_view<T> P, const ste
   if (threadIdx.x == 0) core::plastic_modulate<M>(P, *P.mod_state, now, count);
 }
 
+// Clefts: one thread per connection (after the projection's arrivals).
+template <class T>
+__global__ void plastic_clefts_kernel(const core::plastic_view<T> P, std::uint64_t n, const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
+  for (std::uint64_t c = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < n;
+       c += static_cast<std::uint64_t>(gridDim.x) * blockDim.x) {
+    const T g = core::plastic_cleft_step(P, c);
+    if (g != T(0))
+      atomicAdd(reinterpret_cast<unsigned long long*>(row + P.target[c]),
+                static_cast<unsigned long long>(core::to_fixed(g)));
+  }
+}
+
 // Hebbian: the sources' rates from the previous step's spikes (one thread
 // per spike), then, on a learning step, every connection (one thread each).
 template <class T, class M>
@@ -176,6 +190,16 @@ status launch_plastic_post(const core::plastic_view<T>& view, const step_buffers
                            void* stream) {
   return RANVIER_LAUNCH(detail::plastic_post_kernel<T, M>, dim3(grid_blocks), dim3(256), stream, view, buffers);
 }
+
+template <class T>
+status launch_plastic_clefts(const core::plastic_view<T>& view, std::uint64_t n, const step_buffers& buffers,
+                             int grid_blocks, void* stream) {
+  return RANVIER_LAUNCH(detail::plastic_clefts_kernel<T>, dim3(grid_blocks), dim3(256), stream, view, n, buffers);
+}
+template status launch_plastic_clefts<float>(const core::plastic_view<float>&, std::uint64_t, const step_buffers&, int,
+                                             void*);
+template status launch_plastic_clefts<double>(const core::plastic_view<double>&, std::uint64_t, const step_buffers&,
+                                              int, void*);
 
 template <class T, class M>
 status launch_plastic_modulate(const core::plastic_view<T>& view, const step_buffers& buffers, void* stream) {

@@ -26,7 +26,7 @@ __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
   if (row < 0 || static_cast<std::uint64_t>(row) >= s.capacity_rows) return;
   s.out[static_cast<std::uint64_t>(row) * s.ncols + i] =
       s.synapses ? (s.field == core::connection_field::weight ? core::reported_weight(s.synapses, s.elig, s.mod, s.stdp, s.index[i])
-                                                              : core::terminal_value(s.terminal, s.terminals[s.index[i]], s.field, step))
+                                                              : core::connection_value(s.terminal, s.terminals, s.cleft, s.clefts, s.field, s.index[i], step))
       : s.kind == 0 ? s.array[s.index[i]]
                   : core::receptor_value(s.receptor, s.index[i], s.v[s.v_index[i]], static_cast<core::receptor_field>(s.kind));
 }

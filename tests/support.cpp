@@ -433,7 +433,8 @@ network plastic_network() {
                        {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}},
                        {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::exp_current("rec", 2.0),
                         receptor_desc::of("pls", "pulsesyn", {{"duration", 0.5}, {"e", 0.0}}),
-                        receptor_desc::of("ampa", "ampa"), receptor_desc::of("nmda", "nmda")},
+                        receptor_desc::of("ampa", "ampa"), receptor_desc::of("nmda", "nmda"),
+                        receptor_desc::of("cleft", "cleft")},
                        "out", 40);
   population_desc in;
   in.name = "in";
@@ -547,6 +548,17 @@ network plastic_network() {
   dopa.plasticity.tau_c = 300.0;
   dopa.plasticity.d_tonic = 0.01;
   dopa.plasticity.post_delay = 0.5;
+  // Synaptic clefts: quantal release under STDP into clefts read by kinetic
+  // receptors, and static weights into metabotropic ones.
+  auto& cq = add("cleft_q", "in", "cleft", 4, 0.0, 0.002, 0.5, 3.0);
+  cq.plasticity = stdp_rule(0.00005, 0.0000525, 0.0, 0.004);
+  cq.terminal.model = terminal_kind::quantal;
+  cq.terminal.sites = 3;
+  cq.terminal.ca_jump = 8e-4;
+  cq.cleft.model = cleft_kind::kinetic;
+  auto& cm = add("cleft_m", "in", "cleft", 3, 0.0, 0.002, 0.5, 3.0);
+  cm.cleft.model = cleft_kind::metabotropic;
+  cm.cleft.nt_half = 0.2;
   auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;

@@ -949,6 +949,12 @@ TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 a
   const auto img = std::get<image<double>>(pack(net, 1));
   for (std::size_t q = 0; q < img.plastic.size(); ++q) {
     CAPTURE(img.plastic[q].name);
+    if (img.plastic[q].rule == core::plastic_rule::none && img.plastic[q].term.empty()) {
+      // Fixed weights, clefts only: at 15 Hz and about 20 ms until a cleft is empty, a quarter hold transmitter.
+      const auto& nt = state_of(one, img.plastic[q].name + ".nt");
+      CHECK(std::count_if(nt.begin(), nt.end(), [](double v) { return v > 0.0; }) > static_cast<std::ptrdiff_t>(nt.size() / 10));
+      continue;
+    }
     if (img.plastic[q].rule == core::plastic_rule::none) {
       // Fixed weights, dynamic terminals: most of them have left their resting state.
       const auto& x = state_of(one, img.plastic[q].name + ".x");

@@ -268,6 +268,134 @@ TEST_CASE("quantal release: residual Ca2+ facilitates a second release, a deplet
 
 TEST_SUITE("model_file") {
 
+// A release's transmitter in a cleft of defaults (V_max 1 mM/ms, K_m 0.5 mM,
+// k_deg 0.5/ms), stepped here by classical RK4 at h = 1e-4 ms (1000 steps a
+// step of the engine's): [NT] and the kinetic receptors' r (α, β) from
+// [NT]0 and r = 0, at times `at` [ms] after the release.
+struct cleft_reference {
+  std::vector<double> nt, r;
+};
+cleft_reference cleft_solution(const cleft_desc& d, double nt0, const std::vector<double>& at) {
+  cleft_reference out;
+  const double h = 1e-4;
+  double nt = nt0, r = 0.0, t = 0.0;
+  const auto rates = [&](double n, double x, double& dn, double& dx) {
+    dn = -d.vmax * n / (d.km + n) - d.k_deg * n;
+    dx = d.alpha * n * (1.0 - x) - d.beta * x;
+  };
+  for (double target : at) {
+    while (t < target - h / 2) {
+      double a1, b1, a2, b2, a3, b3, a4, b4;
+      rates(nt, r, a1, b1);
+      rates(nt + h / 2 * a1, r + h / 2 * b1, a2, b2);
+      rates(nt + h / 2 * a2, r + h / 2 * b2, a3, b3);
+      rates(nt + h * a3, r + h * b3, a4, b4);
+      nt += h / 6 * (a1 + 2 * a2 + 2 * a3 + a4);
+      r += h / 6 * (b1 + 2 * b2 + 2 * b3 + b4);
+      t += h;
+    }
+    out.nt.push_back(nt);
+    out.r.push_back(r);
+  }
+  return out;
+}
+
+TEST_CASE("cleft: [NT] after a release decays as the Michaelis-Menten ODE, and each receptor opens as its model says") {
+  // One spike at 5 ms (arriving at 6 ms) onto one cell through four
+  // projections with clefts: ionotropic, metabotropic and kinetic
+  // receptors (one quantum of 1 mM), and an ionotropic one behind a
+  // Tsodyks-Markram terminal (u·x = 0.3 of a quantum at the first spike).
+  network net;
+  net.sim.dt = dt;
+  net.sim.duration = 40.0;
+  add_model_population(net, "post", "lif", {{"v_th", 100.0}},
+                       {receptor_desc::of("iono", "cleft"), receptor_desc::of("metab", "cleft"),
+                        receptor_desc::of("kin", "cleft"), receptor_desc::of("tm", "cleft")},
+                       "post", 1);
+  population_desc pre;
+  pre.name = "pre";
+  pre.kind = population_kind::spike_times;
+  pre.size = 1;
+  pre.times = {5.0};
+  net.populations.push_back(pre);
+  const double w = 0.002;  // g_max [uS]
+  const auto add = [&](const char* receptor, cleft_kind model) -> projection_desc& {
+    projection_desc p = projection("pre", "post", receptor);
+    p.name = receptor;
+    p.weight = distribution::constant(w);
+    p.delay = distribution::constant(1.0);
+    p.cleft.model = model;
+    net.projections.push_back(p);
+    return net.projections.back();
+  };
+  add("iono", cleft_kind::ionotropic);
+  add("metab", cleft_kind::metabotropic).cleft.nt_half = 0.3;
+  add("kin", cleft_kind::kinetic);
+  auto& tm = add("tm", cleft_kind::ionotropic);
+  tm.terminal.model = terminal_kind::tsodyks_markram;
+  tm.terminal.u = 0.3;
+  for (const char* p : {"iono", "metab", "kin", "tm"}) {
+    record_desc r;
+    r.projection = p;
+    r.variable = "nt";
+    r.connections = {{0, 0}};
+    net.records.push_back(r);
+    r.variable = "open";
+    net.records.push_back(r);
+    add_record(net, "post", std::string(p) + ".g", {0}, 0.0);
+  }
+  check(net);
+  const auto o = run(net, which::cpu);
+  REQUIRE(o.traces.size() == 12);
+  const double t_release = 6.0;
+  std::vector<double> at;  // sample times after the release
+  for (std::int64_t s : o.traces[0].steps) at.push_back(static_cast<double>(s) * dt - t_release);
+  const cleft_desc defaults;
+  double worst_nt = 0.0, worst_open = 0.0, worst_g = 0.0;
+  for (int k = 0; k < 4; ++k) {
+    const cleft_desc& d = net.projections[static_cast<std::size_t>(k)].cleft;
+    const double nt0 = k == 3 ? 0.3 : 1.0;
+    std::vector<double> after;
+    for (double t : at) after.push_back(std::max(t, 0.0));
+    const auto ref = cleft_solution(d, nt0, after);
+    const auto& nt = o.traces[static_cast<std::size_t>(3 * k)].values;
+    const auto& open = o.traces[static_cast<std::size_t>(3 * k + 1)].values;
+    const auto& g = o.traces[static_cast<std::size_t>(3 * k + 2)].values;
+    REQUIRE(nt.size() == at.size());
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      CAPTURE(k);
+      CAPTURE(at[i]);
+      // A sample at time t is the state after the step ending at t; the
+      // release happens at the start of the step that starts at t_release.
+      if (at[i] < 0.5 * dt) {  // before the release: an empty cleft, a closed receptor
+        CHECK(nt[i] == 0.0);
+        CHECK(g[i] == 0.0);
+        continue;
+      }
+      const auto open_at = [&](double n, double r) {
+        if (d.model == cleft_kind::ionotropic) return n / (d.kd + n);
+        if (d.model == cleft_kind::kinetic) return r;
+        const double s0 = 1.0 / (1.0 + std::exp(d.nt_half / d.slope));
+        return (1.0 / (1.0 + std::exp(-(n - d.nt_half) / d.slope)) - s0) / (1.0 - s0);
+      };
+      const double want_open = open_at(ref.nt[i], ref.r[i]);
+      worst_nt = std::max(worst_nt, std::fabs(nt[i] - ref.nt[i]) / nt0);
+      worst_open = std::max(worst_open, std::fabs(open[i] - want_open));
+      CHECK(std::fabs(nt[i] - ref.nt[i]) <= 1e-6 * nt0);
+      CHECK(std::fabs(open[i] - want_open) <= 1e-6);
+      // The receptor holds over each step the conductance of the step's
+      // start: the sample after a step is w times the open fraction before it.
+      // (The step of the release starts with [NT]0 and r = 0, which no sample shows.)
+      const double before = at[i - 1] < 0.5 * dt ? open_at(nt0, 0.0) : open[i - 1];
+      worst_g = std::max(worst_g, std::fabs(g[i] - w * before));
+      CHECK(std::fabs(g[i] - w * before) <= 4.0 * core::fixed_unit + 1e-6 * w * (at[i - 1] < 0.5 * dt ? 1.0 : 0.0));
+    }
+  }
+  MESSAGE("largest |[NT] - RK4 at 1e-4 ms| / [NT]0 " << worst_nt << ", open fraction " << worst_open
+                                                     << ", conductance against w·open " << worst_g << " uS");
+  CHECK(defaults.vmax == 1.0);
+}
+
 TEST_CASE("[projection.terminal]: values read with their defaults; bad ones reported with what would be valid") {
   const std::string base = one_projection_model() + "[projection.terminal]\n";
   const auto err = [&](const std::string& extra) {
@@ -304,6 +432,45 @@ TEST_CASE("[projection.terminal]: values read with their defaults; bad ones repo
                  "'ready' is not recorded from projection 'ff'; valid: \"weight\", \"weight_histogram\", \"weights\", \"u\", \"x\""));
   CHECK(contains(err("model = \"quantal\"\n" + rec + "variable = \"ca_pre\"\n"), "no connections to record"));
   CHECK(contains(err("model = \"quantal\"\n" + rec + "variable = \"weights\"\n"), "projection 'ff' is not plastic"));
+}
+
+TEST_CASE("[projection.cleft]: values read with their defaults; bad ones reported with what would be valid") {
+  // one_projection_model's receptor 'exc' is an expsyn; a cleft needs one of kind "cleft".
+  std::string model = one_projection_model();
+  const auto cleft_receptor = [](std::string m) {
+    const std::string from = "[[cell.c.receptor]]\nname = \"exc\"\n";
+    return m.replace(m.find(from), from.size(), from + "kind = \"cleft\"\n");
+  };
+  const auto err = [&](const std::string& extra, bool cleft_kind_receptor = true) {
+    const std::string m = cleft_kind_receptor ? cleft_receptor(model) : model;
+    return error_of([&] { check(parse_model(m + "[projection.cleft]\n" + extra, "bad.toml")); });
+  };
+  const network k = parse_model(cleft_receptor(model) + "[projection.cleft]\nmodel = \"kinetic\"\nalpha = 2\n", "k.toml");
+  CHECK(k.projections[0].cleft.model == cleft_kind::kinetic);
+  CHECK(k.projections[0].cleft.alpha == 2.0);
+  CHECK(k.projections[0].cleft.beta == 0.19);  // the default
+  CHECK(k.projections[0].is_dynamic());
+  CHECK(err("model = \"ionotropic\"\nkd = 0.3\nvmax = 2\nkm = 0.2\nk_deg = 0\nquantum = 0.5\n") == "");
+  CHECK(err("model = \"metabotropic\"\nnt_half = 0.2\nslope = 0.05\n") == "");
+  CHECK(contains(err("model = \"ionotropic\"\n", false),
+                 "receptor 'exc' is of kind \"expsyn\"; the connections of a projection with a cleft reach their cell "
+                 "through a receptor of kind \"cleft\""));
+  CHECK(contains(error_of([&] { check(parse_model(cleft_receptor(model), "bad.toml")); }),
+                 "receptor 'exc' is of kind \"cleft\", which only projections with a synaptic cleft feed"));
+  CHECK(contains(err("kd = 1\n"), "required key 'model' is missing"));
+  CHECK(contains(err("model = \"nicotinic\"\n"), "\"ionotropic\", \"metabotropic\", \"kinetic\""));
+  CHECK(contains(err("model = \"ionotropic\"\nkm = 0\n"), "a concentration > 0 [mM]"));
+  CHECK(contains(err("model = \"ionotropic\"\nvmax = -1\n"), "vmax = -1.0 mM/ms is not a finite rate >= 0"));
+  CHECK(contains(err("model = \"kinetic\"\nbeta = 0\n"), "an unbinding rate > 0 [1/ms]"));
+  CHECK(contains(err("model = \"ionotropic\"\nalpha = 1\n"), "'alpha' applies only when model = \"kinetic\""));
+  CHECK(contains(err("model = \"kinetic\"\nkd = 1\n"), "'kd' applies only when model = \"ionotropic\""));
+  CHECK(contains(err("model = \"ionotropic\"\n[projection.plasticity]\nrule = \"calcium\"\nw_max = 0.01\n"),
+                 "a cleft with rule = \"calcium\" is not supported"));
+  const std::string rec = "[[record]]\nprojection = \"ff\"\n";
+  CHECK(err("model = \"kinetic\"\n" + rec + "variable = \"nt\"\nconnections = [[0, 1]]\n") == "");
+  CHECK(err("model = \"kinetic\"\n" + rec + "variable = \"open\"\nconnections = [[0, 1]]\n") == "");
+  CHECK(contains(err("model = \"kinetic\"\n" + rec + "variable = \"ca_pre\"\nconnections = [[0, 1]]\n"),
+                 "valid: \"weight\", \"weight_histogram\", \"weights\", \"nt\", \"open\""));
 }
 
 }  // TEST_SUITE

@@ -14,6 +14,7 @@
 #include "core/plasticity/hebbian.hpp"
 #include "core/plasticity/modulated.hpp"
 #include "core/plasticity/stdp.hpp"
+#include "core/synapses/cleft.hpp"
 #include "core/synapses/kinetic.hpp"
 #include "core/synapses/terminal.hpp"
 
@@ -64,6 +65,8 @@ template <class T> struct plastic_view {
   kinetic_release_state<T>* release;   // per connection onto a kinetic receptor's target; null: none
   terminal_params<T> terminal;         // the presynaptic terminals' model (none: every spike delivers w)
   terminal_state<T>* term;             // per connection, with a terminal model
+  cleft_params<T> cleft;               // the synaptic clefts' model (none: releases go to the target)
+  cleft_state<T>* clefts;              // per connection, with a cleft
   const std::uint64_t* index;          // each connection's index in the image's order (random streams); null: c
 };
 
@@ -158,10 +161,37 @@ RANVIER_HD arrival<T> plastic_arrival(const plastic_view<T>& P, const stdp_clock
   if (P.rule == plastic_rule::calcium)  // the weight now; without a lag the presynaptic transient too
     delivered = P.ca.lag == 0 ? calcium_event<M>(P.ca, P.ca_syn[c], s.w, now, P.ca.c_pre)
                               : calcium_weight_at<M>(P.ca, P.ca_syn[c], now);
-  if (P.terminal.model == terminal_model::none) return {delivered, true};
-  const auto index = static_cast<std::uint32_t>(P.index ? P.index[c] : c);
-  const T f = terminal_release<M>(P.terminal, P.term[c], now, index);
+  T f = T(1);  // the release: vesicles (quantal), the fraction u·x (Tsodyks–Markram), or 1
+  if (P.terminal.model != terminal_model::none) {
+    const auto index = static_cast<std::uint32_t>(P.index ? P.index[c] : c);
+    f = terminal_release<M>(P.terminal, P.term[c], now, index);
+  }
+  if (P.cleft.model != cleft_receptor::none) {  // into the cleft; the target hears of it through plastic_cleft_step
+    P.clefts[c].nt += P.cleft.quantum * f;
+    return {delivered, false};
+  }
   return {delivered * f, f != T(0)};
+}
+
+// A projection with clefts, each step after its arrivals: connection c's
+// conductance now [µS] (to add to its target's ring row of this step; 0
+// when its cleft is empty) and its cleft advanced over the step.
+template <class T>
+RANVIER_HD T plastic_cleft_step(const plastic_view<T>& P, std::uint64_t c) {
+  cleft_state<T>& s = P.clefts[c];
+  if (s.nt == T(0) && s.r == T(0)) return T(0);
+  const T g = P.syn[c].w * cleft_open(P.cleft, s);
+  cleft_advance(P.cleft, s);
+  return g;
+}
+
+// A record's value of connection c at `now`: a terminal's field or its cleft's.
+template <class T>
+RANVIER_HD T connection_value(const terminal_params<T>& tp, const terminal_state<T>* term, const cleft_params<T>& cp,
+                              const cleft_state<T>* clefts, connection_field f, std::uint64_t c, std::int64_t now) {
+  if (f == connection_field::nt) return clefts[c].nt;
+  if (f == connection_field::open) return cleft_open(cp, clefts[c]);
+  return terminal_value(tp, term[c], f, now);
 }
 
 // Calcium rule with a lag D: the presynaptic transient on connection c at

@@ -98,6 +98,14 @@ constexpr bool has_release() {
   else return false;
 }
 
+// Whether the receptor takes only connections with a synaptic cleft
+// (core/synapses/cleftsyn.hpp).
+template <class Rec>
+constexpr bool needs_cleft() {
+  if constexpr (requires { Rec::needs_cleft; }) return Rec::needs_cleft;
+  else return false;
+}
+
 // Euler's number: an alpha function's rise state jumps by e·w so that its
 // peak is w.
 inline constexpr double euler_e = 2.718281828459045235;

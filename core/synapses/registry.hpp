@@ -4,6 +4,7 @@
 
 #include "core/synapses/alpha_current.hpp"
 #include "core/synapses/alphasyn.hpp"
+#include "core/synapses/cleftsyn.hpp"
 #include "core/synapses/exp2syn.hpp"
 #include "core/synapses/exp_current.hpp"
 #include "core/synapses/gabab.hpp"
@@ -14,6 +15,6 @@
 
 namespace ranvier::core {
 
-using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn, kinetic, ampa, gaba_a, nmda, gabab>;
+using receptor_kinds = type_list<expsyn, exp2syn, alphasyn, exp_current, alpha_current, pulsesyn, kinetic, ampa, gaba_a, nmda, gabab, cleftsyn>;
 
 }  // namespace ranvier::core

@@ -78,7 +78,10 @@ template <class T> struct terminal_state {
 // spike, [Ca²⁺]_pre now (relaxed towards rest since the last influx), the
 // ready and released vesicles of its last spike. Records read it in
 // deterministic arithmetic on both engines.
-enum class connection_field : int { weight = 0, u = 1, x = 2, ca_pre = 3, ready = 4, released = 5 };
+// What a record samples of each connection: its weight, its terminal's
+// state, or its cleft's (core/synapses/cleft.hpp: [NT] and the open
+// fraction of its receptors).
+enum class connection_field : int { weight = 0, u = 1, x = 2, ca_pre = 3, ready = 4, released = 5, nt = 6, open = 7 };
 template <class T>
 RANVIER_HD T terminal_value(const terminal_params<T>& p, const terminal_state<T>& s, connection_field f,
                             std::int64_t now) {

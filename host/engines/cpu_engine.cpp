@@ -115,6 +115,7 @@ class cpu_engine final : public engine {
     // Modulated STDP: a copy of each projection's dopamine state per share
     // but the first (which is the image's, read by samples and the export),
     // each advanced by its share's thread, so that no share waits for another.
+    for (const auto& p : img_.plastic) has_clefts_ = has_clefts_ || !p.clefts.empty();
     mods_.resize(img_.plastic.size());
     for (std::size_t q = 0; q < img_.plastic.size(); ++q)
       if (!img_.plastic[q].mod_state.empty()) mods_[q].assign(threads_, img_.plastic[q].mod_state[0]);
@@ -160,6 +161,11 @@ class cpu_engine final : public engine {
             for (int k = me; k < threads_; k += team) learn_own(step, k);
           }
         }
+        // Synaptic clefts: each share's connections' conductances into this
+        // step's ring row, after the step's releases (learn_in ends in a
+        // barrier; learn_own touched only the share's own connections).
+        if (has_clefts_)
+          for (int k = me; k < threads_; k += team) clefts(step, k);
         // Gap junctions see every voltage of the step's start.
         if (img_.has_gaps) {
           for (auto& g : img_.groups) {
@@ -231,6 +237,7 @@ class cpu_engine final : public engine {
       unpermute(in_order.term, p.term);
       unpermute(in_order.ca_syn, p.ca_syn);
       unpermute(in_order.elig, p.elig);
+      unpermute(in_order.clefts, p.clefts);
       append_plastic_state(in_order, out);
     }
     std::vector<double> ring(ring_.size());
@@ -368,6 +375,22 @@ class cpu_engine final : public engine {
   // thread a step ahead fills the next slot.
   std::vector<std::uint32_t>& spikes_of_thread(std::int64_t step, int k) {
     return lists_[static_cast<std::size_t>(step % nslots_) * static_cast<std::size_t>(threads_) + static_cast<std::size_t>(k)];
+  }
+
+  // The clefts of share k's connections (those onto its cells): their
+  // conductances into the ring row of `step`, and one step of each cleft.
+  void clefts(std::int64_t step, int k) {
+    std::int64_t* row = ring_.data() + static_cast<std::size_t>(step % img_.ring_depth) * img_.ntargets;
+    for (std::size_t q = 0; q < plastic_views_.size(); ++q) {
+      const auto& P = plastic_views_[q];
+      if (P.cleft.model == core::cleft_receptor::none) continue;
+      const auto& o = plastic_own_[q];
+      for (std::uint64_t i = P.in_row[o[k]]; i < P.in_row[o[k + 1]]; ++i) {
+        const std::uint64_t c = P.in_conn[i];
+        const T g = core::plastic_cleft_step(P, c);
+        if (g != T(0)) row[P.target[c]] += core::to_fixed(g);
+      }
+    }
   }
 
   // Modulated STDP: share k's copy of each projection's dopamine state from
@@ -535,6 +558,7 @@ class cpu_engine final : public engine {
         if (!p.term.empty()) permute(p.term, perm);
         if (!p.ca_syn.empty()) permute(p.ca_syn, perm);
         if (!p.elig.empty()) permute(p.elig, perm);
+        if (!p.clefts.empty()) permute(p.clefts, perm);
         std::vector<std::uint64_t> fill_in(p.in_row.begin(), p.in_row.end() - 1);
         for (std::uint64_t c = 0; c < p.post.size(); ++c) p.in_conn[fill_in[p.post[c]]++] = c;
         std::vector<std::uint64_t> inverse(perm.size());
@@ -869,6 +893,7 @@ class cpu_engine final : public engine {
   std::vector<std::vector<std::uint32_t>> lists_;  // spikes_of_thread
   std::uint32_t nslots_ = 2;
   std::vector<std::vector<std::uint32_t>> point_own_, cable_own_;  // per view: thread k's cells [own[k], own[k + 1])
+  bool has_clefts_ = false;  // some projection has synaptic clefts
   std::vector<std::vector<core::modulator_state<T>>> mods_;  // per modulated projection: a copy per share (the first unused)
   std::vector<std::vector<std::uint32_t>> plastic_own_;  // per projection: thread k's postsynaptic cells, likewise
   std::vector<std::vector<std::uint64_t>> ppart_;  // per projection, like part_ (arrivals_of)

@@ -194,6 +194,7 @@ class cuda_engine final : public engine {
       dp.term = uploaded(p.term, stream_);
       dp.ca_syn = uploaded(p.ca_syn, stream_);
       dp.elig = uploaded(p.elig, stream_);
+      dp.clefts = uploaded(p.clefts, stream_);
       dp.mod_state = uploaded(p.mod_state, stream_);
       dp.view = p.view();
       dp.view.row = dp.row.get();
@@ -212,6 +213,7 @@ class cuda_engine final : public engine {
       dp.view.term = p.term.empty() ? nullptr : dp.term.get();
       dp.view.ca_syn = p.ca_syn.empty() ? nullptr : dp.ca_syn.get();
       dp.view.elig = p.elig.empty() ? nullptr : dp.elig.get();
+      dp.view.clefts = p.clefts.empty() ? nullptr : dp.clefts.get();
       dp.view.mod_state = p.mod_state.empty() ? nullptr : dp.mod_state.get();
     }
     for (std::size_t r = 0; r < img_.records.size(); ++r) {
@@ -233,6 +235,8 @@ class cuda_engine final : public engine {
         ds.view.terminals = img_.plastic[rp.plastic].term.empty() ? nullptr : dp.term.get();
         ds.view.field = rp.field;
         ds.view.terminal = img_.plastic[rp.plastic].terminal;
+        ds.view.clefts = dp.view.clefts;
+        ds.view.cleft = dp.view.cleft;
         if (rp.kind == sample_kind::weight) {
           ds.index = uploaded(rp.index, stream_);
           ds.out = device_buffer<T>(ds.rows * rp.index.size());
@@ -353,6 +357,7 @@ class cuda_engine final : public engine {
       dp.term.download(p.term.data(), p.term.size(), stream_);
       dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
       dp.elig.download(p.elig.data(), p.elig.size(), stream_);
+      dp.clefts.download(p.clefts.data(), p.clefts.size(), stream_);
       dp.mod_state.download(p.mod_state.data(), p.mod_state.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
@@ -433,6 +438,7 @@ class cuda_engine final : public engine {
     device_buffer<core::terminal_state<T>> term;
     device_buffer<core::calcium_synapse<T>> ca_syn;
     device_buffer<core::eligibility<T>> elig;
+    device_buffer<core::cleft_state<T>> clefts;
     device_buffer<core::modulator_state<T>> mod_state;
     core::plastic_view<T> view{};
   };
@@ -471,6 +477,9 @@ class cuda_engine final : public engine {
                  "plasticity");
       if (dp.view.rule != core::plastic_rule::none)
         check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
+      if (dp.view.cleft.model != core::cleft_receptor::none)
+        check_cuda(kernels::launch_plastic_clefts<T>(dp.view, dp.syn.size(), buffers_, propagate_blocks_, stream_),
+                   "clefts");
       if (dp.view.rule == core::plastic_rule::hebbian)
         check_cuda(kernels::launch_plastic_hebbian<T, M>(dp.view, dp.source_of.get(), dp.source_of.size(), buffers_,
                                                          propagate_blocks_, stream_),

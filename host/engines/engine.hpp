@@ -53,7 +53,8 @@ void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, 
 // reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
 // ".r_pre_step" (Hebbian), and onto kinetic receptors ".release_end", …
 // (append_release_state), with modulated STDP ".eligibility", ".eligibility_g",
-// ".dopamine", ".dopamine_g" (the weight brought to now), with the calcium rule ".event_weight", ".calcium",
+// ".dopamine", ".dopamine_g" (the weight brought to now), with clefts ".nt" and
+// ".r", with the calcium rule ".event_weight", ".calcium",
 // ".event_step" (each connection's at its last event), and with a terminal model ".u", ".x" (Tsodyks–
 // Markram) or ".ca_pre", ".ready", ".released" (quantal) and ".last_release".
 template <class T> void append_plastic_state(const plastic_storage<T>& p, std::vector<named_array>& out) {
@@ -98,6 +99,15 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     add("event_step", at);
   }
   append_release_state(p.release, p.name + ".", out);
+  if (!p.clefts.empty()) {  // the clefts: [NT] and the kinetic receptors' open fraction
+    std::vector<double> nt(p.clefts.size()), r(p.clefts.size());
+    for (std::size_t c = 0; c < p.clefts.size(); ++c) {
+      nt[c] = p.clefts[c].nt;
+      r[c] = p.clefts[c].r;
+    }
+    add("nt", nt);
+    add("r", r);
+  }
   if (p.term.empty()) return;
   // The presynaptic terminals: Tsodyks–Markram's u and x, or the quantal Ca²⁺, pool and last release.
   const auto field = [&](const char* name, auto get) {

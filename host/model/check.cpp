@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -1011,6 +1012,52 @@ class checker {
     if (d.curve == release_curve::sigmoid) positive(l("slope"), d.slope, "mM", "a concentration > 0 [mM]");
   }
 
+  // A projection's clefts: parameters in range, a receptor of kind "cleft"
+  // (and such a receptor fed only by projections with a cleft).
+  void cleft(const projection_desc& pr, const source_loc& fb) {
+    const population_desc* post = net_.find_population(pr.post);
+    const cell_desc* cell = post ? net_.find_cell(post->cell) : nullptr;
+    const kind_info* info = nullptr;
+    if (cell)
+      for (const auto& rc : cell->receptors)
+        if (rc.name == pr.receptor) info = find_receptor(rc.kind);
+    const cleft_desc& d = pr.cleft;
+    if (!d.is_on()) {
+      if (info && info->needs_cleft)
+        r_.add(at(pr, fb, "receptor"),
+               format("receptor '{}' is of kind \"cleft\", which only projections with a synaptic cleft feed", pr.receptor),
+               "a [projection.cleft] table for this projection, or a receptor of another kind");
+      return;
+    }
+    const source_loc cfb = path(fb.key + ".cleft");
+    const auto l = [&](const char* key) { return at(d, cfb, key); };
+    if (info && !info->needs_cleft)
+      r_.add(at(pr, fb, "receptor"),
+             format("receptor '{}' is of kind \"{}\"; the connections of a projection with a cleft reach their cell "
+                    "through a receptor of kind \"cleft\"", pr.receptor, info->kind),
+             "a receptor of kind \"cleft\" (with its reversal potential e)");
+    if (pr.plasticity.rule == plasticity_rule::calcium || pr.plasticity.rule == plasticity_rule::dopamine_stdp)
+      r_.add(l("model"),
+             format("a cleft with rule = \"{}\" is not supported (that rule's stored weight is not the weight now)",
+                    to_string(pr.plasticity.rule)),
+             "a cleft with static weights or rule = \"stdp\", \"hebbian\", \"scaling\" or \"bcm\"");
+    for (const auto& [key, v, unit] : {std::tuple{"quantum", d.quantum, "mM"}, std::tuple{"km", d.km, "mM"}})
+      positive(l(key), v, unit, format("a concentration > 0 [{}]", unit));
+    for (const auto& [key, v, unit] : {std::tuple{"vmax", d.vmax, "mM/ms"}, std::tuple{"k_deg", d.k_deg, "1/ms"}})
+      if (!finite(v) || !(v >= 0.0))
+        r_.add(l(key), format("{} = {} {} is not a finite rate >= 0", key, num(v), unit), format("a rate >= 0 [{}]", unit));
+    if (d.model == cleft_kind::ionotropic) positive(l("kd"), d.kd, "mM", "a concentration > 0 [mM]");
+    if (d.model == cleft_kind::metabotropic) {
+      if (!finite(d.nt_half) || !(d.nt_half >= 0.0))
+        r_.add(l("nt_half"), format("nt_half = {} mM is not a concentration >= 0", num(d.nt_half)), "a concentration >= 0 [mM]");
+      positive(l("slope"), d.slope, "mM", "a concentration > 0 [mM]");
+    }
+    if (d.model == cleft_kind::kinetic) {
+      positive(l("alpha"), d.alpha, "1/(mM*ms)", "a binding rate > 0 [1/(mM*ms)]");
+      positive(l("beta"), d.beta, "1/ms", "an unbinding rate > 0 [1/ms]");
+    }
+  }
+
   // The unit of the projection's weights (its receptor's): "uS", "nA" or "1".
   std::string weight_unit(const projection_desc& pr) const {
     const population_desc* post = net_.find_population(pr.post);
@@ -1115,6 +1162,7 @@ class checker {
     }
     if (pr.plasticity.is_plastic()) plasticity(pr, fb, current);
     if (pr.terminal.is_on()) terminal(pr, fb);
+    cleft(pr, fb);
     const source_loc dl = at(pr, fb, "delay");
     if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
       r_.add(low_loc(pr.delay, dl), "delay " + breach(pr.delay, true, "ms", format("is shorter than one step ({})", dt_text())),
@@ -1247,13 +1295,17 @@ class checker {
     std::vector<std::string> terminal_vars;
     if (pr->terminal.model == terminal_kind::tsodyks_markram) terminal_vars = {"u", "x"};
     if (pr->terminal.model == terminal_kind::quantal) terminal_vars = {"ca_pre", "ready", "released"};
+    if (pr->cleft.is_on()) {  // the cleft's transmitter and its receptors' open fraction
+      terminal_vars.push_back("nt");
+      terminal_vars.push_back("open");
+    }
     const bool terminal_var = contains(terminal_vars, rec.variable);
     if (!terminal_var) {
       if (!contains(weight_vars, rec.variable)) {
         std::vector<std::string> all = weight_vars;
         all.insert(all.end(), terminal_vars.begin(), terminal_vars.end());
         r_.add(at(rec, fb, "variable"), format("'{}' is not recorded from projection '{}'", rec.variable, rec.projection),
-               quoted(all) + (terminal_vars.empty() ? "" : " (its terminals' variables: " + quoted(terminal_vars) + ")"));
+               quoted(all) + (terminal_vars.empty() ? "" : " (its terminals' and clefts' variables: " + quoted(terminal_vars) + ")"));
         return;
       }
       if (!pr->plasticity.is_plastic())

@@ -36,6 +36,7 @@ std::vector<kind_info> registry_of() {
       k.release = core::has_release<K>();
       k.weight_unit = core::weight_unit_of<K>();
       k.ca_fraction = core::has_ca_fraction<K>();
+      k.needs_cleft = core::needs_cleft<K>();
     } else {
       k.threshold_param = K::threshold_param;
       k.t_ref_param = K::t_ref_param;

@@ -31,6 +31,7 @@ struct kind_info {
   bool release = false;                      // a kinetic receptor: a release state per connection
   const char* weight_unit = "uS";            // a receptor's weights: "uS", "nA" or "1"
   bool ca_fraction = false;                  // a receptor part of whose current is carried by Ca²⁺ (records RECEPTOR.ica)
+  bool needs_cleft = false;                  // a receptor fed only by connections with a cleft ([projection.cleft])
   // Neuron models (core/neurons/):
   int threshold_param = -1;                  // the parameter that is the spike threshold [mV]
   int t_ref_param = -1;                      // the refractory period [ms]

@@ -172,6 +172,16 @@ const char* to_string(terminal_kind k) {
   return "?";
 }
 
+const char* to_string(cleft_kind k) {
+  switch (k) {
+    case cleft_kind::none: return "none";
+    case cleft_kind::ionotropic: return "ionotropic";
+    case cleft_kind::metabotropic: return "metabotropic";
+    case cleft_kind::kinetic: return "kinetic";
+  }
+  return "?";
+}
+
 const char* to_string(plasticity_rule r) {
   switch (r) {
     case plasticity_rule::none: return "none";

@@ -370,6 +370,24 @@ struct terminal_desc : located {
   bool is_on() const { return model != terminal_kind::none; }
 };
 
+// A projection's synaptic clefts (core/synapses/cleft.hpp): [NT] per
+// connection, raised by releases, cleared by Michaelis–Menten reuptake and
+// degradation, read by each connection's own postsynaptic receptor.
+enum class cleft_kind { none, ionotropic, metabotropic, kinetic };
+struct cleft_desc : located {
+  cleft_kind model = cleft_kind::none;
+  double quantum = 1.0;   // [mM] per released vesicle (per spike without a terminal model; × u·x with Tsodyks–Markram)
+  double vmax = 1.0;      // reuptake's maximal rate [mM/ms]
+  double km = 0.5;        // reuptake's Michaelis–Menten constant [mM]
+  double k_deg = 0.5;     // enzymatic degradation [1/ms]
+  double kd = 0.5;        // ionotropic: half-open concentration [mM]
+  double nt_half = 0.5;   // metabotropic: the sigmoid's midpoint [mM]
+  double slope = 0.1;     // metabotropic: the sigmoid's slope factor [mM]
+  double alpha = 1.1;     // kinetic: binding [1/(mM·ms)] (Destexhe et al. 1994, AMPA)
+  double beta = 0.19;     // kinetic: unbinding [1/ms]
+  bool is_on() const { return model != cleft_kind::none; }
+};
+
 struct projection_desc : located {
   std::string name;      // defaults to "pre->post"
   std::string pre;       // source population
@@ -385,8 +403,9 @@ struct projection_desc : located {
   distribution delay = distribution::constant(1.0);  // [ms], rounded to whole steps >= 1
   plasticity_desc plasticity;  // none by default: static weights
   terminal_desc terminal;      // none by default: every spike delivers its weight
+  cleft_desc cleft;            // none by default: releases reach the receptor directly
   // Whether the projection keeps per-connection state (its own CSR, core/plasticity/plastic.hpp).
-  bool is_dynamic() const { return plasticity.is_plastic() || terminal.is_on(); }
+  bool is_dynamic() const { return plasticity.is_plastic() || terminal.is_on() || cleft.is_on(); }
   std::string label() const { return name.empty() ? pre + "->" + post : name; }
 };
 
@@ -478,5 +497,6 @@ const char* to_string(arith_mode m);
 const char* to_string(connect_rule r);
 const char* to_string(plasticity_rule r);
 const char* to_string(terminal_kind k);
+const char* to_string(cleft_kind k);
 
 }  // namespace ranvier

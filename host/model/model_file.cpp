@@ -1002,6 +1002,34 @@ terminal_desc read_terminal(parser& p, const toml::table& t, const std::string& 
   return d;
 }
 
+// [projection.cleft]: the clefts' transmitter clearance and the
+// connections' receptor model; a key of another model is an error.
+cleft_desc read_cleft(parser& p, const toml::table& t, const std::string& path) {
+  cleft_desc d;
+  d.where = p.at(t.source(), path);
+  fields f(p, t, path, d);
+  using K = cleft_kind;
+  const bool ok = f.choice("model", d.model, need::required,
+                           {std::pair{"ionotropic", K::ionotropic}, std::pair{"metabotropic", K::metabotropic},
+                            std::pair{"kinetic", K::kinetic}});
+  const auto own = [&](const char* key, K model) {
+    if (!ok || d.model == model) return true;
+    f.only_for(key, "model", fmt::format("\"{}\"", to_string(model)));
+    return false;
+  };
+  f.number("quantum", d.quantum, need::optional, "the transmitter one vesicle adds, a concentration > 0 [mM]");
+  f.number("vmax", d.vmax, need::optional, "the reuptake's maximal rate, a number >= 0 [mM/ms]");
+  f.number("km", d.km, need::optional, "the reuptake's Michaelis-Menten constant, a concentration > 0 [mM]");
+  f.number("k_deg", d.k_deg, need::optional, "the degradation rate, a number >= 0 [1/ms]");
+  if (own("kd", K::ionotropic)) f.number("kd", d.kd, need::optional, "a concentration > 0 [mM]");
+  if (own("nt_half", K::metabotropic)) f.number("nt_half", d.nt_half, need::optional, "a concentration >= 0 [mM]");
+  if (own("slope", K::metabotropic)) f.number("slope", d.slope, need::optional, "a concentration > 0 [mM]");
+  if (own("alpha", K::kinetic)) f.number("alpha", d.alpha, need::optional, "a binding rate > 0 [1/(mM*ms)]");
+  if (own("beta", K::kinetic)) f.number("beta", d.beta, need::optional, "an unbinding rate > 0 [1/ms]");
+  f.unknown_keys();
+  return d;
+}
+
 projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) {
   projection_desc pr;
   // Named by `name`, or by the default name "pre->post".
@@ -1049,6 +1077,10 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   if (const toml::node* n = f.get("terminal"))
     if (const toml::table* tt = p.table(*n, path + ".terminal", "a table: model = \"tsodyks_markram\" or \"quantal\" and its parameters"))
       pr.terminal = read_terminal(p, *tt, path + ".terminal");
+  if (const toml::node* n = f.get("cleft"))
+    if (const toml::table* ct = p.table(*n, path + ".cleft",
+                                        "a table: model = \"ionotropic\", \"metabotropic\" or \"kinetic\" and its parameters"))
+      pr.cleft = read_cleft(p, *ct, path + ".cleft");
   f.unknown_keys();
   return pr;
 }

@@ -214,7 +214,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   }
   for (const auto& p : plastic)
     b += p.term.size() * sizeof(core::terminal_state<T>) + p.ca_syn.size() * sizeof(core::calcium_synapse<T>) +
-         p.elig.size() * sizeof(core::eligibility<T>);
+         p.elig.size() * sizeof(core::eligibility<T>) + p.clefts.size() * sizeof(core::cleft_state<T>);
   return b;
 }
 
@@ -246,6 +246,8 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
   v.terminal = terminal;
   v.term = term.empty() ? nullptr : term.data();
   v.ca = ca;
+  v.cleft = cleft;
+  v.clefts = clefts.empty() ? nullptr : clefts.data();
   v.ca_syn = ca_syn.empty() ? nullptr : ca_syn.data();
   v.mod = mod;
   v.elig = elig.empty() ? nullptr : elig.data();
@@ -617,7 +619,8 @@ record_plan plan_weight_record(const network& net, const record_desc& rd, const 
   const std::pair<const char*, core::connection_field> fields[] = {
       {"weight", core::connection_field::weight}, {"u", core::connection_field::u},
       {"x", core::connection_field::x},           {"ca_pre", core::connection_field::ca_pre},
-      {"ready", core::connection_field::ready},   {"released", core::connection_field::released}};
+      {"ready", core::connection_field::ready},   {"released", core::connection_field::released},
+      {"nt", core::connection_field::nt},         {"open", core::connection_field::open}};
   for (const auto& [name, f] : fields)
     if (rd.variable == name) rp.field = f;
   for (std::size_t k = 0; k < rd.connections.size(); ++k) {
@@ -962,6 +965,31 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       s0.ready = tp.sites;
       ps.term.assign(ps.target.size(), s0);
     }
+    if (const cleft_desc& cd = net.projections[pc.projection].cleft; cd.is_on()) {
+      auto& cp = ps.cleft;
+      cp.model = cd.model == cleft_kind::ionotropic     ? core::cleft_receptor::ionotropic
+                 : cd.model == cleft_kind::metabotropic ? core::cleft_receptor::metabotropic
+                                                        : core::cleft_receptor::kinetic;
+      cp.quantum = static_cast<T>(cd.quantum);
+      cp.vmax = static_cast<T>(cd.vmax);
+      cp.km = static_cast<T>(cd.km);
+      cp.k_deg = static_cast<T>(cd.k_deg);
+      cp.kd = static_cast<T>(cd.kd);
+      cp.nt_half = static_cast<T>(cd.nt_half);
+      cp.slope = static_cast<T>(cd.slope);
+      const double sig0 = 1.0 / (1.0 + core::det_exp(cd.nt_half / cd.slope));
+      cp.sig0 = static_cast<T>(sig0);
+      cp.sig_scale = static_cast<T>(1.0 / (1.0 - sig0));
+      const bool kinetic = cd.model == cleft_kind::kinetic;
+      cp.alpha = static_cast<T>(kinetic ? cd.alpha : 0.0);
+      cp.beta = static_cast<T>(kinetic ? cd.beta : 0.0);
+      // The largest concentration one release leaves: all of a quantal terminal's sites, else one quantum.
+      const double peak = cd.quantum * (ps.terminal.model == core::terminal_model::quantal ? ps.terminal.sites : 1.0);
+      cp.substeps = core::cleft_substeps(dt, cd.vmax, cd.km, cd.k_deg, kinetic ? cd.alpha : 0.0,
+                                         kinetic ? cd.beta : 0.0, peak);
+      cp.h = static_cast<T>(dt / cp.substeps);
+      ps.clefts.assign(ps.syn.size(), core::cleft_state<T>{T(0), T(0)});
+    }
     img.history = std::max(img.history, std::max(ps.dmax + ps.ca.lag, ps.post_delay) + 1);
     img.plastic.push_back(std::move(ps));
   }
@@ -1011,7 +1039,8 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
       for (auto c : rp.index)
         tb.values.push_back(static_cast<double>(
             rp.field == core::connection_field::weight ? core::reported_weight(P.syn.data(), elig, P.mod_state.data(), P.stdp, c)
-                                                       : core::terminal_value(P.terminal, P.term[c], rp.field, step)));
+                                                       : core::connection_value(P.terminal, P.term.data(), P.cleft,
+                                                                                P.clefts.data(), rp.field, c, step)));
       continue;
     }
     if (rp.kind == sample_kind::weight_histogram) {

@@ -177,6 +177,8 @@ template <class T> struct plastic_storage {
   std::vector<core::terminal_state<T>> term;           // per connection, with a terminal model
   std::vector<core::calcium_synapse<T>> ca_syn;        // calcium rule, per connection
   std::vector<core::eligibility<T>> elig;              // modulated STDP, per connection
+  core::cleft_params<T> cleft{};                       // the synaptic clefts' model (none: off)
+  std::vector<core::cleft_state<T>> clefts;            // per connection, with a cleft
   std::vector<core::modulator_state<T>> mod_state;     // modulated STDP: the projection's dopamine (one)
   core::plastic_view<T> view();
 };
