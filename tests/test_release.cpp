@@ -499,6 +499,16 @@ TEST_CASE("the examples of terminals and homeostasis check and run: depression, 
         for (double k : a.values) (k == 0 ? failures : releases) += 1;
     CHECK(failures + releases == 20);
     CHECK(releases > 0);
+    // The clefts were filled and cleared: the largest [NT] sampled is some
+    // vesicles' quanta, and the cleft is empty again 100 ms after the last spike.
+    std::size_t nt_record = 0;
+    for (std::size_t r = 0; r < o.traces.size(); ++r)
+      if (example("stochastic_synapse.toml").records[r].variable == "nt") nt_record = r;
+    const auto& nt = o.traces.at(nt_record).values;
+    const double peak = *std::max_element(nt.begin(), nt.end());
+    CHECK(peak >= 1.0);   // at least one quantum (1 mM)
+    CHECK(peak <= 10.0);  // at most the ten sites' (and what is left of earlier releases, long cleared)
+    CHECK(nt.back() == 0.0);
   }
   {
     network net = example("homeostasis.toml");
