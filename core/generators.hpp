@@ -11,6 +11,9 @@
 
 namespace ranvier::core {
 
+// A Poisson population's rate may cycle through up to this many values.
+inline constexpr int max_rate_cycle = 8;
+
 struct poisson_view {
   std::uint32_t ncells;
   std::uint32_t gid_base;
@@ -21,7 +24,18 @@ struct poisson_view {
   std::int64_t start;       // first active step
   std::int64_t stop;        // first inactive step
   std::uint32_t* spike_count;
+  // A cycle of rates (ncycle >= 2): from `start`, each held for cycle_steps,
+  // their thresholds in order; else `threshold` throughout.
+  std::uint32_t ncycle;
+  std::int64_t cycle_steps;
+  std::uint64_t cycle[max_rate_cycle];
 };
+
+// The threshold of the rate in force at `step` (an active step).
+RANVIER_HD std::uint64_t poisson_threshold_at(const poisson_view& P, std::int64_t step) {
+  if (P.ncycle < 2) return P.threshold;
+  return P.cycle[((step - P.start) / P.cycle_steps) % P.ncycle];
+}
 
 // Whether generator cell c fires in the given step: one Philox block countered
 // by (cell, step), so the train is the same on every engine and thread
@@ -30,7 +44,7 @@ struct poisson_view {
 RANVIER_HD bool poisson_fires(const poisson_view& P, std::uint32_t c, std::int64_t step) {
   if (step < P.start || step >= P.stop) return false;
   const auto b = philox_block(P.seed, stream_purpose::poisson, P.stream_id, c, static_cast<std::uint64_t>(step));
-  return uniform_bits(b.v[0], b.v[1]) < P.threshold;
+  return uniform_bits(b.v[0], b.v[1]) < poisson_threshold_at(P, step);
 }
 
 inline std::uint64_t poisson_threshold(double p_spike) {
@@ -56,7 +70,8 @@ inline void poisson_fires_lanes(const poisson_view& P, std::uint32_t c0, std::in
     const std::uint32_t r0 = philox_key0(k0, r), r1 = philox_key1(k1, r);
     for (int k = 0; k < W; ++k) philox_round(x0[k], x1[k], x2[k], x3[k], r0, r1);
   }
-  for (int k = 0; k < W; ++k) fires[k] = uniform_bits(x0[k], x1[k]) < P.threshold;
+  const std::uint64_t threshold = poisson_threshold_at(P, step);
+  for (int k = 0; k < W; ++k) fires[k] = uniform_bits(x0[k], x1[k]) < threshold;
 }
 
 // Sources that fire at given times. A spike of time t = s·dt (s >= 1 whole

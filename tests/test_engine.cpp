@@ -135,6 +135,41 @@ TEST_CASE("Poisson generators fire at their rate within their window") {
                        [](auto& a, auto& b) { return a.step != b.step ? a.step < b.step : a.gid < b.gid; }));
 }
 
+TEST_CASE("Poisson generators with a cycle of rates fire at each phase's rate, the phases counted from start") {
+  network net = hh_cell(0.0);
+  net.populations.clear();
+  net.records.clear();
+  population_desc p;
+  p.name = "cycle";
+  p.kind = population_kind::poisson;
+  p.size = 2000;
+  p.rates = {40.0, 0.0, 10.0};  // [Hz]
+  p.rate_interval = 50.0;       // [ms]
+  p.start = 100.0;
+  p.stop = 850.0;
+  net.populations.push_back(p);
+  net.sim.duration = 1000.0;
+  net.sim.dt = 0.1;
+  add_record(net, "cycle", "spikes");
+  check(net);
+  const auto o = run(net, which::cpu);
+  // Phase k of the cycle: the steps [1000 + 500·k, 1000 + 500·(k + 1)), rate rates[k % 3].
+  std::vector<double> count(15, 0.0);
+  for (const auto& s : o.spikes) {
+    const std::int64_t step = s.step - 1;  // the emitting step
+    REQUIRE(step >= 1000);
+    REQUIRE(step < 8500);
+    ++count[static_cast<std::size_t>((step - 1000) / 500)];
+  }
+  for (std::size_t k = 0; k < 15; ++k) {
+    const double expected = 2000 * p.rates[k % 3] * 0.05;  // cells × Hz × s
+    CAPTURE(k);
+    CAPTURE(count[k]);
+    if (expected == 0.0) CHECK(count[k] == 0.0);
+    else CHECK(std::fabs(count[k] - expected) < 5 * std::sqrt(expected));
+  }
+}
+
 TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
   network net = hh_cell(0.0);
   net.populations[0].size = 5;

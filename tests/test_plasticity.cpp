@@ -795,6 +795,30 @@ TEST_CASE("dopamine-modulated STDP: the synapse whose pairings a delayed reward 
   CHECK(w[0] - top_other > 0.25 * (rule.w_max - w0));
 }
 
+TEST_CASE("examples/bcm.toml: with two groups taking turns, every cell ends selective to one, the threshold shared") {
+  const network net = example("bcm.toml");
+  const auto o = run(net, which::cpu);
+  const auto img = std::get<image<double>>(pack(net, 1));
+  const auto& wa = state_of(o, "a.weight");
+  const auto& wb = state_of(o, "b.weight");
+  // Per cell, the mean weight of each group.
+  std::vector<double> ga(20, 0.0), gb(20, 0.0);
+  for (std::size_t c = 0; c < wa.size(); ++c) ga[img.plastic[0].post[c]] += wa[c] / 25.0;
+  for (std::size_t c = 0; c < wb.size(); ++c) gb[img.plastic[1].post[c]] += wb[c] / 25.0;
+  int selective = 0, prefer_a = 0;
+  double least = 1e300;
+  for (std::size_t j = 0; j < 20; ++j) {
+    const double ratio = std::max(ga[j], gb[j]) / std::max(1e-12, std::min(ga[j], gb[j]));
+    least = std::min(least, ratio);
+    selective += ratio > 3.0 && std::max(ga[j], gb[j]) > 3e-4;
+    prefer_a += ga[j] > gb[j];
+  }
+  MESSAGE(selective << " of 20 cells selective, " << prefer_a << " to group a; the least selective's ratio " << least);
+  CHECK(selective == 20);
+  // The two projections' thresholds of a cell are one (the same postsynaptic spikes, the same parameters).
+  CHECK(state_of(o, "a.theta") == state_of(o, "b.theta"));
+}
+
 TEST_CASE("examples/dopamine_stdp.toml: the rewarded input's weight reaches its bound, the others' do not grow") {
   const auto o = run(example("dopamine_stdp.toml"), which::cpu);
   const auto& paired = state_of(o, "paired.weight");

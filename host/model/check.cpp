@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "core/cell.hpp"
+#include "core/generators.hpp"
 #include "core/synapses/terminal.hpp"
 #include "core/fixed_point.hpp"
 #include "host/build/builders.hpp"
@@ -904,6 +905,19 @@ class checker {
         r_.add(at(p, fb, "cell"), "a poisson population has no cell type", "no cell, or kind = \"cell\"");
       if (!finite(p.rate) || !(p.rate >= 0.0))
         r_.add(at(p, fb, "rate"), format("rate = {} Hz is not a finite rate >= 0", num(p.rate)), "a rate >= 0 [Hz]");
+      if (!p.rates.empty() || p.keys.count("rates")) {  // a cycle of rates
+        if (p.rates.size() < 2 || p.rates.size() > static_cast<std::size_t>(core::max_rate_cycle))
+          r_.add(at(p, fb, "rates"), format("{} rates given", p.rates.size()),
+                 format("2 to {} rates [Hz] (one rate: rate = ...)", core::max_rate_cycle));
+        for (std::size_t k = 0; k < p.rates.size(); ++k)
+          if (!finite(p.rates[k]) || !(p.rates[k] >= 0.0))
+            r_.add(at(p, fb, "rates"), format("rates[{}] = {} Hz is not a finite rate >= 0", k, num(p.rates[k])),
+                   "rates >= 0 [Hz]");
+        if (!finite(p.rate_interval) || (dt_ok_ && !(p.rate_interval >= net_.sim.dt)))
+          r_.add(at(p, fb, "rate_interval"),
+                 format("rate_interval = {} ms is not a time >= one step ({})", num(p.rate_interval), dt_text()),
+                 format("a time of at least {}", dt_text()));
+      }
       window(p, fb, p.start, p.stop);
     }
   }

@@ -289,6 +289,8 @@ struct population_desc : located {
   double rate = 0.0;        // poisson: mean rate [Hz]
   double start = 0.0;       // poisson: first time it may fire [ms]
   double stop = infinity;   // poisson: time from which it is silent [ms]
+  std::vector<double> rates;  // poisson: instead of `rate`, a cycle of rates [Hz] from `start`, each for rate_interval
+  double rate_interval = 0.0; // [ms]
   std::vector<double> times;        // spike_times: every source fires at each of these [ms]
   std::vector<given_spike> spikes;  // spike_times: single spikes, listed or from the file, in any order
   std::string spike_file;           // spike_times: the CSV some were read from, if any (for messages)

@@ -847,11 +847,11 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
     f.number("stop", pop.stop, need::optional, "a number [ms]");
   } else if (pop.kind == population_kind::cell) {
     f.text("cell", pop.cell, need::required, "the name of a cell type defined in [cell.NAME]");
-    for (const char* k : {"rate", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
+    for (const char* k : {"rate", "rates", "rate_interval", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
     for (const char* k : {"times", "spikes", "file"}) f.only_for(k, "kind", "\"spike_times\"");
   } else if (pop.kind == population_kind::spike_times) {
     f.only_for("cell", "kind", "\"cell\"");
-    for (const char* k : {"rate", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
+    for (const char* k : {"rate", "rates", "rate_interval", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
     const std::string tvalid = "an array of times [ms] at which every source of the population fires";
     if (const toml::node* n = f.get("times")) {
       const std::string tp = f.key_path("times");
@@ -883,7 +883,24 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
   } else {
     f.only_for("cell", "kind", "\"cell\"");
     for (const char* k : {"times", "spikes", "file"}) f.only_for(k, "kind", "\"spike_times\"");
-    f.number("rate", pop.rate, need::required, "the mean firing rate, a number >= 0 [Hz]");
+    const std::string cycle_valid = "a cycle of 2 to 8 rates >= 0 [Hz], each held for rate_interval";
+    if (const toml::node* n = f.get("rates")) {
+      const std::string rp = f.key_path("rates");
+      if (const auto* a = n->as_array()) {
+        for (std::size_t k = 0; k < a->size(); ++k)
+          if (auto x = p.number((*a)[k], fmt::format("{}[{}]", rp, k), cycle_valid)) pop.rates.push_back(*x);
+      } else {
+        p.fail(p.at(n->source(), rp), "expected an array of numbers, got " + type_name(*n), cycle_valid);
+      }
+      if (f.get("rate"))
+        p.fail(pop.loc("rate"), "both rate and rates are given", "rate = a constant rate [Hz], or rates = [...] (a cycle)");
+      f.number("rate_interval", pop.rate_interval, need::required, "how long each rate of the cycle holds, a time >= dt [ms]");
+    } else {
+      f.number("rate", pop.rate, need::required, "the mean firing rate, a number >= 0 [Hz]");
+      if (f.get("rate_interval"))
+        p.fail(pop.loc("rate_interval"), "'rate_interval' applies only to a cycle of rates",
+               "remove 'rate_interval', or give rates = [...] instead of rate");
+    }
     f.number("start", pop.start, need::optional, "the time the population may start firing, a number >= 0 [ms]");
     f.number("stop", pop.stop, need::optional, "the time the population falls silent, a number > start [ms]");
   }
