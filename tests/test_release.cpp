@@ -396,6 +396,66 @@ TEST_CASE("cleft: [NT] after a release decays as the Michaelis-Menten ODE, and e
   CHECK(defaults.vmax == 1.0);
 }
 
+// The Ca2+ influx of one action potential through HH-type channels, by
+// exponential Euler on m (the voltage at each step's middle) and the
+// trapezoidal rule on the current, in steps of 1e-4 ms from 5 ms before
+// the peak to 15 ms after — independent of core::hh_calcium_influx's RK4
+// and Simpson in steps of σ/200.
+double influx_reference(const core::hh_calcium_channel& c) {
+  const double sigma = c.ap_width / (2.0 * std::sqrt(2.0 * std::log(2.0)));
+  const auto v_at = [&](double t) { return c.v_rest + (c.v_peak - c.v_rest) * std::exp(-t * t / (2 * sigma * sigma)); };
+  const auto m_inf = [&](double v) { return 1.0 / (1.0 + std::exp(-(v - c.v_half) / c.k)); };
+  const auto current = [&](double v, double m) { return c.g_ca * std::pow(m, c.p) * (v - c.e_ca); };
+  const double h = 1e-4, rest = current(c.v_rest, m_inf(c.v_rest));
+  double m = m_inf(c.v_rest), q = 0.0, i0 = 0.0;
+  for (double t = -5.0; t < 15.0; t += h) {
+    const double m1 = m_inf(v_at(t + h / 2)) + (m - m_inf(v_at(t + h / 2))) * std::exp(-h / c.tau_m);
+    const double i1 = current(v_at(t + h), m1) - rest;
+    q += h * (i0 + i1) / 2;
+    m = m1;
+    i0 = i1;
+  }
+  return -c.beta * q;
+}
+
+TEST_CASE("presynaptic Ca2+ through HH-type channels: a spike's influx is their charge through the action potential") {
+  core::hh_calcium_channel c;  // the defaults
+  const double jump = core::hh_calcium_influx(c), want = influx_reference(c);
+  CAPTURE(jump);
+  CAPTURE(want);
+  CHECK(std::fabs(jump - want) <= 1e-6 * want);
+  CHECK(want > 1e-4);  // a sizeable influx at the defaults
+  // A wider action potential keeps the channels open longer: more Ca2+ (the
+  // effect of spike broadening, e.g. by K+ channel block); a lower peak less.
+  core::hh_calcium_channel wide = c, low = c;
+  wide.ap_width = 1.0;
+  low.v_peak = 0.0;
+  const double j_wide = core::hh_calcium_influx(wide), j_low = core::hh_calcium_influx(low);
+  CHECK(std::fabs(j_wide - influx_reference(wide)) <= 1e-6 * j_wide);
+  CHECK(std::fabs(j_low - influx_reference(low)) <= 1e-6 * j_low);
+  CHECK(j_wide > 1.5 * jump);
+  CHECK(j_low < jump);
+  MESSAGE("influx at half-width 0.5 ms " << jump << " mM (reference " << want << "), 1 ms " << j_wide
+                                         << " mM, peak 0 mV " << j_low << " mM");
+  // The model file's influx = "hh" packs that influx as the terminal's jump.
+  const std::string base = one_projection_model() + "[projection.terminal]\nmodel = \"quantal\"\ninflux = \"hh\"\n";
+  const network net = parse_model(base + "ap_width = 1.0\n", "hh.toml");
+  check(net);
+  const auto img = std::get<image<double>>(pack(net, 1));
+  CHECK(img.plastic.at(0).terminal.ca_jump == j_wide);
+  const auto err = [&](const std::string& extra) {
+    return error_of([&] { check(parse_model(base + extra, "bad.toml")); });
+  };
+  CHECK(contains(err("ca_jump = 1e-3\n"), "'ca_jump' applies only when influx = \"fixed\""));
+  CHECK(contains(err("v_peak = -80\n"), "v_peak = -80.0 mV is not above v_rest = -70.0 mV"));
+  CHECK(contains(err("tau_m = 0\n"), "a time constant > 0 [ms]"));
+  CHECK(contains(err("beta = -1\n"), "beta = -1.0 mM/(nA*ms) is not a finite number >= 0"));
+  CHECK(contains(error_of([&] {
+                   check(parse_model(one_projection_model() + "[projection.terminal]\nmodel = \"quantal\"\ng_ca = 0.1\n", "b.toml"));
+                 }),
+                 "'g_ca' applies only when influx = \"hh\""));
+}
+
 TEST_CASE("[projection.terminal]: values read with their defaults; bad ones reported with what would be valid") {
   const std::string base = one_projection_model() + "[projection.terminal]\n";
   const auto err = [&](const std::string& extra) {

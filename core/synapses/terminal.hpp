@@ -25,6 +25,21 @@
 // each vesicle delivering one quantum, the weight w. With a fixed P the
 // mean release is Tsodyks–Markram's depression with U = P.
 //
+// The influx may instead come from voltage-gated Ca²⁺ channels (the seed's
+// d[Ca]/dt = −β·I_Ca − ([Ca] − ca_rest)/tau_ca): an HH-type current
+// I_Ca = g_ca·m^p·(V − E_Ca), dm/dt = (m∞(V) − m)/tau_m,
+// m∞ = 1/(1 + e^(−(V − v_half)/k)), driven by the terminal's action
+// potential, a stereotyped waveform V(t) = v_rest + (v_peak − v_rest)·e^(−t²/2σ²)
+// of half-width ap_width (σ = ap_width/(2·√(2·ln 2))). Its influx beyond
+// the resting current, −β·∫(I_Ca − I_Ca,rest) dt over the spike, is
+// computed once at pack time (hh_calcium_influx) and is the spike's jump:
+// exact while spikes do not overlap (m back at rest between them: spikes
+// further apart than the action potential and a few tau_m, i.e. below some
+// hundred Hz), since the channels then see the same voltage at every spike.
+// The removal of Ca²⁺ between spikes (tau_ca, milliseconds to tens) is
+// slower than the influx (the action potential's fraction of a
+// millisecond), which is taken as instantaneous.
+//
 // Random draws: Philox (core/rng.hpp), purpose `release`, id the
 // projection, index the connection (the image's order), blocks from the
 // arrival step · 1024: the same on every engine and thread count.
@@ -62,6 +77,44 @@ template <class T> struct terminal_params {
   std::uint64_t seed = 0;
   std::uint32_t id = 0;  // the projection's index, for the random streams
 };
+
+// The HH-type channels of a terminal and its action potential (above).
+struct hh_calcium_channel {
+  double v_rest = -70.0;   // [mV]
+  double v_peak = 30.0;    // [mV]
+  double ap_width = 0.5;   // the action potential's half-width [ms]
+  double g_ca = 0.001;     // [µS]
+  double e_ca = 120.0;     // [mV]
+  double v_half = -20.0;   // m∞'s midpoint [mV]
+  double k = 6.0;          // m∞'s slope factor [mV]
+  double tau_m = 0.3;      // [ms]
+  double p = 2.0;          // the activation's exponent [1]
+  double beta = 0.03;      // [mM/(nA·ms)]: Ca²⁺ per charge, over the terminal's volume and buffering (the defaults: about 1e-3 mM a spike)
+};
+
+// The Ca²⁺ influx of one action potential through channel c [mM]:
+// −β·∫(I_Ca − I_Ca,rest) dt, by classical RK4 on m in steps of σ/200 from
+// −6σ to 6σ + 30·tau_m (with the current integrated by Simpson's rule
+// alongside). Host side, double.
+inline double hh_calcium_influx(const hh_calcium_channel& c) {
+  const double sigma = c.ap_width / (2.0 * __builtin_sqrt(2.0 * 0.69314718055994530942));
+  const auto v_at = [&](double t) { return c.v_rest + (c.v_peak - c.v_rest) * det_exp(-t * t / (2.0 * sigma * sigma)); };
+  const auto m_inf = [&](double v) { return 1.0 / (1.0 + det_exp(-(v - c.v_half) / c.k)); };
+  const auto current = [&](double v, double m) { return c.g_ca * det_exp(c.p * det_log(m > 0.0 ? m : 1e-300)) * (v - c.e_ca); };
+  const double m_rest = m_inf(c.v_rest), i_rest = current(c.v_rest, m_rest);
+  const double h = sigma / 200.0, t0 = -6.0 * sigma, t1 = 6.0 * sigma + 30.0 * c.tau_m;
+  double m = m_rest, charge = 0.0;  // ∫(I − I_rest) dt [nA·ms]
+  for (double t = t0; t < t1; t += h) {
+    const auto rate = [&](double tt, double mm) { return (m_inf(v_at(tt)) - mm) / c.tau_m; };
+    const double k1 = rate(t, m), k2 = rate(t + h / 2, m + h / 2 * k1), k3 = rate(t + h / 2, m + h / 2 * k2),
+                 k4 = rate(t + h, m + h * k3);
+    const double m_mid = m + h / 2 * (k1 + k2) / 2, m_end = m + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    charge += h / 6 * ((current(v_at(t), m) - i_rest) + 4 * (current(v_at(t + h / 2), m_mid) - i_rest) +
+                       (current(v_at(t + h), m_end) - i_rest));
+    m = m_end;
+  }
+  return -c.beta * charge;
+}
 
 // Per connection. `last`: the step of its last arrival (never: far back).
 template <class T> struct terminal_state {

@@ -1017,6 +1017,22 @@ class checker {
     if (d.sites < 1 || d.sites > static_cast<std::int64_t>(core::max_release_sites))
       r_.add(l("sites"), format("sites = {} is not in [1, {}]", d.sites, core::max_release_sites),
              format("an integer from 1 to {}", core::max_release_sites));
+    if (d.hh_influx) {  // HH-type Ca2+ channels
+      const auto& c = d.channel;
+      for (const auto& [key, v] : {std::pair{"v_rest", c.v_rest}, std::pair{"v_peak", c.v_peak},
+                                   std::pair{"e_ca", c.e_ca}, std::pair{"v_half", c.v_half}})
+        need_finite(l(key), v, "a finite potential [mV]");
+      if (finite(c.v_rest) && finite(c.v_peak) && !(c.v_peak > c.v_rest))
+        r_.add(l("v_peak"), format("v_peak = {} mV is not above v_rest = {} mV", num(c.v_peak), num(c.v_rest)),
+               "an action potential's peak above the resting potential [mV]");
+      positive(l("ap_width"), c.ap_width, "ms", "a half-width > 0 [ms]");
+      positive(l("v_slope"), c.k, "mV", "a slope factor > 0 [mV]");
+      positive(l("tau_m"), c.tau_m, "ms", "a time constant > 0 [ms]");
+      positive(l("m_power"), c.p, "", "an exponent > 0 [1]");
+      for (const auto& [key, v, unit] : {std::tuple{"g_ca", c.g_ca, "uS"}, std::tuple{"beta", c.beta, "mM/(nA*ms)"}})
+        if (!finite(v) || !(v >= 0.0))
+          r_.add(l(key), format("{} = {} {} is not a finite number >= 0", key, num(v), unit), format("a number >= 0 [{}]", unit));
+    }
     for (const auto& [key, v] : {std::pair{"ca_rest", d.ca_rest}, std::pair{"ca_jump", d.ca_jump}})
       if (!finite(v) || !(v >= 0.0))
         r_.add(l(key), format("{} = {} mM is not a concentration >= 0", key, num(v)), "a concentration >= 0 [mM]");

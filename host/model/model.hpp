@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/synapses/terminal.hpp"
+
 namespace ranvier {
 
 // Where a description element came from: file, line, column and the key path
@@ -369,6 +371,9 @@ struct terminal_desc : located {
   double hill_n = 4.0;       // Hill coefficient [1]
   double k_d = 1e-3;         // half-activation (Hill, sigmoid) or threshold [mM]
   double slope = 2e-4;       // sigmoid: s [mM]
+  // quantal: the influx of a spike, fixed (ca_jump) or through HH-type Ca2+ channels driven by the action potential.
+  bool hh_influx = false;
+  core::hh_calcium_channel channel;  // its parameters (units in core/synapses/terminal.hpp)
   bool is_on() const { return model != terminal_kind::none; }
 };
 

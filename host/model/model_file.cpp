@@ -14,6 +14,7 @@
 #include <numbers>
 #include <optional>
 #include <sstream>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -1006,7 +1007,29 @@ terminal_desc read_terminal(parser& p, const toml::table& t, const std::string& 
     f.number("tau_facil", d.tau_facil, need::optional, "a time constant >= 0 [ms] (0: no facilitation)");
   if (own("sites", K::quantal)) f.integer("sites", d.sites, need::optional, "the number of release sites, an integer >= 1");
   if (own("ca_rest", K::quantal)) f.number("ca_rest", d.ca_rest, need::optional, "a concentration >= 0 [mM]");
-  if (own("ca_jump", K::quantal)) f.number("ca_jump", d.ca_jump, need::optional, "a concentration >= 0 [mM]");
+  if (own("influx", K::quantal))
+    f.choice("influx", d.hh_influx, need::optional, {std::pair{"fixed", false}, std::pair{"hh", true}});
+  if (own("ca_jump", K::quantal)) {
+    if (d.hh_influx) f.only_for("ca_jump", "influx", "\"fixed\"");
+    else f.number("ca_jump", d.ca_jump, need::optional, "a concentration >= 0 [mM]");
+  }
+  auto& ch = d.channel;
+  const std::tuple<const char*, double*, const char*> channel_keys[] = {
+      {"v_rest", &ch.v_rest, "the terminal's resting potential [mV]"},
+      {"v_peak", &ch.v_peak, "the action potential's peak [mV]"},
+      {"ap_width", &ch.ap_width, "the action potential's half-width, a time > 0 [ms]"},
+      {"g_ca", &ch.g_ca, "the Ca2+ channels' conductance, a number >= 0 [uS]"},
+      {"e_ca", &ch.e_ca, "the Ca2+ reversal potential [mV]"},
+      {"v_half", &ch.v_half, "the activation's midpoint [mV]"},
+      {"v_slope", &ch.k, "the activation's slope factor, a number > 0 [mV]"},
+      {"tau_m", &ch.tau_m, "the activation's time constant, a time > 0 [ms]"},
+      {"m_power", &ch.p, "the activation's exponent, a number > 0 [1]"},
+      {"beta", &ch.beta, "Ca2+ per charge, a number >= 0 [mM/(nA*ms)]"}};
+  for (const auto& [key, v, valid] : channel_keys)
+    if (own(key, K::quantal)) {
+      if (!d.hh_influx) f.only_for(key, "influx", "\"hh\"");
+      else f.number(key, *v, need::optional, valid);
+    }
   if (own("tau_ca", K::quantal)) f.number("tau_ca", d.tau_ca, need::optional, "a time constant > 0 [ms]");
   if (own("probability", K::quantal))
     f.choice("probability", d.curve, need::optional,

@@ -957,7 +957,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       tp.facil_rate = static_cast<T>(td.tau_facil > 0.0 ? dt / td.tau_facil : 0.0);
       tp.sites = static_cast<std::uint32_t>(td.sites);
       tp.ca_rest = static_cast<T>(td.ca_rest);
-      tp.ca_jump = static_cast<T>(td.ca_jump);
+      tp.ca_jump = static_cast<T>(td.hh_influx ? core::hh_calcium_influx(td.channel) : td.ca_jump);
       tp.ca_rate = static_cast<T>(dt / td.tau_ca);
       tp.form = td.curve == release_curve::sigmoid     ? core::release_form::sigmoid
                 : td.curve == release_curve::threshold ? core::release_form::threshold
