@@ -11,37 +11,46 @@
 namespace ranvier::kernels {
 namespace detail {
 
-template <class T, class M>
-__global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kinetic_targets<T> K, const step_buffers b) {
+// f(c) for every connection c of P reached at `step` by a spike of the
+// history through its delay d plus `lag` steps: one warp per (delay,
+// spike), its lanes over the source's connections of that delay.
+template <class T, class F>
+__device__ void for_each_arrival(const core::plastic_view<T>& P, const step_buffers& b, std::int64_t step,
+                                 std::uint32_t lag, F&& f) {
   const auto [lane, warp, nwarps] = warp_slot::here();
-  const std::int64_t step = b.clock->step;
-  std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
-  const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
   for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
-    const std::int64_t s = step - 1 - static_cast<std::int64_t>(d);
+    const std::int64_t s = step - 1 - static_cast<std::int64_t>(d) - static_cast<std::int64_t>(lag);
     if (s < 0) continue;
     const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
     const std::uint32_t n = b.history_count[r];
     for (std::uint32_t i = warp; i < n; i += nwarps) {
       std::uint64_t lo, hi;
       core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
-      for (std::uint64_t c = lo + lane; c < hi; c += 32) {
-        const std::uint32_t t = P.target[c];
-        const core::arrival<T> a = core::plastic_arrival<M>(P, clock, c, step);
-        if (!a.released) continue;
-        if (K.release && K.release[t]) {  // a kinetic receptor: the connection's release
-          release_onto<M>(K, b, P.release[c], t, a.w, step);
-          continue;
-        }
-        const std::int64_t w = core::to_fixed(a.w);
-        atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
-        if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
-          std::int64_t* end = b.pulse_ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;
-          atomicAdd(reinterpret_cast<unsigned long long*>(end), static_cast<unsigned long long>(w));
-        }
-      }
+      for (std::uint64_t c = lo + lane; c < hi; c += 32) f(c);
     }
   }
+}
+
+template <class T, class M>
+__global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kinetic_targets<T> K, const step_buffers b) {
+  const std::int64_t step = b.clock->step;
+  std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
+  const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
+  for_each_arrival(P, b, step, 0, [&](std::uint64_t c) {
+    const std::uint32_t t = P.target[c];
+    const core::arrival<T> a = core::plastic_arrival<M>(P, clock, c, step);
+    if (!a.released) return;
+    if (K.release && K.release[t]) {  // a kinetic receptor: the connection's release
+      release_onto<M>(K, b, P.release[c], t, a.w, step);
+      return;
+    }
+    const std::int64_t w = core::to_fixed(a.w);
+    atomicAdd(reinterpret_cast<unsigned long long*>(row + t), static_cast<unsigned long long>(w));
+    if (b.pulse && b.pulse[t]) {  // the pulse closes b.pulse[t] steps after this one
+      std::int64_t* end = b.pulse_ring + static_cast<std::size_t>((step + b.pulse[t]) % b.ring_depth) * b.ntargets + t;
+      atomicAdd(reinterpret_cast<unsigned long long*>(end), static_cast<unsigned long long>(w));
+    }
+  });
 }
 
 // The calcium rule's late presynaptic transients (D = P.ca.lag steps after
@@ -49,19 +58,8 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kin
 // delivery.
 template <class T, class M>
 __global__ void plastic_late_pre_kernel(const core::plastic_view<T> P, const step_buffers b) {
-  const auto [lane, warp, nwarps] = warp_slot::here();
   const std::int64_t step = b.clock->step;
-  for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
-    const std::int64_t s = step - 1 - static_cast<std::int64_t>(d) - static_cast<std::int64_t>(P.ca.lag);
-    if (s < 0) continue;
-    const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
-    const std::uint32_t n = b.history_count[r];
-    for (std::uint32_t i = warp; i < n; i += nwarps) {
-      std::uint64_t lo, hi;
-      core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
-      for (std::uint64_t c = lo + lane; c < hi; c += 32) core::plastic_late_pre<M>(P, c, step);
-    }
-  }
+  for_each_arrival(P, b, step, P.ca.lag, [&](std::uint64_t c) { core::plastic_late_pre<M>(P, c, step); });
 }
 
 template <class T, class M>

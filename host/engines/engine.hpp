@@ -61,6 +61,12 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
   const auto add = [&](const char* field, const auto& v) {
     out.push_back({p.name + "." + field, std::vector<double>(v.begin(), v.end())});
   };
+  // A field of each element of per-connection state v, as "<projection>.NAME".
+  const auto each = [&](const char* name, const auto& v, auto get) {
+    std::vector<double> x(v.size());
+    for (std::size_t c = 0; c < v.size(); ++c) x[c] = static_cast<double>(get(v[c]));
+    out.push_back({p.name + "." + name, std::move(x)});
+  };
   std::vector<double> w(p.syn.size()), x(p.syn.size());
   const core::eligibility<T>* elig = p.elig.empty() ? nullptr : p.elig.data();
   for (std::size_t c = 0; c < p.syn.size(); ++c) {
@@ -70,13 +76,8 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
   add("weight", w);
   if (core::has_stdp_traces(p.rule)) add("x", x);
   if (elig) {  // modulated STDP: the eligibility at the reference, G at each connection's last update, the dopamine
-    std::vector<double> ec(p.elig.size()), eg(p.elig.size());
-    for (std::size_t c = 0; c < p.elig.size(); ++c) {
-      ec[c] = p.elig[c].c;
-      eg[c] = p.elig[c].g;
-    }
-    add("eligibility", ec);
-    add("eligibility_g", eg);
+    each("eligibility", p.elig, [](const auto& e) { return e.c; });
+    each("eligibility_g", p.elig, [](const auto& e) { return e.g; });
     add("dopamine", std::vector<double>{static_cast<double>(p.mod_state[0].d)});
     add("dopamine_g", std::vector<double>{static_cast<double>(p.mod_state[0].g)});
   }
@@ -88,33 +89,18 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
   }
   if (!p.theta.empty()) add("theta", p.theta);
   if (!p.ca_syn.empty()) {  // the calcium rule: each connection's weight and calcium at its last event, and its step
-    std::vector<double> cw(p.ca_syn.size()), ca(p.ca_syn.size()), at(p.ca_syn.size());
-    for (std::size_t c = 0; c < p.ca_syn.size(); ++c) {
-      cw[c] = p.ca_syn[c].w;
-      ca[c] = p.ca_syn[c].c;
-      at[c] = static_cast<double>(p.ca_syn[c].step);
-    }
-    add("event_weight", cw);
-    add("calcium", ca);
-    add("event_step", at);
+    each("event_weight", p.ca_syn, [](const auto& s) { return s.w; });
+    each("calcium", p.ca_syn, [](const auto& s) { return s.c; });
+    each("event_step", p.ca_syn, [](const auto& s) { return s.step; });
   }
   append_release_state(p.release, p.name + ".", out);
   if (!p.clefts.empty()) {  // the clefts: [NT] and the kinetic receptors' open fraction
-    std::vector<double> nt(p.clefts.size()), r(p.clefts.size());
-    for (std::size_t c = 0; c < p.clefts.size(); ++c) {
-      nt[c] = p.clefts[c].nt;
-      r[c] = p.clefts[c].r;
-    }
-    add("nt", nt);
-    add("r", r);
+    each("nt", p.clefts, [](const auto& s) { return s.nt; });
+    each("r", p.clefts, [](const auto& s) { return s.r; });
   }
   if (p.term.empty()) return;
   // The presynaptic terminals: Tsodyks–Markram's u and x, or the quantal Ca²⁺, pool and last release.
-  const auto field = [&](const char* name, auto get) {
-    std::vector<double> v(p.term.size());
-    for (std::size_t c = 0; c < v.size(); ++c) v[c] = static_cast<double>(get(p.term[c]));
-    out.push_back({p.name + "." + name, std::move(v)});
-  };
+  const auto field = [&](const char* name, auto get) { each(name, p.term, get); };
   if (p.terminal.model == core::terminal_model::tsodyks_markram) {
     field("u", [](const auto& s) { return s.u; });
     field("x", [](const auto& s) { return s.x; });

@@ -828,6 +828,18 @@ cell_desc read_cell(parser& p, const std::string& name, const toml::table& t) {
   return c;
 }
 
+// An array of numbers at key path `path` into `out` (each a number, else
+// an error at it).
+void numbers(parser& p, const toml::node& n, const std::string& path, const std::string& valid, std::vector<double>& out) {
+  const auto* a = n.as_array();
+  if (!a) {
+    p.fail(p.at(n.source(), path), "expected an array of numbers, got " + type_name(n), valid);
+    return;
+  }
+  for (std::size_t k = 0; k < a->size(); ++k)
+    if (auto x = p.number((*a)[k], fmt::format("{}[{}]", path, k), valid)) out.push_back(*x);
+}
+
 population_desc read_population(parser& p, const toml::table& t, std::size_t i) {
   population_desc pop;
   const std::string path = named(fmt::format("population[{}]", i), t);
@@ -853,16 +865,9 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
   } else if (pop.kind == population_kind::spike_times) {
     f.only_for("cell", "kind", "\"cell\"");
     for (const char* k : {"rate", "rates", "rate_interval", "start", "stop"}) f.only_for(k, "kind", "\"poisson\"");
-    const std::string tvalid = "an array of times [ms] at which every source of the population fires";
-    if (const toml::node* n = f.get("times")) {
-      const std::string tp = f.key_path("times");
-      if (const auto* a = n->as_array()) {
-        for (std::size_t k = 0; k < a->size(); ++k)
-          if (auto x = p.number((*a)[k], fmt::format("{}[{}]", tp, k), tvalid)) pop.times.push_back(*x);
-      } else {
-        p.fail(p.at(n->source(), tp), "expected an array of numbers, got " + type_name(*n), tvalid);
-      }
-    }
+    if (const toml::node* n = f.get("times"))
+      numbers(p, *n, f.key_path("times"), "an array of times [ms] at which every source of the population fires",
+              pop.times);
     if (const toml::node* n = f.get("spikes"))
       for (const auto& [t, c] : p.pairs(*n, f.key_path("spikes"), "an array of [time (ms), source index] pairs",
                                         &parser::number, &parser::integer))
@@ -884,15 +889,8 @@ population_desc read_population(parser& p, const toml::table& t, std::size_t i) 
   } else {
     f.only_for("cell", "kind", "\"cell\"");
     for (const char* k : {"times", "spikes", "file"}) f.only_for(k, "kind", "\"spike_times\"");
-    const std::string cycle_valid = "a cycle of 2 to 8 rates >= 0 [Hz], each held for rate_interval";
     if (const toml::node* n = f.get("rates")) {
-      const std::string rp = f.key_path("rates");
-      if (const auto* a = n->as_array()) {
-        for (std::size_t k = 0; k < a->size(); ++k)
-          if (auto x = p.number((*a)[k], fmt::format("{}[{}]", rp, k), cycle_valid)) pop.rates.push_back(*x);
-      } else {
-        p.fail(p.at(n->source(), rp), "expected an array of numbers, got " + type_name(*n), cycle_valid);
-      }
+      numbers(p, *n, f.key_path("rates"), "a cycle of 2 to 8 rates >= 0 [Hz], each held for rate_interval", pop.rates);
       if (f.get("rate"))
         p.fail(pop.loc("rate"), "both rate and rates are given", "rate = a constant rate [Hz], or rates = [...] (a cycle)");
       f.number("rate_interval", pop.rate_interval, need::required, "how long each rate of the cycle holds, a time >= dt [ms]");
