@@ -256,7 +256,7 @@ TEST_CASE("quantal release: residual Ca2+ facilitates a second release, a deplet
     const double ppr = m2 / m1;
     // Its standard error, to first order.
     const double se = ppr * std::sqrt(variance(k[0]) / (m1 * m1) + variance(k[1]) / (m2 * m2)) / std::sqrt(static_cast<double>(n));
-    MESSAGE((r == 0 ? "facilitating" : "depressing") << ": P " << p1 << " then " << p2 << "; paired-pulse ratio " << ppr
+    MESSAGE(std::string(r == 0 ? "facilitating" : "depressing") << ": P " << p1 << " then " << p2 << "; paired-pulse ratio " << ppr
                                                      << " (closed form " << want << ", standard error " << se << ")");
     CHECK(std::fabs(ppr - want) < 4.5 * se);
     if (r == 0) CHECK(ppr > 2.0);
