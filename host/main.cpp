@@ -1,5 +1,6 @@
 // The `ranvier` command: `ranvier run MODEL` runs a model file and writes its
 // recordings; `ranvier info` says what this build and machine can do.
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -57,6 +58,15 @@ int info() {
   return 0;
 }
 
+// --seed: an integer in [0, 2^64 − 1], nothing else.
+std::uint64_t parse_seed(const std::string& s) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size())
+    throw ranvier::model_error("--seed " + s + ": valid: an integer from 0 to 18446744073709551615");
+  return v;
+}
+
 ranvier::engine_choice parse_engine(const std::string& s) {
   if (s == "auto") return ranvier::engine_choice::automatic;
   if (s == "cpu") return ranvier::engine_choice::cpu;
@@ -71,16 +81,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* run = app.add_subcommand("run", "run a model file");
   std::string model, engine, out = "out";
-  double duration = -1.0;
-  std::int64_t seed = -1;
+  double duration = 0.0;
+  std::string seed;
   int threads = 0;
   bool quiet = false;
   run->add_option("MODEL", model, "model file (TOML)")->required();
   run->add_option("--engine", engine, "auto | cpu | cuda (overrides [simulation] engine)");
   run->add_option("--out", out, "output directory (default: out)");
-  run->add_option("--duration", duration, "simulated time [ms] (overrides [simulation] duration)");
+  auto* duration_opt = run->add_option("--duration", duration, "simulated time [ms] (overrides [simulation] duration)");
   run->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
-  run->add_option("--threads", threads, "CPU threads (default: all)");
+  auto* threads_opt = run->add_option("--threads", threads, "CPU threads (default: all)");
   run->add_flag("--quiet", quiet, "no progress line and no summary");
   app.add_subcommand("info", "version, build options and CUDA devices");
   CLI11_PARSE(app, argc, argv);
@@ -89,8 +99,12 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("info")) return info();
     ranvier::run_options opt;
     if (!engine.empty()) opt.engine = parse_engine(engine);
-    if (duration >= 0) opt.duration = duration;
-    if (seed >= 0) opt.seed = static_cast<std::uint64_t>(seed);
+    // Flags are values of the model: a given one replaces the file's and is
+    // checked with it (a bad --duration is reported as the duration).
+    if (duration_opt->count()) opt.duration = duration;
+    if (!seed.empty()) opt.seed = parse_seed(seed);
+    if (threads_opt->count() && threads < 1)
+      throw ranvier::model_error(fmt::format("--threads {}: valid: an integer >= 1 (without --threads: all)", threads));
     opt.out = out;
     opt.threads = threads;
     opt.progress = !quiet;

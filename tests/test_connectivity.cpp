@@ -153,6 +153,24 @@ TEST_CASE("fixed-probability in-degrees are binomial (chi-square)") {
   }
 }
 
+TEST_CASE("tiny connection probabilities: as many connections as the probability says, built at once") {
+  // 2^13 x 2^13 pairs. p = 2^-20 gives 64 expected connections; p = 1e-16
+  // (where 1 - p rounds up to 1 - 1.1e-16, raising p by 10 %) and 1e-20
+  // (where 1 - p rounds to 1: the old skip was infinite and the builder
+  // looped) give none, at once.
+  for (double p : {0x1p-20, 1e-16, 1e-20}) {
+    CAPTURE(p);
+    network net = two_populations(8192, 8192);
+    auto pr = projection("a", "b", connect_rule::fixed_probability);
+    pr.probability = p;
+    net.projections.push_back(pr);
+    const auto img = build(net);
+    const double expected = p * 8192.0 * 8192.0;
+    CAPTURE(img.target.size());
+    CHECK(std::fabs(static_cast<double>(img.target.size()) - expected) <= 5.0 * std::sqrt(expected) + 1.0);
+  }
+}
+
 TEST_CASE("fixed in-degree is exact, without and with multapses") {
   for (bool multapses : {false, true}) {
     CAPTURE(multapses);

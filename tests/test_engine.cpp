@@ -170,6 +170,56 @@ TEST_CASE("Poisson generators with a cycle of rates fire at each phase's rate, t
   }
 }
 
+TEST_CASE("huge finite times are never: stimulus and Poisson windows, refractory periods and record intervals") {
+  // A time of 1e30 ms is beyond any run: a start then never comes and a
+  // stop never cuts off (it used to overflow the conversion to steps).
+  const auto spikes_of = [](const outcome& o) { return o.counts.at(0); };
+  {
+    network on = hh_cell(10.0, 5.0, 1e30, 100.0, 0.025);  // stop = 5 + 1e30 ms
+    CHECK(spikes_of(run(on, which::cpu)) > 3);
+    network later = hh_cell(10.0, 1e30, 10.0, 100.0, 0.025);  // start = 1e30 ms, stop never
+    later.stimuli[0].stop = infinity;
+    CHECK(spikes_of(run(later, which::cpu)) == 0);
+  }
+  {
+    network net = hh_cell(0.0);
+    net.populations.clear();
+    net.records.clear();
+    population_desc p;
+    p.name = "noise";
+    p.kind = population_kind::poisson;
+    p.size = 100;
+    p.rate = 100.0;
+    p.stop = 1e30;
+    net.populations.push_back(p);
+    net.sim.duration = 100.0;
+    add_record(net, "noise", "spikes");
+    CHECK(run(net, which::cpu).spikes.size() > 500);  // 100 cells x 100 Hz x 0.1 s = 1000
+    net.populations[0].start = 1e30;
+    net.populations[0].stop = infinity;
+    CHECK(run(net, which::cpu).spikes.empty());
+  }
+  {
+    // A LIF cell driven far above threshold, refractory for 2e17 ms = 8e18
+    // steps (more than the never-fired sentinel, 2^62 steps, is old): one
+    // spike, the first.
+    network net;
+    net.sim.dt = 0.025;
+    net.sim.duration = 50.0;
+    add_model_population(net, "lif_cell", "lif", {{"t_ref", 2e17}}, {receptor_desc::exp_current("in", 2.0)}, "cell", 1);
+    stimulus_desc s;
+    s.population = "cell";
+    s.amp = {10.0};  // [nA]
+    net.stimuli.push_back(s);
+    add_record(net, "cell", "spikes");
+    add_record(net, "cell", "v", {0}, 1e30);  // sampled at t = 0 only
+    const auto o = run(net, which::cpu);
+    CHECK(o.spikes.size() == 1);
+    REQUIRE(o.traces.size() == 2);  // the spikes' slot and v's
+    CHECK(o.traces[1].steps == std::vector<std::int64_t>{0});
+  }
+}
+
 TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
   network net = hh_cell(0.0);
   net.populations[0].size = 5;

@@ -172,7 +172,9 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
       }
       // Geometric skipping: the gap to the next chosen candidate is
       // floor(ln u / ln(1 − p)), so only the chosen ones cost a draw.
-      const double lq = core::det_log(1.0 - p);
+      // ln(1 − p): for a small p, 1 − p would round (to 1 below 2^-54, and
+      // raise p by up to half an ulp of 1 above); its series is exact there.
+      const double lq = p < 0x1p-20 ? -p * (1.0 + p * (0.5 + p / 3.0)) : core::det_log(1.0 - p);
       double i = -1.0;
       for (;;) {
         i += 1.0 + std::floor(core::det_log(s.uniform_open()) / lq);

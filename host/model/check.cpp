@@ -36,6 +36,14 @@ std::string show_number(double x) {
 
 namespace {
 
+// The most steps a run may take: 2^53, where the step count is still exact
+// in a double (times are step·dt).
+constexpr double max_steps = 9007199254740992.0;
+
+}  // namespace
+
+namespace {
+
 using fmt::format;
 constexpr auto num = show_number;
 
@@ -244,6 +252,9 @@ class checker {
     else if (dt_ok_ && !(s.duration >= s.dt))
       r_.add(at(s, fb, "duration"), format("{} ms is shorter than one step ({})", num(s.duration), dt_text()),
              format("a duration of at least {}", dt_text()));
+    else if (dt_ok_ && !(s.duration / s.dt <= max_steps))
+      r_.add(at(s, fb, "duration"), format("{} ms is {} steps of {}", num(s.duration), num(s.duration / s.dt), dt_text()),
+             format("at most 2^53 = {} steps ({} ms at this dt)", num(max_steps), num(max_steps * s.dt)));
     if (s.secondorder != 0 && s.secondorder != 2)
       r_.add(at(s, fb, "secondorder"), format("secondorder = {}", s.secondorder),
              "0 (implicit Euler, first order) or 2 (Crank-Nicolson, second order), as NEURON's");
@@ -338,8 +349,11 @@ class checker {
         for (const auto& [param, value] : m.params) {
           if (!info->param(param))
             r_.add(at(m, mfb, param), format("'{}' is not a parameter of {}", param, m.kind), info->param_list());
-          else
+          else if (!finite(value.value))
             need_finite(at(m, mfb, param), value.value, "a finite number");
+          else if (std::string_view(info->param(param)->unit) == "S/cm2" && value.is_constant() && value.value < 0.0)
+            r_.add(at(m, mfb, param), format("{} = {} S/cm2 is a negative conductance", param, num(value.value)),
+                   format("a conductance density >= 0 [S/cm2] ({})", info->param(param)->doc));
         }
       }
       name_ok(name, at(m, mfb, m.name.empty() ? "" : "name"), at(m, mfb).key);
@@ -1157,6 +1171,15 @@ class checker {
       case connect_rule::fixed_indegree:
         if (pr.indegree < 0) {
           r_.add(at(pr, fb, "indegree"), format("{} is negative", pr.indegree), "an integer >= 0");
+        } else if (pr.multapses && pr.indegree > 4294967295) {
+          r_.add(at(pr, fb, "indegree"), format("{} sources per cell", pr.indegree),
+                 "at most 4294967295 sources per cell");
+        } else if (sizes_ok && pr.multapses && pr.indegree > 0 &&
+                   pre->size - (pre == post && !pr.autapses ? 1 : 0) <= 0) {
+          r_.add(at(pr, fb, "indegree"),
+                 format("{} sources per cell, but '{}' has no cell to draw them from (its only cell is the target, "
+                        "and autapses = false)", pr.indegree, pre->name),
+                 "autapses = true, indegree = 0, or a larger pre population");
         } else if (sizes_ok && !pr.multapses) {
           const std::int64_t sources = pre->size - (pre == post && !pr.autapses ? 1 : 0);
           if (pr.indegree > sources)

@@ -258,11 +258,24 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
 
 namespace {
 
-// Whole steps for a time [ms], rounded like delays; +inf is "never".
+// "Never" in steps: 2^62, beyond any run (the checker allows at most 2^53
+// steps) and far enough from the int64 limits that step arithmetic on it
+// cannot overflow.
+constexpr std::int64_t never_steps = std::int64_t{1} << 62;
+
+// Whole steps for a time [ms], rounded like delays; +inf and any time of
+// 2^62 steps or more are "never" (never_steps), the one place a time becomes
+// steps, so that a huge finite time cannot overflow the conversion.
 std::int64_t time_steps(double t_ms, double dt) {
-  if (t_ms == infinity) return std::numeric_limits<std::int64_t>::max();
-  return static_cast<std::int64_t>(std::floor(t_ms / dt + 0.5 + 1e-9));
+  const double s = std::floor(t_ms / dt + 0.5 + 1e-9);
+  if (!(s < static_cast<double>(never_steps))) return never_steps;
+  if (!(s > -static_cast<double>(never_steps))) return -never_steps;
+  return static_cast<std::int64_t>(s);
 }
+
+// A refractory period in steps: at most 2^61, so that a cell that never
+// fired (last spike at −2^62) is never refractory, however long the period.
+std::int64_t refractory_steps(double t_ms, double dt) { return std::min(time_steps(t_ms, dt), never_steps / 2); }
 
 // ---- ions ------------------------------------------------------------------------
 
@@ -373,7 +386,7 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   // "Never fired": far enough in the past for any dead time, far enough from
   // the int64 limit that step − last_spike cannot overflow.
   g.last_spike.assign(g.ncells, std::numeric_limits<std::int64_t>::min() / 2);
-  g.refractory = time_steps(cd.refractory, dt);
+  g.refractory = refractory_steps(cd.refractory, dt);
 
   // A neuron model: its parameters, threshold, refractory period, resting v
   // and states; receptors with exact propagators see its membrane.
@@ -394,7 +407,7 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
     g.model = info->id;
     for (std::size_t p = 0; p < all.size(); ++p) g.mparam[p] = static_cast<T>(all[p]);
     g.threshold = static_cast<T>(all[info->threshold_param]);
-    if (info->t_ref_param >= 0) g.refractory = time_steps(all[info->t_ref_param], dt);
+    if (info->t_ref_param >= 0) g.refractory = refractory_steps(all[info->t_ref_param], dt);
     if (info->exact_currents) info->membrane(all.data(), model_tau_m, model_cm);
     std::fill(g.v.begin(), g.v.end(), static_cast<T>(info->initial_v(all.data())));
     for (const char* s : info->states) {
