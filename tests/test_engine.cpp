@@ -220,6 +220,44 @@ TEST_CASE("huge finite times are never: stimulus and Poisson windows, refractory
   }
 }
 
+TEST_CASE("inputs that could overflow the ring's fixed point onto one cell are refused before the run") {
+  // The ring holds a step's sum onto a target in 64-bit fixed point (2^-40 of
+  // the weight's unit): below 2^23. Each weight is within the checker's 8e6,
+  // their sum onto one cell need not be.
+  const auto net_with = [](std::int64_t sources, double w, bool plastic, bool twice) {
+    network net;
+    net.sim.dt = 0.1;
+    net.sim.duration = 5.0;
+    add_model_population(net, "lif_cell", "lif", {}, {receptor_desc::expsyn("exc", 2.0, 0.0)}, "cell", 3);
+    population_desc in;
+    in.name = "in";
+    in.kind = twice ? population_kind::spike_times : population_kind::poisson;
+    in.size = sources;
+    in.rate = 10.0;
+    if (twice) in.spikes = {{1.0, 0, 0}, {1.0, 0, 0}};  // source 0 fires twice in one step
+    net.populations.push_back(in);
+    projection_desc p = projection("in", "cell", "exc");
+    p.weight = distribution::constant(w);
+    if (plastic) {
+      p.weight = distribution::constant(1.0);
+      p.plasticity.rule = plasticity_rule::stdp;
+      p.plasticity.a_plus = 1.0;
+      p.plasticity.a_minus = 1.0;
+      p.plasticity.w_max = w;  // the weights may grow to w
+    }
+    net.projections.push_back(p);
+    return net;
+  };
+  const auto err = [](const network& net) { return error_of([&] { run(net, which::cpu); }); };
+  CHECK(contains(err(net_with(2, 5e6, false, false)),
+                 "the inputs onto cell 0 of population 'cell' (cell type 'lif_cell', its input location 0) can sum to 1e+07"));
+  CHECK(contains(err(net_with(2000, 5000.0, false, false)), "can sum to 1e+07"));
+  CHECK(contains(err(net_with(2000, 5000.0, true, false)), "can sum to 1e+07"));  // plastic: at w_max
+  CHECK(contains(err(net_with(1, 5e6, false, true)), "can sum to 1e+07"));        // two spikes in one step
+  CHECK(err(net_with(1000, 5000.0, false, false)) == "");                        // 5e6: within the range
+  CHECK(err(net_with(1000, 5000.0, true, false)) == "");
+}
+
 TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
   network net = hh_cell(0.0);
   net.populations[0].size = 5;

@@ -83,6 +83,8 @@ cell_layout lay_out_cells(const network& net, const std::vector<cell_type_layout
     pl.group = static_cast<int>(it - L.groups.begin());
     pl.first = it->ncells;
     it->populations.push_back(static_cast<int>(p));
+    if (static_cast<std::uint64_t>(it->ncells) + pl.size > 4294967295ULL)  // the checker refuses such a network
+      throw internal_error(fmt::format("lay_out_cells: cell type '{}' has more than 2^32 - 1 cells", pop.cell));
     it->ncells += pl.size;
   }
   // Gids and ring-buffer targets.

@@ -208,6 +208,20 @@ class checker {
     }
     std::map<std::string, std::size_t> pop_names;
     for (std::size_t i = 0; i < net_.populations.size(); ++i) population(i, pop_names);
+    // Every cell and source has a 32-bit gid: the sizes summed, reported at
+    // the population that crosses 2^32 − 1.
+    std::uint64_t cells = 0;
+    for (std::size_t i = 0; i < net_.populations.size(); ++i) {
+      const auto& p = net_.populations[i];
+      if (p.size <= 0 || p.size > max_population_size) continue;
+      cells += static_cast<std::uint64_t>(p.size);
+      if (cells > 4294967295ULL) {
+        r_.add(at(p, path(format("population[{}] '{}'", i, p.name)), "size"),
+               format("the populations up to this one have {} cells and sources in all", cells),
+               "at most 4294967295 cells and sources in a network");
+        break;
+      }
+    }
     std::map<std::string, std::size_t> proj_names;
     for (std::size_t i = 0; i < net_.projections.size(); ++i) projection(i, proj_names);
     stimuli();
@@ -1220,6 +1234,10 @@ class checker {
     if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
       r_.add(low_loc(pr.delay, dl), "delay " + breach(pr.delay, true, "ms", format("is shorter than one step ({})", dt_text())),
              format("a delay of at least {}{}", dt_text(), bound_hint(pr.delay, "low")));
+    else if (dt_ok_ && !(pr.delay.max_value() / net_.sim.dt <= 4.0e9))
+      r_.add(high_loc(pr.delay, dl),
+             "delay " + breach(pr.delay, false, "ms", format("is more than 4e9 steps of {}", dt_text())),
+             format("at most {} ms at this dt (4e9 steps){}", num(4.0e9 * net_.sim.dt), bound_hint(pr.delay, "high")));
   }
 
   void list_pairs(const projection_desc& pr, const source_loc& fb, const population_desc& pre,

@@ -258,6 +258,66 @@ template <class T> core::plastic_view<T> plastic_storage<T>::view() {
 
 namespace {
 
+// The ring sums a step's inputs onto a target in 64-bit fixed point, 2^-40
+// of the weight's unit: a sum must stay below 2^23 in magnitude. Its worst
+// case per target is Σ over the connections onto it of the largest value
+// one can deliver in a step — |w| (a plastic one's largest bound; times the
+// vesicles a quantal terminal can release) times the most spikes its source
+// can send in one step (1, or a given-time source's most events in a step)
+// — which is known once the network is built: a network whose worst case
+// exceeds the limit (minus a margin) is refused, naming a target.
+template <class T> void check_input_sums(const network& net, const cell_layout& L, const image<T>& img) {
+  std::vector<double> most(img.nsources, 1.0);  // spikes a source can send in one step
+  for (const auto& ss : img.spike_sources) {
+    std::vector<double> in_step(ss.params.ncells, 0.0);
+    for (std::size_t e = 0; e < ss.step.size();) {
+      std::size_t f = e;
+      std::fill(in_step.begin(), in_step.end(), 0.0);
+      for (; f < ss.step.size() && ss.step[f] == ss.step[e]; ++f) in_step[ss.cell[f]] += 1.0;
+      for (std::size_t f2 = e; f2 < f; ++f2)
+        most[ss.params.gid_base + ss.cell[f2]] = std::max(most[ss.params.gid_base + ss.cell[f2]], in_step[ss.cell[f2]]);
+      e = f;
+    }
+  }
+  std::vector<double> sum(img.ntargets, 0.0);
+  for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
+    for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c)
+      sum[img.target[c]] += most[g] * std::fabs(static_cast<double>(img.weight[c]));
+  for (const auto& p : img.plastic) {
+    const plasticity_desc& d = net.projections[p.projection].plasticity;
+    const double bound = std::max(std::fabs(d.w_min), std::fabs(d.w_max));
+    const double per_release = p.terminal.model == core::terminal_model::quantal ? p.terminal.sites : 1.0;
+    for (std::uint32_t i = 0; i < p.npre; ++i)
+      for (std::uint64_t c = p.row[i]; c < p.row[i + 1]; ++c) {
+        const double w = d.is_plastic() && std::isfinite(bound) ? bound : std::fabs(static_cast<double>(p.syn[c].w));
+        sum[p.target[c]] += most[p.pre_gid_base + i] * per_release * w;
+      }
+  }
+  constexpr double limit = 8.0e6;  // below 2^23 = 8388608, the fixed-point range
+  for (std::uint32_t t = 0; t < img.ntargets; ++t) {
+    if (!(sum[t] > limit)) continue;
+    // Name the target: its group, cell and receptor location.
+    std::string where = fmt::format("ring target {}", t);
+    for (std::size_t gi = 0; gi < L.groups.size(); ++gi) {
+      const auto& lg = L.groups[gi];
+      const auto& ct = net.cells[static_cast<std::size_t>(lg.cell_type)];
+      if (t < lg.target_base || lg.ncells == 0) continue;
+      const std::uint64_t k = t - lg.target_base, loc = k / lg.ncells, cell = k % lg.ncells;
+      for (int pi : lg.populations) {
+        const auto& pl = L.populations[static_cast<std::size_t>(pi)];
+        if (cell >= pl.first && cell < pl.first + pl.size)
+          where = fmt::format("cell {} of population '{}' (cell type '{}', its input location {})", cell - pl.first, pl.name,
+                              ct.name, loc);
+      }
+    }
+    throw model_error(fmt::format(
+        "{}: the inputs onto {} can sum to {:.4g} (the weight's unit) in one step (Σ |w| of its connections, a "
+        "plastic one at its bound, times the spikes a source can send in a step), beyond the {:.4g} that the "
+        "ring's 64-bit fixed point holds; valid: smaller weights or fewer connections onto one cell",
+        net.source, where, sum[t], limit));
+  }
+}
+
 // "Never" in steps: 2^62, beyond any run (the checker allows at most 2^53
 // steps) and far enough from the int64 limits that step arithmetic on it
 // cannot overflow.
@@ -1013,6 +1073,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     img.plastic.push_back(std::move(ps));
   }
 
+  check_input_sums(net, L, img);
   for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();
   timing.pack_s = std::chrono::duration<double>(clock::now() - t1).count();
