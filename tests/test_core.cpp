@@ -47,7 +47,7 @@ void check_rates(const mhn_rates<T>& r, std::array<double, 6> ref, double tol) {
   const T got[6] = {r.am, r.bm, r.ah, r.bh, r.an, r.bn};
   for (int i = 0; i < 6; ++i) {
     CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(ref[i]).epsilon(tol));
+    CHECK(got[i] == doctest::Approx(ref[i]).epsilon(tol).scale(0));
   }
 }
 
@@ -314,8 +314,8 @@ TEST_CASE_TEMPLATE("HH rate functions agree with the textbook formulas", T, floa
     check_rates(r, {am, bm, ah, bh, an, bn}, tol);
   }
   // The removable singularities: α_m(−40) = 1, α_n(−55) = 0.1 [1/ms].
-  CHECK(hh::rates_at<deterministic_math>(T(-40)).am == doctest::Approx(1.0).epsilon(tol));
-  CHECK(hh::rates_at<deterministic_math>(T(-55)).an == doctest::Approx(0.1).epsilon(tol));
+  CHECK(hh::rates_at<deterministic_math>(T(-40)).am == doctest::Approx(1.0).epsilon(tol).scale(0));
+  CHECK(hh::rates_at<deterministic_math>(T(-55)).an == doctest::Approx(0.1).epsilon(tol).scale(0));
 }
 
 TEST_CASE("HH steady states at rest are the classic values") {
@@ -323,9 +323,9 @@ TEST_CASE("HH steady states at rest are the classic values") {
   // modern convention; e.g. Dayan & Abbott, ch. 5).
   double s[hh::nstate];
   hh::init<deterministic_math>(static_cast<const double*>(nullptr), s, -65.0, 0.0);
-  CHECK(s[hh::m] == doctest::Approx(0.05293).epsilon(1e-3));
-  CHECK(s[hh::h] == doctest::Approx(0.59612).epsilon(1e-3));
-  CHECK(s[hh::n] == doctest::Approx(0.31768).epsilon(1e-3));
+  CHECK(s[hh::m] == doctest::Approx(0.05293).epsilon(1e-3).scale(0));
+  CHECK(s[hh::h] == doctest::Approx(0.59612).epsilon(1e-3).scale(0));
+  CHECK(s[hh::n] == doctest::Approx(0.31768).epsilon(1e-3).scale(0));
 }
 
 TEST_CASE_TEMPLATE("Traub-Miles rate functions agree with Brian2's COBAHH equations", T, float, double) {
@@ -410,7 +410,7 @@ TEST_CASE_TEMPLATE("exponential Euler gating is exact at fixed voltage", T, floa
     const long double xinf = a / (a + b);
     const long double exact = xinf + (0.9L - xinf) * std::exp(-(a + b) * dt * nsteps);
     CAPTURE(v);
-    CHECK(static_cast<double>(x) == doctest::Approx(static_cast<double>(exact)).epsilon(tol));
+    CHECK(static_cast<double>(x) == doctest::Approx(static_cast<double>(exact)).epsilon(tol).scale(0));
   }
 }
 
