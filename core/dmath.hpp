@@ -89,7 +89,7 @@ template <> struct exp_consts<double> {
   static constexpr int mant_bits = 52;
   static constexpr int bias = 1023;
   static constexpr double exp_hi = 709.782712893384;  // ln(DBL_MAX): above, +inf
-  static constexpr double exp_lo = -708.0;  // below, 0 (true value < 3.3e-308)
+  static constexpr double exp_lo = -708.39641853226410622;  // ln(DBL_MIN) = −1022·ln 2: below, 0 (subnormal)
   static constexpr double expm1_lo = -40.0;  // below, −1 (e^-40 < ulp(1)/2)
   RANVIER_HD static double poly(double r) {  // (e^r − 1 − r)/r²
     double p = 1.0 / 6227020800.0;           // 1/13!
@@ -115,7 +115,7 @@ template <> struct exp_consts<float> {
   static constexpr int mant_bits = 23;
   static constexpr int bias = 127;
   static constexpr float exp_hi = 88.7228394f;  // ln(FLT_MAX)
-  static constexpr float exp_lo = -86.5f;       // below, 0 (true value < 2.7e-38)
+  static constexpr float exp_lo = -87.3365448f;  // ln(FLT_MIN) = −126·ln 2: below, 0 (subnormal)
   static constexpr float expm1_lo = -18.0f;     // below, −1
   RANVIER_HD static float poly(float r) {  // (e^r − 1 − r)/r²
     float p = static_cast<float>(1.0 / 5040.0);
@@ -155,8 +155,10 @@ RANVIER_HD exp_parts<T> exp_split(T x, int shift) {
 
 }  // namespace detail
 
-// e^x. Returns +inf above ln(max), 0 where the true value would be (nearly)
-// subnormal, NaN for NaN. Error below 1 ulp (tests/test_core.cpp sweeps the range).
+// e^x. Returns +inf above ln(max), 0 below ln of the smallest normal number
+// (where the true value is subnormal), NaN for NaN. Error at most 1.06 ulp
+// in float (every float checked) and about 1.004 ulp in double (1e8 random
+// arguments) over the rest (tests/test_core.cpp).
 template <class T>
 RANVIER_HD T det_exp(T x) {
   using C = detail::exp_consts<T>;
