@@ -281,13 +281,24 @@ TEST_CASE("stream draws: ranges, independence of streams, normal moments") {
   CHECK(std::fabs(var - 1.0) < 5.0 * std::sqrt(2.0 / n));     // 5 standard errors of the variance
 }
 
-TEST_CASE_TEMPLATE("fixed-point accumulation does not depend on the order of additions", T, float, double) {
+TEST_CASE_TEMPLATE("fixed-point sums are exact over the whole range a step's inputs may take, in any order", T, float, double) {
+  // Weights of both signs, log-uniform from 2^-40 (one unit) to 1600, 5000
+  // of them: sums up to the 8e6 a target's inputs may reach in a step
+  // (check_input_sums refuses more). Integer addition cannot depend on the
+  // order; what matters is that the sum is the exact sum of the rounded
+  // weights, with no overflow anywhere in the range: the fixed-point sum,
+  // converted back, equals the sum of the weights (in long double) to within
+  // half a unit per weight.
   std::mt19937 gen(11);
-  std::uniform_real_distribution<double> w(0.0, 0.1);
+  std::uniform_real_distribution<double> log2w(-40.0, std::log2(1600.0));
+  std::bernoulli_distribution negative(0.3);
   std::vector<T> weights(5000);
-  for (auto& x : weights) x = static_cast<T>(w(gen));
+  for (auto& x : weights) x = static_cast<T>((negative(gen) ? -1.0 : 1.0) * std::exp2(log2w(gen)));
+  long double exact = 0;
+  for (auto x : weights) exact += static_cast<long double>(x);
   std::int64_t first = 0;
   for (auto x : weights) first += to_fixed(x);
+  CHECK(std::fabs(static_cast<long double>(from_fixed<double>(first)) - exact) <= 5000 * fixed_unit / 2 + 1e-12L * std::fabs(exact));
   T float_first = 0;
   for (auto x : weights) float_first += x;
   bool float_sum_changed = false;
@@ -306,6 +317,13 @@ TEST_CASE_TEMPLATE("fixed-point accumulation does not depend on the order of add
   CHECK(float_sum_changed);
   // Each weight is represented within half a unit of 2^-40.
   for (auto x : weights) CHECK(std::fabs(static_cast<double>(from_fixed<double>(to_fixed(x))) - x) <= fixed_unit / 2);
+  // The ends of the range: +-8e6 (a weight's and a step's sum's limit) and
+  // one unit convert both ways without overflow.
+  for (double x : {8.0e6, -8.0e6, fixed_unit, -fixed_unit}) {
+    CAPTURE(x);
+    CHECK(from_fixed<double>(to_fixed(x)) == x);
+  }
+  CHECK(fixed_max_value * fixed_scale < 9.2233720368547758e18);  // 8e6 · 2^40 < 2^63
 }
 
 TEST_CASE_TEMPLATE("HH rate functions agree with the textbook formulas", T, float, double) {
