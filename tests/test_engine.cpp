@@ -22,6 +22,26 @@ using namespace ranvier::test;
 
 namespace {
 
+// A network of one Poisson population "noise" of n sources at `rate` [Hz]
+// from `start` to `stop` [ms], its spikes recorded, dt 0.1 ms.
+network poisson_net(std::int64_t n, double rate, double start, double stop, double duration) {
+  network net = hh_cell(0.0);
+  net.populations.clear();
+  net.records.clear();
+  population_desc p;
+  p.name = "noise";
+  p.kind = population_kind::poisson;
+  p.size = n;
+  p.rate = rate;
+  p.start = start;
+  p.stop = stop;
+  net.populations.push_back(p);
+  net.sim.duration = duration;
+  net.sim.dt = 0.1;
+  add_record(net, "noise", "spikes");
+  return net;
+}
+
 // A driven HH cell "src" projecting onto a passive cell "dst" through one
 // connection of weight w [µS] and delay d [ms]; dst's receptor conductance is
 // recorded every step.
@@ -108,21 +128,7 @@ TEST_CASE("a spike arrives after its delay and steps the receptor conductance by
 }
 
 TEST_CASE("Poisson generators fire at their rate within their window") {
-  network net = hh_cell(0.0);
-  net.populations.clear();
-  net.records.clear();
-  population_desc p;
-  p.name = "noise";
-  p.kind = population_kind::poisson;
-  p.size = 2000;
-  p.rate = 25.0;
-  p.start = 100.0;
-  p.stop = 900.0;
-  net.populations.push_back(p);
-  net.sim.duration = 1000.0;
-  net.sim.dt = 0.1;
-  add_record(net, "noise", "spikes");
-  const auto o = run(net, which::cpu);
+  const auto o = run(poisson_net(2000, 25.0, 100.0, 900.0, 1000.0), which::cpu);
   for (const auto& s : o.spikes) {
     CHECK(s.step > 1000);   // not before 100 ms (the step from 100 ms ends at 100.1 ms)
     CHECK(s.step <= 9000);  // none after 900 ms
@@ -136,21 +142,10 @@ TEST_CASE("Poisson generators fire at their rate within their window") {
 }
 
 TEST_CASE("Poisson generators with a cycle of rates fire at each phase's rate, the phases counted from start") {
-  network net = hh_cell(0.0);
-  net.populations.clear();
-  net.records.clear();
-  population_desc p;
-  p.name = "cycle";
-  p.kind = population_kind::poisson;
-  p.size = 2000;
-  p.rates = {40.0, 0.0, 10.0};  // [Hz]
+  network net = poisson_net(2000, 0.0, 100.0, 850.0, 1000.0);
+  population_desc& p = net.populations[0];
+  p.rates = {40.0, 0.0, 10.0};  // [Hz], instead of the rate
   p.rate_interval = 50.0;       // [ms]
-  p.start = 100.0;
-  p.stop = 850.0;
-  net.populations.push_back(p);
-  net.sim.duration = 1000.0;
-  net.sim.dt = 0.1;
-  add_record(net, "cycle", "spikes");
   check(net);
   const auto o = run(net, which::cpu);
   // Phase k of the cycle: the steps [1000 + 500·k, 1000 + 500·(k + 1)), rate rates[k % 3].
@@ -182,18 +177,7 @@ TEST_CASE("huge finite times are never: stimulus and Poisson windows, refractory
     CHECK(spikes_of(run(later, which::cpu)) == 0);
   }
   {
-    network net = hh_cell(0.0);
-    net.populations.clear();
-    net.records.clear();
-    population_desc p;
-    p.name = "noise";
-    p.kind = population_kind::poisson;
-    p.size = 100;
-    p.rate = 100.0;
-    p.stop = 1e30;
-    net.populations.push_back(p);
-    net.sim.duration = 100.0;
-    add_record(net, "noise", "spikes");
+    network net = poisson_net(100, 100.0, 0.0, 1e30, 100.0);
     CHECK(run(net, which::cpu).spikes.size() > 500);  // 100 cells x 100 Hz x 0.1 s = 1000
     net.populations[0].start = 1e30;
     net.populations[0].stop = infinity;
