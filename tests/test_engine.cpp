@@ -242,6 +242,17 @@ TEST_CASE("inputs that could overflow the ring's fixed point onto one cell are r
   CHECK(err(net_with(1000, 5000.0, true, false)) == "");
 }
 
+TEST_CASE("the device memory estimate counts large groups in 64 bits and leaves out what stays on the host") {
+  image<double> img;
+  img.groups.emplace_back();
+  img.groups[0].ncells = 400000000;  // 4e8 cells x 12 B = 4.8e9 B: above 2^32, wrapped in 32 bits
+  CHECK(img.memory_bytes() >= 4800000000ULL);
+  image<double> with_index = img;
+  with_index.in_row.assign(1000, 0);  // the static connections' index by target: the CPU engine's only
+  with_index.in_conn.assign(1000, 0);
+  CHECK(with_index.memory_bytes() == img.memory_bytes());
+}
+
 TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
   network net = hh_cell(0.0);
   net.populations[0].size = 5;

@@ -185,7 +185,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   std::uint64_t b = 0;
   for (const auto& g : groups) {
     for (int a = 0; a < g.narrays(); ++a) b += g.array(a).size() * sizeof(T);
-    b += g.ncells * (4 + 8);  // spike counts and last spikes
+    b += static_cast<std::uint64_t>(g.ncells) * (4 + 8);  // spike counts and last spikes (64-bit: groups above 2^32/12 cells)
     if (g.cable) {
       b += (g.has_ca() ? 4ull : 2ull) * g.nnodes * g.ncells * sizeof(T);  // the CUDA engine's scratch
       b += g.nnodes * (4 + 5 * sizeof(T));                               // the tree: parent, ga, dbase, afac, gpas, epas
@@ -198,7 +198,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   for (const auto& s : spike_sources) b += s.step.size() * (8 + 4) + s.spike_count.size() * 4;
   for (const auto& g : generators) b += g.spike_count.size() * 4;
   for (const auto& r : records) b += (r.index.size() + r.v_index.size()) * 8;
-  b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4) + in_row.size() * 8 + in_conn.size() * 8;
+  b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4);  // the index by target stays on the host
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +

@@ -253,6 +253,9 @@ template <class T> struct image {
   std::uint64_t nconnections() const;  // static and plastic
   std::uint64_t ncells() const;        // neurons, generators excluded
   std::uint64_t ncompartments() const;  // nodes with membrane, over all cells (a point neuron: 1)
+  // The bytes the CUDA engine puts on the device for this image (the
+  // engine adds its record and sample buffers): state, parameters,
+  // connections by source, rings, plastic state, history.
   std::uint64_t memory_bytes() const;
 };
 
