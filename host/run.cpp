@@ -191,7 +191,57 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   }
 }
 
+// The host memory a network needs at the least, from its description: each
+// connection's target, weight and delay (16 B; building takes more) and each
+// cell's voltage and spike bookkeeping (20 B; its mechanisms more), with the
+// connections each rule makes on average. A lower bound, so that refusing a
+// network that exceeds the memory available is never wrong.
+struct memory_floor {
+  double connections = 0.0, cells = 0.0, bytes = 0.0;
+};
+memory_floor least_memory(const network& net) {
+  memory_floor m;
+  for (const auto& p : net.populations)
+    if (p.kind == population_kind::cell) m.cells += static_cast<double>(p.size);
+  for (const auto& pr : net.projections) {
+    const population_desc* pre = net.find_population(pr.pre);
+    const population_desc* post = net.find_population(pr.post);
+    if (!pre || !post) continue;
+    const double a = static_cast<double>(pre->size), b = static_cast<double>(post->size);
+    switch (pr.rule) {
+      case connect_rule::all_to_all: m.connections += a * b - (pre == post && !pr.autapses ? b : 0.0); break;
+      case connect_rule::one_to_one: m.connections += b; break;
+      case connect_rule::fixed_probability: m.connections += pr.probability * a * b * (pre == post && !pr.autapses ? (a - 1.0) / a : 1.0); break;
+      case connect_rule::fixed_indegree: m.connections += static_cast<double>(pr.indegree) * b; break;
+      case connect_rule::list: m.connections += static_cast<double>(pr.pairs.size()); break;
+    }
+  }
+  m.bytes = 16.0 * m.connections + 20.0 * m.cells;
+  return m;
+}
+
+// MemAvailable of /proc/meminfo [bytes], or 0 where it cannot be read.
+double available_memory() {
+  std::ifstream f("/proc/meminfo");
+  std::string key;
+  double kb = 0.0;
+  std::string unit;
+  while (f >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024.0;
+  return 0.0;
+}
+
 }  // namespace
+
+void check_memory(const network& net) {
+  const memory_floor m = least_memory(net);
+  const double avail = available_memory();
+  if (avail > 0.0 && m.bytes > avail)
+    throw model_error(fmt::format(
+        "{}: the network needs at least {:.3g} GB of memory ({:.3g} connections x 16 B, {:.3g} cells x 20 B; building "
+        "takes more), and {:.3g} GB are available; valid: fewer connections (a lower probability or in-degree) or cells",
+        net.source, m.bytes / 1e9, m.connections, m.cells, avail / 1e9));
+}
 
 void apply_overrides(network& net, const run_options& opt) {
   if (opt.engine) net.sim.engine = *opt.engine;
@@ -204,6 +254,7 @@ run_summary run_network(network net, const run_options& opt) {
   run_summary s;
   const auto t0 = clock_type::now();
   check(net);
+  check_memory(net);  // before anything is allocated
   // Each measurement samples v every step at its two places.
   std::vector<pending_measure> measures;
   for (const auto& md : net.measures) {

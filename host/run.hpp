@@ -84,6 +84,11 @@ void apply_overrides(network& net, const run_options& opt);
 // anything if it is invalid).
 run_summary run_network(network net, const run_options& opt);
 
+// Refuses, before anything is allocated, a checked network whose least memory
+// (16 B a connection, 20 B a cell, counted from the description) exceeds
+// the memory this machine has available.
+void check_memory(const network& net);
+
 // Human-readable summary, and the same as JSON.
 void print_summary(std::ostream& os, const run_summary& s);
 std::string summary_json(const run_summary& s);

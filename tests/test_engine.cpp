@@ -253,6 +253,33 @@ TEST_CASE("the device memory estimate counts large groups in 64 bits and leaves 
   CHECK(with_index.memory_bytes() == img.memory_bytes());
 }
 
+TEST_CASE("a network that cannot fit in memory is refused before anything is built") {
+  // 2e6 Poisson sources onto 2e6 cells with probability 1: 4e12 connections,
+  // at least 64 TB. It used to start building and end in std::bad_alloc.
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = 10.0;
+  add_model_population(net, "lif_cell", "lif", {}, {receptor_desc::expsyn("exc", 2.0, 0.0)}, "cell", 2000000);
+  population_desc in;
+  in.name = "in";
+  in.kind = population_kind::poisson;
+  in.size = 2000000;
+  in.rate = 1.0;
+  net.populations.push_back(in);
+  projection_desc p = projection("in", "cell", "exc");
+  p.rule = connect_rule::fixed_probability;
+  p.probability = 1.0;
+  p.weight = distribution::constant(1e-6);
+  net.projections.push_back(p);
+  check(net);
+  const std::string msg = error_of([&] { check_memory(net); });
+  CAPTURE(msg);
+  CHECK(contains(msg, "the network needs at least 6.4e+04 GB of memory (4e+12 connections x 16 B, 2e+06 cells x 20 B"));
+  // A small network passes.
+  net.projections[0].probability = 1e-5;
+  CHECK(error_of([&] { check_memory(net); }) == "");
+}
+
 TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
   network net = hh_cell(0.0);
   net.populations[0].size = 5;
