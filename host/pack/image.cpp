@@ -272,10 +272,12 @@ template <class T> void check_input_sums(const network& net, const cell_layout& 
     std::vector<double> in_step(ss.params.ncells, 0.0);
     for (std::size_t e = 0; e < ss.step.size();) {
       std::size_t f = e;
-      std::fill(in_step.begin(), in_step.end(), 0.0);
       for (; f < ss.step.size() && ss.step[f] == ss.step[e]; ++f) in_step[ss.cell[f]] += 1.0;
-      for (std::size_t f2 = e; f2 < f; ++f2)
-        most[ss.params.gid_base + ss.cell[f2]] = std::max(most[ss.params.gid_base + ss.cell[f2]], in_step[ss.cell[f2]]);
+      for (std::size_t f2 = e; f2 < f; ++f2) {
+        double& m = most[ss.params.gid_base + ss.cell[f2]];
+        m = std::max(m, in_step[ss.cell[f2]]);
+      }
+      for (std::size_t f2 = e; f2 < f; ++f2) in_step[ss.cell[f2]] = 0.0;  // only the cells this step touched
       e = f;
     }
   }
