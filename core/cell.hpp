@@ -96,6 +96,11 @@ template <class T> struct cell_parts {
   T* cai;                      // nnodes × ncells [mM]; null when no mechanism of the group uses it
   std::uint32_t* spike_count;  // spikes per cell since the start
   std::int64_t* last_spike;    // step of each cell's last spike (far in the past at the start)
+  // The first step at whose end a cell's detector voltage was outside
+  // [v_lo, v_hi] or not a number (no_fault until then): the run driver's
+  // numerical-failure check reads it; each cell writes only its own.
+  std::int64_t* fault_step;
+  T v_lo, v_hi;                // [mV]
   std::int64_t refractory;     // detector dead time [steps]
   T threshold;                 // spike detection threshold [mV]
   std::uint32_t detector;      // the node whose voltage the detector watches
@@ -317,12 +322,24 @@ RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, 
   }
 }
 
+inline constexpr std::int64_t no_fault = INT64_MAX;
+
+// Notes cell c's voltage at the end of the step if it is outside the run's
+// bounds or not a number, unless the cell has a fault step already.
+template <class T>
+RANVIER_HD void note_fault(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c, T v) {
+  if (!(v >= C.v_lo && v <= C.v_hi) && C.fault_step[c] == no_fault) C.fault_step[c] = ctx.step + 1;
+}
+
 // Detection: an upward crossing at the detector node during the step is the
 // spike of time step+1, unless within the dead time of the cell's last one.
+// A voltage outside the run's bounds (or NaN) is noted, once, as the cell's
+// fault step.
 template <class T, class Sink>
 RANVIER_HD void detect(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int k, T v_old, T v_new,
                        Sink&& sink) {
   const std::uint32_t c = c0 + static_cast<std::uint32_t>(k);
+  note_fault(C, ctx, c, v_new);
   if (crossed_up(v_old, v_new, C.threshold) && ctx.step + 1 - C.last_spike[c] >= C.refractory) {
     C.last_spike[c] = ctx.step + 1;
     ++C.spike_count[c];

@@ -124,6 +124,7 @@ RANVIER_HD void model_step(const point_group_view<T>& G, const step_ctx& ctx, la
       ++C.spike_count[c];
       sink(C.gid_base + c);
     }
+    for (int k = 0; k < n; ++k) note_fault(C, ctx, c0 + static_cast<std::uint32_t>(k), v[k]);
     advance_states<M>(C, c0, n, [](std::uint32_t, int) { return T(0); });
     return;
   }
@@ -148,6 +149,7 @@ RANVIER_HD void model_step(const point_group_view<T>& G, const step_ctx& ctx, la
       }
     }
     v[k] = vn;
+    note_fault(C, ctx, c, vn);
     for (int q = 0; q < N::nstate; ++q) G.mstate[q][c] = s.s[q];
   }
   advance_states<M>(C, c0, n, [](std::uint32_t, int) { return T(0); });

@@ -18,6 +18,20 @@ class internal_error : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+// Writing an output failed (a full disk, a removed directory): says which
+// file and why.
+class io_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Memory ran out all the same (the estimate before the run said it would
+// fit): says while doing what, with the estimate and what was available.
+class resource_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class cuda_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

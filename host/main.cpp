@@ -10,6 +10,8 @@
 
 #include "host/engines/engine.hpp"
 #include "host/errors.hpp"
+#include "host/estimate.hpp"
+#include "host/model/check.hpp"
 #include "host/model/model_file.hpp"
 #include "host/run.hpp"
 #include "kernels/kernels.hpp"
@@ -92,11 +94,21 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
   auto* threads_opt = run->add_option("--threads", threads, "CPU threads (default: all)");
   run->add_flag("--quiet", quiet, "no progress line and no summary");
-  app.add_subcommand("info", "version, build options and CUDA devices");
+  auto* info_cmd = app.add_subcommand("info", "version, build options and CUDA devices; with MODEL, what it will need");
+  std::string info_model;
+  info_cmd->add_option("MODEL", info_model, "a model file: its memory (host, GPU) and output size, estimated");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (app.got_subcommand("info")) return info();
+    if (app.got_subcommand("info")) {
+      const int rc = info();
+      if (!info_model.empty()) {
+        ranvier::network net = ranvier::load_model_file(info_model);
+        ranvier::check(net);
+        fmt::print("model       {}\n{}", info_model, ranvier::format_estimate(ranvier::estimate_resources(net)));
+      }
+      return rc;
+    }
     ranvier::run_options opt;
     if (!engine.empty()) opt.engine = parse_engine(engine);
     // Flags are values of the model: a given one replaces the file's and is
@@ -109,16 +121,30 @@ int main(int argc, char** argv) {
     opt.threads = threads;
     opt.progress = !quiet;
     ranvier::network net = ranvier::load_model_file(model);
+    ranvier::install_interrupt_handlers();
     const auto summary = ranvier::run_network(std::move(net), opt);
-    {
-      std::ofstream js(std::filesystem::path(out) / "summary.json");
-      js << ranvier::summary_json(summary);
-    }
     if (!quiet) ranvier::print_summary(std::cout, summary);
-    return 0;
+    switch (summary.status) {
+      case ranvier::run_status::complete: return 0;
+      case ranvier::run_status::numerical_failure:
+        std::fprintf(stderr, "error: %s; the outputs up to there are written and summary.json says so\n",
+                     summary.stopped_why.c_str());
+        return 4;
+      case ranvier::run_status::interrupted:
+        std::fprintf(stderr, "ranvier: %s; the outputs up to there are written and summary.json says so\n",
+                     summary.stopped_why.c_str());
+        return 128 + summary.signal;
+    }
+    return 70;
   } catch (const ranvier::model_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
+  } catch (const ranvier::io_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 5;
+  } catch (const ranvier::resource_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 6;
   } catch (const ranvier::cuda_error& e) {
     std::fprintf(stderr, "CUDA error: %s\n", e.what());
     return 3;

@@ -4,10 +4,15 @@
 #include "host/run.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <ostream>
+#include <system_error>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -15,6 +20,7 @@
 #include "host/model/check.hpp"
 #include "host/build/morphology.hpp"
 #include "host/engines/engine.hpp"
+#include "host/estimate.hpp"
 #include "host/errors.hpp"
 #include "host/io/writers.hpp"
 
@@ -59,6 +65,43 @@ class progress_line {
   bool tty_ = false;
 };
 
+std::atomic<int> g_interrupt{0};
+extern "C" void on_interrupt(int sig) { g_interrupt.store(sig, std::memory_order_relaxed); }
+
+// Writes text to dir/name atomically: a temporary file in the same
+// directory, flushed, then renamed over the old one.
+void write_atomically(const std::filesystem::path& dir, const std::string& name, const std::string& text) {
+  const auto final_path = dir / name, tmp = dir / (name + ".tmp");
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f)
+    throw io_error(fmt::format("cannot write {}: {}", tmp.string(), std::generic_category().message(errno)));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+  const int e = errno;
+  std::fclose(f);
+  if (!ok)
+    throw io_error(fmt::format("writing {} failed: {}{}", tmp.string(), std::generic_category().message(e),
+                               e == ENOSPC ? " (the disk is full)" : ""));
+  std::error_code ec;
+  std::filesystem::rename(tmp, final_path, ec);
+  if (ec) throw io_error(fmt::format("renaming {} to {} failed: {}", tmp.string(), final_path.string(), ec.message()));
+}
+
+// progress.json in the output directory while a run goes: how far it got
+// and which files hold its outputs so far. Replaced after every chunk (the
+// outputs flushed first), removed when summary.json is written: after a
+// kill, it tells how far the run got and that it did not end.
+constexpr const char* progress_marker = "progress.json";
+void write_progress_marker(const std::filesystem::path& dir, const output_writer& w, std::int64_t step,
+                           std::int64_t nsteps, double dt) {
+  std::string files;
+  for (const auto& f : w.partial_paths())
+    files += fmt::format("{}\"{}\"", files.empty() ? "" : ", ", f.filename().string());
+  write_atomically(dir, progress_marker,
+                   fmt::format("{{\n  \"status\": \"running\",\n  \"steps\": {},\n  \"steps_planned\": {},\n"
+                               "  \"t_ms\": {},\n  \"dt_ms\": {},\n  \"files\": [{}]\n}}\n",
+                               step, nsteps, static_cast<double>(step) * dt, dt, files));
+}
+
 // A measurement's two hidden records (from, to) and what it needs to finish.
 struct pending_measure {
   measurement m;
@@ -75,9 +118,45 @@ double first_crossing(const std::vector<double>& v, double dt, double threshold)
   return -1.0;
 }
 
+// Where a fault sits, in the user's terms: population, cell, place, value.
+struct fault_context {
+  std::vector<population_layout> populations;
+  std::vector<std::string> cell_types;
+  std::vector<std::vector<std::string>> node_names;  // by group (cable cells)
+  double dt = 0.0;
+};
+std::string describe_fault(const numeric_fault& f, const fault_context& c, double v_lo, double v_hi, double t_ms,
+                           double t_ok_ms) {
+  std::string who = fmt::format("cell {} of cell type {}", f.cell, c.cell_types[f.group]);
+  for (const auto& p : c.populations)
+    if (p.kind == population_kind::cell && p.group == static_cast<int>(f.group) && f.cell >= p.first &&
+        f.cell < static_cast<std::uint64_t>(p.first) + p.size)
+      who = fmt::format("population {}, cell {}", p.name, f.cell - p.first);
+  const auto& names = c.node_names[f.group];
+  const std::string where = names.empty() ? std::string() : fmt::format(", at {}", names.at(f.node));
+  const auto value = [&] {
+    return std::isnan(f.value)   ? std::string("NaN")
+           : std::isinf(f.value) ? std::string(f.value > 0 ? "+infinity" : "-infinity")
+                                 : fmt::format("{:.6g}", f.value);
+  };
+  const std::string hint = fmt::format(
+      "Hint: a time step too large for the fastest channel or synapse of cell type {} (dt = {} ms: try a smaller "
+      "dt), a conductance or stimulus far too large, or a parameter in the wrong unit",
+      c.cell_types[f.group], c.dt);
+  const int dec = time_decimals(c.dt);
+  if (f.step >= 0)  // the detector's: exact
+    return fmt::format("numerical failure at t = {:.{}f} ms: {}{}: v left v_bounds [{}, {}] mV or was not a number at "
+                       "the end of that step (now {} mV). {}",
+                       static_cast<double>(f.step) * c.dt, dec, who, where, v_lo, v_hi, value(), hint);
+  return fmt::format("numerical failure by t = {:.{}f} ms (the check at t = {:.{}f} ms found none): {}{}: {} = {}{}. {}{}",
+                     t_ms, dec, t_ok_ms, dec, who, where, f.variable, value(),
+                     f.variable == "v" ? fmt::format(" mV, outside v_bounds [{}, {}] mV or not a number", v_lo, v_hi) : "",
+                     hint, f.variable == "v" ? "" : "; the voltage was still within bounds: look first at this state's own equation");
+}
+
 template <class T>
-void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std::vector<pending_measure>& measures,
-               run_summary& s) {
+void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, const std::vector<double>& v_bounds,
+               std::vector<pending_measure>& measures, run_summary& s) {
   const auto t_setup = clock_type::now();
   // Summary facts from the image before the engine takes it.
   s.cells = img_ref.ncells();
@@ -89,6 +168,14 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   s.dt = img_ref.dt;
   s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
   const auto populations = img_ref.populations;
+  fault_context fc;
+  fc.populations = img_ref.populations;
+  fc.dt = img_ref.dt;
+  for (const auto& g : img_ref.groups) {
+    fc.cell_types.push_back(g.cell_type);
+    fc.node_names.push_back(g.node_names);
+  }
+  s.steps_planned = img_ref.nsteps;
   double bytes_per_step = 0.0;
   for (const auto& g : img_ref.groups) {
     for (int a = 0; a < g.narrays(); ++a) bytes_per_step += 2.0 * g.array(a).size() * sizeof(T);  // read, write
@@ -115,7 +202,13 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   for (std::size_t g = 0; g < plastic_outdegree.size(); ++g) outdegree[g] += plastic_outdegree[g];
 
   std::unique_ptr<output_writer> writer;
-  if (opt.out) writer = std::make_unique<output_writer>(*opt.out, img_ref);
+  if (opt.out) {
+    writer = std::make_unique<output_writer>(*opt.out, img_ref);
+    // An earlier run's summary would describe outputs this run replaces:
+    // progress.json stands for this run until its own summary is written.
+    std::error_code ec;
+    std::filesystem::remove(*opt.out / "summary.json", ec);
+  }
   const std::size_t nrecords = img_ref.records.size();
   std::vector<bool> img_ref_hidden(nrecords);
   for (std::size_t r = 0; r < nrecords; ++r) img_ref_hidden[r] = img_ref.records[r].hidden;
@@ -142,19 +235,43 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   // Chunks of about half a second of wall time: progress stays live and the
   // recording buffers stay small.
   std::int64_t chunk = std::min<std::int64_t>(nsteps, 100);
+  const double v_lo = v_bounds.at(0), v_hi = v_bounds.at(1);
+  const auto mark_progress = [&] {
+    if (writer) write_progress_marker(*opt.out, *writer, eng->step(), nsteps, dt);
+  };
+  mark_progress();
   while (eng->step() < nsteps) {
+    if (const int sig = interrupt_signal()) {
+      s.status = run_status::interrupted;
+      s.signal = sig;
+      s.stopped_why = fmt::format("interrupted by {} at t = {:.{}f} ms",
+                                  sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : fmt::format("signal {}", sig),
+                                  static_cast<double>(eng->step()) * dt, time_decimals(dt));
+      break;
+    }
     const auto tc = clock_type::now();
-    const std::int64_t n = std::min(chunk, nsteps - eng->step());
+    const std::int64_t before = eng->step();
+    const std::int64_t n = std::min(chunk, nsteps - before);
     eng->run(n, rec);
     keep_hidden();
     if (writer) writer->write(rec);
     rec.clear();
+    if (const auto f = eng->find_fault(v_lo, v_hi)) {
+      s.status = run_status::numerical_failure;
+      s.stopped_why = describe_fault(*f, fc, v_lo, v_hi, static_cast<double>(eng->step()) * dt,
+                                     static_cast<double>(before) * dt);
+      break;
+    }
+    if (writer) writer->flush();
+    mark_progress();
     const double took = seconds_since(tc);
     if (took > 0) chunk = std::clamp<std::int64_t>(static_cast<std::int64_t>(n * 0.5 / took), 100, 100000);
     progress.update(static_cast<double>(eng->step()) * dt);
   }
-  if (nsteps == 0) eng->run(0, rec);
+  if (eng->step() == 0) eng->run(0, rec);  // the initial sample, when no step was taken
   keep_hidden();
+  s.steps = eng->step();
+  s.duration = static_cast<double>(s.steps) * dt;
   for (auto& pm : measures) {
     pm.m.t_from_ms = first_crossing(kept[pm.record_from], dt, pm.threshold);
     pm.m.t_to_ms = first_crossing(kept[pm.record_to], dt, pm.threshold);
@@ -191,35 +308,6 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, std
   }
 }
 
-// The host memory a network needs at the least, from its description: each
-// connection's target, weight and delay (16 B; building takes more) and each
-// cell's voltage and spike bookkeeping (20 B; its mechanisms more), with the
-// connections each rule makes on average. A lower bound, so that refusing a
-// network that exceeds the memory available is never wrong.
-struct memory_floor {
-  double connections = 0.0, cells = 0.0, bytes = 0.0;
-};
-memory_floor least_memory(const network& net) {
-  memory_floor m;
-  for (const auto& p : net.populations)
-    if (p.kind == population_kind::cell) m.cells += static_cast<double>(p.size);
-  for (const auto& pr : net.projections) {
-    const population_desc* pre = net.find_population(pr.pre);
-    const population_desc* post = net.find_population(pr.post);
-    if (!pre || !post) continue;
-    const double a = static_cast<double>(pre->size), b = static_cast<double>(post->size);
-    switch (pr.rule) {
-      case connect_rule::all_to_all: m.connections += a * b - (pre == post && !pr.autapses ? b : 0.0); break;
-      case connect_rule::one_to_one: m.connections += b; break;
-      case connect_rule::fixed_probability: m.connections += pr.probability * a * b * (pre == post && !pr.autapses ? (a - 1.0) / a : 1.0); break;
-      case connect_rule::fixed_indegree: m.connections += static_cast<double>(pr.indegree) * b; break;
-      case connect_rule::list: m.connections += static_cast<double>(pr.pairs.size()); break;
-    }
-  }
-  m.bytes = 16.0 * m.connections + 20.0 * m.cells;
-  return m;
-}
-
 // MemAvailable of /proc/meminfo [bytes], or 0 where it cannot be read.
 double available_memory() {
   std::ifstream f("/proc/meminfo");
@@ -234,13 +322,42 @@ double available_memory() {
 }  // namespace
 
 void check_memory(const network& net) {
-  const memory_floor m = least_memory(net);
+  const resource_estimate e = estimate_resources(net);
   const double avail = available_memory();
-  if (avail > 0.0 && m.bytes > avail)
+  if (avail > 0.0 && e.host_bytes > avail) {
+    const auto& d = e.dominant();
     throw model_error(fmt::format(
-        "{}: the network needs at least {:.3g} GB of memory ({:.3g} connections x 16 B, {:.3g} cells x 20 B; building "
-        "takes more), and {:.3g} GB are available; valid: fewer connections (a lower probability or in-degree) or cells",
-        net.source, m.bytes / 1e9, m.connections, m.cells, avail / 1e9));
+        "{}: the network needs about {} of memory while running ({} at the peak of building; the most: {}, {}), "
+        "and {} are available; valid: fewer connections (a lower probability or in-degree), cells or recorded "
+        "samples (`ranvier info {}` shows the estimate by part)",
+        net.source, human_bytes(e.host_bytes), human_bytes(e.host_build_bytes), d.name, human_bytes(d.host_bytes),
+        human_bytes(avail), net.source));
+  }
+}
+
+const char* to_string(run_status st) {
+  switch (st) {
+    case run_status::complete: return "complete";
+    case run_status::numerical_failure: return "numerical failure";
+    case run_status::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+void install_interrupt_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+void request_interrupt(int sig) { g_interrupt.store(sig, std::memory_order_relaxed); }
+int interrupt_signal() { return g_interrupt.load(std::memory_order_relaxed); }
+
+void write_summary_file(const std::filesystem::path& dir, const run_summary& s) {
+  write_atomically(dir, "summary.json", summary_json(s));
+  std::error_code ec;
+  std::filesystem::remove(dir / progress_marker, ec);
 }
 
 void apply_overrides(network& net, const run_options& opt) {
@@ -280,12 +397,32 @@ run_summary run_network(network net, const run_options& opt) {
     }
     measures.push_back(pm);
   }
+  // What runs out of memory all the same is named, with the estimate.
+  const auto out_of_memory = [&](const char* doing) {
+    const resource_estimate e = estimate_resources(net);
+    return resource_error(fmt::format(
+        "{}: out of host memory while {} (estimated: {} while running, {} at the peak of building; {} available); "
+        "valid: a smaller network or fewer recorded samples (`ranvier info {}` shows the estimate by part)",
+        net.source, doing, human_bytes(e.host_bytes), human_bytes(e.host_build_bytes), human_bytes(available_memory()),
+        net.source));
+  };
   pack_timing pt;
-  any_image img = pack(net, opt.threads, pt);
+  pt.progress = opt.progress;
+  any_image img;
+  try {
+    img = pack(net, opt.threads, pt);
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory("building and packing the network");
+  }
   s.build_s = seconds_since(t0);
-  std::visit([&](auto& im) { run_image(im, img, opt, measures, s); }, img);
+  try {
+    std::visit([&](auto& im) { run_image(im, img, opt, net.sim.v_bounds, measures, s); }, img);
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory("setting up the engine or running (state, ring buffer, recording)");
+  }
   s.setup_s += pt.pack_s;
   s.build_s -= pt.pack_s;
+  if (opt.out) write_summary_file(*opt.out, s);
   return s;
 }
 
@@ -293,7 +430,9 @@ void print_summary(std::ostream& os, const run_summary& s) {
   os << fmt::format("engine      {}\n", s.engine);
   os << fmt::format("            ({})\n", s.engine_why);
   os << fmt::format("network     {} cells, {} generators, {} connections\n", s.cells, s.generators, s.connections);
-  os << fmt::format("simulated   {} ms in {} steps of {} ms\n", s.duration, s.steps, s.dt);
+  os << fmt::format("simulated   {} ms in {} steps of {} ms{}\n", s.duration, s.steps, s.dt,
+                    s.status == run_status::complete ? std::string()
+                                                     : fmt::format(" of {} planned: {}", s.steps_planned, to_string(s.status)));
   for (const auto& p : s.populations)
     os << fmt::format("  {:<12} {:>8} cells {:>10} spikes {:>9.3f} Hz\n", p.name, p.size, p.spikes, p.rate_hz);
   for (const auto& m : s.measurements) {
@@ -341,13 +480,14 @@ std::string summary_json(const run_summary& s) {
         m.ok() ? fmt::format("{:.6g}", m.velocity_m_per_s()) : std::string("null"));
   }
   return fmt::format(
-      "{{\n  \"engine\": \"{}\",\n  \"cells\": {},\n  \"compartments\": {},\n  \"generators\": {},\n"
+      "{{\n  \"status\": \"{}\",\n  \"stopped_why\": \"{}\",\n  \"steps_planned\": {},\n"
+      "  \"engine\": \"{}\",\n  \"cells\": {},\n  \"compartments\": {},\n  \"generators\": {},\n"
       "  \"connections\": {},\n  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n"
       "  \"setup_s\": {:.6f},\n  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n"
       "  \"neuron_steps_per_s\": {:.6g},\n  \"compartment_steps_per_s\": {:.6g},\n  \"synaptic_events_per_s\": {:.6g},\n"
       "  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n  \"populations\": [\n    {}\n  ],\n"
       "  \"measurements\": [{}{}{}],\n  \"files\": [{}]\n}}\n",
-      esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
+      to_string(s.status), esc(s.stopped_why), s.steps_planned, esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
       s.setup_s, s.run_s, s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.compartment_steps_per_s(),
       s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops, meas.empty() ? "" : "\n    ", meas,
       meas.empty() ? "" : "\n  ", files);

@@ -43,15 +43,24 @@ struct measurement {
   double velocity_m_per_s() const { return ok() ? distance_um / delay_ms() * 1e-3 : 0.0; }  // µm/ms = 1e-3 m/s
 };
 
+// How a run ended. Anything but `complete` still writes every output up to
+// the step reached (summary.json says which step) and exits non-zero.
+enum class run_status { complete, numerical_failure, interrupted };
+const char* to_string(run_status s);
+
 struct run_summary {
+  run_status status = run_status::complete;
+  std::string stopped_why;  // not complete: what stopped it (the fault, the signal)
+  int signal = 0;           // interrupted: the signal (SIGINT, SIGTERM)
+  std::int64_t steps_planned = 0;
   std::string engine;       // describe() of the engine that ran
   std::string engine_why;   // why it was picked
   std::uint64_t cells = 0;  // neurons (generators excluded)
   std::uint64_t generators = 0;
   std::uint64_t connections = 0;
-  std::int64_t steps = 0;
+  std::int64_t steps = 0;   // steps taken (steps_planned unless the run stopped early)
   double dt = 0.0;          // [ms]
-  double duration = 0.0;    // [ms]
+  double duration = 0.0;    // simulated [ms]: steps · dt
   double build_s = 0.0;     // check + connectivity + initial state [s]
   double setup_s = 0.0;     // packing and engine set-up (upload) [s]
   double run_s = 0.0;       // stepping, recording and writing [s]
@@ -77,16 +86,30 @@ struct run_summary {
   double realtime_factor() const { return duration > 0 ? run_s / (duration * 1e-3) : 0.0; }
 };
 
+// SIGINT and SIGTERM stop a run after its current chunk of steps (about half
+// a second): outputs are flushed and committed, summary.json says
+// "interrupted", and the run returns with status interrupted.
+// install_interrupt_handlers() installs the handlers (the CLI does);
+// request_interrupt(sig) does what the signal does (tests, embedding);
+// interrupt_signal() is the signal received, or 0.
+void install_interrupt_handlers();
+void request_interrupt(int sig);
+int interrupt_signal();
+
+// Writes summary.json into dir atomically (a temporary file, then a rename).
+void write_summary_file(const std::filesystem::path& dir, const run_summary& s);
+
 // Applies the overrides to a description (before checking).
 void apply_overrides(network& net, const run_options& opt);
 
 // Runs a description (checked here; throws model_error before writing
-// anything if it is invalid).
+// anything if it is invalid). With opt.out, writes the outputs and
+// summary.json there, also when the run stops early (s.status).
 run_summary run_network(network net, const run_options& opt);
 
-// Refuses, before anything is allocated, a checked network whose least memory
-// (16 B a connection, 20 B a cell, counted from the description) exceeds
-// the memory this machine has available.
+// Refuses, before anything is allocated, a checked network whose estimated
+// memory while running (host/estimate.hpp) exceeds the memory this machine
+// has available, with the estimate and the part that dominates.
 void check_memory(const network& net);
 
 // Human-readable summary, and the same as JSON.

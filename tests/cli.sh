@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line: flags are values of the model and are checked like it
-# (a bad one is reported, never ignored), and `ranvier info` ends its last
-# line. Usage: tests/cli.sh RANVIER_BINARY SOURCE_DIR
+# (a bad one is reported, never ignored); a numerical failure, a signal, a
+# kill and a full disk each end as documented (exit code, message, files);
+# `ranvier info` ends its last line. Usage: tests/cli.sh RANVIER_BINARY SOURCE_DIR
 set -uo pipefail
 bin=$1
 model=$2/examples/hh_single.toml
@@ -42,6 +43,63 @@ if ! "$bin" run "$out/twice.toml" --out "$out/twice" --quiet --duration 20 ||
    [ ! -s "$out/twice/hh.v.csv" ] || [ "$(wc -l < "$out/twice/hh.v.2.csv")" -ne 22 ]; then
   echo "FAIL: two records of hh.v did not give hh.v.csv and hh.v.2.csv (21 samples)"
   fail=1
+fi
+# A numerical failure: exit 4, the message with the step, outputs committed, summary.json says so.
+sed -e 's/^amp = 0.1 .*/amp = 1e6/' -e 's/^start = 10.0 .*/start = 50.0/' "$model" > "$out/blow.toml"
+msg=$("$bin" run "$out/blow.toml" --out "$out/blow" --quiet 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 4 ] || [[ $msg != *"numerical failure at t = 50.025 ms: population hh, cell 0"* ]] ||
+   ! grep -q '"status": "numerical failure"' "$out/blow/summary.json" || [ ! -s "$out/blow/hh.v.csv" ]; then
+  echo "FAIL: a blown-up voltage -> exit $rc, '$msg'; expected exit 4, the step and the cell, committed outputs"
+  fail=1
+else
+  echo "ok: numerical failure -> exit 4: $msg"
+fi
+# A long run: SIGTERM and SIGINT stop it, outputs committed, exit 128 + signal;
+# SIGKILL leaves progress.json and .partial files of complete lines.
+long=$2/examples/cobahh.toml
+for sig in TERM INT KILL; do
+  d="$out/sig$sig"
+  "$bin" run "$long" --out "$d" --quiet --threads 1 --duration 1000000 2>"$out/sig$sig.err" &
+  pid=$!
+  sleep 3
+  kill -s "$sig" $pid
+  wait $pid 2>/dev/null
+  rc=$?
+  case $sig in
+    TERM | INT)
+      want=$((128 + $(kill -l "$sig")))
+      if [ $rc -ne $want ] || ! grep -q '"status": "interrupted"' "$d/summary.json" ||
+         ! grep -q "interrupted by SIG$sig" "$out/sig$sig.err" || [ "$(wc -l < "$d/spikes.csv")" -lt 100 ] ||
+         [ -e "$d/progress.json" ] || ls "$d" | grep -q partial; then
+        echo "FAIL: SIG$sig -> exit $rc (expected $want), $(cat "$out/sig$sig.err"), files: $(ls "$d" | tr '\n' ' ')"
+        fail=1
+      else
+        echo "ok: SIG$sig -> exit $rc, $(cat "$out/sig$sig.err")"
+      fi ;;
+    KILL)
+      # Every line of the spikes so far but a torn last one is a spike.
+      bad=$(head -n -1 "$d/spikes.csv.partial" | tail -n +2 | grep -cvE '^[0-9]+\.[0-9]+,(exc|inh),[0-9]+$')
+      if [ $rc -ne 137 ] || ! grep -q '"status": "running"' "$d/progress.json" || [ -e "$d/summary.json" ] ||
+         [ "$bad" -ne 0 ] || [ "$(wc -l < "$d/spikes.csv.partial")" -lt 100 ]; then
+        echo "FAIL: SIGKILL -> exit $rc, progress: $(cat "$d/progress.json" 2>&1), $bad malformed lines"
+        fail=1
+      else
+        echo "ok: SIGKILL -> progress.json at step $(grep -o '"steps": [0-9]*' "$d/progress.json"), $(wc -l < "$d/spikes.csv.partial") lines of spikes, none malformed"
+      fi ;;
+  esac
+done
+# A full disk: the spikes file is /dev/full; exit 5 naming it, nothing committed.
+mkdir -p "$out/full"
+ln -s /dev/full "$out/full/spikes.csv.partial"
+msg=$("$bin" run "$model" --out "$out/full" --quiet 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 5 ] || [[ $msg != *"spikes.csv.partial failed: No space left on device (the disk is full"* ]] ||
+   [ -e "$out/full/spikes.csv" ]; then
+  echo "FAIL: a full disk -> exit $rc, '$msg'; expected exit 5 and the file"
+  fail=1
+else
+  echo "ok: full disk -> exit 5: $msg"
 fi
 # `ranvier info`: every line ends in a newline.
 last=$("$bin" info | tail -c 1 | od -An -c | tr -d ' ')

@@ -141,6 +141,41 @@ void add_spike_source(network& net, const std::string& name, std::int64_t size, 
   net.projections.push_back(p);
 }
 
+network synchronous_network(std::int64_t n) {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = 60.0;
+  add_model_population(net, "lif_cell", "lif", {}, {receptor_desc::exp_current("in", 2.0)}, "cells", n);
+  stimulus_desc s;
+  s.population = "cells";
+  s.amp = {1.0};  // [nA]
+  s.start = 10.0;
+  net.stimuli.push_back(s);
+  projection_desc rec = projection("cells", "cells", "in");
+  rec.rule = connect_rule::fixed_indegree;
+  rec.indegree = 50;
+  rec.weight = distribution::constant(0.01);  // [nA]
+  rec.delay = distribution::constant(1.0);
+  net.projections.push_back(rec);
+  std::vector<given_spike> burst;
+  for (std::int64_t i = 0; i < n; ++i) burst.push_back({5.0, i, 0});
+  population_desc src;
+  src.name = "burst";
+  src.kind = population_kind::spike_times;
+  src.size = n;
+  src.spikes = std::move(burst);
+  net.populations.push_back(src);
+  projection_desc one = projection("burst", "cells", "in");
+  one.rule = connect_rule::one_to_one;
+  one.weight = distribution::constant(5.0);  // [nA]: enough for one spike of every cell
+  one.delay = distribution::constant(0.5);
+  net.projections.push_back(one);
+  add_record(net, "cells", "spikes");
+  add_record(net, "burst", "spikes");
+  add_record(net, "cells", "v", {0, static_cast<std::uint32_t>(n - 1)}, 0.5);
+  return net;
+}
+
 std::vector<double> spike_times(const outcome& o, const std::string& population, std::uint32_t cell) {
   for (const auto& p : o.populations) {
     if (p.name != population) continue;

@@ -129,6 +129,12 @@ network model_network();
 // v recorded.
 network plastic_network();
 
+// n identical LIF cells under one current step, each with 50 inputs from
+// the others, and n given-time sources that all fire at t = 5 ms onto them
+// one to one: every cell fires in the same steps (the spike, record and
+// ring buffers' worst case).
+network synchronous_network(std::int64_t n);
+
 // n LIF cells that never fire, each with a one-step pulse receptor per
 // projection ("r0", "r1", ...: its conductance after an arrival's step is
 // the weight that arrival delivered), and n given-time sources firing

@@ -6,6 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
+#include <limits>
+#include <map>
+#include <variant>
 #include <filesystem>
 
 #if defined(_OPENMP)
@@ -13,7 +17,11 @@
 #endif
 
 #include "core/dmath.hpp"
+#include "host/engines/engine.hpp"
 #include "host/errors.hpp"
+#include "host/estimate.hpp"
+#include "host/model/check.hpp"
+#include "host/pack/image.hpp"
 #include "host/run.hpp"
 #include "support.hpp"
 
@@ -274,10 +282,70 @@ TEST_CASE("a network that cannot fit in memory is refused before anything is bui
   check(net);
   const std::string msg = error_of([&] { check_memory(net); });
   CAPTURE(msg);
-  CHECK(contains(msg, "the network needs at least 6.4e+04 GB of memory (4e+12 connections x 16 B, 2e+06 cells x 20 B"));
+  // 4e12 connections x 24 B (target, weight, delay, index by target): 9.6e4 GB, the most.
+  CHECK(contains(msg, "the network needs about 9.6e+04 GB of memory while running"));
+  CHECK(contains(msg, "the most: static connections, 9.6e+04 GB"));
+  CHECK(contains(msg, "ranvier info"));
   // A small network passes.
   net.projections[0].probability = 1e-5;
   CHECK(error_of([&] { check_memory(net); }) == "");
+}
+
+TEST_CASE("the resource estimate is close to what is built and written") {
+  // Connections and device bytes against the packed image, disk bytes
+  // against the files a run writes.
+  for (const std::string name : {"cobahh.toml", "hh_single.toml", "ball_and_stick.toml", "stdp_song.toml"}) {
+    CAPTURE(name);
+    network net = example(name);
+    net.sim.duration = std::min(net.sim.duration, 200.0);
+    check(net);
+    const resource_estimate e = estimate_resources(net);
+    any_image img = pack(net, 1);
+    std::visit(
+        [&](auto& im) {
+          const double built = static_cast<double>(im.nconnections());
+          CHECK(std::fabs(e.connections - built) <= 0.01 * built + 1.0);
+          CHECK(e.cells == static_cast<double>(im.ncells()));
+          CHECK(e.compartments == static_cast<double>(im.ncompartments()));
+          // The image's count leaves out the engine's recording buffers.
+          const double device = static_cast<double>(im.memory_bytes());
+          double estimated = e.device_bytes;
+          for (const auto& p : e.parts)
+            if (p.name == "recording") estimated -= p.device_bytes;
+          CAPTURE(device);
+          CAPTURE(estimated);
+          CHECK(estimated >= 0.7 * device - 1e4);
+          CHECK(estimated <= 1.5 * device + 1e4);
+        },
+        img);
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "ranvier_test_estimate";
+    fs::remove_all(dir);
+    run_options opt;
+    opt.out = dir;
+    opt.progress = false;
+    const auto s = run_network(net, opt);
+    double sampled = 0.0, spikes = 0.0;
+    for (const auto& f : s.files) (f.filename() == "spikes.csv" ? spikes : sampled) += static_cast<double>(fs::file_size(f));
+    CAPTURE(sampled);
+    CAPTURE(e.disk_bytes);
+    CHECK(e.disk_bytes >= 0.6 * sampled);
+    CHECK(e.disk_bytes <= 1.6 * sampled + 100.0);
+    // Spikes: the estimate per Hz times the recorded cells' mean rate.
+    double rate = 0.0, cells = 0.0;
+    for (const auto& p : s.populations) {
+      rate += p.rate_hz * static_cast<double>(p.size);
+      cells += static_cast<double>(p.size);
+    }
+    if (spikes > 1000.0 && cells > 0) {
+      const double predicted = e.spike_bytes_per_hz * rate / cells;
+      CAPTURE(predicted);
+      CAPTURE(spikes);
+      CHECK(predicted >= 0.5 * spikes);
+      CHECK(predicted <= 2.0 * spikes);
+    }
+    fs::remove_all(dir);
+  }
 }
 
 TEST_CASE("a clamp with one amplitude per cell drives only its cells") {
@@ -400,6 +468,110 @@ TEST_CASE("the driver writes complete outputs, and a bad model leaves earlier ou
   CHECK_THROWS_AS(run_network(bad, opt), model_error);
   CHECK(read_text((dir / "spikes.csv").string()) == spikes);
   CHECK(read_text((dir / "hh.v.csv").string()) == v);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every cell firing in one step, again and again: no spike, event or sample is lost, with any threads") {
+  const std::int64_t n = 5000;
+  const network net = synchronous_network(n);
+  const auto one = run(net, which::cpu, 1, 37);
+  std::map<std::int64_t, std::int64_t> per_step;
+  for (const auto& s : one.spikes) ++per_step[s.step];
+  CAPTURE(per_step.size());
+  CHECK(per_step.size() >= 7);  // the burst, the volley it causes, and the current step's
+  for (const auto& [step, count] : per_step) {
+    CAPTURE(step);
+    CHECK(count == n);  // the burst at 5 ms; then every cell, together, each time
+  }
+  check_identical(one, run(net, which::cpu, 2, 1000));
+  check_identical(one, run(net, which::cpu, 3, 1));
+}
+
+TEST_CASE("a voltage outside v_bounds stops the run at its step; the outputs up to there are written and marked") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ranvier_test_numerical_failure";
+  fs::remove_all(dir);
+  run_options opt;
+  opt.out = dir;
+  opt.progress = false;
+  network net = example("hh_single.toml");  // 1000 µm², dt 0.025 ms, 120 ms
+  net.stimuli.at(0).amp = {1e6};            // [nA]: v jumps by about 2.4e6 mV in the first step
+  net.stimuli.at(0).start = 50.0;
+  net.stimuli.at(0).stop = 110.0;
+  const auto s = run_network(net, opt);
+  CHECK(s.status == run_status::numerical_failure);
+  CAPTURE(s.stopped_why);
+  // The stimulus is on from step 2000; v at the end of that step, t = 50.025 ms, is out.
+  CHECK(contains(s.stopped_why, "numerical failure at t = 50.025 ms: population hh, cell 0: v left v_bounds [-1000, 1000] mV"));
+  CHECK(contains(s.stopped_why, "dt = 0.025 ms"));
+  CHECK(s.steps >= 2001);  // to the end of the chunk of steps it was found in
+  const std::string summary = read_text((dir / "summary.json").string());
+  CHECK(contains(summary, "\"status\": \"numerical failure\""));
+  CHECK(json_number(summary, {"steps"}) == static_cast<double>(s.steps));
+  const std::string v = read_text((dir / "hh.v.csv").string());
+  CHECK(std::count(v.begin(), v.end(), '\n') == 1 + s.steps + 1);  // header, t = 0 … the last step taken
+  CHECK(contains(v, "\n50.000,-64.97"));
+  CHECK(contains(v, "\n50.025,2458195"));
+  for (const auto& f : fs::directory_iterator(dir)) {
+    CHECK(f.path().extension() != ".partial");
+    CHECK(f.path().filename() != "progress.json");
+  }
+  // Wider bounds let the same run go on (the cell recovers after the pulse).
+  net.sim.v_bounds = {-1e7, 1e7};
+  CHECK(run_network(net, opt).status == run_status::complete);
+  // Bad bounds are refused with the key.
+  net.sim.v_bounds = {10.0, -10.0};
+  CHECK(contains(error_of([&] { check(net); }), "v_bounds"));
+  net.sim.v_bounds = {-10.0};
+  CHECK(contains(error_of([&] { check(net); }), "v_bounds has 1 value"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a NaN in any state of a cell is found, with its cell type, cell, place and variable") {
+  // Set in the image before the engine takes it: the scan at the end of a
+  // chunk finds it even where the detector has not (yet) seen the voltage.
+  network net = cable_network();
+  any_image img = pack(net, 1);
+  auto& im = std::get<image<double>>(img);
+  auto& g = im.groups.at(0);
+  REQUIRE(g.cable);
+  REQUIRE(!g.mechs.empty());
+  const auto& m = g.mechs.back();
+  const std::uint32_t inst = m.ninst() - 1;
+  g.mechs.back().state.at(0)[g.place(static_cast<std::size_t>(inst) * g.ncells + 1, m.ninst())] =
+      std::numeric_limits<double>::quiet_NaN();
+  const std::string name = g.mechs.back().name + "." + g.mechs.back().state_names.at(0);
+  const std::uint32_t node = m.node.at(inst);
+  auto eng = make_cpu_engine(std::move(img), 1);
+  const auto f = eng->find_fault(-1000.0, 1000.0);
+  REQUIRE(f);
+  CHECK(f->step == -1);
+  CHECK(f->variable == name);
+  CHECK(f->cell == 1);
+  CHECK(f->place == inst);
+  CHECK(f->node == node);
+  CHECK(std::isnan(f->value));
+}
+
+TEST_CASE("an interrupted run stops between chunks, commits its outputs and says so") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ranvier_test_interrupted";
+  fs::remove_all(dir);
+  run_options opt;
+  opt.out = dir;
+  opt.progress = false;
+  request_interrupt(SIGTERM);  // what the handler does on SIGTERM
+  const auto s = run_network(example("hh_single.toml"), opt);
+  request_interrupt(0);
+  CHECK(s.status == run_status::interrupted);
+  CHECK(s.signal == SIGTERM);
+  CHECK(s.steps == 0);
+  CHECK(contains(s.stopped_why, "interrupted by SIGTERM at t = 0.000 ms"));
+  CHECK(contains(read_text((dir / "summary.json").string()), "\"status\": \"interrupted\""));
+  CHECK(read_text((dir / "hh.v.csv").string()) == "time_ms,0\n0.000,-65\n");  // the initial sample, nothing more
+  CHECK(!fs::exists(dir / "progress.json"));
+  // The next run is not interrupted.
+  CHECK(run_network(example("hh_single.toml"), opt).status == run_status::complete);
   fs::remove_all(dir);
 }
 

@@ -28,6 +28,13 @@ TEST_CASE_TEMPLATE("cobahh, 1 s: CPU and CUDA engines agree bit for bit", T, flo
   check_identical(cpu, gpu);
 }
 
+TEST_CASE("every cell firing in one step, again and again: CPU and CUDA agree bit for bit, nothing lost") {
+  const network net = synchronous_network(20000);
+  const auto cpu = run(net, which::cpu, 2);
+  CHECK(cpu.spikes.size() >= 5 * 20000);
+  check_identical(cpu, run(net, which::cuda));
+}
+
 TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit for bit") {
   network net = example("cobahh.toml");
   net.sim.duration = 300.0;

@@ -5,11 +5,17 @@
 #include "host/build/build.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <unordered_set>
+#include <unistd.h>
 
 #include <fmt/format.h>
+
+#include "host/estimate.hpp"
 
 #include "core/dmath.hpp"
 #include "host/errors.hpp"
@@ -218,8 +224,30 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
 }  // namespace
 
 connectivity build_connectivity(const network& net, const cell_layout& layout,
-                                const std::vector<cell_type_layout>& types, int threads) {
+                                const std::vector<cell_type_layout>& types, int threads, bool progress) {
   const double dt = net.sim.dt;
+  // Progress: connections built, against the rules' expected total.
+  double expected = 0.0;
+  for (const auto& pr : net.projections) expected += expected_connections(net, pr);
+  std::atomic<std::uint64_t> made{0};  // drawn
+  std::uint64_t ordered = 0;            // gathered into the source-ordered arrays (serial)
+  const auto t_start = std::chrono::steady_clock::now();
+  double shown_at = 0.0;
+  bool shown = false;
+  const bool tty = isatty(fileno(stderr));
+  const auto report = [&](bool last) {
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    if (!progress || (!last && (wall < 3.0 || wall - shown_at < 1.0)) || (last && !shown)) return;
+    shown_at = wall;
+    shown = true;
+    // Drawing and ordering each count as one pass over the connections.
+    const double n = static_cast<double>(made.load(std::memory_order_relaxed)), o = static_cast<double>(ordered);
+    const double done = (n + o) / 2.0, rate = done / wall;
+    std::fprintf(stderr, "%sbuilding: %.4g of about %.4g connections drawn, %.4g ordered (%.0f %%, %.3g a second), ETA %.0f s%s",
+                 tty ? "\r" : "", n, expected, o, expected > 0 ? std::min(100.0, 100.0 * done / expected) : 100.0, rate,
+                 rate > 0 ? std::max(0.0, expected - done) / rate : 0.0, last ? "\n" : tty ? "   " : "\n");
+    std::fflush(stderr);
+  };
   const std::uint64_t seed = net.sim.seed;
 #if defined(_OPENMP)
   const int nthreads = threads > 0 ? threads : omp_get_max_threads();
@@ -266,6 +294,12 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
         auto& in = b.per_post[j];
         core::stream cs(seed, core::stream_purpose::connect, id, j);
         choose_sources(pr, pre.size, same_pop, j, cs, in.pre);
+        made.fetch_add(in.pre.size(), std::memory_order_relaxed);
+#if defined(_OPENMP)
+        if (progress && (j & 63) == 0 && omp_get_thread_num() == 0) report(false);
+#else
+        if (progress && (j & 63) == 0) report(false);
+#endif
         core::stream ws(seed, core::stream_purpose::weight, id, j);
         core::stream ds(seed, core::stream_purpose::delay, id, j);
         in.weight.resize(in.pre.size());
@@ -314,6 +348,8 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
     const auto& b = projections[pi];
     for (std::size_t j = 0; j < b.per_post.size(); ++j) {
       const auto& in = b.per_post[j];
+      ordered += in.pre.size();
+      if ((j & 63) == 0) report(false);
       for (std::size_t k = 0; k < in.pre.size(); ++k) {
         const std::uint64_t c = fill[b.pre_gid_base + in.pre[k]]++;
         C.target[c] = b.target_base + in.location[k] * b.stride + static_cast<std::uint32_t>(j);
@@ -379,6 +415,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   C.in_conn.resize(n);
   std::vector<std::uint64_t> tfill(C.in_row.begin(), C.in_row.end() - 1);
   for (std::uint64_t c = 0; c < n; ++c) C.in_conn[tfill[C.target[c]]++] = c;
+  report(true);
   return C;
 }
 

@@ -104,8 +104,10 @@ struct connectivity {
 };
 
 // Builds all projections with `threads` OpenMP threads (0: the default).
+// With `progress`, building that takes more than a few seconds prints a line
+// on stderr once a second: connections built of those expected, rate, ETA.
 connectivity build_connectivity(const network& net, const cell_layout& layout,
-                                const std::vector<cell_type_layout>& types, int threads = 0);
+                                const std::vector<cell_type_layout>& types, int threads = 0, bool progress = false);
 
 // A delay in ms as whole steps: the nearest step count, halves rounded up,
 // computed as floor(delay/dt + 0.5 + 1e-9) so that decimal delays such as

@@ -268,6 +268,19 @@ class cpu_engine final : public engine {
     return out;
   }
 
+  std::optional<numeric_fault> find_fault(double v_lo, double v_hi) override {
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
+      if (auto f = fault_from_steps(img_.groups[gi], static_cast<std::uint32_t>(gi), img_.groups[gi].fault_step.data(),
+                                    img_.groups[gi].v.data()))
+        return f;
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      const auto& g = img_.groups[gi];
+      for (int a = 0; a < g.narrays(); ++a)
+        if (auto f = find_fault_in(g, static_cast<std::uint32_t>(gi), a, g.array(a).data(), v_lo, v_hi)) return f;
+    }
+    return std::nullopt;
+  }
+
   std::vector<std::uint32_t> spike_counts() override {
     std::vector<std::uint32_t> out(img_.nsources, 0);
     for (const auto& g : img_.groups) std::copy(g.spike_count.begin(), g.spike_count.end(), out.begin() + g.gid_base);

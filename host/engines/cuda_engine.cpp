@@ -23,7 +23,11 @@ template <class T> class device_buffer {
  public:
   device_buffer() = default;
   explicit device_buffer(std::size_t n) : n_(n) {
-    if (n_ > 0) check_cuda(kernels::device_alloc(reinterpret_cast<void**>(&p_), n_ * sizeof(T)), "cudaMalloc");
+    if (n_ > 0)
+      check_cuda(kernels::device_alloc(reinterpret_cast<void**>(&p_), n_ * sizeof(T)),
+                 fmt::format("cudaMalloc of {} values of {} B for the network's state, connections or buffers "
+                             "(`ranvier info MODEL` estimates the GPU memory a model needs)",
+                             n_, sizeof(T)).c_str());
   }
   device_buffer(const device_buffer&) = delete;
   device_buffer& operator=(const device_buffer&) = delete;
@@ -85,6 +89,7 @@ class cuda_engine final : public engine {
       for (int a = 0; a < g.narrays(); ++a) dg.arrays.push_back(uploaded(g.array(a), stream_));
       dg.spike_count = uploaded(g.spike_count, stream_);
       dg.last_spike = uploaded(g.last_spike, stream_);
+      dg.fault_step = uploaded(g.fault_step, stream_);
       for (auto& st : g.stimuli) dg.stim_amp.push_back(uploaded(st.amp, stream_));
       for (auto& m : g.mechs) {
         dg.mech_param.push_back(uploaded(m.param, stream_));
@@ -116,6 +121,7 @@ class cuda_engine final : public engine {
       if (c.gap.row) c.gap = {dg.gap_row.get(), dg.gap_node.get(), dg.gap_g.get(), dg.gap_v_partner.get()};
       c.spike_count = dg.spike_count.get();
       c.last_spike = dg.last_spike.get();
+      c.fault_step = dg.fault_step.get();
       if (g.cable) {
         dg.parent = uploaded(g.parent, stream_);
         dg.ga = uploaded(g.ga, stream_);
@@ -384,6 +390,32 @@ class cuda_engine final : public engine {
     return out;
   }
 
+  std::optional<numeric_fault> find_fault(double v_lo, double v_hi) override {
+    std::vector<T> tmp;
+    std::vector<std::int64_t> steps;
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      const auto& g = img_.groups[gi];
+      steps.resize(g.ncells);
+      dgroups_[gi].fault_step.download(steps.data(), steps.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "find_fault");
+      if (std::all_of(steps.begin(), steps.end(), [](std::int64_t s) { return s == core::no_fault; })) continue;
+      tmp.resize(g.v.size());
+      dgroups_[gi].arrays[0].download(tmp.data(), tmp.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "find_fault");
+      if (auto f = fault_from_steps(g, static_cast<std::uint32_t>(gi), steps.data(), tmp.data())) return f;
+    }
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      const auto& g = img_.groups[gi];
+      for (int a = 0; a < g.narrays(); ++a) {
+        tmp.resize(g.array(a).size());
+        dgroups_[gi].arrays[a].download(tmp.data(), tmp.size(), stream_);
+        check_cuda(kernels::stream_sync(stream_), "find_fault");
+        if (auto f = find_fault_in(g, static_cast<std::uint32_t>(gi), a, tmp.data(), v_lo, v_hi)) return f;
+      }
+    }
+    return std::nullopt;
+  }
+
   std::vector<std::uint32_t> spike_counts() override {
     std::vector<std::uint32_t> out(img_.nsources, 0);
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
@@ -404,6 +436,7 @@ class cuda_engine final : public engine {
     std::vector<device_buffer<T>> arrays;  // by state_ref::array
     device_buffer<std::uint32_t> spike_count;
     device_buffer<std::int64_t> last_spike;
+    device_buffer<std::int64_t> fault_step;
     std::vector<device_buffer<T>> stim_amp;
     std::vector<device_buffer<T>> mech_param;
     std::vector<device_buffer<std::uint32_t>> mech_node;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -112,6 +113,70 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
   field("last_release", [](const auto& s) { return s.last; });
 }
 
+// A value that should not be there: a NaN or infinity in a cell's state, or a
+// membrane voltage outside the run's bounds ([simulation] v_bounds).
+struct numeric_fault {
+  std::int64_t step = -1;     // the step at whose end the detector saw it (the cell's fault step); −1: found by a scan
+  std::uint32_t group = 0;    // index into the image's groups
+  std::string variable;       // "v", "traub_miles.m", "ampa.g"
+  std::uint64_t cell = 0;     // in the group
+  std::uint32_t place = 0;    // the node (v, cai) or the instance of a mechanism or receptor
+  std::uint32_t node = 0;     // where that place is on the cell (cable cells; 0 on point neurons)
+  double value = 0.0;
+};
+
+// The earliest fault step of group g's cells (core::cell_parts::fault_step,
+// by cell), its cell and the voltage at its detector now (v: the group's
+// voltages in its layout), or none.
+template <class T>
+std::optional<numeric_fault> fault_from_steps(const group_storage<T>& g, std::uint32_t group, const std::int64_t* steps,
+                                              const T* v) {
+  std::int64_t first = core::no_fault;
+  std::uint32_t cell = 0;
+  for (std::uint32_t c = 0; c < g.ncells; ++c)
+    if (steps[c] < first) {
+      first = steps[c];
+      cell = c;
+    }
+  if (first == core::no_fault) return std::nullopt;
+  numeric_fault f;
+  f.step = first;
+  f.group = group;
+  f.variable = "v";
+  f.cell = cell;
+  f.place = f.node = g.detector;
+  f.value = static_cast<double>(v[g.place(static_cast<std::size_t>(g.detector) * g.ncells + cell, g.nnodes)]);  // now
+  return f;
+}
+
+// The first fault in group g's array a (values: the array in g's layout), or none.
+template <class T>
+std::optional<numeric_fault> find_fault_in(const group_storage<T>& g, std::uint32_t group, int a, const T* values,
+                                           double v_lo, double v_hi) {
+  const std::uint32_t ninst = g.array_ninst(a);
+  const std::size_t n = static_cast<std::size_t>(ninst) * g.ncells;
+  const bool is_v = a == 0;  // v is array 0 (group_storage::array)
+  const auto bad = [&](T x) {
+    return is_v ? !(static_cast<double>(x) >= v_lo && static_cast<double>(x) <= v_hi) : !(x - x == T(0));
+  };
+  bool any = false;  // a vectorisable pass first; the places only where it found something
+  for (std::size_t i = 0; i < n; ++i) any |= bad(values[i]);
+  if (!any) return std::nullopt;
+  for (std::size_t canonical = 0; canonical < n; ++canonical) {
+    const T x = values[g.place(canonical, ninst)];
+    if (!bad(x)) continue;
+    numeric_fault f;
+    f.group = group;
+    f.variable = g.array_name(a);
+    f.place = static_cast<std::uint32_t>(canonical / g.ncells);
+    f.cell = canonical % g.ncells;
+    f.node = g.array_node(a, f.place);
+    f.value = static_cast<double>(x);
+    return f;
+  }
+  return std::nullopt;
+}
+
 class engine {
  public:
   virtual ~engine() = default;
@@ -127,6 +192,9 @@ class engine {
   virtual std::vector<named_array> state() = 0;
   // Spikes per source since the start, by gid.
   virtual std::vector<std::uint32_t> spike_counts() = 0;
+  // The first NaN or infinity in a cell's state, or voltage outside
+  // [v_lo, v_hi] [mV], now (the run driver asks after every chunk of steps).
+  virtual std::optional<numeric_fault> find_fault(double v_lo, double v_hi) = 0;
 };
 
 struct engine_options {

@@ -2,6 +2,7 @@
 #include "host/io/writers.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <map>
 #include <system_error>
@@ -152,14 +153,51 @@ void output_writer::write(const recording& rec) {
   }
 }
 
+namespace {
+// Flushes f; throws io_error saying which file and why if writing failed.
+void flush_or_throw(std::FILE* f, const std::filesystem::path& path) {
+  errno = 0;
+  if (std::fflush(f) == 0 && !std::ferror(f)) return;
+  const int e = errno;
+  throw io_error(fmt::format("writing {} failed: {}{}", path.string(),
+                             e ? std::generic_category().message(e) : std::string("an error of the stream"),
+                             e == ENOSPC ? " (the disk is full: free space or choose another --out)" : ""));
+}
+}  // namespace
+
+void output_writer::flush() {
+  const auto one = [](const file& f) {
+    if (f.f) flush_or_throw(f.f, f.partial_path);
+  };
+  one(spikes_);
+  for (const auto& t : traces_) one(t);
+  for (const auto& fw : finals_) one(fw.out);
+}
+
+std::vector<std::filesystem::path> output_writer::partial_paths() const {
+  std::vector<std::filesystem::path> out;
+  const auto one = [&](const file& f) {
+    if (f.f) out.push_back(f.partial_path);
+  };
+  one(spikes_);
+  for (const auto& t : traces_) one(t);
+  for (const auto& fw : finals_) one(fw.out);
+  return out;
+}
+
 std::vector<std::filesystem::path> output_writer::commit() {
   auto finish = [this](file& f) {
     if (!f.f) return;
-    const bool ok = std::fflush(f.f) == 0 && !std::ferror(f.f);
-    std::fclose(f.f);
+    flush_or_throw(f.f, f.partial_path);
+    const bool closed = std::fclose(f.f) == 0;
     f.f = nullptr;
-    if (!ok) throw model_error(fmt::format("writing {} failed (disk full?)", f.partial_path.string()));
-    std::filesystem::rename(f.partial_path, f.final_path);
+    if (!closed)
+      throw io_error(fmt::format("closing {} failed: {}", f.partial_path.string(), std::generic_category().message(errno)));
+    std::error_code ec;
+    std::filesystem::rename(f.partial_path, f.final_path, ec);
+    if (ec)
+      throw io_error(fmt::format("renaming {} to {} failed: {}", f.partial_path.string(), f.final_path.string(),
+                                 ec.message()));
     written_.push_back(f.final_path);
   };
   finish(spikes_);

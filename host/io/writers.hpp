@@ -1,8 +1,11 @@
 // Output files: spikes (CSV: time_ms,population,index), one CSV of samples
 // per sampled [[record]] (time_ms, then one column per recorded cell,
 // connection or weight bin), and the final weights of projections. Files
-// are written as NAME.partial and renamed when the run completes, so a failed
-// run never leaves a half-written file in place of an earlier good one.
+// are written as NAME.partial, flushed after every chunk of steps, and
+// renamed when the run ends (complete, interrupted or stopped by a numerical
+// failure), so an error never leaves a half-written file in place of an
+// earlier good one, and a killed run leaves its .partial files with every
+// complete line.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,12 @@ class output_writer {
   // weight, delay_ms), from an engine's state ("<projection>.weight").
   bool wants_final_weights() const { return !finals_.empty(); }
   void write_final_weights(const std::vector<std::pair<std::string, std::vector<double>>>& weights);
+  // Hands everything written so far to the operating system, so that a
+  // killed run leaves every complete line on disk; throws io_error naming
+  // the file if writing failed (a full disk says so).
+  void flush();
+  // The files being written, under their temporary names.
+  std::vector<std::filesystem::path> partial_paths() const;
   // Flushes, closes and renames every file into place; returns their paths.
   std::vector<std::filesystem::path> commit();
 

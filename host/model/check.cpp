@@ -275,6 +275,11 @@ class checker {
     if (!finite(s.celsius) || !(s.celsius > -273.15) || !(s.celsius <= 100.0))
       r_.add(at(s, fb, "celsius"), format("{} degC is outside (-273.15, 100]", num(s.celsius)),
              "a temperature above absolute zero and at most 100 [degC]");
+    const auto& b = s.v_bounds;
+    if (b.size() != 2 || !finite(b[0]) || !finite(b[1]) || !(b[0] < b[1]))
+      r_.add(at(s, fb, "v_bounds"), format("v_bounds has {} value{}{}", b.size(), b.size() == 1 ? "" : "s",
+                                           b.size() == 2 ? format(", [{}, {}]", num(b[0]), num(b[1])) : ""),
+             "[lowest, highest]: two finite voltages, the first below the second [mV], e.g. [-1000.0, 1000.0]");
   }
 
   // Whether some mechanism of the cell type reads or writes [Ca²⁺]i.

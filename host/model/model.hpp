@@ -481,6 +481,9 @@ struct simulation_desc : located {
   arith_mode mode = arith_mode::deterministic;
   double celsius = 6.3;      // temperature [°C]
   std::int64_t secondorder = 0;  // 0: implicit Euler (first order); 2: Crank–Nicolson (NEURON's secondorder = 2)
+  // A membrane voltage outside these [mV] (or a NaN or infinity anywhere in
+  // a cell's state) stops the run as a numerical failure.
+  std::vector<double> v_bounds = {-1000.0, 1000.0};
 };
 
 struct network {

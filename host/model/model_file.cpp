@@ -472,6 +472,8 @@ std::string named(std::string path, const toml::table& t) {
   return path;
 }
 
+void numbers(parser& p, const toml::node& n, const std::string& path, const std::string& valid, std::vector<double>& out);
+
 void read_simulation(parser& p, const toml::table& root, simulation_desc& sim) {
   const toml::node* n = root.get("simulation");
   if (!n) {
@@ -501,6 +503,10 @@ void read_simulation(parser& p, const toml::table& root, simulation_desc& sim) {
            {std::pair{"deterministic", arith_mode::deterministic}, std::pair{"fast", arith_mode::fast}});
   f.number("celsius", sim.celsius, need::optional, "a temperature in (-273.15, 100] [degC]");
   f.integer("secondorder", sim.secondorder, need::optional, "0 (implicit Euler) or 2 (Crank-Nicolson)");
+  if (const toml::node* n = f.get("v_bounds")) {
+    sim.v_bounds.clear();
+    numbers(p, *n, f.key_path("v_bounds"), "[lowest, highest], the voltages a run may reach [mV]", sim.v_bounds);
+  }
   f.unknown_keys();
 }
 

@@ -74,6 +74,23 @@ template <class T> int group_storage<T>::find_array(const std::string& name) con
 
 template <class T> std::uint32_t group_storage<T>::array_ninst(int a) const { return slot(a).ninst; }
 
+template <class T> std::uint32_t group_storage<T>::array_node(int a, std::uint32_t place) const {
+  if (a == 0 || (a == 1 && !cai.empty())) return place;
+  a -= cai.empty() ? 1 : 2;
+  if (a < static_cast<int>(mstate.size())) return 0;
+  a -= static_cast<int>(mstate.size());
+  const auto at = [place](const std::vector<std::uint32_t>& node) { return node.empty() ? 0u : node[place]; };
+  for (const auto& m : mechs) {
+    if (a < static_cast<int>(m.state.size())) return at(m.node);
+    a -= static_cast<int>(m.state.size());
+  }
+  for (const auto& r : receptors) {
+    if (a < static_cast<int>(r.state.size())) return at(r.node);
+    a -= static_cast<int>(r.state.size());
+  }
+  throw internal_error("group_storage: no state array in cell type " + cell_type);
+}
+
 template <class T> std::size_t group_storage<T>::place(std::size_t canonical, std::uint32_t ninst) const {
   const auto j = static_cast<std::uint32_t>(canonical / ncells), c = static_cast<std::uint32_t>(canonical % ncells);
   return core::at(j, ninst, block, ncells, c, 0);
@@ -106,6 +123,9 @@ template <class T> core::cell_parts<T> group_storage<T>::parts() {
   c.cai = cai.empty() ? nullptr : cai.data();
   c.spike_count = spike_count.data();
   c.last_spike = last_spike.data();
+  c.fault_step = fault_step.data();
+  c.v_lo = v_lo;
+  c.v_hi = v_hi;
   c.refractory = refractory;
   c.threshold = threshold;
   c.detector = detector;
@@ -448,6 +468,9 @@ group_storage<T> pack_group(const network& net, const cell_layout& L, const cell
   // "Never fired": far enough in the past for any dead time, far enough from
   // the int64 limit that step − last_spike cannot overflow.
   g.last_spike.assign(g.ncells, std::numeric_limits<std::int64_t>::min() / 2);
+  g.fault_step.assign(g.ncells, core::no_fault);
+  g.v_lo = static_cast<T>(net.sim.v_bounds.at(0));
+  g.v_hi = static_cast<T>(net.sim.v_bounds.at(1));
   g.refractory = refractory_steps(cd.refractory, dt);
 
   // A neuron model: its parameters, threshold, refractory period, resting v
@@ -796,7 +819,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   const auto t0 = clock::now();
   const auto types = lay_out_cell_types(net);
   const cell_layout L = lay_out_cells(net, types);
-  connectivity C = build_connectivity(net, L, types, threads);
+  connectivity C = build_connectivity(net, L, types, threads, timing.progress);
   const auto t1 = clock::now();
 
   image<T> img;

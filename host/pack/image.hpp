@@ -67,6 +67,8 @@ template <class T> struct group_storage {
   state_vector<T> cai;                    // nnodes × ncells [mM], or empty
   std::vector<std::uint32_t> spike_count;
   std::vector<std::int64_t> last_spike;   // [steps]
+  std::vector<std::int64_t> fault_step;   // [steps]; core::no_fault: none (core::cell_parts)
+  T v_lo{}, v_hi{};                       // [simulation] v_bounds [mV]
 
   struct mechanism {
     std::string name;
@@ -113,6 +115,10 @@ template <class T> struct group_storage {
   const state_vector<T>& array(int a) const;
   int find_array(const std::string& name) const;  // −1 when absent
   std::uint32_t array_ninst(int a) const;         // values a cell in array a (nodes or instances)
+  // The node of the place-th value of a cell in array a (v and cai: the
+  // node itself; a mechanism's or receptor's instance: its node; 0 on point
+  // neurons).
+  std::uint32_t array_node(int a, std::uint32_t place) const;
   // Where the value at index j·ncells + c of the one-block layout (j·ncells +
   // c: what records, gap junctions and connections are built with) sits in
   // this group's layout, for an array of ninst values a cell.
@@ -274,10 +280,12 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
 // building (0: the default).
 any_image pack(const network& net, int threads = 0);
 
-// Timing of pack's phases, for the summary.
+// Timing of pack's phases, for the summary; and whether building that takes
+// more than a few seconds shows its progress on stderr.
 struct pack_timing {
   double build_s = 0.0;
   double pack_s = 0.0;
+  bool progress = false;
 };
 any_image pack(const network& net, int threads, pack_timing& timing);
 
