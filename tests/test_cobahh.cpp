@@ -119,3 +119,48 @@ TEST_CASE("COBAHH: self-sustained asynchronous irregular activity at Brian2's ra
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("validation") {
+
+TEST_CASE("fast mode gives COBAHH's rates, irregularity and asynchrony of deterministic mode, over seeds") {
+  // The two modes diverge spike by spike in this chaotic network, so they are
+  // compared as distributions over 5 seeds (each seed: its own connectivity
+  // and initial state, the same in both modes): for each statistic the means
+  // must agree within 3 standard errors of their difference (the seeds' own
+  // spread) and within 10 %.
+  network net = example("cobahh.toml");
+  const int seeds = 5;
+  for (const auto prec : {precision::double_, precision::single}) {
+    net.sim.prec = prec;
+    std::vector<activity> det, fast;
+    for (int seed = 1; seed <= seeds; ++seed) {
+      net.sim.seed = static_cast<std::uint64_t>(seed);
+      net.sim.mode = arith_mode::deterministic;
+      det.push_back(measure(run(net, which::cpu, 2)));
+      net.sim.mode = arith_mode::fast;
+      fast.push_back(measure(run(net, which::cpu, 2)));
+    }
+    const auto compare = [&](const std::string what, double activity::*field) {
+      const auto stats = [&](const std::vector<activity>& v) {
+        double m = 0, s = 0;
+        for (const auto& a : v) m += a.*field / v.size();
+        for (const auto& a : v) s += (a.*field - m) * (a.*field - m) / (v.size() - 1);
+        return std::pair{m, s};
+      };
+      const auto [md, vd] = stats(det);
+      const auto [mf, vf] = stats(fast);
+      const double se = std::sqrt(vd / seeds + vf / seeds);
+      MESSAGE(std::string(to_string(prec)) << " " << what << ": deterministic " << md << " (sd " << std::sqrt(vd) << "), fast " << mf
+                              << " (sd " << std::sqrt(vf) << "), difference " << mf - md << " = "
+                              << (se > 0 ? (mf - md) / se : 0.0) << " standard errors");
+      CHECK(std::fabs(mf - md) <= 3.0 * se);
+      CHECK(std::fabs(mf - md) <= 0.10 * std::fabs(md));
+    };
+    compare("exc rate [Hz]", &activity::rate_exc);
+    compare("inh rate [Hz]", &activity::rate_inh);
+    compare("ISI CV", &activity::isi_cv);
+    compare("1 ms population count CV (synchrony)", &activity::bin_cv);
+  }
+}
+
+}  // TEST_SUITE
