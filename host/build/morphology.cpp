@@ -13,6 +13,7 @@
 
 #include "host/build/builders.hpp"
 #include "host/errors.hpp"
+#include "host/model/check.hpp"
 
 namespace ranvier {
 
@@ -83,6 +84,19 @@ std::int64_t segments_for(const discretization_desc& d, const section_desc& s, d
     case discretization_desc::rule::d_lambda: {
       // NEURON's geom_nseg: the odd number nearest above L/(d_lambda·λ_f).
       const double x = s.length() / (d.d_lambda * lambda_f(s, d.frequency, ra, cm));
+      // λ_f is 0·∞ when its integral underflows (a short, wide section) and
+      // 4π·frequency·Ra·cm overflows: no count (converting NaN is undefined).
+      if (std::isnan(x)) {
+        double widest = 0.0;
+        for (const auto& pt : s.points) widest = std::max(widest, pt.diam);
+        throw model_error(fmt::format(
+            "the d_lambda rule gives section '{}' no number of segments: with length {} um, diameters up to {} um, "
+            "Ra = {} ohm cm and cm = {} uF/cm2 at {} Hz its length constant is 0 times infinity in double precision; "
+            "valid: nseg or max_length for the section, or Ra, cm and frequency whose product 4*pi*frequency*Ra*cm "
+            "is below 1e308",
+            s.name, show_number(s.length()), show_number(widest), show_number(ra), show_number(cm),
+            show_number(d.frequency)));
+      }
       n = std::floor((x + 0.9) / 2.0) * 2.0 + 1.0;
       break;
     }
@@ -265,10 +279,11 @@ cell_geometry discretize(const cell_desc& c) {
   }
   if (total > max_nodes_per_cell)
     throw model_error(fmt::format("cutting it into segments makes more than {} nodes (section '{}' alone gets {}{} "
-                                  "segments)",
+                                  "segments); valid: at most {} nodes a cell: a coarser discretisation (a larger "
+                                  "max_length or d_lambda, a smaller nseg)",
                                   max_nodes_per_cell, G.sections[most].name,
                                   counts[most] > max_nodes_per_cell ? "over " : "",
-                                  std::min(counts[most], max_nodes_per_cell)));
+                                  std::min(counts[most], max_nodes_per_cell), max_nodes_per_cell));
   for (int s = 0; s < ns; ++s) G.nseg[s] = static_cast<int>(counts[s]);
 
   // Nodes: the root node, then per section its centres and its end node.

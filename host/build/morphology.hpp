@@ -74,7 +74,9 @@ inline constexpr std::int64_t max_nodes_per_cell = 1'000'000;
 // Cuts a cable cell type into nodes. The description must have passed
 // check()'s checks of its sections; a discretisation that would exceed
 // max_nodes_per_cell is a model_error naming the section with most
-// segments; other violations are internal errors.
+// segments, and a d_lambda rule that gives a section no number of segments
+// (its length constant 0·∞ in double) one naming the section; both say what
+// would be valid. Other violations are internal errors.
 cell_geometry discretize(const cell_desc& c);
 
 }  // namespace ranvier

@@ -752,10 +752,7 @@ class checker {
     try {
       G = discretize(c);
     } catch (const model_error& e) {  // the message says what would be valid
-      r_.add(at(c, fb), e.what(),
-             format("at most {} nodes a cell: a coarser discretisation (a larger max_length or d_lambda, a smaller "
-                    "nseg)",
-                    max_nodes_per_cell));
+      r_.add_text(at(c, fb), to_string(at(c, fb)) + ": " + e.what());
       return;
     }
     std::map<std::uint32_t, std::string> pools;
