@@ -141,6 +141,16 @@ void add_spike_source(network& net, const std::string& name, std::int64_t size, 
   net.projections.push_back(p);
 }
 
+scratch_output::scratch_output(const std::string& name) : dir(std::filesystem::temp_directory_path() / name) {
+  std::filesystem::remove_all(dir);
+  opt.out = dir;
+  opt.progress = false;
+}
+scratch_output::~scratch_output() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 network synchronous_network(std::int64_t n) {
   network net;
   net.sim.dt = 0.1;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -128,6 +129,15 @@ network model_network();
 // and quantal terminals under STDP; BCM and homeostatic scaling; spikes and
 // v recorded.
 network plastic_network();
+
+// A fresh directory `name` under the temporary directory, removed again at
+// the end, and run options that write there without a progress line.
+struct scratch_output {
+  std::filesystem::path dir;
+  run_options opt;
+  explicit scratch_output(const std::string& name);
+  ~scratch_output();
+};
 
 // n identical LIF cells under one current step, each with 50 inputs from
 // the others, and n given-time sources that all fire at t = 5 ms onto them

@@ -319,12 +319,8 @@ TEST_CASE("the resource estimate is close to what is built and written") {
         },
         img);
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / "ranvier_test_estimate";
-    fs::remove_all(dir);
-    run_options opt;
-    opt.out = dir;
-    opt.progress = false;
-    const auto s = run_network(net, opt);
+    const scratch_output out("ranvier_test_estimate");
+    const auto s = run_network(net, out.opt);
     double sampled = 0.0, spikes = 0.0;
     for (const auto& f : s.files) (f.filename() == "spikes.csv" ? spikes : sampled) += static_cast<double>(fs::file_size(f));
     CAPTURE(sampled);
@@ -344,7 +340,6 @@ TEST_CASE("the resource estimate is close to what is built and written") {
       CHECK(predicted >= 0.5 * spikes);
       CHECK(predicted <= 2.0 * spikes);
     }
-    fs::remove_all(dir);
   }
 }
 
@@ -449,11 +444,9 @@ TEST_CASE("engine choice: cpu on request; cuda refused clearly where it cannot r
 
 TEST_CASE("the driver writes complete outputs, and a bad model leaves earlier outputs untouched") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "ranvier_test_outputs";
-  fs::remove_all(dir);
-  run_options opt;
-  opt.out = dir;
-  opt.progress = false;
+  const scratch_output out("ranvier_test_outputs");
+  const fs::path& dir = out.dir;
+  const run_options& opt = out.opt;
   const auto s = run_network(example("hh_single.toml"), opt);
   CHECK(s.populations.at(0).spikes == 7);
   const std::string spikes = read_text((dir / "spikes.csv").string());
@@ -468,7 +461,6 @@ TEST_CASE("the driver writes complete outputs, and a bad model leaves earlier ou
   CHECK_THROWS_AS(run_network(bad, opt), model_error);
   CHECK(read_text((dir / "spikes.csv").string()) == spikes);
   CHECK(read_text((dir / "hh.v.csv").string()) == v);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("every cell firing in one step, again and again: no spike, event or sample is lost, with any threads") {
@@ -489,11 +481,9 @@ TEST_CASE("every cell firing in one step, again and again: no spike, event or sa
 
 TEST_CASE("a voltage outside v_bounds stops the run at its step; the outputs up to there are written and marked") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "ranvier_test_numerical_failure";
-  fs::remove_all(dir);
-  run_options opt;
-  opt.out = dir;
-  opt.progress = false;
+  const scratch_output out("ranvier_test_numerical_failure");
+  const fs::path& dir = out.dir;
+  const run_options& opt = out.opt;
   network net = example("hh_single.toml");  // 1000 µm², dt 0.025 ms, 120 ms
   net.stimuli.at(0).amp = {1e6};            // [nA]: v jumps by about 2.4e6 mV in the first step
   net.stimuli.at(0).start = 50.0;
@@ -524,7 +514,6 @@ TEST_CASE("a voltage outside v_bounds stops the run at its step; the outputs up 
   CHECK(contains(error_of([&] { check(net); }), "v_bounds"));
   net.sim.v_bounds = {-10.0};
   CHECK(contains(error_of([&] { check(net); }), "v_bounds has 1 value"));
-  fs::remove_all(dir);
 }
 
 TEST_CASE("a NaN in any state of a cell is found, with its cell type, cell, place and variable") {
@@ -555,11 +544,9 @@ TEST_CASE("a NaN in any state of a cell is found, with its cell type, cell, plac
 
 TEST_CASE("an interrupted run stops between chunks, commits its outputs and says so") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "ranvier_test_interrupted";
-  fs::remove_all(dir);
-  run_options opt;
-  opt.out = dir;
-  opt.progress = false;
+  const scratch_output out("ranvier_test_interrupted");
+  const fs::path& dir = out.dir;
+  const run_options& opt = out.opt;
   request_interrupt(SIGTERM);  // what the handler does on SIGTERM
   const auto s = run_network(example("hh_single.toml"), opt);
   request_interrupt(0);
@@ -572,7 +559,6 @@ TEST_CASE("an interrupted run stops between chunks, commits its outputs and says
   CHECK(!fs::exists(dir / "progress.json"));
   // The next run is not interrupted.
   CHECK(run_network(example("hh_single.toml"), opt).status == run_status::complete);
-  fs::remove_all(dir);
 }
 
 }  // TEST_SUITE
