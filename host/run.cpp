@@ -66,7 +66,15 @@ class progress_line {
 };
 
 std::atomic<int> g_interrupt{0};
-extern "C" void on_interrupt(int sig) { g_interrupt.store(sig, std::memory_order_relaxed); }
+// The first SIGINT or SIGTERM asks the run to stop after its chunk; a second
+// one (the run still building, say) ends the process at once, as without a
+// handler. Both calls are async-signal-safe.
+extern "C" void on_interrupt(int sig) {
+  if (g_interrupt.exchange(sig, std::memory_order_relaxed) != 0) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+}
 
 // Writes text to dir/name atomically: a temporary file in the same
 // directory, flushed, then renamed over the old one.
@@ -247,6 +255,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
       s.stopped_why = fmt::format("interrupted by {} at t = {:.{}f} ms",
                                   sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : fmt::format("signal {}", sig),
                                   static_cast<double>(eng->step()) * dt, time_decimals(dt));
+      request_interrupt(0);  // handled: a later run in this process is not interrupted by it
       break;
     }
     const auto tc = clock_type::now();

@@ -88,7 +88,8 @@ struct run_summary {
 
 // SIGINT and SIGTERM stop a run after its current chunk of steps (about half
 // a second): outputs are flushed and committed, summary.json says
-// "interrupted", and the run returns with status interrupted.
+// "interrupted", and the run returns with status interrupted (the request
+// is then cleared). A second signal before that ends the process at once.
 // install_interrupt_handlers() installs the handlers (the CLI does);
 // request_interrupt(sig) does what the signal does (tests, embedding);
 // interrupt_signal() is the signal received, or 0.
