@@ -263,7 +263,7 @@ TEST_CASE("the device memory estimate counts large groups in 64 bits and leaves 
 
 TEST_CASE("a network that cannot fit in memory is refused before anything is built") {
   // 2e6 Poisson sources onto 2e6 cells with probability 1: 4e12 connections,
-  // at least 64 TB. It used to start building and end in std::bad_alloc.
+  // about 96 TB by the estimate. It used to start building and end in std::bad_alloc.
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = 10.0;
