@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -51,6 +52,15 @@ template <class T> double dynamic_bytes(const projection_desc& pr) {
 const resource_estimate::part& resource_estimate::dominant() const {
   return *std::max_element(parts.begin(), parts.end(),
                            [](const part& a, const part& b) { return a.host_bytes < b.host_bytes; });
+}
+
+double available_host_memory() {
+  std::ifstream f("/proc/meminfo");
+  std::string key, unit;
+  double kb = 0.0;
+  while (f >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024.0;
+  return 0.0;
 }
 
 std::string human_bytes(double b) {
@@ -201,6 +211,13 @@ std::string format_estimate(const resource_estimate& e) {
     out += fmt::format("  {:<32} host {:>10}   gpu {:>10}\n", p.name, human_bytes(p.host_bytes), human_bytes(p.device_bytes));
   out += fmt::format("disk        {} of sampled records and weights, and {} of spikes per Hz of mean rate\n",
                      human_bytes(e.disk_bytes), human_bytes(e.spike_bytes_per_hz));
+  const double avail = available_host_memory();
+  if (avail > 0.0)
+    out += fmt::format("fits        {} in the host memory available now ({}){}\n",
+                       e.host_bytes <= avail ? (e.host_build_bytes <= avail ? "yes" : "running yes, building maybe not")
+                                             : "no",
+                       human_bytes(avail),
+                       e.host_bytes <= avail ? "" : ": `ranvier run` refuses it before building");
   return out;
 }
 

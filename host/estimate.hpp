@@ -37,8 +37,12 @@ resource_estimate estimate_resources(const network& net);
 double expected_connections(const network& net, const projection_desc& pr);
 
 // "host memory 1.23 GB while running (peak 2.5 GB while building): ..." on
-// several lines, for `ranvier info MODEL`.
+// several lines, for `ranvier info MODEL`, ending with whether it fits in
+// the host memory available now.
 std::string format_estimate(const resource_estimate& e);
+
+// MemAvailable of /proc/meminfo [bytes], or 0 where it cannot be read.
+double available_host_memory();
 
 // Bytes as "1.23 GB", "456 kB", "12 B".
 std::string human_bytes(double b);

@@ -10,7 +10,6 @@
 #include <csignal>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <ostream>
 #include <system_error>
 #include <unistd.h>
@@ -317,22 +316,11 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   }
 }
 
-// MemAvailable of /proc/meminfo [bytes], or 0 where it cannot be read.
-double available_memory() {
-  std::ifstream f("/proc/meminfo");
-  std::string key;
-  double kb = 0.0;
-  std::string unit;
-  while (f >> key >> kb >> unit)
-    if (key == "MemAvailable:") return kb * 1024.0;
-  return 0.0;
-}
-
 }  // namespace
 
 void check_memory(const network& net) {
   const resource_estimate e = estimate_resources(net);
-  const double avail = available_memory();
+  const double avail = available_host_memory();
   if (avail > 0.0 && e.host_bytes > avail) {
     const auto& d = e.dominant();
     throw model_error(fmt::format(
@@ -412,7 +400,7 @@ run_summary run_network(network net, const run_options& opt) {
     return resource_error(fmt::format(
         "{}: out of host memory while {} (estimated: {} while running, {} at the peak of building; {} available); "
         "valid: a smaller network or fewer recorded samples (`ranvier info {}` shows the estimate by part)",
-        net.source, doing, human_bytes(e.host_bytes), human_bytes(e.host_build_bytes), human_bytes(available_memory()),
+        net.source, doing, human_bytes(e.host_bytes), human_bytes(e.host_build_bytes), human_bytes(available_host_memory()),
         net.source));
   };
   pack_timing pt;

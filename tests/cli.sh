@@ -101,6 +101,22 @@ if [ $rc -ne 5 ] || [[ $msg != *"spikes.csv.partial failed: No space left on dev
 else
   echo "ok: full disk -> exit 5: $msg"
 fi
+# `ranvier info MODEL`: the estimate; a bad model is reported like `run` does.
+info=$("$bin" info "$2/examples/cobahh.toml")
+if [[ $info != *"4000 cells, 4000 compartments, 320000 connections"* ]] || [[ $info != *"host memory"* ]] ||
+   [[ $info != *"fits        "* ]]; then
+  echo "FAIL: ranvier info MODEL did not print the estimate: $info"
+  fail=1
+else
+  echo "ok: info MODEL -> $(echo "$info" | grep -E '^(host memory|fits)' | tr '\n' ' ')"
+fi
+printf '[simulation]\ndt = -1\nduration = 10\n' > "$out/bad.toml"
+msg=$("$bin" info "$out/bad.toml" 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 2 ] || [[ $msg != *"simulation.dt"* ]]; then
+  echo "FAIL: ranvier info BAD -> exit $rc, '$msg'; expected exit 2 and the key"
+  fail=1
+fi
 # `ranvier info`: every line ends in a newline.
 last=$("$bin" info | tail -c 1 | od -An -c | tr -d ' ')
 if [ "$last" != '\n' ]; then
