@@ -90,7 +90,6 @@ resource_estimate estimate_resources(const network& net) {
   double targets = 0.0;                           // ring targets: receptor locations over all cells
   for (const auto& p : net.populations) {
     if (p.kind != population_kind::cell) {
-      e.cells += 0.0;
       cells.host_bytes += 16.0 * static_cast<double>(p.size);  // a source's count and state
       continue;
     }

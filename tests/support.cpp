@@ -141,6 +141,22 @@ void add_spike_source(network& net, const std::string& name, std::int64_t size, 
   net.projections.push_back(p);
 }
 
+network poisson_net(std::int64_t n, double rate, double start, double stop, double duration, double dt) {
+  network net;
+  net.sim.dt = dt;
+  net.sim.duration = duration;
+  population_desc p;
+  p.name = "noise";
+  p.kind = population_kind::poisson;
+  p.size = n;
+  p.rate = rate;
+  p.start = start;
+  p.stop = stop;
+  net.populations.push_back(p);
+  add_record(net, "noise", "spikes");
+  return net;
+}
+
 scratch_output::scratch_output(const std::string& name) : dir(std::filesystem::temp_directory_path() / name) {
   std::filesystem::remove_all(dir);
   opt.out = dir;

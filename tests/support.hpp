@@ -130,6 +130,10 @@ network model_network();
 // v recorded.
 network plastic_network();
 
+// A network of one Poisson population "noise" of n sources at `rate` [Hz]
+// from `start` to `stop` [ms], its spikes recorded, `duration` [ms] at dt [ms].
+network poisson_net(std::int64_t n, double rate, double start, double stop, double duration, double dt = 0.1);
+
 // A fresh directory `name` under the temporary directory, removed again at
 // the end, and run options that write there without a progress line.
 struct scratch_output {

@@ -30,26 +30,6 @@ using namespace ranvier::test;
 
 namespace {
 
-// A network of one Poisson population "noise" of n sources at `rate` [Hz]
-// from `start` to `stop` [ms], its spikes recorded, dt 0.1 ms.
-network poisson_net(std::int64_t n, double rate, double start, double stop, double duration) {
-  network net = hh_cell(0.0);
-  net.populations.clear();
-  net.records.clear();
-  population_desc p;
-  p.name = "noise";
-  p.kind = population_kind::poisson;
-  p.size = n;
-  p.rate = rate;
-  p.start = start;
-  p.stop = stop;
-  net.populations.push_back(p);
-  net.sim.duration = duration;
-  net.sim.dt = 0.1;
-  add_record(net, "noise", "spikes");
-  return net;
-}
-
 // A driven HH cell "src" projecting onto a passive cell "dst" through one
 // connection of weight w [µS] and delay d [ms]; dst's receptor conductance is
 // recorded every step.
