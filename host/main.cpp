@@ -1,5 +1,6 @@
 // The `ranvier` command: `ranvier run MODEL` runs a model file and writes its
-// recordings; `ranvier info` says what this build and machine can do.
+// recordings; `ranvier resume DIR` continues a run from its checkpoint;
+// `ranvier info` says what this build and machine can do.
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -94,6 +95,25 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
   auto* threads_opt = run->add_option("--threads", threads, "CPU threads (default: all)");
   run->add_flag("--quiet", quiet, "no progress line and no summary");
+  double every = 0.0;
+  std::string checkpoint_dir;
+  auto* every_opt = run->add_option("--checkpoint-every", every,
+                                    "write a checkpoint every this many ms of simulated time, and at the end [ms]");
+  run->add_option("--checkpoint-dir", checkpoint_dir, "where checkpoints go (default: OUT/checkpoint)");
+  auto* resume = app.add_subcommand("resume", "continue a run from its last checkpoint");
+  std::string resume_dir, resume_out, resume_engine, resume_checkpoint_dir;
+  double resume_duration = 0.0, resume_every = 0.0;
+  int resume_threads = 0;
+  resume->add_option("DIR", resume_dir, "the run's checkpoint directory (or its checkpoint.rvc)")->required();
+  auto* resume_duration_opt =
+      resume->add_option("--duration", resume_duration, "end of the run [ms, from 0] (default: the run's own end)");
+  resume->add_option("--engine", resume_engine, "auto | cpu | cuda (default: the run's)");
+  resume->add_option("--out", resume_out, "output directory (default: the run's; its outputs are continued)");
+  auto* resume_threads_opt = resume->add_option("--threads", resume_threads, "CPU threads (default: all)");
+  auto* resume_every_opt =
+      resume->add_option("--checkpoint-every", resume_every, "checkpoint interval [ms] (default: the run's)");
+  resume->add_option("--checkpoint-dir", resume_checkpoint_dir, "where checkpoints go (default: DIR)");
+  resume->add_flag("--quiet", quiet, "no progress line and no summary");
   auto* info_cmd = app.add_subcommand("info", "version, build options and CUDA devices; with MODEL, what it will need");
   std::string info_model;
   info_cmd->add_option("MODEL", info_model, "a model file: its memory (host, GPU) and output size, estimated");
@@ -110,19 +130,34 @@ int main(int argc, char** argv) {
       return rc;
     }
     ranvier::run_options opt;
-    if (!engine.empty()) opt.engine = parse_engine(engine);
-    // Flags are values of the model: a given one replaces the file's and is
-    // checked with it (a bad --duration is reported as the duration).
-    if (duration_opt->count()) opt.duration = duration;
-    if (!seed.empty()) opt.seed = parse_seed(seed);
-    if (threads_opt->count() && threads < 1)
-      throw ranvier::model_error(fmt::format("--threads {}: valid: an integer >= 1 (without --threads: all)", threads));
-    opt.out = out;
-    opt.threads = threads;
+    const bool resuming = app.got_subcommand("resume");
+    if (resuming) {
+      if (!resume_engine.empty()) opt.engine = parse_engine(resume_engine);
+      if (resume_duration_opt->count()) opt.duration = resume_duration;
+      if (resume_threads_opt->count() && resume_threads < 1)
+        throw ranvier::model_error(
+            fmt::format("--threads {}: valid: an integer >= 1 (without --threads: all)", resume_threads));
+      opt.threads = resume_threads;
+      if (!resume_out.empty()) opt.out = resume_out;
+      if (resume_every_opt->count()) opt.checkpoint_every = resume_every;
+      if (!resume_checkpoint_dir.empty()) opt.checkpoint_dir = resume_checkpoint_dir;
+    } else {
+      if (!engine.empty()) opt.engine = parse_engine(engine);
+      // Flags are values of the model: a given one replaces the file's and is
+      // checked with it (a bad --duration is reported as the duration).
+      if (duration_opt->count()) opt.duration = duration;
+      if (!seed.empty()) opt.seed = parse_seed(seed);
+      if (threads_opt->count() && threads < 1)
+        throw ranvier::model_error(fmt::format("--threads {}: valid: an integer >= 1 (without --threads: all)", threads));
+      opt.out = out;
+      opt.threads = threads;
+      if (every_opt->count()) opt.checkpoint_every = every;
+      if (!checkpoint_dir.empty()) opt.checkpoint_dir = checkpoint_dir;
+    }
     opt.progress = !quiet;
-    ranvier::network net = ranvier::load_model_file(model);
     ranvier::install_interrupt_handlers();
-    const auto summary = ranvier::run_network(std::move(net), opt);
+    const auto summary = resuming ? ranvier::resume_run(resume_dir, opt)
+                                  : ranvier::run_network(ranvier::load_model_file(model), opt);
     if (!quiet) ranvier::print_summary(std::cout, summary);
     switch (summary.status) {
       case ranvier::run_status::complete: return 0;
@@ -131,8 +166,11 @@ int main(int argc, char** argv) {
                      summary.stopped_why.c_str());
         return 4;
       case ranvier::run_status::interrupted:
-        std::fprintf(stderr, "ranvier: %s; the outputs up to there are written and summary.json says so\n",
-                     summary.stopped_why.c_str());
+        std::fprintf(stderr, "ranvier: %s; the outputs up to there are written and summary.json says so%s\n",
+                     summary.stopped_why.c_str(),
+                     summary.checkpoint_step >= 0
+                         ? fmt::format("; `ranvier resume {}` continues it", summary.checkpoint_dir.string()).c_str()
+                         : "");
         return 128 + summary.signal;
     }
     return 70;

@@ -16,7 +16,9 @@
 
 #include <fmt/format.h>
 
+#include "host/checkpoint.hpp"
 #include "host/model/check.hpp"
+#include "host/model/model_file.hpp"
 #include "host/build/morphology.hpp"
 #include "host/engines/engine.hpp"
 #include "host/estimate.hpp"
@@ -161,9 +163,18 @@ std::string describe_fault(const numeric_fault& f, const fault_context& c, doubl
                      hint, f.variable == "v" ? "" : "; the voltage was still within bounds: look first at this state's own equation");
 }
 
+// A run's checkpoints, and the one it resumes.
+struct checkpoint_plan {
+  std::int64_t every = 0;  // [steps]; 0: no checkpoints
+  std::filesystem::path dir;
+  checkpoint base;                   // the model and settings every checkpoint repeats
+  const checkpoint* from = nullptr;  // resuming: the checkpoint
+  std::optional<output_resume> outputs;  // resuming: where the outputs continue from
+};
+
 template <class T>
 void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, const std::vector<double>& v_bounds,
-               std::vector<pending_measure>& measures, run_summary& s) {
+               std::vector<pending_measure>& measures, checkpoint_plan& plan, run_summary& s) {
   const auto t_setup = clock_type::now();
   // Summary facts from the image before the engine takes it.
   s.cells = img_ref.ncells();
@@ -183,6 +194,15 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
     fc.node_names.push_back(g.node_names);
   }
   s.steps_planned = img_ref.nsteps;
+  if (plan.every > 0 || plan.from) {
+    plan.base.static_checksum = static_checksum(img_ref);
+    if (plan.from && plan.from->static_checksum != plan.base.static_checksum)
+      throw model_error(fmt::format(
+          "resuming: the network rebuilt from the checkpoint's model differs from the one that wrote it (its cells or "
+          "connections differ: another version of Ranvier ({} wrote it), or an SWC file the model reads has changed); "
+          "valid: resume with the Ranvier and the files that wrote the checkpoint",
+          plan.from->ranvier_version));
+  }
   double bytes_per_step = 0.0;
   for (const auto& g : img_ref.groups) {
     for (int a = 0; a < g.narrays(); ++a) bytes_per_step += 2.0 * g.array(a).size() * sizeof(T);  // read, write
@@ -210,7 +230,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
 
   std::unique_ptr<output_writer> writer;
   if (opt.out) {
-    writer = std::make_unique<output_writer>(*opt.out, img_ref);
+    writer = std::make_unique<output_writer>(*opt.out, img_ref, plan.outputs ? &*plan.outputs : nullptr);
     // An earlier run's summary would describe outputs this run replaces:
     // progress.json stands for this run until its own summary is written.
     std::error_code ec;
@@ -220,6 +240,13 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   std::vector<bool> img_ref_hidden(nrecords);
   for (std::size_t r = 0; r < nrecords; ++r) img_ref_hidden[r] = img_ref.records[r].hidden;
   std::vector<std::vector<double>> kept(nrecords);  // hidden records' samples, for the measurements
+  if (plan.from) {
+    if (plan.from->kept.size() != nrecords)
+      throw model_error(fmt::format("checkpoint: it kept samples of {} records; this model has {}", plan.from->kept.size(),
+                                    nrecords));
+    kept = plan.from->kept;
+    apply_image_state(img_ref, plan.from->state);
+  }
   const std::int64_t nsteps = img_ref.nsteps;
   const double dt = img_ref.dt;
 
@@ -229,6 +256,10 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   // The engine takes the image: from here on img_ref is empty.
   auto eng = make_engine(std::move(holder), eo, &s.engine_why);
   s.engine = eng->describe();
+  if (plan.from) {
+    eng->resume_state(plan.from->state);
+    s.resumed_from = plan.from->state.step;
+  }
   s.setup_s = seconds_since(t_setup);
 
   const auto t_run = clock_type::now();
@@ -246,6 +277,20 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   const auto mark_progress = [&] {
     if (writer) write_progress_marker(*opt.out, *writer, eng->step(), nsteps, dt);
   };
+  // A checkpoint of now: the outputs on disk first, so that the positions
+  // it keeps are there whatever happens next.
+  s.checkpoint_dir = plan.dir;
+  const auto save_checkpoint = [&] {
+    if (plan.every <= 0 || eng->step() == 0 || eng->step() == s.checkpoint_step) return;
+    if (writer) writer->sync();
+    checkpoint c = plan.base;
+    c.state = eng->save_state();
+    c.engine_description = s.engine;
+    if (writer) c.outputs = writer->positions();
+    c.kept = kept;
+    write_checkpoint(plan.dir, c);
+    s.checkpoint_step = eng->step();
+  };
   mark_progress();
   while (eng->step() < nsteps) {
     if (const int sig = interrupt_signal()) {
@@ -255,11 +300,13 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
                                   sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : fmt::format("signal {}", sig),
                                   static_cast<double>(eng->step()) * dt, time_decimals(dt));
       request_interrupt(0);  // handled: a later run in this process is not interrupted by it
+      save_checkpoint();
       break;
     }
     const auto tc = clock_type::now();
     const std::int64_t before = eng->step();
-    const std::int64_t n = std::min(chunk, nsteps - before);
+    std::int64_t n = std::min(chunk, nsteps - before);
+    if (plan.every > 0) n = std::min(n, (before / plan.every + 1) * plan.every - before);  // end at the next checkpoint
     eng->run(n, rec);
     keep_hidden();
     if (writer) writer->write(rec);
@@ -271,6 +318,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
       break;
     }
     if (writer) writer->flush();
+    if (plan.every > 0 && eng->step() % plan.every == 0) save_checkpoint();
     mark_progress();
     const double took = seconds_since(tc);
     if (took > 0) chunk = std::clamp<std::int64_t>(static_cast<std::int64_t>(n * 0.5 / took), 100, 100000);
@@ -278,6 +326,11 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   }
   if (eng->step() == 0) eng->run(0, rec);  // the initial sample, when no step was taken
   keep_hidden();
+  if (s.status == run_status::complete) {  // the end, for a later resume with a longer duration
+    if (writer) writer->write(rec);
+    rec.clear();
+    save_checkpoint();
+  }
   s.steps = eng->step();
   s.duration = static_cast<double>(s.steps) * dt;
   for (auto& pm : measures) {
@@ -363,11 +416,12 @@ void apply_overrides(network& net, const run_options& opt) {
   if (opt.seed) net.sim.seed = *opt.seed;
 }
 
-run_summary run_network(network net, const run_options& opt) {
-  apply_overrides(net, opt);
-  run_summary s;
-  const auto t0 = clock_type::now();
-  check(net);
+namespace {
+
+// Runs a checked network: its measurements' hidden records, building and
+// packing, the run; then summary.json.
+run_summary run_checked(network& net, const run_options& opt, checkpoint_plan& plan, run_summary s,
+                        clock_type::time_point t0) {
   check_memory(net);  // before anything is allocated
   // Each measurement samples v every step at its two places.
   std::vector<pending_measure> measures;
@@ -413,7 +467,7 @@ run_summary run_network(network net, const run_options& opt) {
   }
   s.build_s = seconds_since(t0);
   try {
-    std::visit([&](auto& im) { run_image(im, img, opt, net.sim.v_bounds, measures, s); }, img);
+    std::visit([&](auto& im) { run_image(im, img, opt, net.sim.v_bounds, measures, plan, s); }, img);
   } catch (const std::bad_alloc&) {
     throw out_of_memory("setting up the engine or running (state, ring buffer, recording)");
   }
@@ -421,6 +475,91 @@ run_summary run_network(network net, const run_options& opt) {
   s.build_s -= pt.pack_s;
   if (opt.out) write_summary_file(*opt.out, s);
   return s;
+}
+
+// The checkpoint interval in steps: a finite time of at least dt.
+std::int64_t checkpoint_steps(double every_ms, double dt, const std::string& where) {
+  if (!(every_ms >= dt) || !std::isfinite(every_ms))
+    throw model_error(fmt::format("{}--checkpoint-every {} ms: valid: a finite time of at least dt ({} ms)", where,
+                                  every_ms, dt));
+  return std::max<std::int64_t>(1, std::llround(every_ms / dt));
+}
+
+}  // namespace
+
+run_summary run_network(network net, const run_options& opt) {
+  apply_overrides(net, opt);
+  run_summary s;
+  const auto t0 = clock_type::now();
+  check(net);
+  checkpoint_plan plan;
+  if (opt.checkpoint_dir && !opt.checkpoint_every)
+    throw model_error("--checkpoint-dir without --checkpoint-every: valid: both, or --checkpoint-every alone (into "
+                      "OUT/checkpoint)");
+  if (opt.checkpoint_every) {
+    plan.every = checkpoint_steps(*opt.checkpoint_every, net.sim.dt, "");
+    if (net.text.empty())
+      throw model_error(fmt::format("{}: checkpoints keep the model's text, and this network was built in code; valid: "
+                                    "a model read from a file or from text (parse_model)",
+                                    net.source));
+    if (opt.checkpoint_dir) plan.dir = *opt.checkpoint_dir;
+    else if (opt.out) plan.dir = *opt.out / "checkpoint";
+    else throw model_error("--checkpoint-every without an output directory: valid: --checkpoint-dir DIR or --out DIR");
+    std::error_code ec;
+    checkpoint& b = plan.base;
+    b.model_source = net.source == "<builder>" ? net.source : std::filesystem::absolute(net.source, ec).string();
+    b.model_text = net.text;
+    b.seed = net.sim.seed;
+    b.engine = net.sim.engine;
+    b.duration = net.sim.duration;
+    b.precision = net.sim.prec == precision::single ? 4 : 8;
+    b.mode = net.sim.mode;
+    b.out = opt.out ? std::filesystem::absolute(*opt.out, ec).string() : std::string();
+    b.every = *opt.checkpoint_every;
+  }
+  return run_checked(net, opt, plan, s, t0);
+}
+
+run_summary resume_run(const std::filesystem::path& dir, const run_options& opt) {
+  const auto t0 = clock_type::now();
+  const checkpoint c = read_checkpoint(dir);
+  if (opt.seed)
+    throw model_error(fmt::format("resume {}: --seed: a resumed run keeps the seed of the run it continues ({}); valid: "
+                                  "no --seed",
+                                  dir.string(), c.seed));
+  if (c.ranvier_version != RANVIER_VERSION)
+    std::fprintf(stderr, "ranvier: note: the checkpoint was written by Ranvier %s, this is %s\n",
+                 c.ranvier_version.c_str(), RANVIER_VERSION);
+  network net = parse_model(c.model_text, c.model_source);
+  net.sim.seed = c.seed;
+  net.sim.engine = opt.engine ? *opt.engine : c.engine;
+  net.sim.duration = opt.duration ? *opt.duration : c.duration;
+  const double t_checkpoint = static_cast<double>(c.state.step) * net.sim.dt;
+  if (!(net.sim.duration >= t_checkpoint))
+    throw model_error(fmt::format("resume {}: --duration {} ms ends before the checkpoint (t = {} ms); valid: a "
+                                  "duration of at least {} ms (the end of the run, from 0)",
+                                  dir.string(), net.sim.duration, t_checkpoint, t_checkpoint));
+  check(net);
+  checkpoint_plan plan;
+  plan.from = &c;
+  plan.base = c;
+  plan.base.state = {};
+  plan.base.outputs.clear();
+  plan.base.kept.clear();
+  plan.base.engine = net.sim.engine;
+  plan.base.duration = net.sim.duration;
+  const double every = opt.checkpoint_every ? *opt.checkpoint_every : c.every;
+  plan.every = checkpoint_steps(every, net.sim.dt, fmt::format("resume {}: ", dir.string()));
+  plan.base.every = every;
+  plan.dir = opt.checkpoint_dir ? *opt.checkpoint_dir : (std::filesystem::is_directory(dir) ? dir : dir.parent_path());
+  run_options o = opt;
+  std::error_code ec;
+  if (!o.out && !c.out.empty()) o.out = c.out;
+  if (o.out) {
+    plan.base.out = std::filesystem::absolute(*o.out, ec).string();
+    if (!c.out.empty()) plan.outputs = output_resume{c.out, c.outputs};
+  }
+  return run_checked(net, o, plan, run_summary{}, t0);
 }
 
 void print_summary(std::ostream& os, const run_summary& s) {
@@ -447,6 +586,10 @@ void print_summary(std::ostream& os, const run_summary& s) {
   else
     os << fmt::format("throughput  {:.4g} neuron-steps/s, {:.4g} synaptic events/s, real-time factor {:.3g}\n",
                       s.neuron_steps_per_s(), s.events_per_s(), s.realtime_factor());
+  if (s.resumed_from >= 0) os << fmt::format("resumed     from step {} (t = {} ms)\n", s.resumed_from, s.resumed_from * s.dt);
+  if (s.checkpoint_step >= 0)
+    os << fmt::format("checkpoint  {} at step {} (t = {} ms)\n", checkpoint_file(s.checkpoint_dir).string(),
+                      s.checkpoint_step, s.checkpoint_step * s.dt);
   for (const auto& f : s.files) os << fmt::format("wrote       {}\n", f.string());
 }
 
@@ -478,13 +621,14 @@ std::string summary_json(const run_summary& s) {
   }
   return fmt::format(
       "{{\n  \"status\": \"{}\",\n  \"stopped_why\": \"{}\",\n  \"steps_planned\": {},\n"
+      "  \"resumed_from_step\": {},\n  \"checkpoint_step\": {},\n"
       "  \"engine\": \"{}\",\n  \"cells\": {},\n  \"compartments\": {},\n  \"generators\": {},\n"
       "  \"connections\": {},\n  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n"
       "  \"setup_s\": {:.6f},\n  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n"
       "  \"neuron_steps_per_s\": {:.6g},\n  \"compartment_steps_per_s\": {:.6g},\n  \"synaptic_events_per_s\": {:.6g},\n"
       "  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n  \"populations\": [\n    {}\n  ],\n"
       "  \"measurements\": [{}{}{}],\n  \"files\": [{}]\n}}\n",
-      to_string(s.status), esc(s.stopped_why), s.steps_planned, esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
+      to_string(s.status), esc(s.stopped_why), s.steps_planned, s.resumed_from, s.checkpoint_step, esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
       s.setup_s, s.run_s, s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.compartment_steps_per_s(),
       s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops, meas.empty() ? "" : "\n    ", meas,
       meas.empty() ? "" : "\n  ", files);

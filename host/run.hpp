@@ -21,6 +21,12 @@ struct run_options {
   std::optional<std::filesystem::path> out;  // output directory; none: write nothing
   int threads = 0;                       // CPU engine and build threads; 0: OpenMP's default
   bool progress = true;                  // a progress line on stderr for runs longer than a few seconds
+  // Checkpoints (host/checkpoint.hpp): one at every multiple of this time
+  // [ms] and one at the end (or when interrupted), into checkpoint_dir
+  // (default: OUT/checkpoint); none without it. A resumed run keeps the
+  // interval and directory of the run it continues unless given these.
+  std::optional<double> checkpoint_every;
+  std::optional<std::filesystem::path> checkpoint_dir;
 };
 
 struct population_summary {
@@ -53,6 +59,9 @@ struct run_summary {
   std::string stopped_why;  // not complete: what stopped it (the fault, the signal)
   int signal = 0;           // interrupted: the signal (SIGINT, SIGTERM)
   std::int64_t steps_planned = 0;
+  std::int64_t resumed_from = -1;     // a resumed run: the checkpoint's step; −1: started at 0
+  std::int64_t checkpoint_step = -1;  // the step of the last checkpoint written; −1: none
+  std::filesystem::path checkpoint_dir;
   std::string engine;       // describe() of the engine that ran
   std::string engine_why;   // why it was picked
   std::uint64_t cells = 0;  // neurons (generators excluded)
@@ -107,6 +116,15 @@ void apply_overrides(network& net, const run_options& opt);
 // anything if it is invalid). With opt.out, writes the outputs and
 // summary.json there, also when the run stops early (s.status).
 run_summary run_network(network net, const run_options& opt);
+
+// Continues the run whose checkpoint is in dir (or is the file dir): the
+// model is rebuilt from the checkpoint's copy of it and must match it, the
+// state is restored, the outputs are continued from where the checkpoint
+// saw them (in opt.out if given, else where the run wrote them), and the
+// run goes on to opt.duration (the planned end if not given). opt.engine
+// and opt.threads may differ from the run's; opt.seed may not be given.
+// The result equals the run that was not stopped, bit for bit.
+run_summary resume_run(const std::filesystem::path& dir, const run_options& opt);
 
 // Refuses, before anything is allocated, a checked network whose estimated
 // memory while running (host/estimate.hpp) exceeds the memory this machine

@@ -89,6 +89,71 @@ for sig in TERM INT KILL; do
       fi ;;
   esac
 done
+# Checkpoints: a run killed (SIGKILL) after some checkpoints is resumed from
+# the last one, and its outputs equal the uninterrupted run's byte for byte;
+# SIGTERM writes a checkpoint and says how to resume; a cut checkpoint is
+# refused (exit 2).
+sed -e 's/^size = 3200/size = 800/' -e 's/^size = 800/size = 200/' "$2/examples/cobahh.toml" > "$out/small.toml"
+"$bin" run "$out/small.toml" --out "$out/ck_whole" --quiet --threads 1 --engine cpu --duration 20000
+"$bin" run "$out/small.toml" --out "$out/ck" --quiet --threads 1 --engine cpu --duration 20000 --checkpoint-every 7000 &
+pid=$!
+# Killed once the outputs went on past a checkpoint (progress.json, written
+# every chunk, at a step that is not one of the checkpoints'), so that the
+# resume must cut them back.
+for _ in $(seq 1 600); do
+  if [ -e "$out/ck/checkpoint/checkpoint.rvc" ]; then
+    s=$(grep -o '"steps": [0-9]*' "$out/ck/progress.json" 2>/dev/null | grep -o '[0-9]*$')
+    [ -n "$s" ] && [ $((s % 70000)) -ne 0 ] && break
+  fi
+  sleep 0.02
+done
+kill -KILL $pid
+wait $pid 2>/dev/null
+rc=$?
+ckstep=$(grep -o '"steps": [0-9]*' "$out/ck/progress.json" 2>/dev/null)
+if [ $rc -ne 137 ] || [ -e "$out/ck/summary.json" ] || [ ! -e "$out/ck/checkpoint/checkpoint.rvc" ]; then
+  echo "FAIL: the checkpointed run was not killed mid-way after a checkpoint (exit $rc; make it longer)"
+  fail=1
+elif ! "$bin" resume "$out/ck/checkpoint" --quiet; then
+  echo "FAIL: ranvier resume after SIGKILL -> exit $?"
+  fail=1
+else
+  same=1
+  for f in "$out"/ck_whole/*.csv; do
+    if ! cmp -s "$f" "$out/ck/$(basename "$f")"; then
+      echo "FAIL: after SIGKILL at $ckstep and resume, $(basename "$f") differs from the run in one piece"
+      same=0
+      fail=1
+    fi
+  done
+  [ $same -eq 1 ] && echo "ok: SIGKILL at $ckstep, resume from step $(grep -o '"resumed_from_step": [0-9]*' "$out/ck/summary.json" | grep -o '[0-9]*$'): $(ls "$out"/ck_whole/*.csv | wc -l) outputs identical to the run in one piece"
+fi
+"$bin" run "$out/small.toml" --out "$out/ckterm" --quiet --threads 1 --engine cpu --duration 1000000 \
+  --checkpoint-every 1000000 2>"$out/ckterm.err" &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid 2>/dev/null
+rc=$?
+step=$(grep -o '"checkpoint_step": [0-9]*' "$out/ckterm/summary.json" | grep -o '[0-9]*$')
+if [ $rc -ne 143 ] || ! grep -q "ranvier resume $out/ckterm/checkpoint. continues it" "$out/ckterm.err" ||
+   [ -z "$step" ] || [ "$step" -le 0 ] ||
+   ! "$bin" resume "$out/ckterm/checkpoint" --quiet --duration "$(( step / 10 + 20 ))"; then
+  echo "FAIL: SIGTERM with checkpoints -> exit $rc, '$(cat "$out/ckterm.err")', checkpoint step '$step', or its resume failed"
+  fail=1
+else
+  echo "ok: SIGTERM -> checkpoint at step $step, resumed to $(( step / 10 + 20 )) ms: $(cat "$out/ckterm.err")"
+fi
+mkdir -p "$out/cut"
+head -c 3000 "$out/ck/checkpoint/checkpoint.rvc" > "$out/cut/checkpoint.rvc"
+msg=$("$bin" resume "$out/cut" --quiet 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 2 ] || [[ $msg != *"the checkpoint is damaged"* ]]; then
+  echo "FAIL: a cut checkpoint -> exit $rc, '$msg'; expected exit 2, damaged"
+  fail=1
+else
+  echo "ok: cut checkpoint -> exit 2: $msg"
+fi
 # A full disk: the spikes file is /dev/full; exit 5 naming it, nothing committed.
 mkdir -p "$out/full"
 ln -s /dev/full "$out/full/spikes.csv.partial"

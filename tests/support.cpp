@@ -1,6 +1,8 @@
 // Test helpers: see support.hpp.
 #include "support.hpp"
 
+#include "host/checkpoint.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -37,7 +39,78 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk, std::u
   }
   o.state = eng->state();
   o.counts = eng->spike_counts();
+  o.saved = eng->save_state();
   return o;
+}
+
+namespace {
+std::unique_ptr<engine> make(any_image img, which e, int threads) {
+  return e == which::cpu ? make_cpu_engine(std::move(img), threads) : make_cuda_engine(std::move(img));
+}
+void drain(outcome& o, recording& rec) {
+  o.spikes.insert(o.spikes.end(), rec.spikes.begin(), rec.spikes.end());
+  if (o.traces.size() < rec.traces.size()) o.traces.resize(rec.traces.size());
+  for (std::size_t r = 0; r < rec.traces.size(); ++r) {
+    o.traces[r].steps.insert(o.traces[r].steps.end(), rec.traces[r].steps.begin(), rec.traces[r].steps.end());
+    o.traces[r].values.insert(o.traces[r].values.end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+  }
+  rec.clear();
+}
+}  // namespace
+
+outcome run_resumed(const network& net, std::int64_t split, which first, int threads1, which second, int threads2,
+                    const std::filesystem::path& file) {
+  check(net);
+  outcome o;
+  any_image img = pack(net, threads1);
+  std::visit(
+      [&](auto& im) {
+        o.populations = im.populations;
+        o.dt = im.dt;
+        o.steps = im.nsteps;
+      },
+      img);
+  REQUIRE(split <= o.steps);
+  recording rec;
+  engine_state st;
+  {
+    auto eng = make(std::move(img), first, threads1);
+    eng->run(split / 2, rec);  // two runs: the split is not a batch boundary
+    eng->run(split - split / 2, rec);
+    drain(o, rec);
+    st = eng->save_state();
+    REQUIRE(st.step == split);
+  }
+  if (!file.empty()) {
+    checkpoint c;
+    c.state = st;
+    write_checkpoint(file, c);
+    st = read_checkpoint(file).state;
+  }
+  any_image again = pack(net, threads2);
+  std::visit([&](auto& im) { apply_image_state(im, st); }, again);
+  auto eng = make(std::move(again), second, threads2);
+  eng->resume_state(st);
+  o.engine = eng->describe();
+  while (eng->step() < o.steps) {
+    eng->run(std::min<std::int64_t>(1000, o.steps - eng->step()), rec);
+    drain(o, rec);
+  }
+  o.state = eng->state();
+  o.counts = eng->spike_counts();
+  o.saved = eng->save_state();
+  return o;
+}
+
+void check_same_state(const engine_state& a, const engine_state& b) {
+  CHECK(a.step == b.step);
+  REQUIRE(a.sections.size() == b.sections.size());
+  for (std::size_t i = 0; i < a.sections.size(); ++i) {
+    CAPTURE(a.sections[i].name);
+    CHECK(a.sections[i].name == b.sections[i].name);
+    CHECK(a.sections[i].elem == b.sections[i].elem);
+    CHECK(a.sections[i].bytes == b.sections[i].bytes);
+  }
 }
 
 network hh_cell(double density, double start, double dur, double tstop, double dt) {

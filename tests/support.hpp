@@ -36,6 +36,7 @@ struct outcome {
   std::vector<population_layout> populations;
   double dt = 0.0;
   std::int64_t steps = 0;
+  engine_state saved;  // the engine's whole state at the end (save_state)
 };
 
 enum class which { cpu, cuda };
@@ -44,6 +45,18 @@ enum class which { cpu, cuda };
 // `chunk` steps; the CPU engine with `cable_block` cells per block of cable
 // groups (0: its own choice).
 outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0);
+
+// Runs `net` to its end like run(), but in two pieces: engine `first` with
+// `threads1` threads to step `split`, its state saved (and, with `file`,
+// written to that checkpoint directory and read back), then a fresh engine
+// `second` with `threads2` threads, made from the model packed again and
+// the saved state, to the end. The outcome holds both pieces' recordings.
+outcome run_resumed(const network& net, std::int64_t split, which first, int threads1, which second, int threads2,
+                    const std::filesystem::path& file = {});
+
+// check_identical, and every section of the two engines' saved states the
+// same bytes.
+void check_same_state(const engine_state& a, const engine_state& b);
 
 // One squid HH cell (NEURON's hh, 1000 µm², so 0.01 nA per µA/cm²) with a
 // current step of `density` [µA/cm²] from `start` for `dur` [ms], its

@@ -47,6 +47,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "core/dmath.hpp"
 #include "core/hd.hpp"
@@ -123,8 +124,14 @@ template <class T> struct terminal_state {
   T ca = T(0);              // quantal: [Ca²⁺] just after the last spike's influx [mM]
   std::uint32_t ready = 0;  // quantal: ready vesicles after the last spike (set to sites at the start)
   std::uint32_t released = 0;  // quantal: vesicles the last spike released
+  // In single precision the four bytes that would be padding, named and
+  // zero: checkpoints checksum and compare state byte for byte.
+  struct none {};
+  [[no_unique_address]] std::conditional_t<sizeof(T) == 4, std::uint32_t, none> spare{};
   std::int64_t last = std::numeric_limits<std::int64_t>::min() / 2;
 };
+static_assert(sizeof(terminal_state<float>) == 32 && sizeof(terminal_state<double>) == 40,
+              "terminal_state has no padding bytes");
 
 // What a record of a connection reads (0: its weight, elsewhere), and a
 // terminal's value of each other field at step `now`: u and x at its last

@@ -281,6 +281,51 @@ class cpu_engine final : public engine {
     return std::nullopt;
   }
 
+  engine_state save_state() override {
+    engine_state st;
+    st.step = step_;
+    collect_image_state(img_, perm_, static_perm_, st);
+    const std::size_t nt = img_.ntargets;
+    const auto ring = [&](const char* name, const std::vector<std::int64_t>& r) {
+      if (r.empty()) return;
+      std::vector<std::int64_t> out(r.size());
+      for (std::size_t row = 0; row < img_.ring_depth; ++row)
+        for (std::size_t t = 0; t < nt; ++t) out[row * nt + t] = r[row * nt + target_of_[t]];
+      st.put(name, out);
+    };
+    ring("ring", ring_);
+    ring("pulse_ring", pulse_ring_);
+    ring("transfer_ring", transfer_ring_);
+    put_history(st, step_, img_.history,
+                [&](std::int64_t s) { return history_[static_cast<std::size_t>(s % img_.history)]; });
+    return st;
+  }
+
+  void resume_state(const engine_state& in) override {
+    if (step_ != 0 || sampled_initial_) throw internal_error("cpu engine: resume_state after a run");
+    const std::size_t nt = img_.ntargets;
+    const auto ring = [&](const char* name, std::vector<std::int64_t>& r) {
+      if (r.empty()) return;
+      std::vector<std::int64_t> canonical(r.size());
+      in.get(name, canonical);
+      for (std::size_t row = 0; row < img_.ring_depth; ++row)
+        for (std::size_t t = 0; t < nt; ++t) r[row * nt + target_of_[t]] = canonical[row * nt + t];
+    };
+    ring("ring", ring_);
+    ring("pulse_ring", pulse_ring_);
+    ring("transfer_ring", transfer_ring_);
+    // The history both ways the rules read it: merged (learn_in) and as the
+    // lists of the steps (learn_own), all in the first share's list.
+    get_history(in, in.step, img_.history, [&](std::int64_t s, std::vector<std::uint32_t> gids) {
+      if (s < 0) return;
+      for (int k = 0; k < threads_; ++k) spikes_of_thread(s, k).clear();
+      spikes_of_thread(s, 0) = gids;
+      history_[static_cast<std::size_t>(s % img_.history)] = std::move(gids);
+    });
+    step_ = in.step;
+    sampled_initial_ = true;
+  }
+
   std::vector<std::uint32_t> spike_counts() override {
     std::vector<std::uint32_t> out(img_.nsources, 0);
     for (const auto& g : img_.groups) std::copy(g.spike_count.begin(), g.spike_count.end(), out.begin() + g.gid_base);

@@ -416,6 +416,105 @@ class cuda_engine final : public engine {
     return std::nullopt;
   }
 
+  // The device's state into img_'s arrays (which then hold the state of
+  // the last save rather than the initial one), collected from there.
+  engine_state save_state() override {
+    engine_state st;
+    st.step = step_;
+    for (std::size_t gi = 0; gi < img_.groups.size(); ++gi) {
+      auto& g = img_.groups[gi];
+      auto& dg = dgroups_[gi];
+      for (int a = 0; a < g.narrays(); ++a) dg.arrays[a].download(g.array(a).data(), g.array(a).size(), stream_);
+      dg.spike_count.download(g.spike_count.data(), g.spike_count.size(), stream_);
+      dg.last_spike.download(g.last_spike.data(), g.last_spike.size(), stream_);
+      dg.fault_step.download(g.fault_step.data(), g.fault_step.size(), stream_);
+    }
+    for (std::size_t q = 0; q < img_.generators.size(); ++q)
+      dgens_[q].spike_count.download(img_.generators[q].spike_count.data(), img_.generators[q].spike_count.size(), stream_);
+    for (std::size_t q = 0; q < img_.spike_sources.size(); ++q)
+      dsources_[q].spike_count.download(img_.spike_sources[q].spike_count.data(),
+                                        img_.spike_sources[q].spike_count.size(), stream_);
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
+      auto& p = img_.plastic[q];
+      const auto& dp = dplastic_[q];
+      dp.syn.download(p.syn.data(), p.syn.size(), stream_);
+      dp.y.download(p.y.data(), p.y.size(), stream_);
+      dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
+      dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
+      dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
+      dp.theta.download(p.theta.data(), p.theta.size(), stream_);
+      dp.release.download(p.release.data(), p.release.size(), stream_);
+      dp.term.download(p.term.data(), p.term.size(), stream_);
+      dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
+      dp.elig.download(p.elig.data(), p.elig.size(), stream_);
+      dp.clefts.download(p.clefts.data(), p.clefts.size(), stream_);
+      dp.mod_state.download(p.mod_state.data(), p.mod_state.size(), stream_);
+    }
+    release_state_.download(img_.release_state.data(), img_.release_state.size(), stream_);
+    check_cuda(kernels::stream_sync(stream_), "checkpoint");
+    collect_image_state(img_, {}, {}, st);
+    const auto ring = [&](const char* name, const device_buffer<std::int64_t>& r) {
+      if (!r.size()) return;
+      std::vector<std::int64_t> host(r.size());
+      r.download(host.data(), host.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "checkpoint");
+      st.put(name, host);
+    };
+    ring("ring", ring_);
+    ring("pulse_ring", pulse_ring_);
+    ring("transfer_ring", transfer_ring_);
+    std::vector<std::uint32_t> hist, counts;
+    if (img_.history) {
+      hist.resize(history_.size());
+      counts.resize(img_.history);
+      history_.download(hist.data(), hist.size(), stream_);
+      history_count_.download(counts.data(), counts.size(), stream_);
+      check_cuda(kernels::stream_sync(stream_), "checkpoint");
+    }
+    const std::size_t cap = buffers_.spike_capacity;
+    put_history(st, step_, img_.history, [&](std::int64_t s) {
+      const std::size_t r = static_cast<std::size_t>(s % img_.history);
+      return std::vector<std::uint32_t>(hist.begin() + static_cast<std::ptrdiff_t>(r * cap),
+                                        hist.begin() + static_cast<std::ptrdiff_t>(r * cap + counts[r]));
+    });
+    return st;
+  }
+
+  void resume_state(const engine_state& in) override {
+    if (step_ != 0 || sampled_initial_) throw internal_error("cuda engine: resume_state after a run");
+    const auto ring = [&](const char* name, device_buffer<std::int64_t>& r) {
+      if (!r.size()) return;
+      std::vector<std::int64_t> host(r.size());
+      in.get(name, host);
+      r.upload(host, stream_);
+      check_cuda(kernels::stream_sync(stream_), "resume");
+    };
+    ring("ring", ring_);
+    ring("pulse_ring", pulse_ring_);
+    ring("transfer_ring", transfer_ring_);
+    if (img_.history) {
+      const std::size_t cap = buffers_.spike_capacity;
+      std::vector<std::uint32_t> hist(history_.size(), 0), counts(img_.history, 0);
+      get_history(in, in.step, img_.history, [&](std::int64_t s, std::vector<std::uint32_t> gids) {
+        if (s < 0) return;
+        if (gids.size() > cap)
+          throw model_error(fmt::format("checkpoint: {} spikes in step {}; this model has at most {} a step", gids.size(),
+                                        s, cap));
+        const std::size_t r = static_cast<std::size_t>(s % img_.history);
+        counts[r] = static_cast<std::uint32_t>(gids.size());
+        std::copy(gids.begin(), gids.end(), hist.begin() + static_cast<std::ptrdiff_t>(r * cap));
+      });
+      history_.upload(hist, stream_);
+      history_count_.upload(counts, stream_);
+    }
+    kernels::device_clock clock{};
+    clock.step = clock.batch_first_step = in.step;
+    clock_.upload(&clock, 1, stream_);
+    check_cuda(kernels::stream_sync(stream_), "resume");
+    step_ = in.step;
+    sampled_initial_ = true;
+  }
+
   std::vector<std::uint32_t> spike_counts() override {
     std::vector<std::uint32_t> out(img_.nsources, 0);
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/dmath.hpp"
+#include "host/engines/engine_state.hpp"
 #include "host/pack/image.hpp"
 #include "host/io/recording.hpp"
 
@@ -195,6 +196,16 @@ class engine {
   // The first NaN or infinity in a cell's state, or voltage outside
   // [v_lo, v_hi] [mV], now (the run driver asks after every chunk of steps).
   virtual std::optional<numeric_fault> find_fault(double v_lo, double v_hi) = 0;
+  // Checkpoints (host/checkpoint.hpp): the whole state now, in the canonical
+  // order (engine_state.hpp): what collect_image_state reads, the ring
+  // buffers ("ring", "pulse_ring", "transfer_ring": ring_depth rows by step
+  // modulo the depth, targets in the image's numbering) and the spike
+  // history (put_history).
+  virtual engine_state save_state() = 0;
+  // Continues a saved state: the engine was made from an image that
+  // apply_image_state filled from it; this sets the rest (rings, history)
+  // and the step. Before the first run; no initial sample is taken then.
+  virtual void resume_state(const engine_state& in) = 0;
 };
 
 struct engine_options {

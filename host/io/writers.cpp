@@ -7,6 +7,8 @@
 #include <map>
 #include <system_error>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "host/errors.hpp"
@@ -21,25 +23,122 @@ int time_decimals(double dt) {
   return 9;
 }
 
-output_writer::file output_writer::open(const std::string& name) {
+output_writer::file output_writer::open(const std::string& name, const std::string& header) {
   file f;
   f.final_path = dir_ / name;
   f.partial_path = dir_ / (name + ".partial");
+  if (resume_) {
+    for (std::size_t i = 0; i < resume_->positions.size(); ++i)
+      if (resume_->positions[i].name == name) {
+        continue_from(f, resume_->positions[i], verified_[i]);
+        return f;
+      }
+    throw model_error(fmt::format("checkpoint: it kept no position of the output {}; valid: a checkpoint of this "
+                                  "model",
+                                  name));
+  }
   f.f = std::fopen(f.partial_path.c_str(), "w");
   if (!f.f)
     throw model_error(fmt::format("cannot write {}: {}; valid: an --out directory that can be written",
                                   f.partial_path.string(), std::generic_category().message(errno)));
+  put(f, header);
   return f;
 }
 
+// The earlier run's file: NAME.partial if it was stopped or killed, else
+// NAME.
+std::filesystem::path output_writer::earlier(const std::string& name) const {
+  std::error_code ec;
+  const std::filesystem::path partial = resume_->from / (name + ".partial");
+  return std::filesystem::exists(partial, ec) ? partial : resume_->from / name;
+}
+
+// Checks that the earlier run's file still starts with what the checkpoint
+// saw; returns the running checksum of those bytes. Reads only.
+checksum64 output_writer::verify_earlier(const output_position& at) const {
+  const std::filesystem::path from = earlier(at.name);
+  std::FILE* in = std::fopen(from.c_str(), "rb");
+  if (!in)
+    throw model_error(fmt::format("resuming: cannot open {} ({}), the output the checkpoint continues; valid: the "
+                                  "output directory of the run that wrote the checkpoint, as it left it",
+                                  from.string(), std::generic_category().message(errno)));
+  checksum64 c;
+  std::vector<char> buf(1 << 20);
+  std::uint64_t left = at.bytes, got = 0;
+  while (left > 0) {
+    const std::size_t r =
+        std::fread(buf.data(), 1, static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size())), in);
+    if (r == 0) break;
+    c.update(buf.data(), r);
+    left -= r;
+    got += r;
+  }
+  std::fclose(in);
+  if (got < at.bytes)
+    throw model_error(fmt::format("resuming: {} is shorter than when the checkpoint was written ({} bytes then, {} now); "
+                                  "valid: the outputs as the run left them",
+                                  from.string(), at.bytes, got));
+  if (c.digest() != at.checksum)
+    throw model_error(fmt::format("resuming: {} was changed since the checkpoint was written (its first {} bytes "
+                                  "differ); valid: the outputs as the run left them",
+                                  from.string(), at.bytes));
+  return c;
+}
+
+// Continues the earlier file (verified) from at.bytes: this run's own
+// NAME.partial is cut there in place; anything else is copied up to there
+// into NAME.partial (a run that ended keeps NAME until this one commits).
+void output_writer::continue_from(file& f, const output_position& at, const checksum64& sum) {
+  std::error_code ec;
+  const std::filesystem::path from = earlier(at.name);
+  const bool in_place = std::filesystem::equivalent(from, f.partial_path, ec);
+  f.continued = true;
+  f.bytes = at.bytes;
+  f.sum = sum;
+  if (in_place) {
+    f.f = std::fopen(f.partial_path.c_str(), "r+b");
+    if (!f.f || ::ftruncate(fileno(f.f), static_cast<off_t>(at.bytes)) != 0 || std::fseek(f.f, 0, SEEK_END) != 0)
+      throw io_error(fmt::format("cutting {} back to {} bytes failed: {}", from.string(), at.bytes,
+                                 std::generic_category().message(errno)));
+    return;
+  }
+  std::FILE* in = std::fopen(from.c_str(), "rb");
+  f.f = std::fopen(f.partial_path.c_str(), "wb");
+  if (!in || !f.f) {
+    if (in) std::fclose(in);
+    throw model_error(fmt::format("cannot write {}: {}; valid: an --out directory that can be written",
+                                  f.partial_path.string(), std::generic_category().message(errno)));
+  }
+  std::vector<char> buf(1 << 20);
+  std::uint64_t left = at.bytes;
+  while (left > 0) {
+    const std::size_t r =
+        std::fread(buf.data(), 1, static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size())), in);
+    if (r == 0 || std::fwrite(buf.data(), 1, r, f.f) != r) break;
+    left -= r;
+  }
+  std::fclose(in);
+  if (left > 0) throw io_error(fmt::format("copying {} into {} failed", from.string(), f.partial_path.string()));
+}
+
+void output_writer::put(file& f, const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), f.f);
+  f.bytes += text.size();
+  f.sum.update(text.data(), text.size());
+}
+
 template <class T>
-output_writer::output_writer(const std::filesystem::path& dir, const image<T>& img)
-    : dir_(dir), dt_(img.dt), time_decimals_(time_decimals(img.dt)) {
+output_writer::output_writer(const std::filesystem::path& dir, const image<T>& img,
+                             const output_resume* resume)
+    : dir_(dir), dt_(img.dt), time_decimals_(time_decimals(img.dt)), resume_(resume) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec)
     throw model_error(fmt::format("cannot create the output directory {}: {}; valid: a path that can be created",
                                   dir_.string(), ec.message()));
+  // Every earlier output checked before any is touched.
+  if (resume_)
+    for (const auto& at : resume_->positions) verified_.push_back(verify_earlier(at));
   for (const auto& p : img.populations) {
     population_names_.push_back(p.name);
     population_gid_base_.push_back(p.gid_base);
@@ -51,6 +150,9 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
   for (std::size_t r = 0; r < img.records.size(); ++r) {
     const auto& rp = img.records[r];
     if (rp.hidden) continue;
+    std::string header = "time_ms";
+    for (const auto& c : rp.columns) header += "," + c;
+    header += '\n';
     if (rp.plastic >= 0) {
       const auto& P = img.plastic[rp.plastic];
       const std::string base = fmt::format("{}.{}", P.name, rp.variable);
@@ -62,15 +164,12 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
         fw.pre = P.pre;
         fw.post = P.post;
         for (auto d : P.delay) fw.delay_ms.push_back(d * img.dt);
-        fw.out = open(name);
+        fw.out = open(name, "");
         finals_.push_back(std::move(fw));
         continue;
       }
-      traces_[r] = open(name);
+      traces_[r] = open(name, header);
       trace_columns_[r] = rp.columns.size();
-      std::string header = "time_ms";
-      for (const auto& c : rp.columns) header += "," + c;
-      std::fprintf(traces_[r].f, "%s\n", header.c_str());
       continue;
     }
     const auto& pop = img.populations[rp.population];
@@ -84,29 +183,28 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
     std::string base = rp.along.empty() ? fmt::format("{}.{}", pop.name, rp.variable)
                                         : fmt::format("{}.{}.along_{}", pop.name, rp.variable, rp.along);
     const int seen = ++names_seen[base];
-    traces_[r] = open(seen == 1 ? base + ".csv" : fmt::format("{}.{}.csv", base, seen));
+    traces_[r] = open(seen == 1 ? base + ".csv" : fmt::format("{}.{}.csv", base, seen), header);
     trace_columns_[r] = rp.columns.size();
-    std::string header = "time_ms";
-    for (const auto& c : rp.columns) header += "," + c;
-    std::fprintf(traces_[r].f, "%s\n", header.c_str());
   }
-  if (any_spikes_) {
-    spikes_ = open("spikes.csv");
-    std::fprintf(spikes_.f, "time_ms,population,index\n");
-  }
+  if (any_spikes_) spikes_ = open("spikes.csv", "time_ms,population,index\n");
+  resume_ = nullptr;
 }
 
-template output_writer::output_writer(const std::filesystem::path&, const image<float>&);
-template output_writer::output_writer(const std::filesystem::path&, const image<double>&);
+template output_writer::output_writer(const std::filesystem::path&, const image<float>&,
+                                      const output_resume*);
+template output_writer::output_writer(const std::filesystem::path&, const image<double>&,
+                                      const output_resume*);
 
 output_writer::~output_writer() {
   // Not committed: an exception is unwinding. Leave nothing half-written.
+  // A continued file keeps what the earlier run wrote (a later resume cuts
+  // it again).
   auto drop = [](file& f) {
     if (!f.f) return;
     std::fclose(f.f);
     f.f = nullptr;
     std::error_code ec;
-    std::filesystem::remove(f.partial_path, ec);
+    if (!f.continued) std::filesystem::remove(f.partial_path, ec);
   };
   drop(spikes_);
   for (auto& t : traces_) drop(t);
@@ -124,7 +222,7 @@ void output_writer::write_final_weights(const std::vector<std::pair<std::string,
     for (std::size_t c = 0; c < fw.pre.size(); ++c)
       fmt::format_to(std::back_inserter(buf), "{},{},{:.9g},{:.{}f}\n", fw.pre[c], fw.post[c], (*w)[c], fw.delay_ms[c],
                      time_decimals_);
-    std::fwrite(buf.data(), 1, buf.size(), fw.out.f);
+    put(fw.out, buf);
   }
 }
 
@@ -137,7 +235,7 @@ void output_writer::write(const recording& rec) {
       fmt::format_to(std::back_inserter(buf), "{:.{}f},{},{}\n", static_cast<double>(s.step) * dt_, time_decimals_,
                      population_names_[p], s.gid - population_gid_base_[p]);
     }
-    std::fwrite(buf.data(), 1, buf.size(), spikes_.f);
+    put(spikes_, buf);
   }
   for (std::size_t r = 0; r < traces_.size() && r < rec.traces.size(); ++r) {
     if (!traces_[r].f) continue;
@@ -149,7 +247,7 @@ void output_writer::write(const recording& rec) {
       for (std::size_t c = 0; c < n; ++c) fmt::format_to(std::back_inserter(buf), ",{:.9g}", tb.values[row * n + c]);
       buf += '\n';
     }
-    std::fwrite(buf.data(), 1, buf.size(), traces_[r].f);
+    put(traces_[r], buf);
   }
 }
 
@@ -172,6 +270,28 @@ void output_writer::flush() {
   one(spikes_);
   for (const auto& t : traces_) one(t);
   for (const auto& fw : finals_) one(fw.out);
+}
+
+template <class F> void output_writer::each_file(F&& f) const {
+  f(spikes_);
+  for (const auto& t : traces_) f(t);
+  for (const auto& fw : finals_) f(fw.out);
+}
+
+void output_writer::sync() {
+  flush();
+  each_file([](const file& f) {
+    if (f.f && ::fsync(fileno(f.f)) != 0 && errno != EINVAL)
+      throw io_error(fmt::format("syncing {} failed: {}", f.partial_path.string(), std::generic_category().message(errno)));
+  });
+}
+
+std::vector<output_position> output_writer::positions() const {
+  std::vector<output_position> out;
+  each_file([&](const file& f) {
+    if (f.f) out.push_back({f.final_path.filename().string(), f.bytes, f.sum.digest()});
+  });
+  return out;
 }
 
 std::vector<std::filesystem::path> output_writer::partial_paths() const {

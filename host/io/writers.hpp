@@ -16,16 +16,37 @@
 #include <utility>
 #include <vector>
 
+#include "host/io/checksum.hpp"
 #include "host/pack/image.hpp"
 #include "host/io/recording.hpp"
 
 namespace ranvier {
 
+// How far an output file was written (a checkpoint keeps this for every
+// file): its length and the checksum of those bytes.
+struct output_position {
+  std::string name;  // the file's final name in the output directory
+  std::uint64_t bytes = 0;
+  std::uint64_t checksum = 0;
+};
+
+// Where a resumed run's outputs continue from: the earlier run's output
+// directory and the checkpoint's positions.
+struct output_resume {
+  std::filesystem::path from;
+  std::vector<output_position> positions;
+};
+
 class output_writer {
  public:
-  // Prepares the writers for every record of the image; creates dir.
+  // Prepares the writers for every record of the image; creates dir. With
+  // `resume`, continues the files of an earlier run instead: each is taken
+  // from resume->from's NAME.partial (a run that was stopped or killed) or
+  // NAME (a run that ended), refused unless its first `bytes` have the
+  // checksum kept, and continued in dir from there (cut in place, or
+  // copied).
   template <class T>
-  output_writer(const std::filesystem::path& dir, const image<T>& img);
+  output_writer(const std::filesystem::path& dir, const image<T>& img, const output_resume* resume = nullptr);
   ~output_writer();
   output_writer(const output_writer&) = delete;
   output_writer& operator=(const output_writer&) = delete;
@@ -41,6 +62,11 @@ class output_writer {
   // killed run leaves every complete line on disk; throws io_error naming
   // the file if writing failed (a full disk says so).
   void flush();
+  // flush, then onto the disk (fsync): before a checkpoint says how far the
+  // files are written.
+  void sync();
+  // Every file's position now (after flush).
+  std::vector<output_position> positions() const;
   // The files being written, under their temporary names.
   std::vector<std::filesystem::path> partial_paths() const;
   // Flushes, closes and renames every file into place; returns their paths.
@@ -51,8 +77,17 @@ class output_writer {
     std::filesystem::path final_path;
     std::filesystem::path partial_path;
     std::FILE* f = nullptr;
+    std::uint64_t bytes = 0;  // written so far
+    checksum64 sum;           // of those bytes
+    bool continued = false;   // an earlier run's, continued (resume)
   };
-  file open(const std::string& name);
+  // A new file with its first line, or (resuming) the file continued.
+  file open(const std::string& name, const std::string& header);
+  std::filesystem::path earlier(const std::string& name) const;
+  checksum64 verify_earlier(const output_position& at) const;
+  void continue_from(file& f, const output_position& at, const checksum64& sum);
+  void put(file& f, const std::string& text);
+  template <class F> void each_file(F&& f) const;
 
   std::filesystem::path dir_;
   double dt_ = 0.0;
@@ -73,6 +108,8 @@ class output_writer {
     file out;
   };
   std::vector<final_weights> finals_;
+  const output_resume* resume_ = nullptr;  // while the constructor opens the files
+  std::vector<checksum64> verified_;       // by resume_->positions
 };
 
 // Decimal places that print every multiple of dt exactly (dt = 0.025 → 3).

@@ -488,6 +488,7 @@ struct simulation_desc : located {
 
 struct network {
   std::string source = "<builder>";  // the model file, or "<builder>"
+  std::string text;                  // the model file's text (a checkpoint keeps it); empty when built in code
   simulation_desc sim;
   std::vector<cell_desc> cells;
   std::vector<population_desc> populations;

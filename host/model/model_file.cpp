@@ -1235,6 +1235,7 @@ network parse_model(std::string_view text, const std::string& source_name) {
   parser p(source_name);
   network net;
   net.source = source_name;
+  net.text = std::string(text);
   read_simulation(p, root, net.sim);
   for (auto&& [k, v] : root) {
     const std::string key(k.str());

@@ -1,0 +1,66 @@
+// Checkpoints: everything a run needs to go on exactly where it was. A
+// checkpoint holds the model (its text, rebuilt on resume: connectivity is
+// not stored, it is drawn again from the seed and checked against a
+// checksum), the run's settings, the engine's state (engine_state.hpp), how
+// far each output file was written, and the measurements' samples so far.
+// The file (DIR/checkpoint.rvc) is versioned and checksummed, written to a
+// temporary file, synced and renamed into place: a run killed while writing
+// one leaves the previous one whole. docs/architecture.md, "Checkpoints".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "host/engines/engine_state.hpp"
+#include "host/io/writers.hpp"
+#include "host/model/model.hpp"
+#include "host/pack/image.hpp"
+
+namespace ranvier {
+
+// The format this build writes and reads; a change of layout or meaning of
+// any section increments it.
+constexpr std::uint32_t checkpoint_format = 1;
+
+struct checkpoint {
+  std::string ranvier_version;  // the Ranvier that wrote it
+  // The model: its file's path (SWC files are read relative to it again)
+  // and text, and the values the run used in place of its [simulation]'s.
+  std::string model_source;
+  std::string model_text;
+  std::uint64_t seed = 0;
+  engine_choice engine = engine_choice::automatic;
+  double duration = 0.0;          // the run's planned end [ms]
+  std::uint32_t precision = 8;    // bytes of a state value (4: single, 8: double)
+  arith_mode mode = arith_mode::deterministic;
+  std::uint64_t static_checksum = 0;  // static_checksum() of the image the run packed
+  // The run.
+  std::string engine_description;  // the engine that wrote it
+  std::string out;                 // its output directory (absolute); empty: none
+  double every = 0.0;              // its checkpoint interval [ms]
+  std::vector<output_position> outputs;
+  std::vector<std::vector<double>> kept;  // per record: the samples measurements keep (hidden records)
+  engine_state state;
+};
+
+// The checkpoint file in a checkpoint directory.
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
+
+// Writes c as dir's checkpoint, atomically (a temporary file, fsync, rename,
+// fsync of the directory); creates dir. Throws io_error saying what failed.
+void write_checkpoint(const std::filesystem::path& dir, const checkpoint& c);
+
+// Reads dir's checkpoint (or the file itself, when given one); throws
+// model_error for a missing, truncated, corrupted or foreign file, or one of
+// another format, saying which.
+checkpoint read_checkpoint(const std::filesystem::path& dir_or_file);
+
+// A checksum of what a checkpoint does not store but a resumed run must
+// rebuild identically: the time step, the groups' shapes, every connection
+// (source rows, targets, weights, delays) and the plastic projections'
+// topology. In the image's canonical order (before an engine takes it).
+template <class T> std::uint64_t static_checksum(const image<T>& img);
+
+}  // namespace ranvier

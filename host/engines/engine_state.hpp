@@ -1,0 +1,202 @@
+// An engine's state at a step, as both engines write and read it: named
+// arrays in the canonical order (the image's one-block layout, connections
+// in the image's order, ring targets in the image's numbering), so that a
+// checkpoint written by one engine, thread count or layout is resumed by
+// any other. What is not here is rebuilt from the model (connectivity,
+// parameters) or recomputed every step (gap-junction partner voltages, the
+// cable solver's scratch). Random streams are counter-based (core/rng.hpp:
+// seed, stream, step), so the step is their whole state.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "host/errors.hpp"
+#include "host/pack/image.hpp"
+
+namespace ranvier {
+
+struct state_section {
+  std::string name;
+  std::uint32_t elem = 0;            // bytes per value
+  std::vector<unsigned char> bytes;  // the values, as they are in memory
+  std::uint64_t count() const { return elem ? bytes.size() / elem : 0; }
+};
+
+struct engine_state {
+  std::int64_t step = 0;  // steps taken
+  std::vector<state_section> sections;
+
+  template <class X> void put(std::string name, const X* p, std::size_t n) {
+    state_section s;
+    s.name = std::move(name);
+    s.elem = sizeof(X);
+    s.bytes.resize(n * sizeof(X));
+    if (n) std::memcpy(s.bytes.data(), p, n * sizeof(X));
+    sections.push_back(std::move(s));
+  }
+  template <class X, class A> void put(std::string name, const std::vector<X, A>& v) {
+    put(std::move(name), v.data(), v.size());
+  }
+  const state_section* find(const std::string& name) const {
+    for (const auto& s : sections)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  // Copies section `name` into p[0, n); the section must hold exactly n
+  // values of X (a checkpoint of another model, precision or build fails
+  // here, naming what differs).
+  template <class X> void get(const std::string& name, X* p, std::size_t n) const {
+    const state_section* s = find(name);
+    if (!s)
+      throw model_error(fmt::format("checkpoint: no section '{}'; valid: a checkpoint of this model, written by this "
+                                    "version of Ranvier",
+                                    name));
+    if (s->elem != sizeof(X) || s->count() != n)
+      throw model_error(fmt::format("checkpoint: section '{}' holds {} values of {} bytes; this model needs {} of {} "
+                                    "bytes (another model, precision or version wrote it)",
+                                    name, s->count(), s->elem, n, sizeof(X)));
+    if (n) std::memcpy(p, s->bytes.data(), n * sizeof(X));
+  }
+  template <class X, class A> void get(const std::string& name, std::vector<X, A>& v) const {
+    get(name, v.data(), v.size());
+  }
+};
+
+// The part of an engine's state that an image holds (cell and mechanism
+// state, spike counts, plastic and release state), in the canonical order,
+// from image img in whatever layout an engine gave it: group arrays through
+// group_storage::place, per-connection state through perm (per plastic
+// projection, the image's index of each connection; empty: the same) and
+// static_perm (likewise for static connections' release states).
+template <class T>
+void collect_image_state(const image<T>& img, const std::vector<std::vector<std::uint64_t>>& perm,
+                         const std::vector<std::uint64_t>& static_perm, engine_state& out) {
+  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
+    const auto& g = img.groups[gi];
+    const std::string pre = fmt::format("group{}.", gi);
+    for (int a = 0; a < g.narrays(); ++a) {
+      const auto& arr = g.array(a);
+      const std::uint32_t ninst = g.array_ninst(a);
+      std::vector<T> v(arr.size());
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = arr[g.place(i, ninst)];
+      out.put(pre + g.array_name(a), v);
+    }
+    out.put(pre + "spike_count", g.spike_count);
+    out.put(pre + "last_spike", g.last_spike);
+    out.put(pre + "fault_step", g.fault_step);
+  }
+  for (std::size_t i = 0; i < img.generators.size(); ++i)
+    out.put(fmt::format("generator{}.spike_count", i), img.generators[i].spike_count);
+  for (std::size_t i = 0; i < img.spike_sources.size(); ++i)
+    out.put(fmt::format("source{}.spike_count", i), img.spike_sources[i].spike_count);
+  const auto in_order = [](const auto& v, const std::vector<std::uint64_t>& p) {
+    auto o = v;
+    if (!p.empty())
+      for (std::uint64_t c = 0; c < v.size(); ++c) o[p[c]] = v[c];
+    return o;
+  };
+  static const std::vector<std::uint64_t> same;
+  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
+    const auto& p = img.plastic[q];
+    const auto& pq = q < perm.size() ? perm[q] : same;
+    const std::string pre = fmt::format("plastic{}.", q);
+    out.put(pre + "syn", in_order(p.syn, pq));
+    out.put(pre + "release", in_order(p.release, pq));
+    out.put(pre + "term", in_order(p.term, pq));
+    out.put(pre + "ca_syn", in_order(p.ca_syn, pq));
+    out.put(pre + "elig", in_order(p.elig, pq));
+    out.put(pre + "clefts", in_order(p.clefts, pq));
+    out.put(pre + "y", p.y);
+    out.put(pre + "r_pre", p.r_pre);
+    out.put(pre + "theta", p.theta);
+    out.put(pre + "y_step", p.y_step);
+    out.put(pre + "r_pre_step", p.r_pre_step);
+    out.put(pre + "mod_state", p.mod_state);
+  }
+  out.put("release_state", in_order(img.release_state, static_perm));
+}
+
+// Puts the sections collect_image_state wrote into image img, freshly packed
+// from the same model (one-block layout, the image's order), before an
+// engine takes it.
+template <class T> void apply_image_state(image<T>& img, const engine_state& in) {
+  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
+    auto& g = img.groups[gi];
+    const std::string pre = fmt::format("group{}.", gi);
+    for (int a = 0; a < g.narrays(); ++a) {
+      auto& arr = g.array(a);
+      const std::uint32_t ninst = g.array_ninst(a);
+      std::vector<T> v(arr.size());
+      in.get(pre + g.array_name(a), v);
+      for (std::size_t i = 0; i < v.size(); ++i) arr[g.place(i, ninst)] = v[i];
+    }
+    in.get(pre + "spike_count", g.spike_count);
+    in.get(pre + "last_spike", g.last_spike);
+    in.get(pre + "fault_step", g.fault_step);
+  }
+  for (std::size_t i = 0; i < img.generators.size(); ++i)
+    in.get(fmt::format("generator{}.spike_count", i), img.generators[i].spike_count);
+  for (std::size_t i = 0; i < img.spike_sources.size(); ++i)
+    in.get(fmt::format("source{}.spike_count", i), img.spike_sources[i].spike_count);
+  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
+    auto& p = img.plastic[q];
+    const std::string pre = fmt::format("plastic{}.", q);
+    in.get(pre + "syn", p.syn);
+    in.get(pre + "release", p.release);
+    in.get(pre + "term", p.term);
+    in.get(pre + "ca_syn", p.ca_syn);
+    in.get(pre + "elig", p.elig);
+    in.get(pre + "clefts", p.clefts);
+    in.get(pre + "y", p.y);
+    in.get(pre + "r_pre", p.r_pre);
+    in.get(pre + "theta", p.theta);
+    in.get(pre + "y_step", p.y_step);
+    in.get(pre + "r_pre_step", p.r_pre_step);
+    in.get(pre + "mod_state", p.mod_state);
+  }
+  in.get("release_state", img.release_state);
+}
+
+// The spikes the plastic rules read back, as both engines keep them for
+// the last `rows` steps before `step`: for each step s in [step − rows,
+// step), its count ("history_count") and its gids in ascending order
+// (appended to "history_gids"). spikes_at(s) gives step s's gids (any
+// order); steps before 0 have none.
+template <class F> void put_history(engine_state& out, std::int64_t step, std::uint32_t rows, F&& spikes_at) {
+  std::vector<std::uint32_t> counts, gids;
+  for (std::int64_t s = step - rows; s < step; ++s) {
+    std::vector<std::uint32_t> g;
+    if (s >= 0) g = spikes_at(s);
+    std::sort(g.begin(), g.end());
+    counts.push_back(static_cast<std::uint32_t>(g.size()));
+    gids.insert(gids.end(), g.begin(), g.end());
+  }
+  out.put("history_count", counts);
+  out.put("history_gids", gids);
+}
+
+// Reads what put_history wrote: set(s, gids) for each of those steps (from
+// the oldest; also for steps before 0, with none).
+template <class F> void get_history(const engine_state& in, std::int64_t step, std::uint32_t rows, F&& set) {
+  std::vector<std::uint32_t> counts(rows);
+  in.get("history_count", counts);
+  std::uint64_t total = 0;
+  for (auto c : counts) total += c;
+  std::vector<std::uint32_t> gids(total);
+  in.get("history_gids", gids);
+  std::uint64_t at = 0;
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    const std::int64_t s = step - rows + r;
+    set(s, std::vector<std::uint32_t>(gids.begin() + static_cast<std::ptrdiff_t>(at),
+                                      gids.begin() + static_cast<std::ptrdiff_t>(at + counts[r])));
+    at += counts[r];
+  }
+}
+
+}  // namespace ranvier
