@@ -178,6 +178,7 @@ checkpoint read_checkpoint(const std::filesystem::path& dir_or_file) {
   std::size_t at = sizeof magic + 4;
   const auto take = [&](void* p, std::size_t n) {
     if (at + n > data.size() - tail) throw damaged("a section runs past the end");
+    if (n == 0) return;
     std::memcpy(p, data.data() + at, n);
     at += n;
   };

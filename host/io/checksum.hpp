@@ -13,6 +13,7 @@ namespace ranvier {
 class checksum64 {
  public:
   void update(const void* data, std::size_t n) {
+    if (n == 0) return;  // (data may then be null)
     const auto* p = static_cast<const unsigned char*>(data);
     length_ += n;
     if (pending_ > 0) {  // complete the word an earlier piece began
