@@ -50,6 +50,7 @@ template <class T> struct mech_view {
   const std::uint32_t* node;   // node of each instance; null in a point neuron (node 0)
   const T* param;              // ninst × nparam, instance-major
   T* state[max_mech_states];   // each ninst × ncells
+  gate_table<T> table;         // fast mode, point neurons: its gates' rate table (core/gating.hpp); or none
 };
 
 // A synaptic receptor at ninst locations of every cell. The ring-buffer
@@ -297,6 +298,18 @@ RANVIER_HD void advance_states(const cell_parts<T>& C, std::uint32_t c0, int n, 
     for_each_mechanism_instance(
         C, [&]<class Mech>(const mech_view<T>& mv, std::uint32_t j, std::uint32_t nd, const T* p) {
           if (Mech::writes_cai != pools) return;
+          if constexpr (has_gate_table<Mech>()) {
+            static_assert(Mech::ntable == Mech::nstate, "a tabled mechanism's states are all gates");
+            if (mv.table.data) {  // the gates from the table (a loop of its own: both vectorise)
+              for (int k = 0; k < n; ++k) {
+                const std::size_t i = at(j, mv.ninst, b, nc, c0, k);
+                auto s = load_states<Mech::nstate>(mv.state, i);
+                advance_from_table<Mech::ntable>(mv.table, C.v[at(nd, nn, b, nc, c0, k)], s.s);
+                store_states(mv.state, i, s);
+              }
+              return;
+            }
+          }
           for (int k = 0; k < n; ++k) {
             const std::size_t i = at(j, mv.ninst, b, nc, c0, k);
             auto s = load_states<Mech::nstate>(mv.state, i);

@@ -87,6 +87,11 @@ TEST_CASE("a run split by a checkpoint equals the run in one piece, bit for bit"
     check_split(net, 2, 1, 2);
   }
   SUBCASE("COBAHH (Traub-Miles, 4000 cells), 2 then 1 threads") { check_split(short_example("cobahh.toml", 20.0), 2, 2, 1); }
+  SUBCASE("COBAHH in fast mode (rate tables), 1 then 2 threads") {
+    network net = short_example("cobahh.toml", 20.0);
+    net.sim.mode = arith_mode::fast;
+    check_split(net, 1, 1, 2);
+  }
   SUBCASE("dopamine-modulated STDP") { check_split(short_example("dopamine_stdp.toml", 300.0), 1, 1, 1); }
   SUBCASE("stochastic vesicle release") { check_split(short_example("stochastic_synapse.toml", 200.0), 1, 1, 1); }
   SUBCASE("active dendrite (calcium, NMDA spikes)") { check_split(short_example("active_dendrite.toml", 60.0), 1, 1, 1); }

@@ -31,6 +31,14 @@ RANVIER_HD void advance_mhn(const mhn_rates<T>& r, T dt_eff, T& m, T& h, T& n) {
   n = rush_larsen<M>(n, r.an, r.bn, dt_eff);
 }
 
+// The three gates' x∞ and decay factors (gate_form), for rate tables.
+template <class M, class T>
+RANVIER_HD void mhn_gates(const mhn_rates<T>& r, T dt_eff, T* inf, T* decay) {
+  gate_form<M>(r.am, r.bm, dt_eff, inf[0], decay[0]);
+  gate_form<M>(r.ah, r.bh, dt_eff, inf[1], decay[1]);
+  gate_form<M>(r.an, r.bn, dt_eff, inf[2], decay[2]);
+}
+
 template <class T>
 RANVIER_HD void init_mhn(const mhn_rates<T>& r, T& m, T& h, T& n) {
   m = steady_state(r.am, r.bm);

@@ -61,6 +61,12 @@ struct traub_miles {
   RANVIER_HD static void advance(const T* p, T* s, T v, T& /*cai*/, T /*ica*/) {
     advance_mhn<M>(rates_at<M>(v, p[vt]), p[dt], s[m], s[h], s[n]);
   }
+  // The gates m, h, n (states 0–2) as x∞ and decay at v: rate tables (core/gating.hpp).
+  static constexpr int ntable = 3;
+  template <class M, class T>
+  RANVIER_HD static void gates(const T* p, T v, T* inf, T* decay) {
+    mhn_gates<M>(rates_at<M>(v, p[vt]), p[dt], inf, decay);
+  }
   template <class M, class T>
   RANVIER_HD static void init(const T* p, T* s, T v, T /*cai*/) {
     init_mhn(rates_at<M>(v, p[vt]), s[m], s[h], s[n]);

@@ -94,6 +94,7 @@ class cpu_engine final : public engine {
         point_views_.push_back(g.point_view());
       }
     }
+    if constexpr (std::is_same_v<M, core::fast_math>) build_rate_tables();
     for (auto& g : img_.generators) {
       g.params.spike_count = g.spike_count.data();
       gens_.push_back(g.params);
@@ -337,6 +338,24 @@ class cpu_engine final : public engine {
   }
 
  private:
+  // Fast mode: rate tables (core/gating.hpp) for the point neurons'
+  // mechanisms that give their gates as x∞ and decay, from each group's
+  // parameters; the views then read them instead of computing the rates.
+  void build_rate_tables() {
+    for (auto& view : point_views_)
+      for (int q = 0; q < view.c.nmech; ++q) {
+        auto& mv = view.c.mech[q];
+        core::dispatch(core::density_mechanisms{}, static_cast<int>(mv.kind), [&]<class Mech>() {
+          if constexpr (core::has_gate_table<Mech>()) {
+            const std::vector<double> p(mv.param, mv.param + mv.nparam);
+            auto& t = tables_.emplace_back(static_cast<std::size_t>(core::table_points) * 2 * Mech::ntable);
+            core::fill_gate_table<Mech>(p.data(), t.data());
+            mv.table = core::table_view(t.data());
+          }
+        });
+      }
+  }
+
   // Cells per chunk of a cable group: at least one chunk per thread while
   // there are cells for it, at most cable_chunk, a whole number of cache
   // lines of cells (the arrays are aligned): threads never write one line.
@@ -947,6 +966,7 @@ class cpu_engine final : public engine {
   std::vector<std::int64_t> transfer_ring_;  // like ring_: kinetic receptors' w·r moved from S_on to S_off; or empty
   std::vector<std::uint64_t> static_perm_;   // the image's index of each static connection, where release states are kept
   std::vector<std::vector<T>> thread_scratch_;
+  std::vector<std::vector<T>> tables_;  // fast mode: the point views' rate tables
   std::vector<std::int64_t> ring_;
   std::vector<std::vector<std::uint32_t>> lists_;  // spikes_of_thread
   std::uint32_t nslots_ = 2;
