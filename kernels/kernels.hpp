@@ -98,6 +98,9 @@ struct step_buffers {
   const std::uint32_t* pulse;
   std::int64_t* pulse_ring;     // ring_depth × ntargets: the weights whose pulses close at each row
   std::int64_t* transfer_ring;  // ring_depth × ntargets: kinetic receptors' w·r moved (core::kinetic_release); or null
+  // The lowest gid that can be in a step's spikes more than once (a
+  // given-time source whose times repeat within a step); UINT32_MAX: none.
+  std::uint32_t repeat_gid_lo;
 };
 
 // Kinetic receptors' targets: per target 1 + the index of its receptor's

@@ -42,6 +42,23 @@ struct warp_slot {
   }
 };
 
+// How many of a row's n spikes with the gid of entry i this thread (or warp)
+// handles: a source given more than once in a step (gid >= repeat_lo) has
+// all its entries handled, one after the other as on the CPU engine, by the
+// first entry's thread: its count there, 0 at the others. Any other gid is
+// in the row once: 1, without a look at the row.
+__device__ inline std::uint32_t repeats_in_row(const std::uint32_t* row, std::uint32_t n, std::uint32_t i,
+                                               std::uint32_t gid, std::uint32_t repeat_lo) {
+  if (gid < repeat_lo) return 1;
+  std::uint32_t count = 0;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    if (row[k] != gid) continue;
+    if (k < i) return 0;
+    ++count;
+  }
+  return count;
+}
+
 // A connection's release (state S, weight w) onto kinetic target t,
 // arriving at step a (core::kinetic_release): its end claimed by an atomic
 // maximum (a source given twice in a step releases twice, in any order, the

@@ -3,7 +3,9 @@
 // (delay, spike) of the history, its lanes over the source's connections of
 // that delay; postsynaptic events: one warp per spiking postsynaptic cell,
 // its lanes over the cell's incoming connections. A connection is touched
-// at most once per kernel, so no two threads write one weight or trace;
+// at most once per kernel by one thread (a source given twice in a step:
+// twice by the same thread, kernels/launch.cuh's repeats_in_row), so no two
+// threads write one weight or trace;
 // weights reach the ring by 64-bit integer atomics, exact in any order.
 #include "core/plasticity/plastic.hpp"
 #include "kernels/launch.cuh"
@@ -23,10 +25,16 @@ __device__ void for_each_arrival(const core::plastic_view<T>& P, const step_buff
     if (s < 0) continue;
     const std::uint32_t r = static_cast<std::uint32_t>(s % b.history_rows);
     const std::uint32_t n = b.history_count[r];
+    const std::uint32_t* spikes = b.history + static_cast<std::size_t>(r) * b.spike_capacity;
     for (std::uint32_t i = warp; i < n; i += nwarps) {
       std::uint64_t lo, hi;
-      core::delay_range(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], d, lo, hi);
-      for (std::uint64_t c = lo + lane; c < hi; c += 32) f(c);
+      core::delay_range(P, spikes[i], d, lo, hi);
+      // A source given twice in the step: its arrivals one after the other, by this warp.
+      const std::uint32_t times = repeats_in_row(spikes, n, i, spikes[i], b.repeat_gid_lo);
+      for (std::uint32_t k = 0; k < times; ++k) {
+        for (std::uint64_t c = lo + lane; c < hi; c += 32) f(c);
+        __syncwarp();
+      }
     }
   }
 }
@@ -139,8 +147,11 @@ __global__ void plastic_pre_rates_kernel(const core::plastic_view<T> P, const st
   if (step < 1) return;
   const std::uint32_t r = static_cast<std::uint32_t>((step - 1) % b.history_rows);
   const std::uint32_t n = b.history_count[r];
-  for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
-    core::plastic_pre_cell<M>(P, b.history[static_cast<std::size_t>(r) * b.spike_capacity + i], step);
+  const std::uint32_t* spikes = b.history + static_cast<std::size_t>(r) * b.spike_capacity;
+  for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const std::uint32_t times = repeats_in_row(spikes, n, i, spikes[i], b.repeat_gid_lo);  // one thread per source
+    for (std::uint32_t k = 0; k < times; ++k) core::plastic_pre_cell<M>(P, spikes[i], step);
+  }
 }
 
 // BCM, on a learning step, before the connections: one thread per

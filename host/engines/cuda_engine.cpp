@@ -2,6 +2,7 @@
 // graphs (one node per stage launch), fetching recorded spikes and samples
 // once per batch. No per-step host<->device copies. Built only when CUDA is.
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -65,6 +66,24 @@ template <class T, class A> device_buffer<T> uploaded(const std::vector<T, A>& v
 // if every source fired in every step it could not overflow.
 constexpr std::uint64_t record_entries = 4u << 20;
 constexpr std::int64_t max_batch_steps = 1000;
+
+// The lowest gid of a given-time source that fires more than once in some
+// step (kernels::step_buffers::repeat_gid_lo); UINT32_MAX: none.
+template <class T> std::uint32_t repeat_gid_lo(const image<T>& img) {
+  std::uint32_t lo = std::numeric_limits<std::uint32_t>::max();
+  for (const auto& s : img.spike_sources) {
+    std::vector<std::uint32_t> cells;
+    for (std::size_t e = 0; e < s.step.size() && lo > s.params.gid_base;) {
+      std::size_t end = e;
+      while (end < s.step.size() && s.step[end] == s.step[e]) ++end;
+      cells.assign(s.cell.begin() + static_cast<std::ptrdiff_t>(e), s.cell.begin() + static_cast<std::ptrdiff_t>(end));
+      std::sort(cells.begin(), cells.end());
+      if (std::adjacent_find(cells.begin(), cells.end()) != cells.end()) lo = s.params.gid_base;
+      e = end;
+    }
+  }
+  return lo;
+}
 
 template <class T, class M>
 class cuda_engine final : public engine {
@@ -306,7 +325,7 @@ class cuda_engine final : public engine {
                 static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
                 history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get(),
                 img_.pulse.empty() ? nullptr : pulse_ring_.get(),
-                img_.release.empty() ? nullptr : transfer_ring_.get()};
+                img_.release.empty() ? nullptr : transfer_ring_.get(), repeat_gid_lo(img_)};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
