@@ -13,6 +13,21 @@
 
 namespace ranvier::test {
 
+namespace {
+std::unique_ptr<engine> make(any_image img, which e, int threads) {
+  return e == which::cpu ? make_cpu_engine(std::move(img), threads) : make_cuda_engine(std::move(img));
+}
+void drain(outcome& o, recording& rec) {
+  o.spikes.insert(o.spikes.end(), rec.spikes.begin(), rec.spikes.end());
+  if (o.traces.size() < rec.traces.size()) o.traces.resize(rec.traces.size());
+  for (std::size_t r = 0; r < rec.traces.size(); ++r) {
+    o.traces[r].steps.insert(o.traces[r].steps.end(), rec.traces[r].steps.begin(), rec.traces[r].steps.end());
+    o.traces[r].values.insert(o.traces[r].values.end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
+  }
+  rec.clear();
+}
+}  // namespace
+
 outcome run(const network& net, which e, int threads, std::int64_t chunk, std::uint32_t cable_block) {
   check(net);
   any_image img = pack(net, threads);
@@ -29,13 +44,7 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk, std::u
   recording rec;
   while (eng->step() < o.steps) {
     eng->run(std::min(chunk, o.steps - eng->step()), rec);
-    o.spikes.insert(o.spikes.end(), rec.spikes.begin(), rec.spikes.end());
-    if (o.traces.size() < rec.traces.size()) o.traces.resize(rec.traces.size());
-    for (std::size_t r = 0; r < rec.traces.size(); ++r) {
-      o.traces[r].steps.insert(o.traces[r].steps.end(), rec.traces[r].steps.begin(), rec.traces[r].steps.end());
-      o.traces[r].values.insert(o.traces[r].values.end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
-    }
-    rec.clear();
+    drain(o, rec);
   }
   o.state = eng->state();
   o.counts = eng->spike_counts();
@@ -43,20 +52,6 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk, std::u
   return o;
 }
 
-namespace {
-std::unique_ptr<engine> make(any_image img, which e, int threads) {
-  return e == which::cpu ? make_cpu_engine(std::move(img), threads) : make_cuda_engine(std::move(img));
-}
-void drain(outcome& o, recording& rec) {
-  o.spikes.insert(o.spikes.end(), rec.spikes.begin(), rec.spikes.end());
-  if (o.traces.size() < rec.traces.size()) o.traces.resize(rec.traces.size());
-  for (std::size_t r = 0; r < rec.traces.size(); ++r) {
-    o.traces[r].steps.insert(o.traces[r].steps.end(), rec.traces[r].steps.begin(), rec.traces[r].steps.end());
-    o.traces[r].values.insert(o.traces[r].values.end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
-  }
-  rec.clear();
-}
-}  // namespace
 
 outcome run_resumed(const network& net, std::int64_t split, which first, int threads1, which second, int threads2,
                     const std::filesystem::path& file) {

@@ -371,19 +371,7 @@ class cuda_engine final : public engine {
     }
     for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
       plastic_storage<T> p = img_.plastic[q];  // names and sizes; the values from the device
-      const auto& dp = dplastic_[q];
-      dp.syn.download(p.syn.data(), p.syn.size(), stream_);
-      dp.y.download(p.y.data(), p.y.size(), stream_);
-      dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
-      dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
-      dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
-      dp.theta.download(p.theta.data(), p.theta.size(), stream_);
-      dp.release.download(p.release.data(), p.release.size(), stream_);
-      dp.term.download(p.term.data(), p.term.size(), stream_);
-      dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
-      dp.elig.download(p.elig.data(), p.elig.size(), stream_);
-      dp.clefts.download(p.clefts.data(), p.clefts.size(), stream_);
-      dp.mod_state.download(p.mod_state.data(), p.mod_state.size(), stream_);
+      download_plastic(q, p);
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
@@ -453,22 +441,7 @@ class cuda_engine final : public engine {
     for (std::size_t q = 0; q < img_.spike_sources.size(); ++q)
       dsources_[q].spike_count.download(img_.spike_sources[q].spike_count.data(),
                                         img_.spike_sources[q].spike_count.size(), stream_);
-    for (std::size_t q = 0; q < img_.plastic.size(); ++q) {
-      auto& p = img_.plastic[q];
-      const auto& dp = dplastic_[q];
-      dp.syn.download(p.syn.data(), p.syn.size(), stream_);
-      dp.y.download(p.y.data(), p.y.size(), stream_);
-      dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
-      dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
-      dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
-      dp.theta.download(p.theta.data(), p.theta.size(), stream_);
-      dp.release.download(p.release.data(), p.release.size(), stream_);
-      dp.term.download(p.term.data(), p.term.size(), stream_);
-      dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
-      dp.elig.download(p.elig.data(), p.elig.size(), stream_);
-      dp.clefts.download(p.clefts.data(), p.clefts.size(), stream_);
-      dp.mod_state.download(p.mod_state.data(), p.mod_state.size(), stream_);
-    }
+    for (std::size_t q = 0; q < img_.plastic.size(); ++q) download_plastic(q, img_.plastic[q]);
     release_state_.download(img_.release_state.data(), img_.release_state.size(), stream_);
     check_cuda(kernels::stream_sync(stream_), "checkpoint");
     collect_image_state(img_, {}, {}, st);
@@ -549,6 +522,23 @@ class cuda_engine final : public engine {
   }
 
  private:
+  // Plastic projection q's state from the device into p (its sizes).
+  void download_plastic(std::size_t q, plastic_storage<T>& p) const {
+    const auto& dp = dplastic_[q];
+    dp.syn.download(p.syn.data(), p.syn.size(), stream_);
+    dp.y.download(p.y.data(), p.y.size(), stream_);
+    dp.y_step.download(p.y_step.data(), p.y_step.size(), stream_);
+    dp.r_pre.download(p.r_pre.data(), p.r_pre.size(), stream_);
+    dp.r_pre_step.download(p.r_pre_step.data(), p.r_pre_step.size(), stream_);
+    dp.theta.download(p.theta.data(), p.theta.size(), stream_);
+    dp.release.download(p.release.data(), p.release.size(), stream_);
+    dp.term.download(p.term.data(), p.term.size(), stream_);
+    dp.ca_syn.download(p.ca_syn.data(), p.ca_syn.size(), stream_);
+    dp.elig.download(p.elig.data(), p.elig.size(), stream_);
+    dp.clefts.download(p.clefts.data(), p.clefts.size(), stream_);
+    dp.mod_state.download(p.mod_state.data(), p.mod_state.size(), stream_);
+  }
+
   struct device_group {
     bool cable = false;
     std::vector<device_buffer<T>> arrays;  // by state_ref::array

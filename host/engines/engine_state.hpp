@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -69,98 +70,84 @@ struct engine_state {
 };
 
 // The part of an engine's state that an image holds (cell and mechanism
-// state, spike counts, plastic and release state), in the canonical order,
-// from image img in whatever layout an engine gave it: group arrays through
-// group_storage::place, per-connection state through perm (per plastic
-// projection, the image's index of each connection; empty: the same) and
+// state, spike counts, plastic and release state), section by section:
+// f(name, values, order) for each, where order maps the canonical index i
+// of a value to its index in `values` (group arrays: group_storage::place;
+// per-connection state: the engine's permutation; else the same). One list
+// for both directions, so that what is written is what is read.
+template <class Img, class F> void for_each_image_section(Img& img, const std::vector<std::vector<std::uint64_t>>& perm,
+                                                          const std::vector<std::uint64_t>& static_perm, F&& f) {
+  const auto same = [](std::size_t i) { return i; };
+  const auto permuted = [](const std::vector<std::uint64_t>& p) {
+    // p: the image's index of each of the engine's entries; the inverse here.
+    std::vector<std::uint64_t> at(p.size());
+    for (std::uint64_t c = 0; c < p.size(); ++c) at[p[c]] = c;
+    return [at = std::move(at)](std::size_t i) { return static_cast<std::size_t>(at[i]); };
+  };
+  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
+    auto& g = img.groups[gi];
+    const std::string pre = fmt::format("group{}.", gi);
+    for (int a = 0; a < g.narrays(); ++a) {
+      const std::uint32_t ninst = g.array_ninst(a);
+      f(pre + g.array_name(a), g.array(a), [&g, ninst](std::size_t i) { return g.place(i, ninst); });
+    }
+    f(pre + "spike_count", g.spike_count, same);
+    f(pre + "last_spike", g.last_spike, same);
+    f(pre + "fault_step", g.fault_step, same);
+  }
+  for (std::size_t i = 0; i < img.generators.size(); ++i)
+    f(fmt::format("generator{}.spike_count", i), img.generators[i].spike_count, same);
+  for (std::size_t i = 0; i < img.spike_sources.size(); ++i)
+    f(fmt::format("source{}.spike_count", i), img.spike_sources[i].spike_count, same);
+  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
+    auto& p = img.plastic[q];
+    const std::string pre = fmt::format("plastic{}.", q);
+    const bool moved = q < perm.size() && !perm[q].empty();
+    const auto each = [&](const char* name, auto& v) {
+      if (moved) f(pre + name, v, permuted(perm[q]));
+      else f(pre + name, v, same);
+    };
+    each("syn", p.syn);
+    each("release", p.release);
+    each("term", p.term);
+    each("ca_syn", p.ca_syn);
+    each("elig", p.elig);
+    each("clefts", p.clefts);
+    f(pre + "y", p.y, same);
+    f(pre + "r_pre", p.r_pre, same);
+    f(pre + "theta", p.theta, same);
+    f(pre + "y_step", p.y_step, same);
+    f(pre + "r_pre_step", p.r_pre_step, same);
+    f(pre + "mod_state", p.mod_state, same);
+  }
+  if (!static_perm.empty()) f(std::string("release_state"), img.release_state, permuted(static_perm));
+  else f(std::string("release_state"), img.release_state, same);
+}
+
+// Those sections, in the canonical order, from image img in whatever layout
+// an engine gave it: group arrays through group_storage::place,
+// per-connection state through perm (per plastic projection, the image's
+// index of each of the engine's connections; empty: the same) and
 // static_perm (likewise for static connections' release states).
 template <class T>
 void collect_image_state(const image<T>& img, const std::vector<std::vector<std::uint64_t>>& perm,
                          const std::vector<std::uint64_t>& static_perm, engine_state& out) {
-  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
-    const auto& g = img.groups[gi];
-    const std::string pre = fmt::format("group{}.", gi);
-    for (int a = 0; a < g.narrays(); ++a) {
-      const auto& arr = g.array(a);
-      const std::uint32_t ninst = g.array_ninst(a);
-      std::vector<T> v(arr.size());
-      for (std::size_t i = 0; i < v.size(); ++i) v[i] = arr[g.place(i, ninst)];
-      out.put(pre + g.array_name(a), v);
-    }
-    out.put(pre + "spike_count", g.spike_count);
-    out.put(pre + "last_spike", g.last_spike);
-    out.put(pre + "fault_step", g.fault_step);
-  }
-  for (std::size_t i = 0; i < img.generators.size(); ++i)
-    out.put(fmt::format("generator{}.spike_count", i), img.generators[i].spike_count);
-  for (std::size_t i = 0; i < img.spike_sources.size(); ++i)
-    out.put(fmt::format("source{}.spike_count", i), img.spike_sources[i].spike_count);
-  const auto in_order = [](const auto& v, const std::vector<std::uint64_t>& p) {
-    auto o = v;
-    if (!p.empty())
-      for (std::uint64_t c = 0; c < v.size(); ++c) o[p[c]] = v[c];
-    return o;
-  };
-  static const std::vector<std::uint64_t> same;
-  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
-    const auto& p = img.plastic[q];
-    const auto& pq = q < perm.size() ? perm[q] : same;
-    const std::string pre = fmt::format("plastic{}.", q);
-    out.put(pre + "syn", in_order(p.syn, pq));
-    out.put(pre + "release", in_order(p.release, pq));
-    out.put(pre + "term", in_order(p.term, pq));
-    out.put(pre + "ca_syn", in_order(p.ca_syn, pq));
-    out.put(pre + "elig", in_order(p.elig, pq));
-    out.put(pre + "clefts", in_order(p.clefts, pq));
-    out.put(pre + "y", p.y);
-    out.put(pre + "r_pre", p.r_pre);
-    out.put(pre + "theta", p.theta);
-    out.put(pre + "y_step", p.y_step);
-    out.put(pre + "r_pre_step", p.r_pre_step);
-    out.put(pre + "mod_state", p.mod_state);
-  }
-  out.put("release_state", in_order(img.release_state, static_perm));
+  for_each_image_section(img, perm, static_perm, [&](const std::string& name, const auto& values, auto&& at) {
+    std::vector<std::decay_t<decltype(values[0])>> v(values.size());
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = values[at(i)];
+    out.put(name, v);
+  });
 }
 
 // Puts the sections collect_image_state wrote into image img, freshly packed
 // from the same model (one-block layout, the image's order), before an
 // engine takes it.
 template <class T> void apply_image_state(image<T>& img, const engine_state& in) {
-  for (std::size_t gi = 0; gi < img.groups.size(); ++gi) {
-    auto& g = img.groups[gi];
-    const std::string pre = fmt::format("group{}.", gi);
-    for (int a = 0; a < g.narrays(); ++a) {
-      auto& arr = g.array(a);
-      const std::uint32_t ninst = g.array_ninst(a);
-      std::vector<T> v(arr.size());
-      in.get(pre + g.array_name(a), v);
-      for (std::size_t i = 0; i < v.size(); ++i) arr[g.place(i, ninst)] = v[i];
-    }
-    in.get(pre + "spike_count", g.spike_count);
-    in.get(pre + "last_spike", g.last_spike);
-    in.get(pre + "fault_step", g.fault_step);
-  }
-  for (std::size_t i = 0; i < img.generators.size(); ++i)
-    in.get(fmt::format("generator{}.spike_count", i), img.generators[i].spike_count);
-  for (std::size_t i = 0; i < img.spike_sources.size(); ++i)
-    in.get(fmt::format("source{}.spike_count", i), img.spike_sources[i].spike_count);
-  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
-    auto& p = img.plastic[q];
-    const std::string pre = fmt::format("plastic{}.", q);
-    in.get(pre + "syn", p.syn);
-    in.get(pre + "release", p.release);
-    in.get(pre + "term", p.term);
-    in.get(pre + "ca_syn", p.ca_syn);
-    in.get(pre + "elig", p.elig);
-    in.get(pre + "clefts", p.clefts);
-    in.get(pre + "y", p.y);
-    in.get(pre + "r_pre", p.r_pre);
-    in.get(pre + "theta", p.theta);
-    in.get(pre + "y_step", p.y_step);
-    in.get(pre + "r_pre_step", p.r_pre_step);
-    in.get(pre + "mod_state", p.mod_state);
-  }
-  in.get("release_state", img.release_state);
+  for_each_image_section(img, {}, {}, [&](const std::string& name, auto& values, auto&& at) {
+    std::vector<std::decay_t<decltype(values[0])>> v(values.size());
+    in.get(name, v);
+    for (std::size_t i = 0; i < v.size(); ++i) values[at(i)] = v[i];
+  });
 }
 
 // The spikes the plastic rules read back, as both engines keep them for
