@@ -140,7 +140,7 @@ template <int N, class T> struct local_states {
 };
 template <int N, class T>
 RANVIER_HD local_states<N, T> load_states(T* const* arrays, std::size_t i) {
-  local_states<N, T> l;
+  local_states<N, T> l{};  // (N = 0: one unused value, zero rather than indeterminate)
   for (int q = 0; q < N; ++q) l.s[q] = arrays[q][i];
   return l;
 }
