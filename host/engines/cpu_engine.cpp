@@ -241,24 +241,14 @@ class cpu_engine final : public engine {
       unpermute(in_order.clefts, p.clefts);
       append_plastic_state(in_order, out);
     }
-    std::vector<double> ring(ring_.size());
-    const std::size_t nt = img_.ntargets;
-    for (std::size_t row = 0; row < img_.ring_depth; ++row)
-      for (std::size_t t = 0; t < nt; ++t) ring[row * nt + t] = static_cast<double>(ring_[row * nt + target_of_[t]]);
-    out.push_back({"ring", std::move(ring)});
-    if (!pulse_ring_.empty()) {
-      std::vector<double> ends(pulse_ring_.size());
-      for (std::size_t row = 0; row < img_.ring_depth; ++row)
-        for (std::size_t t = 0; t < nt; ++t) ends[row * nt + t] = static_cast<double>(pulse_ring_[row * nt + target_of_[t]]);
-      out.push_back({"pulse_ring", std::move(ends)});
-    }
-    if (!transfer_ring_.empty()) {
-      std::vector<double> moves(transfer_ring_.size());
-      for (std::size_t row = 0; row < img_.ring_depth; ++row)
-        for (std::size_t t = 0; t < nt; ++t)
-          moves[row * nt + t] = static_cast<double>(transfer_ring_[row * nt + target_of_[t]]);
-      out.push_back({"transfer_ring", std::move(moves)});
-    }
+    const auto ring = [&](const char* name, const std::vector<std::int64_t>& r, bool always) {
+      if (!always && r.empty()) return;
+      const auto c = canonical_ring(r);
+      out.push_back({name, std::vector<double>(c.begin(), c.end())});
+    };
+    ring("ring", ring_, true);
+    ring("pulse_ring", pulse_ring_, false);
+    ring("transfer_ring", transfer_ring_, false);
     if (static_perm_.empty()) {
       append_release_state(img_.release_state, "", out);
     } else {
@@ -286,13 +276,8 @@ class cpu_engine final : public engine {
     engine_state st;
     st.step = step_;
     collect_image_state(img_, perm_, static_perm_, st);
-    const std::size_t nt = img_.ntargets;
     const auto ring = [&](const char* name, const std::vector<std::int64_t>& r) {
-      if (r.empty()) return;
-      std::vector<std::int64_t> out(r.size());
-      for (std::size_t row = 0; row < img_.ring_depth; ++row)
-        for (std::size_t t = 0; t < nt; ++t) out[row * nt + t] = r[row * nt + target_of_[t]];
-      st.put(name, out);
+      if (!r.empty()) st.put(name, canonical_ring(r));
     };
     ring("ring", ring_);
     ring("pulse_ring", pulse_ring_);
@@ -305,7 +290,7 @@ class cpu_engine final : public engine {
   void resume_state(const engine_state& in) override {
     if (step_ != 0 || sampled_initial_) throw internal_error("cpu engine: resume_state after a run");
     const std::size_t nt = img_.ntargets;
-    const auto ring = [&](const char* name, std::vector<std::int64_t>& r) {
+    const auto ring = [&](const char* name, std::vector<std::int64_t>& r) {  // canonical_ring's inverse
       if (r.empty()) return;
       std::vector<std::int64_t> canonical(r.size());
       in.get(name, canonical);
@@ -338,6 +323,17 @@ class cpu_engine final : public engine {
   }
 
  private:
+  // A ring (ring_, pulse_ring_, transfer_ring_) with its targets in the
+  // image's numbering (undoing the cable relayout), as state() and
+  // checkpoints give it.
+  std::vector<std::int64_t> canonical_ring(const std::vector<std::int64_t>& r) const {
+    const std::size_t nt = img_.ntargets;
+    std::vector<std::int64_t> out(r.size());
+    for (std::size_t row = 0; row < img_.ring_depth; ++row)
+      for (std::size_t t = 0; t < nt; ++t) out[row * nt + t] = r[row * nt + target_of_[t]];
+    return out;
+  }
+
   // Fast mode: rate tables (core/gating.hpp) for the point neurons'
   // mechanisms that give their gates as x∞ and decay, from each group's
   // parameters; the views then read them instead of computing the rates.
