@@ -233,7 +233,7 @@ checkpoint read_checkpoint(const std::filesystem::path& dir_or_file) {
   return c;
 }
 
-template <class T> std::uint64_t static_checksum(const image<T>& img) {
+template <class T> std::uint64_t static_checksum(const image<T>& img, bool weights) {
   checksum64 c;
   const auto value = [&](auto v) { c.update(&v, sizeof v); };
   const auto array = [&](const auto& v) {
@@ -255,7 +255,7 @@ template <class T> std::uint64_t static_checksum(const image<T>& img) {
   }
   array(img.row);
   array(img.target);
-  array(img.weight);
+  if (weights) array(img.weight);
   array(img.delay);
   for (const auto& p : img.plastic) {
     array(p.row);
@@ -266,7 +266,7 @@ template <class T> std::uint64_t static_checksum(const image<T>& img) {
   return c.digest();
 }
 
-template std::uint64_t static_checksum(const image<float>&);
-template std::uint64_t static_checksum(const image<double>&);
+template std::uint64_t static_checksum(const image<float>&, bool);
+template std::uint64_t static_checksum(const image<double>&, bool);
 
 }  // namespace ranvier

@@ -61,6 +61,9 @@ checkpoint read_checkpoint(const std::filesystem::path& dir_or_file);
 // rebuild identically: the time step, the groups' shapes, every connection
 // (source rows, targets, weights, delays) and the plastic projections'
 // topology. In the image's canonical order (before an engine takes it).
-template <class T> std::uint64_t static_checksum(const image<T>& img);
+// Without `weights`, the static connections' weights are left out: what a
+// session's state needs to carry over to a model with new parameters
+// (host/session.hpp).
+template <class T> std::uint64_t static_checksum(const image<T>& img, bool weights = true);
 
 }  // namespace ranvier

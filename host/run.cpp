@@ -24,47 +24,167 @@
 #include "host/estimate.hpp"
 #include "host/errors.hpp"
 #include "host/io/writers.hpp"
+#include "host/run_parts.hpp"
 
 namespace ranvier {
 
-namespace {
+namespace detail {
 
-using clock_type = std::chrono::steady_clock;
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
+// The first upward crossing of `threshold` in a trace sampled every step,
+// interpolated linearly within the step [ms]; −1 if none.
+double first_crossing(const std::vector<double>& v, double dt, double threshold) {
+  for (std::size_t k = 1; k < v.size(); ++k)
+    if (v[k - 1] < threshold && v[k] >= threshold)
+      return dt * (static_cast<double>(k - 1) + (threshold - v[k - 1]) / (v[k] - v[k - 1]));
+  return -1.0;
 }
 
-// A progress line on stderr, at most once a second and only once the run has
-// taken a few seconds.
-class progress_line {
- public:
-  progress_line(bool enabled, double duration_ms) : enabled_(enabled), duration_(duration_ms), t0_(clock_type::now()) {
-    tty_ = isatty(fileno(stderr));
+std::string describe_fault(const numeric_fault& f, const fault_context& c, double v_lo, double v_hi, double t_ms,
+                           double t_ok_ms) {
+  std::string who = fmt::format("cell {} of cell type {}", f.cell, c.cell_types[f.group]);
+  for (const auto& p : c.populations)
+    if (p.kind == population_kind::cell && p.group == static_cast<int>(f.group) && f.cell >= p.first &&
+        f.cell < static_cast<std::uint64_t>(p.first) + p.size)
+      who = fmt::format("population {}, cell {}", p.name, f.cell - p.first);
+  const auto& names = c.node_names[f.group];
+  const std::string where = names.empty() ? std::string() : fmt::format(", at {}", names.at(f.node));
+  const auto value = [&] {
+    return std::isnan(f.value)   ? std::string("NaN")
+           : std::isinf(f.value) ? std::string(f.value > 0 ? "+infinity" : "-infinity")
+                                 : fmt::format("{:.6g}", f.value);
+  };
+  const std::string hint = fmt::format(
+      "Hint: a time step too large for the fastest channel or synapse of cell type {} (dt = {} ms: try a smaller "
+      "dt), a conductance or stimulus far too large, or a parameter in the wrong unit",
+      c.cell_types[f.group], c.dt);
+  const int dec = time_decimals(c.dt);
+  if (f.step >= 0)  // the detector's: exact
+    return fmt::format("numerical failure at t = {:.{}f} ms: {}{}: v left v_bounds [{}, {}] mV or was not a number at "
+                       "the end of that step (now {} mV). {}",
+                       static_cast<double>(f.step) * c.dt, dec, who, where, v_lo, v_hi, value(), hint);
+  return fmt::format("numerical failure by t = {:.{}f} ms (the check at t = {:.{}f} ms found none): {}{}: {} = {}{}. {}{}",
+                     t_ms, dec, t_ok_ms, dec, who, where, f.variable, value(),
+                     f.variable == "v" ? fmt::format(" mV, outside v_bounds [{}, {}] mV or not a number", v_lo, v_hi) : "",
+                     hint, f.variable == "v" ? "" : "; the voltage was still within bounds: look first at this state's own equation");
+}
+std::vector<pending_measure> add_measure_records(network& net) {
+  // Each measurement samples v every step at its two places.
+  std::vector<pending_measure> measures;
+  for (const auto& md : net.measures) {
+    const population_desc* p = net.find_population(md.population);
+    const cell_geometry G = discretize(*net.find_cell(p->cell));
+    pending_measure pm;
+    pm.threshold = md.threshold;
+    pm.m.name = md.name;
+    const auto a = G.node_at(md.from), b = G.node_at(md.to);
+    pm.m.from = G.node_name(a);
+    pm.m.to = G.node_name(b);
+    pm.m.distance_um = G.path_distance(a, b);
+    for (const auto* loc : {&md.from, &md.to}) {
+      record_desc r;
+      r.where = md.where;
+      r.population = md.population;
+      r.variable.push_back('v');  // (not = "v": GCC 12 warns falsely, PR 105329)
+      r.cells = {md.cell};
+      r.location = *loc;
+      r.hidden = true;
+      (loc == &md.from ? pm.record_from : pm.record_to) = net.records.size();
+      net.records.push_back(r);
+    }
+    measures.push_back(pm);
   }
-  void update(double t_ms) {
-    if (!enabled_) return;
-    const double wall = seconds_since(t0_);
-    if (wall < 3.0 || wall - last_ < 1.0) return;
-    last_ = wall;
-    shown_ = true;
-    const double rtf = wall / (t_ms * 1e-3);
-    const double eta = (duration_ - t_ms) * 1e-3 * rtf;
-    std::fprintf(stderr, "%s%.1f / %.1f ms simulated, %.1f s wall, real-time factor %.3g, ETA %.1f s%s",
-                 tty_ ? "\r" : "", t_ms, duration_, wall, rtf, eta, tty_ ? "   " : "\n");
-    std::fflush(stderr);
-  }
-  void finish() {
-    if (shown_ && tty_) std::fprintf(stderr, "\n");
-  }
+  return measures;
+}
 
- private:
-  bool enabled_;
-  double duration_;
-  clock_type::time_point t0_;
-  double last_ = 0.0;
-  bool shown_ = false;
-  bool tty_ = false;
-};
+void finish_measures(std::vector<pending_measure>& measures, const std::vector<std::vector<double>>& kept, double dt,
+                     run_summary& s) {
+  for (auto& pm : measures) {
+    pm.m.t_from_ms = first_crossing(kept[pm.record_from], dt, pm.threshold);
+    pm.m.t_to_ms = first_crossing(kept[pm.record_to], dt, pm.threshold);
+    s.measurements.push_back(pm.m);
+  }
+}
+
+template <class T> fault_context make_fault_context(const image<T>& img) {
+  fault_context fc;
+  fc.populations = img.populations;
+  fc.dt = img.dt;
+  for (const auto& g : img.groups) {
+    fc.cell_types.push_back(g.cell_type);
+    fc.node_names.push_back(g.node_names);
+  }
+  return fc;
+}
+template fault_context make_fault_context(const image<float>&);
+template fault_context make_fault_context(const image<double>&);
+
+template <class T> run_counts count_image(const image<T>& img_ref, run_summary& s) {
+  s.cells = img_ref.ncells();
+  s.generators = 0;
+  for (const auto& g : img_ref.generators) s.generators += g.params.ncells;
+  s.connections = img_ref.nconnections();
+  s.compartments = img_ref.ncompartments();
+  s.steps = img_ref.nsteps;
+  s.dt = img_ref.dt;
+  s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
+  s.steps_planned = img_ref.nsteps;
+  run_counts c;
+  c.populations = img_ref.populations;
+  for (const auto& g : img_ref.groups) {
+    for (int a = 0; a < g.narrays(); ++a) c.bytes_per_step += 2.0 * g.array(a).size() * sizeof(T);  // read, write
+    std::uint64_t locations = 0;
+    for (const auto& r : g.receptors) locations += r.ninst();
+    c.bytes_per_step += static_cast<double>(g.ncells) * (8.0 /* last spike */ + 16.0 * locations /* ring */);
+    if (g.cable) {
+      // Per-instance parameters and node indices, read; the solver's d and
+      // rhs written at assembly, read and written by the elimination, read
+      // by the back substitution (4 passes each), ica and gca where a pool
+      // reads them (written, read); the tree's constants, shared by the
+      // cells, stay in cache.
+      for (const auto& m : g.mechs) c.bytes_per_step += m.param.size() * sizeof(T) + m.node.size() * 4.0;
+      const double scratch_arrays = g.has_ca() ? 4.0 : 2.0;
+      c.bytes_per_step += 4.0 * scratch_arrays * g.nnodes * g.ncells * sizeof(T);
+    }
+  }
+  c.bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
+  auto& outdegree = c.outdegree;
+  outdegree.resize(img_ref.nsources);
+  for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
+  auto& plastic_outdegree = c.plastic_outdegree;
+  plastic_outdegree.resize(img_ref.plastic.empty() ? 0 : img_ref.nsources);
+  for (const auto& p : img_ref.plastic)
+    for (std::uint32_t i = 0; i < p.npre; ++i) plastic_outdegree[p.pre_gid_base + i] += p.row[i + 1] - p.row[i];
+  for (std::size_t g = 0; g < plastic_outdegree.size(); ++g) outdegree[g] += plastic_outdegree[g];
+  return c;
+}
+template run_counts count_image(const image<float>&, run_summary&);
+template run_counts count_image(const image<double>&, run_summary&);
+
+void count_spikes(const run_counts& c, const std::vector<std::uint32_t>& counts, run_summary& s) {
+  s.spikes = s.synaptic_events = s.plastic_events = 0;
+  for (std::size_t g = 0; g < counts.size(); ++g) {
+    s.spikes += counts[g];
+    s.synaptic_events += counts[g] * c.outdegree[g];
+    if (!c.plastic_outdegree.empty()) s.plastic_events += counts[g] * c.plastic_outdegree[g];
+  }
+  s.bytes_moved = c.bytes_per_step * static_cast<double>(s.steps) + c.bytes_per_event * static_cast<double>(s.synaptic_events);
+  s.populations.clear();
+  for (const auto& p : c.populations) {
+    population_summary ps;
+    ps.name = p.name;
+    ps.size = p.size;
+    for (std::uint32_t k = 0; k < p.size; ++k) ps.spikes += counts[p.gid_base + k];
+    ps.rate_hz = s.duration > 0 ? static_cast<double>(ps.spikes) / (p.size * s.duration * 1e-3) : 0.0;
+    s.populations.push_back(ps);
+  }
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
 
 std::atomic<int> g_interrupt{0};
 // The first SIGINT or SIGTERM asks the run to stop after its chunk; a second
@@ -111,57 +231,6 @@ void write_progress_marker(const std::filesystem::path& dir, const output_writer
                                step, nsteps, static_cast<double>(step) * dt, dt, files));
 }
 
-// A measurement's two hidden records (from, to) and what it needs to finish.
-struct pending_measure {
-  measurement m;
-  std::size_t record_from = 0, record_to = 0;
-  double threshold = 0.0;
-};
-
-// The first upward crossing of `threshold` in a trace sampled every step,
-// interpolated linearly within the step [ms]; −1 if none.
-double first_crossing(const std::vector<double>& v, double dt, double threshold) {
-  for (std::size_t k = 1; k < v.size(); ++k)
-    if (v[k - 1] < threshold && v[k] >= threshold)
-      return dt * (static_cast<double>(k - 1) + (threshold - v[k - 1]) / (v[k] - v[k - 1]));
-  return -1.0;
-}
-
-// Where a fault sits, in the user's terms: population, cell, place, value.
-struct fault_context {
-  std::vector<population_layout> populations;
-  std::vector<std::string> cell_types;
-  std::vector<std::vector<std::string>> node_names;  // by group (cable cells)
-  double dt = 0.0;
-};
-std::string describe_fault(const numeric_fault& f, const fault_context& c, double v_lo, double v_hi, double t_ms,
-                           double t_ok_ms) {
-  std::string who = fmt::format("cell {} of cell type {}", f.cell, c.cell_types[f.group]);
-  for (const auto& p : c.populations)
-    if (p.kind == population_kind::cell && p.group == static_cast<int>(f.group) && f.cell >= p.first &&
-        f.cell < static_cast<std::uint64_t>(p.first) + p.size)
-      who = fmt::format("population {}, cell {}", p.name, f.cell - p.first);
-  const auto& names = c.node_names[f.group];
-  const std::string where = names.empty() ? std::string() : fmt::format(", at {}", names.at(f.node));
-  const auto value = [&] {
-    return std::isnan(f.value)   ? std::string("NaN")
-           : std::isinf(f.value) ? std::string(f.value > 0 ? "+infinity" : "-infinity")
-                                 : fmt::format("{:.6g}", f.value);
-  };
-  const std::string hint = fmt::format(
-      "Hint: a time step too large for the fastest channel or synapse of cell type {} (dt = {} ms: try a smaller "
-      "dt), a conductance or stimulus far too large, or a parameter in the wrong unit",
-      c.cell_types[f.group], c.dt);
-  const int dec = time_decimals(c.dt);
-  if (f.step >= 0)  // the detector's: exact
-    return fmt::format("numerical failure at t = {:.{}f} ms: {}{}: v left v_bounds [{}, {}] mV or was not a number at "
-                       "the end of that step (now {} mV). {}",
-                       static_cast<double>(f.step) * c.dt, dec, who, where, v_lo, v_hi, value(), hint);
-  return fmt::format("numerical failure by t = {:.{}f} ms (the check at t = {:.{}f} ms found none): {}{}: {} = {}{}. {}{}",
-                     t_ms, dec, t_ok_ms, dec, who, where, f.variable, value(),
-                     f.variable == "v" ? fmt::format(" mV, outside v_bounds [{}, {}] mV or not a number", v_lo, v_hi) : "",
-                     hint, f.variable == "v" ? "" : "; the voltage was still within bounds: look first at this state's own equation");
-}
 
 // A run's checkpoints, and the one it resumes.
 struct checkpoint_plan {
@@ -176,24 +245,8 @@ template <class T>
 void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, const std::vector<double>& v_bounds,
                std::vector<pending_measure>& measures, checkpoint_plan& plan, run_summary& s) {
   const auto t_setup = clock_type::now();
-  // Summary facts from the image before the engine takes it.
-  s.cells = img_ref.ncells();
-  s.generators = 0;
-  for (const auto& g : img_ref.generators) s.generators += g.params.ncells;
-  s.connections = img_ref.nconnections();
-  s.compartments = img_ref.ncompartments();
-  s.steps = img_ref.nsteps;
-  s.dt = img_ref.dt;
-  s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
-  const auto populations = img_ref.populations;
-  fault_context fc;
-  fc.populations = img_ref.populations;
-  fc.dt = img_ref.dt;
-  for (const auto& g : img_ref.groups) {
-    fc.cell_types.push_back(g.cell_type);
-    fc.node_names.push_back(g.node_names);
-  }
-  s.steps_planned = img_ref.nsteps;
+  const run_counts counts = count_image(img_ref, s);  // before the engine takes the image
+  const fault_context fc = make_fault_context(img_ref);
   if (plan.every > 0 || plan.from) {
     plan.base.static_checksum = static_checksum(img_ref);
     if (plan.from && plan.from->static_checksum != plan.base.static_checksum)
@@ -203,30 +256,6 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
           "valid: resume with the Ranvier and the files that wrote the checkpoint",
           plan.from->ranvier_version));
   }
-  double bytes_per_step = 0.0;
-  for (const auto& g : img_ref.groups) {
-    for (int a = 0; a < g.narrays(); ++a) bytes_per_step += 2.0 * g.array(a).size() * sizeof(T);  // read, write
-    std::uint64_t locations = 0;
-    for (const auto& r : g.receptors) locations += r.ninst();
-    bytes_per_step += static_cast<double>(g.ncells) * (8.0 /* last spike */ + 16.0 * locations /* ring */);
-    if (g.cable) {
-      // Per-instance parameters and node indices, read; the solver's d and
-      // rhs written at assembly, read and written by the elimination, read
-      // by the back substitution (4 passes each), ica and gca where a pool
-      // reads them (written, read); the tree's constants, shared by the
-      // cells, stay in cache.
-      for (const auto& m : g.mechs) bytes_per_step += m.param.size() * sizeof(T) + m.node.size() * 4.0;
-      const double scratch_arrays = g.has_ca() ? 4.0 : 2.0;
-      bytes_per_step += 4.0 * scratch_arrays * g.nnodes * g.ncells * sizeof(T);
-    }
-  }
-  const double bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
-  std::vector<std::uint64_t> outdegree(img_ref.nsources);
-  for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
-  std::vector<std::uint64_t> plastic_outdegree(img_ref.plastic.empty() ? 0 : img_ref.nsources);
-  for (const auto& p : img_ref.plastic)
-    for (std::uint32_t i = 0; i < p.npre; ++i) plastic_outdegree[p.pre_gid_base + i] += p.row[i + 1] - p.row[i];
-  for (std::size_t g = 0; g < plastic_outdegree.size(); ++g) outdegree[g] += plastic_outdegree[g];
 
   std::unique_ptr<output_writer> writer;
   if (opt.out) {
@@ -265,7 +294,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   const auto t_run = clock_type::now();
   recording rec;
   rec.traces.resize(nrecords);
-  progress_line progress(opt.progress, s.duration);
+  progress_line progress(opt.progress, s.duration, static_cast<double>(eng->step()) * dt);
   const auto keep_hidden = [&] {
     for (std::size_t r = 0; r < nrecords; ++r)
       if (img_ref_hidden[r]) kept[r].insert(kept[r].end(), rec.traces[r].values.begin(), rec.traces[r].values.end());
@@ -333,11 +362,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   }
   s.steps = eng->step();
   s.duration = static_cast<double>(s.steps) * dt;
-  for (auto& pm : measures) {
-    pm.m.t_from_ms = first_crossing(kept[pm.record_from], dt, pm.threshold);
-    pm.m.t_to_ms = first_crossing(kept[pm.record_to], dt, pm.threshold);
-    s.measurements.push_back(pm.m);
-  }
+  finish_measures(measures, kept, dt, s);
   if (writer) {
     writer->write(rec);
     if (writer->wants_final_weights()) {
@@ -352,21 +377,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   progress.finish();
   s.run_s = seconds_since(t_run);
 
-  const auto counts = eng->spike_counts();
-  for (std::size_t g = 0; g < counts.size(); ++g) {
-    s.spikes += counts[g];
-    s.synaptic_events += counts[g] * outdegree[g];
-    if (!plastic_outdegree.empty()) s.plastic_events += counts[g] * plastic_outdegree[g];
-  }
-  s.bytes_moved = bytes_per_step * static_cast<double>(s.steps) + bytes_per_event * static_cast<double>(s.synaptic_events);
-  for (const auto& p : populations) {
-    population_summary ps;
-    ps.name = p.name;
-    ps.size = p.size;
-    for (std::uint32_t c = 0; c < p.size; ++c) ps.spikes += counts[p.gid_base + c];
-    ps.rate_hz = s.duration > 0 ? static_cast<double>(ps.spikes) / (p.size * s.duration * 1e-3) : 0.0;
-    s.populations.push_back(ps);
-  }
+  count_spikes(counts, eng->spike_counts(), s);
 }
 
 }  // namespace
@@ -423,31 +434,7 @@ namespace {
 run_summary run_checked(network& net, const run_options& opt, checkpoint_plan& plan, run_summary s,
                         clock_type::time_point t0) {
   check_memory(net);  // before anything is allocated
-  // Each measurement samples v every step at its two places.
-  std::vector<pending_measure> measures;
-  for (const auto& md : net.measures) {
-    const population_desc* p = net.find_population(md.population);
-    const cell_geometry G = discretize(*net.find_cell(p->cell));
-    pending_measure pm;
-    pm.threshold = md.threshold;
-    pm.m.name = md.name;
-    const auto a = G.node_at(md.from), b = G.node_at(md.to);
-    pm.m.from = G.node_name(a);
-    pm.m.to = G.node_name(b);
-    pm.m.distance_um = G.path_distance(a, b);
-    for (const auto* loc : {&md.from, &md.to}) {
-      record_desc r;
-      r.where = md.where;
-      r.population = md.population;
-      r.variable.push_back('v');  // (not = "v": GCC 12 warns falsely, PR 105329)
-      r.cells = {md.cell};
-      r.location = *loc;
-      r.hidden = true;
-      (loc == &md.from ? pm.record_from : pm.record_to) = net.records.size();
-      net.records.push_back(r);
-    }
-    measures.push_back(pm);
-  }
+  std::vector<pending_measure> measures = add_measure_records(net);
   // What runs out of memory all the same is named, with the estimate.
   const auto out_of_memory = [&](const char* doing) {
     const resource_estimate e = estimate_resources(net);

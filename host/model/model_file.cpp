@@ -3,6 +3,7 @@
 // of form is collected before anything is thrown, so one run shows the user
 // all of them; the semantic checks are left to check().
 #include "host/model/model_file.hpp"
+#include "host/model/model_table.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -1232,10 +1233,15 @@ network parse_model(std::string_view text, const std::string& source_name) {
                                   e.source().begin.column, e.description()));
   }
 
+  network net = parse_model(root, source_name);
+  net.text = std::string(text);
+  return net;
+}
+
+network parse_model(const toml::table& root, const std::string& source_name) {
   parser p(source_name);
   network net;
   net.source = source_name;
-  net.text = std::string(text);
   read_simulation(p, root, net.sim);
   for (auto&& [k, v] : root) {
     const std::string key(k.str());

@@ -345,15 +345,6 @@ template <class T> void check_input_sums(const network& net, const cell_layout& 
 // cannot overflow.
 constexpr std::int64_t never_steps = std::int64_t{1} << 62;
 
-// Whole steps for a time [ms], rounded like delays; +inf and any time of
-// 2^62 steps or more are "never" (never_steps), the one place a time becomes
-// steps, so that a huge finite time cannot overflow the conversion.
-std::int64_t time_steps(double t_ms, double dt) {
-  const double s = std::floor(t_ms / dt + 0.5 + 1e-9);
-  if (!(s < static_cast<double>(never_steps))) return never_steps;
-  if (!(s > -static_cast<double>(never_steps))) return -never_steps;
-  return static_cast<std::int64_t>(s);
-}
 
 // A refractory period in steps: at most 2^61, so that a cell that never
 // fired (last spike at −2^62) is never refractory, however long the period.
@@ -1182,5 +1173,12 @@ template struct plastic_storage<float>;
 template struct plastic_storage<double>;
 template struct image<float>;
 template struct image<double>;
+
+std::int64_t time_steps(double t_ms, double dt) {
+  const double s = std::floor(t_ms / dt + 0.5 + 1e-9);
+  if (!(s < static_cast<double>(never_steps))) return never_steps;
+  if (!(s > -static_cast<double>(never_steps))) return -never_steps;
+  return static_cast<std::int64_t>(s);
+}
 
 }  // namespace ranvier

@@ -280,6 +280,11 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
 // building (0: the default).
 any_image pack(const network& net, int threads = 0);
 
+// Whole steps for a time [ms], rounded like delays; +inf and any time of
+// 2^62 steps or more are "never" (2^62 steps), the one place a time becomes
+// steps, so that a huge finite time cannot overflow the conversion.
+std::int64_t time_steps(double t_ms, double dt);
+
 // Timing of pack's phases, for the summary; and whether building that takes
 // more than a few seconds shows its progress on stderr.
 struct pack_timing {

@@ -1,0 +1,345 @@
+"""Ranvier from Python: the model file's description as dicts and lists (or
+the file itself), run on the CPU or CUDA engine in as many pieces as you
+like, with the state read and set in between and results as NumPy arrays.
+
+    import ranvier
+    sim = ranvier.Simulation("examples/cobahh.toml", threads=2)
+    sim.run(1000.0)                      # ms
+    spikes = sim.spikes()                # {"time_ms", "population", "index"}
+    v = sim.get("exc", "v")              # mV, one value per cell
+
+A model is a dict shaped as the model file's tables (docs/model-file.md):
+{"simulation": {...}, "cell": {"NAME": {...}}, "population": [{...}], ...};
+the same reader and checker as the file's read it, so a wrong key or value
+raises ModelError with the file's message, located by its key path.
+Units are NEURON's: ms, mV, µS, nA, µm, Hz.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tomllib
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from . import _ranvier
+from ._errors import (CudaError, Error, InternalError, ModelError, NumericalError, OutputError,
+                      ResourceError)
+
+__all__ = ["Model", "Simulation", "load", "cuda_available", "Error", "ModelError", "NumericalError",
+           "ResourceError", "OutputError", "CudaError", "InternalError"]
+
+
+def cuda_available() -> tuple[bool, str]:
+    """Whether the CUDA engine can run here, and if not, why."""
+    return _ranvier.cuda_available()
+
+
+class Model:
+    """A model description: the model file's tables as dicts and lists.
+
+    Build one from a dict, load one from a file, or start empty and add to it;
+    each method adds one table and returns the model, so calls chain:
+
+        m = (ranvier.Model(dt=0.1, duration=1000.0)
+             .cell("hh", area=20000.0, mechanism=[{"name": "hh"}])
+             .population("exc", cell="hh", size=100)
+             .project("exc", "exc", receptor="ampa", weight=0.006, delay=1.0,
+                      rule="fixed_probability", probability=0.02)
+             .record("exc", "spikes"))
+
+    The methods only write tables; what a table may hold is the model file's
+    (docs/model-file.md), checked when a Simulation is made.
+    """
+
+    def __init__(self, tables: Mapping[str, Any] | None = None, *, source: str = "<python>", **simulation: Any):
+        self.tables: dict[str, Any] = copy.deepcopy(dict(tables)) if tables is not None else {}
+        self.source = source
+        self._text: str | None = None  # a file's text, read with its line numbers
+        if simulation:
+            self.tables.setdefault("simulation", {}).update(simulation)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Model":
+        """A model file (TOML). Errors in it name its lines."""
+        path = os.fspath(path)
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            raise ModelError(f"cannot read model file {path}: {e.strerror}; valid: a readable TOML file") from None
+        text = raw.decode("utf-8", errors="replace")
+        try:
+            tables = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            _ranvier.parse(text, path)  # raises ModelError with the line and column
+            raise
+        m = cls(tables, source=path)
+        m._text = text
+        return m
+
+    def copy(self) -> "Model":
+        return Model(self.tables, source=self.source)
+
+    # -- tables -------------------------------------------------------------
+    def simulation(self, **keys: Any) -> "Model":
+        """[simulation]: dt [ms], duration [ms], seed, precision, engine, mode, celsius [°C], ..."""
+        self._edited()
+        self.tables.setdefault("simulation", {}).update(keys)
+        return self
+
+    def cell(self, name: str, **keys: Any) -> "Model":
+        """[cell.NAME]: a point neuron (area [µm²], mechanism, receptor, init), a cable cell
+        (morphology, section, ...) or a neuron model (model = "lif", "izhikevich", "adex", "fhn")."""
+        self._edited()
+        self.tables.setdefault("cell", {})[name] = dict(keys)
+        return self
+
+    def population(self, name: str, **keys: Any) -> "Model":
+        """[[population]]: cell = TYPE and size, or a spike source (source = "poisson", rate [Hz], ...)."""
+        return self._append("population", dict(name=name, **keys))
+
+    def project(self, pre: str, post: str, **keys: Any) -> "Model":
+        """[[projection]] from population pre to post: receptor, rule ("all_to_all", "one_to_one",
+        "fixed_probability" with probability, "fixed_indegree" with indegree, ...), weight [µS or nA],
+        delay [ms], plasticity, ..."""
+        return self._append("projection", dict(pre=pre, post=post, **keys))
+
+    def gap_junction(self, **keys: Any) -> "Model":
+        return self._append("gap_junction", keys)
+
+    def stimulus(self, **keys: Any) -> "Model":
+        """[[stimulus]]: population, cells, amp [nA], delay [ms], dur [ms], ..."""
+        return self._append("stimulus", keys)
+
+    def record(self, population: str | None = None, variable: str = "spikes", **keys: Any) -> "Model":
+        """[[record]]: "spikes", or a state ("v", "hh.m", "ampa.g", ...) sampled every `interval` ms;
+        or a plastic projection's "weight" (projection = NAME)."""
+        t = dict(keys)
+        if population is not None:
+            t["population"] = population
+        t["variable"] = variable
+        return self._append("record", t)
+
+    def measure(self, **keys: Any) -> "Model":
+        return self._append("measure", keys)
+
+    def _append(self, table: str, keys: dict) -> "Model":
+        self._edited()
+        self.tables.setdefault(table, []).append(keys)
+        return self
+
+    def _edited(self) -> None:
+        self._text = None  # no longer the file's text
+
+    # -- reading --------------------------------------------------------------
+    def network(self) -> "_ranvier.Network":
+        """The description read and its form checked (ModelError otherwise)."""
+        if self._text is not None:
+            return _ranvier.parse(self._text, self.source)
+        return _ranvier.from_tables(_with_duration(self.tables), self.source)
+
+    def __repr__(self) -> str:
+        pops = [p.get("name", "?") for p in self.tables.get("population", []) if isinstance(p, Mapping)]
+        return f"ranvier.Model({self.source}, populations {pops})"
+
+
+def _with_duration(tables: Mapping[str, Any]) -> dict:
+    """From Python, [simulation] duration may be left out: run() then says how long."""
+    t = dict(tables)
+    sim = t.get("simulation")
+    if isinstance(sim, Mapping) and "duration" not in sim:
+        sim = dict(sim)
+        sim["duration"] = sim.get("dt", 0.025)
+        t["simulation"] = sim
+    return t
+
+
+def load(path: str | os.PathLike) -> Model:
+    """Model.load(path)."""
+    return Model.load(path)
+
+
+def _as_model(model: Model | Mapping[str, Any] | str | os.PathLike) -> Model:
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, Mapping):
+        return Model(model)
+    if isinstance(model, (str, os.PathLike)):
+        return Model.load(model)
+    raise ModelError(f"model: a {type(model).__name__}; valid: a ranvier.Model, a dict of the model file's tables, "
+                     f"or a model file's path")
+
+
+class Simulation:
+    """A model running on an engine, run in pieces.
+
+    engine: "auto" (CUDA when a GPU is present), "cpu", "cuda", or None for
+    the model's own; precision "single"/"double", mode "deterministic"/"fast"
+    and seed override [simulation]; threads: the CPU engine's (0: all);
+    progress: the CLI's progress line on stderr for pieces longer than a few
+    seconds.
+    """
+
+    def __init__(self, model: Model | Mapping[str, Any] | str | os.PathLike, *, engine: str | None = None,
+                 threads: int = 0, precision: str | None = None, mode: str | None = None, seed: int | None = None,
+                 progress: bool = True):
+        self.model = _as_model(model)
+        self._has_duration = "duration" in self.model.tables.get("simulation", {})
+        self._s = _ranvier.Session(self.model.network(), engine or "", precision or "", mode or "", seed,
+                                   int(threads), bool(progress))
+        self._duration = float(self.model.tables["simulation"]["duration"]) if self._has_duration else None
+        self._populations = [name for name, _ in self._s.populations()]
+
+    # -- running ------------------------------------------------------------
+    def run(self, ms: float | None = None) -> "Simulation":
+        """Runs ms further [ms] (None: to the model's duration, from where the run is). Ctrl-C stops it
+        between chunks of steps, consistent, and raises KeyboardInterrupt; a numerical failure raises
+        NumericalError saying when, where and what."""
+        if ms is None:
+            if self._duration is None:
+                raise ModelError("run(): the model has no [simulation] duration; valid: run(ms), or a duration")
+            ms = max(0.0, self._duration - self.time)
+        self._s.run(float(ms))
+        return self
+
+    @property
+    def time(self) -> float:
+        """Simulated time so far [ms]."""
+        return self._s.time
+
+    @property
+    def step(self) -> int:
+        return self._s.step
+
+    @property
+    def dt(self) -> float:
+        return self._s.dt
+
+    @property
+    def engine(self) -> str:
+        """The engine running, e.g. "cpu (2 threads, double, deterministic)"."""
+        return self._s.engine
+
+    @property
+    def populations(self) -> list[str]:
+        return list(self._populations)
+
+    # -- state ---------------------------------------------------------------
+    def get(self, population: str, variable: str = "v") -> np.ndarray:
+        """A state of a population's cells (v [mV], "hh.m", "cai" [mM], "ampa.g" [µS], a neuron model's
+        "w", ...): one value per cell, or cells × places on cable cells."""
+        return self._s.get(population, variable)
+
+    def set(self, population: str, variable: str, values: Any) -> None:
+        """Sets a state: one value per cell (cells × places on cable cells, or one per cell for all its
+        places), or one value for every cell. The rest of the state is kept bit for bit."""
+        self._s.set(population, variable, np.asarray(values, dtype=float).ravel())
+
+    def variables(self, population: str) -> list[str]:
+        """The state names get() and set() take for a population."""
+        return self._s.variables(population)
+
+    def weights(self, projection: str) -> np.ndarray:
+        """A plastic projection's weights now, by connection (connections() gives their cells)."""
+        return self._s.weights(projection)
+
+    def connections(self, projection: str) -> tuple[np.ndarray, np.ndarray]:
+        """A plastic projection's (pre, post) cell indices, by connection."""
+        return self._s.connections(projection)
+
+    def set_weights(self, projection: str, weights: Any) -> None:
+        self._s.set_weights(projection, np.asarray(weights, dtype=float).ravel())
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Every state array of the engine ("TYPE.v", "PROJECTION.weight", "ring", ...), as the checkpoint
+        and the engines' comparison see them."""
+        return self._s.state()
+
+    # -- parameters ------------------------------------------------------------
+    def update(self, model: Model | Mapping[str, Any] | None = None) -> None:
+        """Continues with a changed model (same cells and connections; new parameters: stimuli, rates,
+        densities, static weights). Without an argument, self.model after you edited its tables."""
+        if model is not None:
+            self.model = _as_model(model)
+        self._s.update(self.model.network())
+
+    def set_stimulus(self, which: int | str, **keys: Any) -> None:
+        """Changes a [[stimulus]] (by index or name), e.g. set_stimulus(0, amp=0.5), and continues."""
+        stims = self.model.tables.get("stimulus", [])
+        idx = [i for i, s in enumerate(stims) if which == i or (isinstance(which, str) and s.get("name") == which)]
+        if not idx:
+            raise ModelError(f"set_stimulus: no stimulus {which!r}; valid: an index below {len(stims)} or a name")
+        self.model._edited()
+        stims[idx[0]].update(keys)
+        self.update()
+
+    def set_rate(self, population: str, rate_hz: float) -> None:
+        """Changes a Poisson population's rate [Hz] and continues."""
+        for p in self.model.tables.get("population", []):
+            if p.get("name") == population:
+                self.model._edited()
+                p["rate"] = rate_hz
+                self.update()
+                return
+        raise ModelError(f"set_rate: no population {population!r}; valid: {', '.join(self._populations)}")
+
+    # -- results ---------------------------------------------------------------
+    def spikes(self, population: str | None = None) -> dict[str, np.ndarray]:
+        """Recorded spikes ([[record]] variable = "spikes"), in time order: {"time_ms", "population"
+        (names), "index"}; for one population {"time_ms", "index"}."""
+        d = self._s.spikes()
+        names = np.array(self._populations, dtype=object)
+        if population is None:
+            return {"time_ms": d["time_ms"], "population": names[d["population"]] if len(names) else
+                    np.empty(0, dtype=object), "index": d["index"]}
+        if population not in self._populations:
+            raise ModelError(f"spikes: no population {population!r}; valid: {', '.join(self._populations)}")
+        keep = d["population"] == self._populations.index(population)
+        return {"time_ms": d["time_ms"][keep], "index": d["index"][keep]}
+
+    def traces(self) -> list[dict[str, Any]]:
+        """Every sampled [[record]]: {"population", "projection", "variable", "columns", "time_ms",
+        "values" (samples × columns)}."""
+        return self._s.traces()
+
+    def trace(self, population: str, variable: str = "v") -> tuple[np.ndarray, np.ndarray]:
+        """(time_ms, values: samples × columns) of the first record of this population and variable."""
+        for t in self.traces():
+            if t["population"] == population and t["variable"] == variable or t["projection"] == population and \
+                    t["variable"] == variable:
+                return t["time_ms"], t["values"]
+        have = [f"{t['population'] or t['projection']}.{t['variable']}" for t in self.traces()]
+        raise ModelError(f"trace: nothing records {population}.{variable}; valid: {', '.join(have) or 'none'} "
+                         f"(add a [[record]])")
+
+    def clear_recordings(self) -> None:
+        """Drops the spikes and samples kept so far (a long run in pieces keeps memory flat)."""
+        self._s.clear_recordings()
+
+    def summary(self) -> dict[str, Any]:
+        """The run so far, as the CLI's summary.json."""
+        return json.loads(self._s.summary_json())
+
+    def to_pandas(self):
+        """Spikes as a pandas DataFrame (time_ms, population, index), and every trace as one
+        (time_ms as the index, a column per recorded place): (spikes, {"POP.VAR": frame})."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_pandas needs pandas (Debian: python3-pandas)") from None
+        spikes = pd.DataFrame(self.spikes())
+        frames = {}
+        for t in self.traces():
+            key = f"{t['population'] or t['projection']}.{t['variable']}"
+            while key in frames:
+                key += "'"
+            frames[key] = pd.DataFrame(t["values"], index=pd.Index(t["time_ms"], name="time_ms"),
+                                       columns=t["columns"])
+        return spikes, frames
+
+    def __repr__(self) -> str:
+        return f"ranvier.Simulation({self.model.source}, t = {self.time} ms, {self.engine})"

@@ -1,0 +1,139 @@
+"""Every error path raises a ranvier exception with the checker's message:
+what, where (a key path for dicts, a line for files) and what would be
+valid; none crashes the interpreter or loses the simulation."""
+import math
+
+import numpy as np
+import pytest
+
+import ranvier
+from conftest import example, tables
+
+
+def model(**change):
+    t = tables("hh_single.toml")
+    for path, value in change.items():
+        node = t
+        keys = path.split("__")
+        for k in keys[:-1]:
+            node = node[int(k)] if k.isdigit() else node[k]
+        node[keys[-1]] = value
+    return t
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"simulation__dtt": 0.1}, r"<python>: simulation.dtt: unknown key 'dtt'.*valid: .*dt"),
+    ({"simulation__dt": "fast"}, r"simulation.dt: expected a number, got a string \(\"fast\"\)"),
+    ({"simulation__dt": -1.0}, r"simulation.dt: -1.0 ms is not positive; valid: a time step > 0"),
+    ({"simulation__dt": math.nan}, r"simulation.dt: nan is not a finite number"),
+    ({"simulation__seed": 1.5}, r"simulation.seed: expected an integer"),
+    ({"simulation__seed": 2**70}, r"simulation.seed: the integer 1180591620717411303424 does not fit in 64 bits"),
+    ({"simulation__engine": "gpu"}, r"simulation.engine.*\"gpu\".*valid: .*\"cpu\""),
+    ({"population__0__size": None}, r"population\[0\].size: None; valid"),
+    ({"population__0__size": -3}, r"population\[0\] 'hh'.size"),
+    ({"population__0__cell": "nope"}, r"population\[0\] 'hh'.cell.*'nope'"),
+    ({"stimulus__0__amp": object()}, r"stimulus\[0\].amp: a Python object"),
+    ({"record__1__variable": "q"}, r"record\[1\].variable"),
+])
+def test_model_errors_name_the_key_path(change, message):
+    with pytest.raises(ranvier.ModelError, match=message):
+        ranvier.Simulation(model(**change), progress=False)
+
+
+def test_every_problem_is_listed_at_once():
+    with pytest.raises(ranvier.ModelError) as e:
+        ranvier.Simulation(model(simulation__dtt=1, population__0__sizee=2), progress=False)
+    assert "simulation.dtt" in str(e.value) and "population[0] 'hh'.sizee: unknown key 'sizee'" in str(e.value)
+
+
+def test_file_errors_name_the_line(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text(example("hh_single.toml").read_text().replace("dt = 0.025", "dt = -0.025"))
+    with pytest.raises(ranvier.ModelError, match=r"bad.toml:6:\d+: simulation.dt"):
+        ranvier.Simulation(f, progress=False)
+    f.write_text("[simulation\n")
+    with pytest.raises(ranvier.ModelError, match=r"bad.toml:1:\d+: TOML syntax error"):
+        ranvier.Simulation(f, progress=False)
+    with pytest.raises(ranvier.ModelError, match=r"cannot read model file .*nowhere.toml"):
+        ranvier.Simulation(tmp_path / "nowhere.toml", progress=False)
+
+
+def test_python_values_that_are_not_toml():
+    with pytest.raises(ranvier.ModelError, match=r"a key of type int"):
+        ranvier.Simulation({**tables("hh_single.toml"), 3: {}}, progress=False)
+    with pytest.raises(ranvier.ModelError, match=r"valid: a ranvier.Model, a dict"):
+        ranvier.Simulation(42, progress=False)
+    # NumPy values are numbers and arrays
+    t = tables("hh_single.toml")
+    t["stimulus"][0]["amp"] = np.float32(0.1)
+    t["simulation"]["dt"] = np.float64(0.025)
+    t["population"][0]["size"] = np.int64(1)
+    t["simulation"]["v_bounds"] = np.array([-200.0, 200.0])
+    ranvier.Simulation(t, progress=False).run(1.0)
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"engine": "gpu"}, r"engine \"gpu\"; valid: \"auto\", \"cpu\", \"cuda\""),
+    ({"precision": "half"}, r"precision \"half\"; valid: \"single\", \"double\""),
+    ({"mode": "quick"}, r"mode \"quick\"; valid: \"deterministic\", \"fast\""),
+    ({"threads": -2}, r"threads -2; valid"),
+])
+def test_simulation_arguments(kw, message):
+    with pytest.raises(ranvier.ModelError, match=message):
+        ranvier.Simulation(example("hh_single.toml"), progress=False, **kw)
+
+
+def test_cuda_requested_without_a_device():
+    ok, why = ranvier.cuda_available()
+    if ok:
+        pytest.skip("a CUDA device is present; tests/python/test_gpu.py covers it")
+    with pytest.raises(ranvier.Error, match="cuda|CUDA"):
+        ranvier.Simulation(example("hh_single.toml"), engine="cuda", progress=False)
+
+
+def test_session_errors_leave_the_simulation_usable():
+    sim = ranvier.Simulation(example("cobahh.toml"), engine="cpu", progress=False)
+    sim.run(1.0)
+    bad = [
+        (lambda: sim.run(-1.0), r"run: -1 ms; valid: a finite time of at least 0 ms"),
+        (lambda: sim.run(math.inf), r"run: inf ms"),
+        (lambda: sim.get("nope", "v"), r"no population 'nope'; valid: exc, inh"),
+        (lambda: sim.get("exc", "hh.m"), r"population 'exc' \(cell type tm\) has no state 'hh.m'; valid: v, "
+                                         r"traub_miles.m"),
+        (lambda: sim.set("exc", "v", np.zeros(7)), r"set exc.v: 7 values; valid: 3200 \(one per cell\), or one"),
+        (lambda: sim.set("exc", "v", [np.nan]), r"set exc.v: value 0 is nan; valid: finite numbers"),
+        (lambda: sim.weights("ee"), r"no plastic projection 'ee'; valid: none"),
+        (lambda: sim.set_stimulus(3, amp=1.0), r"set_stimulus: no stimulus 3"),
+        (lambda: sim.set_rate("nope", 3.0), r"set_rate: no population 'nope'"),
+        (lambda: sim.spikes("nope"), r"spikes: no population 'nope'"),
+        (lambda: sim.trace("exc", "m"), r"trace: nothing records exc.m; valid: exc.v"),
+    ]
+    for call, message in bad:
+        with pytest.raises(ranvier.ModelError, match=message):
+            call()
+    sim.run(1.0)
+    assert sim.step == 20
+
+
+def test_plastic_weight_errors():
+    sim = ranvier.Simulation(example("stdp_song.toml"), engine="cpu", progress=False)
+    with pytest.raises(ranvier.ModelError, match=r"set_weights stdp: 3 values; valid: 1000 \(one per connection\)"):
+        sim.set_weights("stdp", [0.0, 0.0, 0.0])
+    with pytest.raises(ranvier.ModelError, match=r"weight 0 is inf"):
+        sim.set_weights("stdp", np.full(1000, np.inf))
+
+
+def test_numerical_failure_raises_and_stops_until_the_state_is_set():
+    t = tables("hh_single.toml")
+    t["stimulus"][0]["amp"] = 1e6  # nA
+    sim = ranvier.Simulation(t, engine="cpu", progress=False)
+    with pytest.raises(ranvier.NumericalError, match=r"numerical failure .* population hh, cell 0.*Hint"):
+        sim.run(50.0)
+    with pytest.raises(ranvier.ModelError, match=r"stopped at a numerical failure"):
+        sim.run(1.0)
+    assert sim.summary()["status"] == "numerical failure"
+    sim.set_stimulus(0, amp=0.0)
+    for var in sim.variables("hh"):
+        sim.set("hh", var, -65.0 if var == "v" else 0.1)
+    sim.run(5.0)
+    assert np.all(np.isfinite(sim.get("hh", "v")))
