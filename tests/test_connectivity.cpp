@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "host/build/build.hpp"
@@ -212,6 +213,35 @@ TEST_CASE("all-to-all, one-to-one and explicit lists") {
   for (int d : din_b) CHECK(d == 7 + 6 + 1);
   const auto din_a = indegrees(img, "a");
   CHECK(din_a == std::vector<int>{1, 2, 0, 0, 0, 0, 0});
+}
+
+TEST_CASE("a list's pairs may give each connection's weight and delay") {
+  network net = two_populations(5, 4);
+  auto list = projection("a", "b", connect_rule::list);
+  list.pairs = {{4, 2}, {0, 1}, {3, 2}, {4, 2}, {2, 0}};
+  list.pair_weight = {0.005, 0.001, 0.002, 0.003, 0.004};  // µS
+  list.pair_delay = {0.3, 0.1, 1.0, 0.25, 0.5};             // ms: 3, 1, 10, 3 (2.5 up), 5 steps
+  net.projections = {list};
+  const auto img = build(net);
+  REQUIRE(img.nconnections() == 5);
+  const auto src = sources(img);
+  const std::uint32_t b0 = img.groups[0].receptors[0].target_base + 5;  // post cell 0 of b
+  // Every pair, found by (source, target): its own weight and delay.
+  std::multiset<std::tuple<std::uint32_t, std::uint32_t, double, std::uint32_t>> got, want;
+  for (std::size_t c = 0; c < img.nconnections(); ++c) got.insert({src[c], img.target[c] - b0, img.weight[c], img.delay[c]});
+  const std::uint32_t steps[] = {3, 1, 10, 3, 5};
+  for (std::size_t k = 0; k < list.pairs.size(); ++k)
+    want.insert({static_cast<std::uint32_t>(list.pairs[k].first), static_cast<std::uint32_t>(list.pairs[k].second),
+                 list.pair_weight[k], steps[k]});
+  CHECK(got == want);
+  // Without them, the projection's weight and delay for every pair.
+  net.projections[0].pair_weight.clear();
+  net.projections[0].pair_delay.clear();
+  const auto plain = build(net);
+  for (std::size_t c = 0; c < plain.nconnections(); ++c) {
+    CHECK(plain.weight[c] == 0.001);
+    CHECK(plain.delay[c] == 1);
+  }
 }
 
 TEST_CASE("delays are rounded to the nearest step, halves up, at least one step") {

@@ -245,6 +245,60 @@ size = 2.0
     CHECK(msg.find("simulation.duration") < msg.find("simulation.dt"));
   }
 
+  TEST_CASE("a list's pairs with weights and delays: read, and checked pair by pair") {
+    const auto model = [](const std::string& pairs, const std::string& extra) {
+      return R"([simulation]
+duration = 10
+dt = 0.1
+[cell.c]
+area = 100.0
+[[cell.c.receptor]]
+name = "exc"
+[[population]]
+name = "p"
+cell = "c"
+size = 3
+[[projection]]
+pre = "p"
+post = "p"
+receptor = "exc"
+rule = "list"
+pairs = )" + pairs + "\n" + extra;
+    };
+    network net = parse_model(model("[[0, 1, 0.002, 1.5], [2, 1, 0.004, 0.3]]", ""), "w.toml");
+    const projection_desc& pr = net.projections[0];
+    REQUIRE(pr.pairs.size() == 2);
+    CHECK(pr.pair_weight == std::vector<double>{0.002, 0.004});
+    CHECK(pr.pair_delay == std::vector<double>{1.5, 0.3});
+    CHECK(error_of([&] { check(net); }).empty());
+    net = parse_model(model("[[0, 1, 0.002], [2, 1, 4]]", "delay = 2.0"), "w.toml");
+    CHECK(net.projections[0].pair_weight == std::vector<double>{0.002, 4.0});
+    CHECK(net.projections[0].pair_delay.empty());
+    CHECK(net.projections[0].delay.value == 2.0);
+
+    const auto form = [&](const std::string& pairs, const std::string& extra) {
+      return error_of([&] { parse_model(model(pairs, extra), "w.toml"); });
+    };
+    CHECK(contains(form("[[0, 1, 0.002], [2, 1]]", ""), "w.toml:17:25: projection[0] 'p->p'.pairs[1]: 2 values, where "
+                                                        "pairs[0] has 3; valid: every pair the same length"));
+    CHECK(contains(form("[[0, 1, 0.002]]", "weight = 0.1"),
+                   "projection[0] 'p->p'.weight: the pairs give each connection's weight; valid: either weight or "
+                   "weights in the pairs"));
+    CHECK(contains(form("[[0, 1, 0.002, 1.0]]", "delay = 0.1"), "the pairs give each connection's delay"));
+    CHECK(contains(form("[[0, 1, 0.1, 1.0, 7]]", ""), "pairs[0]: expected 2 to 4 values, got 5"));
+    CHECK(contains(form("[[0, 1, \"x\"]]", ""), "pairs[0][2]: expected a number, got a string"));
+    CHECK(contains(form("[[0, 1]]", ""), "weight: required key 'weight' is missing"));
+
+    const auto checked = [&](const std::string& pairs) {
+      network n = parse_model(model(pairs, ""), "w.toml");
+      return error_of([&] { check(n); });
+    };
+    CHECK(contains(checked("[[0, 1, -0.002, 1.0]]"), "pairs[0]: weight -0.002 uS is negative; valid: a conductance >= 0"));
+    CHECK(contains(checked("[[0, 1, 0.002, 1.0], [1, 2, 0.001, 0.05]]"),
+                   "pairs[1]: delay 0.05 ms is shorter than one step (dt = 0.1 ms)"));
+    CHECK(contains(checked("[[0, 1, 9e6, 1.0]]"), "pairs[0]: weight 9000000.0 uS is outside [0.0, 8000000.0]"));
+  }
+
   TEST_CASE("a network built in C++ passes check") {
     const network net = small_network();
     const std::string msg = error_of([&] { check(net); });

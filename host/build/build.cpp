@@ -214,10 +214,8 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
       }
       std::sort(out.begin(), out.end());
     } break;
-    case connect_rule::list:
-      for (const auto& [a, b] : pr.pairs)
-        if (static_cast<std::uint32_t>(b) == j) out.push_back(static_cast<std::uint32_t>(a));
-      break;
+    case connect_rule::list:  // build_connectivity reads the pairs by post cell
+      throw internal_error("choose_sources: a list projection's pairs are read by build_connectivity");
   }
 }
 
@@ -285,6 +283,16 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
     b.per_post.resize(post.size);
     const bool same_pop = pre_d == post_d;
     const auto id = static_cast<std::uint32_t>(pi);
+    // A list's pairs by post cell, in the order written.
+    std::vector<std::uint64_t> list_row, list_pair;
+    if (pr.rule == connect_rule::list) {
+      list_row.assign(post.size + 1, 0);
+      for (const auto& pq : pr.pairs) ++list_row[static_cast<std::size_t>(pq.second) + 1];
+      for (std::size_t j = 0; j < post.size; ++j) list_row[j + 1] += list_row[j];
+      list_pair.resize(pr.pairs.size());
+      std::vector<std::uint64_t> at(list_row.begin(), list_row.end() - 1);
+      for (std::size_t k = 0; k < pr.pairs.size(); ++k) list_pair[at[static_cast<std::size_t>(pr.pairs[k].second)]++] = k;
+    }
 
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
@@ -293,7 +301,11 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
       try {
         auto& in = b.per_post[j];
         core::stream cs(seed, core::stream_purpose::connect, id, j);
-        choose_sources(pr, pre.size, same_pop, j, cs, in.pre);
+        if (pr.rule == connect_rule::list)
+          for (std::uint64_t q = list_row[j]; q < list_row[j + 1]; ++q)
+            in.pre.push_back(static_cast<std::uint32_t>(pr.pairs[list_pair[q]].first));
+        else
+          choose_sources(pr, pre.size, same_pop, j, cs, in.pre);
         made.fetch_add(in.pre.size(), std::memory_order_relaxed);
 #if defined(_OPENMP)
         if (progress && (j & 63) == 0 && omp_get_thread_num() == 0) report(false);
@@ -306,8 +318,10 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
         in.delay.resize(in.pre.size());
         in.location.assign(in.pre.size(), 0);
         for (std::size_t k = 0; k < in.pre.size(); ++k) {
-          in.weight[k] = draw(pr.weight, ws);
-          in.delay[k] = delay_steps(draw(pr.delay, ds), dt);
+          // A list's own weights and delays where its pairs give them.
+          const std::uint64_t q = pr.rule == connect_rule::list ? list_pair[list_row[j] + k] : 0;
+          in.weight[k] = pr.pair_weight.empty() ? draw(pr.weight, ws) : pr.pair_weight[q];
+          in.delay[k] = delay_steps(pr.pair_delay.empty() ? draw(pr.delay, ds) : pr.pair_delay[q], dt);
         }
         if (!sites.cumulative.empty()) {
           // Each connection lands on a segment of the region, drawn with

@@ -973,10 +973,15 @@ class checker {
         r_.add(l("w_max"), format("w_max = {} {} is above {}", num(d.w_max), wu, num(core::fixed_max_value)),
                format("at most {} [{}]", num(core::fixed_max_value), wu));
     }
-    if (finite(d.w_min) && (!(pr.weight.min_value() >= d.w_min) || !(pr.weight.max_value() <= d.w_max)))
-      r_.add(at(pr, fb, "weight"),
-             format("initial weights in [{}, {}] {} are not all within the bounds [{}, {}]", num(pr.weight.min_value()),
-                    num(pr.weight.max_value()), wu, num(d.w_min), num(d.w_max)),
+    double w_lo = pr.weight.min_value(), w_hi = pr.weight.max_value();
+    if (!pr.pair_weight.empty()) {  // the pairs' weights
+      w_lo = *std::min_element(pr.pair_weight.begin(), pr.pair_weight.end());
+      w_hi = *std::max_element(pr.pair_weight.begin(), pr.pair_weight.end());
+    }
+    if (finite(d.w_min) && (!(w_lo >= d.w_min) || !(w_hi <= d.w_max)))
+      r_.add(at(pr, fb, pr.pair_weight.empty() ? "weight" : "pairs"),
+             format("initial weights in [{}, {}] {} are not all within the bounds [{}, {}]", num(w_lo), num(w_hi), wu,
+                    num(d.w_min), num(d.w_max)),
              "initial weights within [w_min, w_max] (bound a distribution with low and high)");
     const auto time_constant = [&](const char* key, double v) {
       positive(l(key), v, "ms", "a time constant > 0 [ms]");
@@ -1216,7 +1221,8 @@ class checker {
     const bool current = current_receptor(pr);
     const std::string wu_s = weight_unit(pr);
     const char* wu = wu_s.c_str();
-    if (check_distribution(r_, pr.weight, wl, wu)) {
+    if (!pr.pair_weight.empty() || !pr.pair_delay.empty()) listed_values(pr, fb, current, wu_s);
+    if (pr.pair_weight.empty() && check_distribution(r_, pr.weight, wl, wu)) {
       if (!current && !(pr.weight.min_value() >= 0.0))
         r_.add(low_loc(pr.weight, wl), "weight " + breach(pr.weight, true, wu, "is negative"),
                wu_s == "uS" ? "a conductance >= 0 [uS]; for inhibition, target a receptor with a low reversal potential e" +
@@ -1233,13 +1239,44 @@ class checker {
     if (pr.terminal.is_on()) terminal(pr, fb);
     cleft(pr, fb);
     const source_loc dl = at(pr, fb, "delay");
-    if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
+    if (!pr.pair_delay.empty()) {
+      // checked with the pairs
+    } else if (check_distribution(r_, pr.delay, dl, "ms") && dt_ok_ && !(pr.delay.min_value() >= net_.sim.dt))
       r_.add(low_loc(pr.delay, dl), "delay " + breach(pr.delay, true, "ms", format("is shorter than one step ({})", dt_text())),
              format("a delay of at least {}{}", dt_text(), bound_hint(pr.delay, "low")));
     else if (dt_ok_ && !(pr.delay.max_value() / net_.sim.dt <= 4.0e9))
       r_.add(high_loc(pr.delay, dl),
              "delay " + breach(pr.delay, false, "ms", format("is more than 4e9 steps of {}", dt_text())),
              format("at most {} ms at this dt (4e9 steps){}", num(4.0e9 * net_.sim.dt), bound_hint(pr.delay, "high")));
+  }
+
+  // The weights and delays a list's pairs give, each as `weight` and
+  // `delay` would be checked.
+  void listed_values(const projection_desc& pr, const source_loc& fb, bool current, const std::string& wu) {
+    capped bad(r_);
+    const source_loc pl = at(pr, fb, "pairs");
+    for (std::size_t k = 0; k < pr.pair_weight.size(); ++k) {
+      const double w = pr.pair_weight[k];
+      if (!current && !(w >= 0.0))
+        bad.add(pl, format("pairs[{}]: weight {} {} is negative", k, num(w), wu),
+                wu == "uS" ? "a conductance >= 0 [uS]; for inhibition, target a receptor with a low reversal potential e"
+                           : format("a number >= 0 [{}]", wu));
+      else if (!(w >= -core::fixed_max_value && w <= core::fixed_max_value))
+        bad.add(pl, format("pairs[{}]: weight {} {} is outside [{}, {}]", k, num(w), wu,
+                           num(current ? -core::fixed_max_value : 0.0), num(core::fixed_max_value)),
+                format("a weight within [{}, {}] [{}]", num(current ? -core::fixed_max_value : 0.0),
+                       num(core::fixed_max_value), wu));
+    }
+    for (std::size_t k = 0; k < pr.pair_delay.size() && dt_ok_; ++k) {
+      const double d = pr.pair_delay[k];
+      if (!(d >= net_.sim.dt))
+        bad.add(pl, format("pairs[{}]: delay {} ms is shorter than one step ({})", k, num(d), dt_text()),
+                format("a delay of at least {}", dt_text()));
+      else if (!(d / net_.sim.dt <= 4.0e9))
+        bad.add(pl, format("pairs[{}]: delay {} ms is more than 4e9 steps of {}", k, num(d), dt_text()),
+                format("at most {} ms at this dt (4e9 steps)", num(4.0e9 * net_.sim.dt)));
+    }
+    bad.finish("pairs");
   }
 
   void list_pairs(const projection_desc& pr, const source_loc& fb, const population_desc& pre,

@@ -404,6 +404,10 @@ struct projection_desc : located {
   double probability = 0.0;   // fixed_probability: per ordered pair [1]
   std::int64_t indegree = 0;  // fixed_indegree: connections per target cell
   std::vector<std::pair<std::int64_t, std::int64_t>> pairs;  // list: (pre index, post index)
+  // list: each pair's weight [µS or nA] and delay [ms] where the pairs give
+  // them ([pre, post, weight] or [pre, post, weight, delay]); else empty,
+  // and `weight` and `delay` hold for every pair.
+  std::vector<double> pair_weight, pair_delay;
   bool autapses = true;    // pre == post population: may a cell connect to itself?
   bool multapses = false;  // fixed_indegree: may a pair be drawn twice?
   distribution weight;     // [µS] for conductance receptors

@@ -1075,6 +1075,44 @@ cleft_desc read_cleft(parser& p, const toml::table& t, const std::string& path) 
   return d;
 }
 
+// A list rule's pairs: [pre, post], or with each connection's weight
+// [pre, post, weight] and delay [pre, post, weight, delay], every pair the
+// same length (PyNN's FromListConnector's rows).
+void read_list_pairs(parser& p, const toml::node& n, const std::string& path, const std::string& valid,
+                     projection_desc& pr) {
+  const auto* a = n.as_array();
+  if (!a) {
+    p.fail(p.at(n.source(), path), "expected an array of pairs, got " + type_name(n), valid);
+    return;
+  }
+  std::size_t width = 0;
+  for (std::size_t k = 0; k < a->size(); ++k) {
+    const std::string ep = fmt::format("{}[{}]", path, k);
+    const auto* e = (*a)[k].as_array();
+    if (!e || e->size() < 2 || e->size() > 4) {
+      p.fail(p.at((*a)[k].source(), ep),
+             e ? fmt::format("expected 2 to 4 values, got {}", e->size()) : "expected an array, got " + type_name((*a)[k]),
+             valid);
+      continue;
+    }
+    if (width == 0) width = e->size();
+    if (e->size() != width) {
+      p.fail(p.at((*a)[k].source(), ep), fmt::format("{} values, where pairs[0] has {}", e->size(), width),
+             "every pair the same length");
+      continue;
+    }
+    auto x = p.integer((*e)[0], ep + "[0]", valid);
+    auto y = p.integer((*e)[1], ep + "[1]", valid);
+    std::optional<double> w, d;
+    if (width >= 3) w = p.number((*e)[2], ep + "[2]", valid);
+    if (width == 4) d = p.number((*e)[3], ep + "[3]", valid);
+    if (!x || !y || (width >= 3 && !w) || (width == 4 && !d)) continue;
+    pr.pairs.emplace_back(*x, *y);
+    if (w) pr.pair_weight.push_back(*w);
+    if (d) pr.pair_delay.push_back(*d);
+  }
+}
+
 projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) {
   projection_desc pr;
   // Named by `name`, or by the default name "pre->post".
@@ -1109,13 +1147,22 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
     f.integer("indegree", pr.indegree, *r, "the number of sources per target cell, an integer >= 0");
   if (rule_key("multapses", R::fixed_indegree)) f.boolean("multapses", pr.multapses, "true or false");
   if (auto r = rule_key("pairs", R::list)) {
-    const std::string valid = "an array of [pre index, post index] pairs of integers";
-    if (const toml::node* n = f.get("pairs", *r, valid))
-      pr.pairs = p.pairs(*n, f.key_path("pairs"), valid, &parser::integer, &parser::integer);
+    const std::string valid =
+        "an array of [pre index, post index] pairs of integers, each followed by its weight [uS or nA] and delay [ms] "
+        "if the pairs give them (every pair the same)";
+    if (const toml::node* n = f.get("pairs", *r, valid)) read_list_pairs(p, *n, f.key_path("pairs"), valid, pr);
   }
   f.boolean("autapses", pr.autapses, "true or false");
-  f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
-  f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
+  // Pairs that give their weights (delays) leave no weight (delay) to give.
+  const bool listed_w = !pr.pair_weight.empty(), listed_d = !pr.pair_delay.empty();
+  if (listed_w && f.get("weight"))
+    p.fail(pr.loc("weight"), "the pairs give each connection's weight", "either weight or weights in the pairs");
+  else if (!listed_w)
+    f.dist("weight", pr.weight, need::required, "a number or a distribution table [uS]");
+  if (listed_d && f.get("delay"))
+    p.fail(pr.loc("delay"), "the pairs give each connection's delay", "either delay or delays in the pairs");
+  else if (!listed_d)
+    f.dist("delay", pr.delay, need::optional, "a number or a distribution table [ms]");
   if (const toml::node* n = f.get("plasticity"))
     if (const toml::table* pt = p.table(*n, path + ".plasticity", "a table: rule = \"stdp\", \"hebbian\", \"scaling\", \"bcm\", \"calcium\" or \"dopamine_stdp\" and its parameters"))
       pr.plasticity = read_plasticity(p, *pt, path + ".plasticity");
