@@ -20,6 +20,7 @@ class _Cell:
     """A neuron model cell type: Ranvier's model, its parameters, its
     receptors ("excitatory", "inhibitory") and PyNN's states."""
     states = {"v": "v"}                     # PyNN state -> Ranvier state
+    offset_parameter = "i_e"                # the model's constant current [nA]; None: a stimulus
     receptor_kind = "expsyn"                # Ranvier receptor kind of both receptor types
     gsyn = {"gsyn_exc": "excitatory.g", "gsyn_inh": "inhibitory.g"}
 
@@ -36,9 +37,24 @@ class _Cell:
             out.append(rec)
         return out
 
+    @staticmethod
+    def offset_current(pop, model, own_parameter):
+        """i_offset [nA]: one value for all as the model's own constant current (own_parameter: its name, or
+        None for a point neuron of channels), else a [[stimulus]] with each cell's amplitude."""
+        i = np.asarray(pop._parameters["i_offset"], dtype=float)
+        if np.all(i == i[0]):
+            if own_parameter:
+                return {own_parameter: float(i[0])}
+            if i[0] != 0.0:
+                model.stimulus(population=pop._name, amp=float(i[0]))
+            return {}
+        model.stimulus(population=pop._name, cells=list(range(pop.size)), amp=[float(x) for x in i])
+        return {own_parameter: 0.0} if own_parameter else {}
+
     def describe_ranvier(self, pop, model):
         u = pop._uniform
         keys = dict(self.ranvier_cell(u), receptor=self.receptors(u))
+        keys.update(self.offset_current(pop, model, self.offset_parameter))
         # One initial value for every cell goes into the model (HH gates then start at their steady state for
         # it, as NEURON's finitialize sets them); per-cell values are set before the first step.
         init = {self.ranvier_state(var): float(vals[0]) for var, vals in pop._initial.items()
@@ -52,7 +68,7 @@ class _Cell:
 class _LIF(_Cell):
     def ranvier_cell(self, u):
         return dict(model="lif", cm=u("cm"), tau_m=u("tau_m"), e_l=u("v_rest"), v_th=u("v_thresh"),
-                    v_reset=u("v_reset"), t_ref=u("tau_refrac"), i_e=u("i_offset"))
+                    v_reset=u("v_reset"), t_ref=u("tau_refrac"))
 
 
 class IF_curr_exp(_LIF, cells.IF_curr_exp):
@@ -88,7 +104,7 @@ class EIF_cond_exp_isfa_ista(_Cell, cells.EIF_cond_exp_isfa_ista):
     def ranvier_cell(self, u):
         return dict(model="adex", cm=u("cm"), g_l=u("cm") / u("tau_m"), e_l=u("v_rest"), v_t=u("v_thresh"),
                     delta_t=u("delta_T"), v_peak=u("v_spike"), v_reset=u("v_reset"), a=u("a") * 1e-3,  # nS -> µS
-                    b=u("b"), tau_w=u("tau_w"), t_ref=u("tau_refrac"), i_e=u("i_offset"))
+                    b=u("b"), tau_w=u("tau_w"), t_ref=u("tau_refrac"))
 
 
 class HH_cond_exp(_Cell, cells.HH_cond_exp):
@@ -97,6 +113,7 @@ class HH_cond_exp(_Cell, cells.HH_cond_exp):
     the conductances [µS] and capacitance [nF] as densities on it."""
     translations = _same(cells.HH_cond_exp.default_parameters)
     states = {"v": "v", "m": "traub_miles.m", "h": "traub_miles.h", "n": "traub_miles.n"}
+    offset_parameter = None
     AREA = 20000.0  # µm² = 2e-4 cm²
 
     def ranvier_cell(self, u):
@@ -117,9 +134,6 @@ class HH_cond_exp(_Cell, cells.HH_cond_exp):
             if vals is not None and np.all(vals == defaults[g]):
                 pop._initial[g] = np.zeros_like(vals)
         super().describe_ranvier(pop, model)
-        i = pop._uniform("i_offset")
-        if i != 0.0:
-            model.stimulus(population=pop._name, amp=i)  # nA
 
 
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):
