@@ -115,8 +115,17 @@ template <class E> E choice(const std::string& what, const std::string& s,
   throw model_error(fmt::format("{} \"{}\"; valid: {}", what, s, valid));
 }
 
+// A session and whether run() is stepping it with the GIL released: then
+// another Python thread must not touch it (every other call holds the GIL
+// throughout, so the flag needs no lock).
 struct py_session {
   std::unique_ptr<session> s;
+  bool running = false;
+  session& use() {
+    if (running)
+      throw model_error("the simulation is running (run() in another thread); valid: call it once run() returns");
+    return *s;
+  }
 };
 
 }  // namespace
@@ -190,30 +199,36 @@ PYBIND11_MODULE(_ranvier, m) {
            [](py_session& self, double ms) {
              bool interrupted = false;
              run_status st;
-             {
+             session& sess = self.use();
+             self.running = true;
+             try {
                py::gil_scoped_release unlocked;
                // Ctrl-C: Python's handler only marks it; looked at between chunks.
-               st = self.s->run(ms, [&] {
+               st = sess.run(ms, [&] {
                  py::gil_scoped_acquire locked;
                  if (PyErr_CheckSignals() != 0) interrupted = true;
                  return interrupted;
                });
+             } catch (...) {
+               self.running = false;
+               throw;
              }
+             self.running = false;
              if (interrupted) throw py::error_already_set();
              if (st == run_status::numerical_failure) {
                PyErr_SetString(py::module_::import("ranvier._errors").attr("NumericalError").ptr(),
-                               self.s->failure().c_str());
+                               sess.failure().c_str());
                throw py::error_already_set();
              }
            })
-      .def_property_readonly("step", [](const py_session& self) { return self.s->step(); })
-      .def_property_readonly("time", [](const py_session& self) { return self.s->time(); })
-      .def_property_readonly("dt", [](const py_session& self) { return self.s->dt(); })
-      .def_property_readonly("engine", [](const py_session& self) { return self.s->engine_description(); })
+      .def_property_readonly("step", [](py_session& self) { return self.use().step(); })
+      .def_property_readonly("time", [](py_session& self) { return self.use().time(); })
+      .def_property_readonly("dt", [](py_session& self) { return self.use().dt(); })
+      .def_property_readonly("engine", [](py_session& self) { return self.use().engine_description(); })
       .def("get",
            [](py_session& self, const std::string& pop, const std::string& var) {
              std::uint32_t cols = 1;
-             auto v = self.s->get(pop, var, cols);
+             auto v = self.use().get(pop, var, cols);
              if (cols == 1) return owned(std::move(v));
              const auto rows = static_cast<py::ssize_t>(v.size() / cols);
              return owned(std::move(v), {rows, static_cast<py::ssize_t>(cols)});
@@ -222,39 +237,39 @@ PYBIND11_MODULE(_ranvier, m) {
            [](py_session& self, const std::string& pop, const std::string& var,
               py::array_t<double, py::array::c_style | py::array::forcecast> values) {
              std::vector<double> v(values.data(), values.data() + values.size());
-             self.s->set(pop, var, v);
+             self.use().set(pop, var, v);
            })
-      .def("variables", [](py_session& self, const std::string& pop) { return self.s->variables(pop); })
-      .def("weights", [](py_session& self, const std::string& proj) { return owned(self.s->weights(proj)); })
+      .def("variables", [](py_session& self, const std::string& pop) { return self.use().variables(pop); })
+      .def("weights", [](py_session& self, const std::string& proj) { return owned(self.use().weights(proj)); })
       .def("connections",
            [](py_session& self, const std::string& proj) {
              std::vector<std::uint32_t> pre, post;
-             self.s->connections(proj, pre, post);
+             self.use().connections(proj, pre, post);
              return py::make_tuple(owned(std::move(pre)), owned(std::move(post)));
            })
       .def("set_weights",
            [](py_session& self, const std::string& proj,
               py::array_t<double, py::array::c_style | py::array::forcecast> w) {
-             self.s->set_weights(proj, std::vector<double>(w.data(), w.data() + w.size()));
+             self.use().set_weights(proj, std::vector<double>(w.data(), w.data() + w.size()));
            })
-      .def("update", [](py_session& self, const network& net) { self.s->update(net); })
+      .def("update", [](py_session& self, const network& net) { self.use().update(net); })
       .def("state",
            [](py_session& self) {
              py::dict d;
-             for (auto& a : self.s->state()) d[py::str(a.name)] = owned(std::move(a.values));
+             for (auto& a : self.use().state()) d[py::str(a.name)] = owned(std::move(a.values));
              return d;
            })
       .def("populations",
            [](py_session& self) {
              py::list out;
-             for (const auto& p : self.s->summary().populations) out.append(py::make_tuple(p.name, p.size));
+             for (const auto& p : self.use().summary().populations) out.append(py::make_tuple(p.name, p.size));
              return out;
            })
       .def("spikes",
            [](py_session& self) {
-             const session_spikes& sp = self.s->spikes();
+             const session_spikes& sp = self.use().spikes();
              std::vector<double> t(sp.step.size());
-             for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<double>(sp.step[i]) * self.s->dt();
+             for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<double>(sp.step[i]) * self.use().dt();
              py::dict d;
              d["time_ms"] = owned(std::move(t));
              d["population"] = owned(std::vector<std::int32_t>(sp.population));
@@ -264,10 +279,10 @@ PYBIND11_MODULE(_ranvier, m) {
       .def("traces",
            [](py_session& self) {
              py::list out;
-             for (const auto& t : self.s->traces()) {
+             for (const auto& t : self.use().traces()) {
                if (!t.samples) continue;
                std::vector<double> time(t.steps.size());
-               for (std::size_t i = 0; i < time.size(); ++i) time[i] = static_cast<double>(t.steps[i]) * self.s->dt();
+               for (std::size_t i = 0; i < time.size(); ++i) time[i] = static_cast<double>(t.steps[i]) * self.use().dt();
                const auto cols = static_cast<py::ssize_t>(t.columns.size());
                const auto rows = static_cast<py::ssize_t>(t.steps.size());
                py::dict d;
@@ -281,6 +296,6 @@ PYBIND11_MODULE(_ranvier, m) {
              }
              return out;
            })
-      .def("clear_recordings", [](py_session& self) { self.s->clear_recordings(); })
-      .def("summary_json", [](py_session& self) { return summary_json(self.s->summary()); });
+      .def("clear_recordings", [](py_session& self) { self.use().clear_recordings(); })
+      .def("summary_json", [](py_session& self) { return summary_json(self.use().summary()); });
 }

@@ -215,3 +215,23 @@ def test_to_pandas():
     assert list(spikes.columns) == ["time_ms", "population", "index"] and len(spikes) == sim.spikes()["time_ms"].size
     frame = traces["hh.v"]
     assert frame.index.name == "time_ms" and frame.shape == sim.trace("hh", "v")[1].shape
+
+
+def test_another_thread_cannot_touch_a_running_simulation():
+    sim = sim_of("cobahh.toml")
+    seen = []
+
+    def poke():
+        import time
+        time.sleep(0.3)
+        try:
+            sim.get("exc", "v")
+        except ranvier.ModelError as e:
+            seen.append(str(e))
+
+    t = threading.Thread(target=poke)
+    t.start()
+    sim.run(300.0 if SANITIZED else 1500.0)  # ms: longer than the 0.3 s the other thread waits
+    t.join()
+    assert seen and "the simulation is running (run() in another thread)" in seen[0]
+    sim.get("exc", "v")  # and once run() has returned, it can

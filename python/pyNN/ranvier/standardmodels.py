@@ -136,13 +136,17 @@ class HH_cond_exp(_Cell, cells.HH_cond_exp):
         super().describe_ranvier(pop, model)
 
 
-class SpikeSourcePoisson(cells.SpikeSourcePoisson):
-    __doc__ = cells.SpikeSourcePoisson.__doc__
-    translations = _same(cells.SpikeSourcePoisson.default_parameters)
+class _Source:
+    """A spike source: no state to set or record but its spikes."""
 
     @staticmethod
     def ranvier_state(variable):
         return None
+
+
+class SpikeSourcePoisson(_Source, cells.SpikeSourcePoisson):
+    __doc__ = cells.SpikeSourcePoisson.__doc__
+    translations = _same(cells.SpikeSourcePoisson.default_parameters)
 
     def describe_ranvier(self, pop, model):
         u = pop._uniform
@@ -153,13 +157,9 @@ class SpikeSourcePoisson(cells.SpikeSourcePoisson):
         model.population(pop._name, **keys)
 
 
-class SpikeSourceArray(cells.SpikeSourceArray):
+class SpikeSourceArray(_Source, cells.SpikeSourceArray):
     __doc__ = cells.SpikeSourceArray.__doc__
     translations = _same(cells.SpikeSourceArray.default_parameters)
-
-    @staticmethod
-    def ranvier_state(variable):
-        return None
 
     def describe_ranvier(self, pop, model):
         spikes = []
