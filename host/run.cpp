@@ -32,7 +32,7 @@ namespace detail {
 
 // The first upward crossing of `threshold` in a trace sampled every step,
 // interpolated linearly within the step [ms]; −1 if none.
-double first_crossing(const std::vector<double>& v, double dt, double threshold) {
+static double first_crossing(const std::vector<double>& v, double dt, double threshold) {
   for (std::size_t k = 1; k < v.size(); ++k)
     if (v[k - 1] < threshold && v[k] >= threshold)
       return dt * (static_cast<double>(k - 1) + (threshold - v[k - 1]) / (v[k] - v[k - 1]));
@@ -67,6 +67,7 @@ std::string describe_fault(const numeric_fault& f, const fault_context& c, doubl
                      f.variable == "v" ? fmt::format(" mV, outside v_bounds [{}, {}] mV or not a number", v_lo, v_hi) : "",
                      hint, f.variable == "v" ? "" : "; the voltage was still within bounds: look first at this state's own equation");
 }
+
 std::vector<pending_measure> add_measure_records(network& net) {
   // Each measurement samples v every step at its two places.
   std::vector<pending_measure> measures;

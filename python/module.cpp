@@ -134,8 +134,6 @@ PYBIND11_MODULE(_ranvier, m) {
   m.doc() = "Ranvier's engine (host/session.hpp); use the ranvier package, not this module";
   py::register_exception_translator([](std::exception_ptr p) {
     if (!p) return;
-    static PyObject* errors = nullptr;
-    (void)errors;
     py::module_ mod = py::module_::import("ranvier._errors");
     const auto raise = [&](const char* cls, const char* msg) {
       PyErr_SetString(mod.attr(cls).ptr(), msg);

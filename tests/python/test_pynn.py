@@ -43,9 +43,10 @@ def neuron_present():
 # integrate the same equations; NEURON's fixed-step scheme (backward Euler,
 # cnexp) and Ranvier's (exact for linear membranes, core/neurons) differ by
 # O(dt) per step, and the difference shifts later spikes a little more.
-# Set from the first comparison (the largest difference seen, in whole steps, plus one step).
-TOLERANCE_MS = {"IF_curr_exp": 0.125, "IF_curr_alpha": 0.1, "IF_cond_exp": 0.175, "IF_cond_alpha": 0.175,
-                "EIF_cond_exp_isfa_ista": 0.5, "HH_cond_exp": 0.125}
+# Set from the first comparison: the largest difference seen there plus one step (IF_curr_exp and IF_curr_alpha
+# 0.05, IF_cond_exp and IF_cond_alpha 0.15, EIF 0.425, HH 0.1 ms).
+TOLERANCE_MS = {"IF_curr_exp": 0.075, "IF_curr_alpha": 0.075, "IF_cond_exp": 0.175, "IF_cond_alpha": 0.175,
+                "EIF_cond_exp_isfa_ista": 0.45, "HH_cond_exp": 0.125}
 
 
 @pytest.mark.parametrize("celltype", sorted(TOLERANCE_MS))
@@ -55,7 +56,7 @@ def test_single_cell_spike_times_match_neuron(celltype):
     assert len(r["spikes"]) >= 5, r["spikes"]
     assert len(r["spikes"]) == len(n["spikes"]), (r["spikes"], n["spikes"])
     diff = np.abs(np.array(r["spikes"]) - np.array(n["spikes"]))
-    assert diff.max() <= TOLERANCE_MS[celltype], (diff.max(), r["spikes"], n["spikes"])
+    assert diff.max() <= TOLERANCE_MS[celltype] + 1e-9, (diff.max(), r["spikes"], n["spikes"])  # times are sums of dt
 
 
 def pair_sum(pre_trains, post, shift, a_plus, a_minus, tau, pending_after_last_pre):
