@@ -26,6 +26,7 @@ double expected_connections(const network& net, const projection_desc& pr) {
     case connect_rule::one_to_one: return b;
     case connect_rule::fixed_probability: return pr.probability * a * b * (self && a > 0 ? (a - 1.0) / a : 1.0);
     case connect_rule::fixed_indegree: return static_cast<double>(pr.indegree) * b;
+    case connect_rule::fixed_total_number: return static_cast<double>(pr.total);
     case connect_rule::list: return static_cast<double>(pr.pairs.size());
   }
   return 0.0;

@@ -2,7 +2,12 @@
 // default the COBAHH benchmark (examples/cobahh.toml); --cells scales it to N
 // cells at the same in-degree (80 inputs per cell), so that larger networks
 // stay in the same dynamical regime. Reports neuron-steps/s, synaptic
-// events/s, the real-time factor and the memory traffic it implies.
+// events/s, the real-time factor and the memory traffic it implies, and the
+// memory: the process's peak resident set (so one configuration a process
+// for a per-configuration figure) and the bytes a connection takes on the
+// device in the engine's layout.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "host/errors.hpp"
+#include "host/estimate.hpp"
 #include "host/model/model_file.hpp"
 #include "host/run.hpp"
 #include "kernels/kernels.hpp"
@@ -39,7 +45,7 @@ void scale(network& net, std::int64_t n) {
 int main(int argc, char** argv) {
   CLI::App app{"ranvier_bench: engine throughput on a model (default: COBAHH)"};
   std::string model = RANVIER_SOURCE_DIR "/examples/cobahh.toml", engine = "cpu", prec = "double",
-              mode = "deterministic", json;
+              mode = "deterministic", json, out;
   std::vector<std::int64_t> cells;
   int threads = 0, repeat = 3;
   double duration = -1;
@@ -52,6 +58,7 @@ int main(int argc, char** argv) {
   app.add_option("--duration", duration, "simulated time [ms] (default: the model's)");
   app.add_option("--repeat", repeat, "runs per configuration; the median is reported");
   app.add_option("--json", json, "append one JSON object per configuration to this file");
+  app.add_option("--out", out, "write the model's records into this directory (every run; default: record, write nothing)");
   CLI11_PARSE(app, argc, argv);
   if (cells.empty()) cells.push_back(0);
   // The GPU's peak memory bandwidth [bytes/s], for the fraction of it the
@@ -75,10 +82,23 @@ int main(int argc, char** argv) {
       opt.engine = engine == "cuda" ? engine_choice::cuda : engine_choice::cpu;
       opt.threads = threads;
       opt.progress = false;
+      if (!out.empty()) opt.out = out;
       std::vector<run_summary> runs;
       for (int r = 0; r < std::max(1, repeat); ++r) runs.push_back(run_network(net, opt));
       std::sort(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.run_s < b.run_s; });
       const run_summary& m = runs[runs.size() / 2];
+      // Memory: the peak resident set of this process so far [bytes]
+      // (building included), per connection; the device's bytes of the
+      // engine's layout (cell state, connections, ring, recording) as the
+      // estimate counts them, per connection for the connections' part.
+      rusage ru{};
+      getrusage(RUSAGE_SELF, &ru);
+      const double peak_host = static_cast<double>(ru.ru_maxrss) * 1024.0;
+      const resource_estimate est = estimate_resources(net);
+      double conn_device = 0.0;
+      for (const auto& part : est.parts)
+        if (part.name.find("connections") != std::string::npos) conn_device += part.device_bytes;
+      const double nconn = static_cast<double>(std::max<std::uint64_t>(1, m.connections));
       std::string times;
       for (const auto& r : runs) times += fmt::format("{}{:.6f}", times.empty() ? "" : ", ", r.run_s);
       const std::string line = fmt::format(
@@ -86,11 +106,14 @@ int main(int argc, char** argv) {
           "\"dt_ms\": {}, \"duration_ms\": {}, \"spikes\": {}, \"synaptic_events\": {}, \"plastic_events\": {}, \"build_s\": {:.4f}, "
           "\"setup_s\": {:.4f}, \"run_s_median\": {:.6f}, \"run_s_all\": [{}], \"neuron_steps_per_s\": {:.6g}, "
           "\"compartment_steps_per_s\": {:.6g}, \"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, "
-          "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}}}",
+          "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}, "
+          "\"peak_host_bytes\": {:.6g}, \"peak_host_bytes_per_connection\": {:.4g}, \"device_bytes_layout\": {:.6g}, "
+          "\"device_bytes_per_connection_layout\": {:.4g}}}",
           model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events,
           m.plastic_events, m.build_s,
           m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
-          m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0);
+          m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0, peak_host,
+          peak_host / nconn, est.device_bytes, est.connections > 0 ? conn_device / est.connections : 0.0);
       const std::string traffic =
           fmt::format("{:>7.3g} GB/s{}", m.bytes_per_s() / 1e9,
                       peak > 0 ? fmt::format(" ({:.1f} % of peak)", 100 * m.bytes_per_s() / peak) : "");

@@ -197,6 +197,52 @@ TEST_CASE("fixed in-degree is exact, without and with multapses") {
   }
 }
 
+TEST_CASE("fixed total number: exactly that many pairs, uniform over targets and sources (chi-square)") {
+  // 40000 pairs onto 2000 cells: each cell's count is Binomial(40000, 1/2000)
+  // (the multinomial's marginal), each source's likewise over the sources
+  // it can be drawn from. A rule that fixed the in-degree (no spread), drew
+  // the targets from the cells' own streams, or skipped a source would fail.
+  for (bool self : {false, true}) {
+    CAPTURE(self);
+    network net = two_populations(1000, 2000);
+    auto pr = self ? projection("b", "b", connect_rule::fixed_total_number)
+                   : projection("a", "b", connect_rule::fixed_total_number);
+    pr.total = 40000;
+    pr.multapses = true;
+    pr.autapses = false;
+    net.projections.push_back(pr);
+    const auto img = build(net);
+    CHECK(img.nconnections() == 40000);
+    const auto din = indegrees(img, "b");
+    const auto [chi2, dof] = chi_square_binomial(din, 40000, 1.0 / 2000.0);
+    CAPTURE(chi2);
+    CAPTURE(dof);
+    CHECK(chi2 < chi2_critical_0001(dof));
+    const auto src = sources(img);
+    const std::uint32_t s0 = self ? img.populations[1].gid_base : img.populations[0].gid_base;
+    const int nsrc = self ? 2000 : 1000;
+    std::vector<int> dout(nsrc, 0);
+    for (auto g : src) ++dout[g - s0];
+    // Without autapses a source reaches the other 1999 cells, each with
+    // probability 1/1999 of a connection to it: 1/2000 of them overall.
+    const auto [chi2o, dofo] = chi_square_binomial(dout, 40000, 1.0 / nsrc);
+    CAPTURE(chi2o);
+    CHECK(chi2o < chi2_critical_0001(dofo));
+    const std::uint32_t t0 = img.groups[0].receptors[0].target_base + img.populations[1].first;
+    std::set<std::pair<std::uint32_t, std::uint32_t>> pairs;
+    bool repeated = false;
+    for (std::size_t c = 0; c < src.size(); ++c) {
+      repeated |= !pairs.insert({src[c], img.target[c]}).second;
+      if (self) CHECK_MESSAGE(src[c] - s0 != img.target[c] - t0, "autapse at " << c);
+    }
+    CHECK(repeated);  // 40000 draws among 2e6 pairs repeat some (expected ~400)
+    // The same seed, the same network; on 2 threads too.
+    const auto again = build(net, 2);
+    CHECK(again.target == img.target);
+    CHECK(again.row == img.row);
+  }
+}
+
 TEST_CASE("all-to-all, one-to-one and explicit lists") {
   network net = two_populations(7, 7);
   auto all = projection("a", "b", connect_rule::all_to_all);

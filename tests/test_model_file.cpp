@@ -404,6 +404,55 @@ pairs = )" + pairs + "\n" + extra;
     }
   }
 
+  TEST_CASE("fixed_total_number: read with its total, multapses implied; its errors") {
+    const auto model = [](const std::string& extra) {
+      return R"([simulation]
+duration = 10
+dt = 0.1
+[cell.c]
+area = 100.0
+[[cell.c.receptor]]
+name = "exc"
+[[population]]
+name = "p"
+cell = "c"
+size = 3
+[[projection]]
+pre = "p"
+post = "p"
+receptor = "exc"
+weight = 0.001
+rule = "fixed_total_number"
+)" + extra;
+    };
+    network net = parse_model(model("total = 7\n"), "t.toml");
+    CHECK(net.projections[0].rule == connect_rule::fixed_total_number);
+    CHECK(net.projections[0].total == 7);
+    CHECK(net.projections[0].multapses);
+    CHECK(error_of([&] { check(net); }).empty());
+    CHECK(contains(error_of([&] { parse_model(model(""), "t.toml"); }),
+                   "projection[0] 'p->p'.total: required key 'total' is missing"));
+    CHECK(contains(error_of([&] { parse_model(model("total = 7\nindegree = 2\n"), "t.toml"); }),
+                   "t.toml:19:12: projection[0] 'p->p'.indegree: 'indegree' applies only when rule = "
+                   "\"fixed_indegree\""));
+    const auto checked = [&](const std::string& extra) {
+      network n = parse_model(model(extra), "t.toml");
+      return error_of([&] { check(n); });
+    };
+    CHECK(contains(checked("total = -1\n"), "t.toml:18:9: projection[0] 'p->p'.total: -1 is negative; valid: an integer >= 0"));
+    CHECK(contains(checked("total = 7\nmultapses = false\n"),
+                   "projection[0] 'p->p'.multapses: fixed_total_number draws its pairs with replacement; valid: "
+                   "multapses = true (or leave it out)"));
+    network one = parse_model(model("total = 7\nautapses = false\n"), "t.toml");
+    one.populations[0].size = 1;
+    CHECK(contains(error_of([&] { check(one); }), "7 connections, but 'p' has no cell to draw them from"));
+    // Another rule does not take `total`.
+    std::string text = model("total = 7\n");
+    text.replace(text.find("\"fixed_total_number\""), 20, "\"all_to_all\"");
+    CHECK(contains(error_of([&] { parse_model(text, "t.toml"); }),
+                   "'total' applies only when rule = \"fixed_total_number\""));
+  }
+
   TEST_CASE("indegree without multapses is bounded by the distinct sources") {
     network net = small_network();
     projection_desc& pr = net.projections[0];

@@ -159,8 +159,9 @@ struct incoming {
 
 // The presynaptic cells of postsynaptic cell j, in increasing order (list
 // rule: in file order).
+// fixed_total_number: `drawn` is the number of connections cell j receives.
 void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same_pop, std::uint32_t j,
-                    core::stream& s, std::vector<std::uint32_t>& out) {
+                    std::uint32_t drawn, core::stream& s, std::vector<std::uint32_t>& out) {
   const bool skip_self = same_pop && !pr.autapses;
   switch (pr.rule) {
     case connect_rule::all_to_all:
@@ -191,11 +192,12 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
         if (!(skip_self && ii == j)) out.push_back(ii);
       }
     } break;
-    case connect_rule::fixed_indegree: {
+    case connect_rule::fixed_indegree:
+    case connect_rule::fixed_total_number: {
       // Candidates 0..M−1; without autapses the cell itself is skipped by
       // mapping candidates >= j one up.
       const std::uint32_t m = skip_self ? pre_size - 1 : pre_size;
-      const auto k = static_cast<std::uint32_t>(pr.indegree);
+      const auto k = pr.rule == connect_rule::fixed_indegree ? static_cast<std::uint32_t>(pr.indegree) : drawn;
       auto map = [&](std::uint32_t c) { return (skip_self && c >= j) ? c + 1 : c; };
       if (m == 0) break;
       if (!pr.multapses && k > m)
@@ -294,6 +296,19 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
       for (std::size_t k = 0; k < pr.pairs.size(); ++k) list_pair[at[static_cast<std::size_t>(pr.pairs[k].second)]++] = k;
     }
 
+    // fixed_total_number: the targets of the `total` connections, drawn
+    // uniformly with replacement from one stream of the projection (index
+    // 2^32 − 1, past every cell's), give each cell's count (multinomial, as
+    // NEST's fixed_total_number); each cell then draws that many sources
+    // from its own stream, like fixed_indegree with multapses.
+    std::vector<std::uint32_t> drawn;
+    if (pr.rule == connect_rule::fixed_total_number) {
+      drawn.assign(post.size, 0);
+      core::stream ts(seed, core::stream_purpose::connect, id, 0xFFFFFFFFu);
+      const auto n = static_cast<std::uint32_t>(post.size);
+      for (std::int64_t c = 0; c < pr.total; ++c) ++drawn[ts.below(n)];
+    }
+
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
     for (std::int64_t jj = 0; jj < static_cast<std::int64_t>(post.size); ++jj) {
@@ -305,7 +320,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
           for (std::uint64_t q = list_row[j]; q < list_row[j + 1]; ++q)
             in.pre.push_back(static_cast<std::uint32_t>(pr.pairs[list_pair[q]].first));
         else
-          choose_sources(pr, pre.size, same_pop, j, cs, in.pre);
+          choose_sources(pr, pre.size, same_pop, j, drawn.empty() ? 0 : drawn[j], cs, in.pre);
         made.fetch_add(in.pre.size(), std::memory_order_relaxed);
 #if defined(_OPENMP)
         if (progress && (j & 63) == 0 && omp_get_thread_num() == 0) report(false);

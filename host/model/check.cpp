@@ -1210,6 +1210,22 @@ class checker {
                    format("at most {} (or multapses = true, to draw a source more than once)", sources));
         }
         break;
+      case connect_rule::fixed_total_number:
+        if (pr.total < 0) {
+          r_.add(at(pr, fb, "total"), format("{} is negative", pr.total), "an integer >= 0");
+        } else if (!pr.multapses) {
+          r_.add(at(pr, fb, "multapses"), "fixed_total_number draws its pairs with replacement",
+                 "multapses = true (or leave it out), or rule = \"fixed_indegree\" with multapses = false");
+        } else if (sizes_ok && pr.total > 0 && pre->size - (pre == post && !pr.autapses ? 1 : 0) <= 0) {
+          r_.add(at(pr, fb, "total"),
+                 format("{} connections, but '{}' has no cell to draw them from (its only cell is the target, "
+                        "and autapses = false)", pr.total, pre->name),
+                 "autapses = true, total = 0, or a larger pre population");
+        } else if (sizes_ok && pr.total > 4294967295LL * post->size) {
+          r_.add(at(pr, fb, "total"), format("{} connections onto {} cells", pr.total, post->size),
+                 "at most 4294967295 connections per target cell on average");
+        }
+        break;
       case connect_rule::list:
         if (sizes_ok) list_pairs(pr, fb, *pre, *post);
         break;

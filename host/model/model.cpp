@@ -201,6 +201,7 @@ const char* to_string(connect_rule r) {
     case connect_rule::one_to_one: return "one_to_one";
     case connect_rule::fixed_probability: return "fixed_probability";
     case connect_rule::fixed_indegree: return "fixed_indegree";
+    case connect_rule::fixed_total_number: return "fixed_total_number";
     case connect_rule::list: return "list";
   }
   return "?";

@@ -298,7 +298,7 @@ struct population_desc : located {
   std::string spike_file;           // spike_times: the CSV some were read from, if any (for messages)
 };
 
-enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, list };
+enum class connect_rule { all_to_all, one_to_one, fixed_probability, fixed_indegree, fixed_total_number, list };
 
 // Plasticity of a projection's weights (docs/plasticity.md).
 enum class plasticity_rule { none, stdp, hebbian, scaling, bcm, calcium, dopamine_stdp };
@@ -403,13 +403,14 @@ struct projection_desc : located {
   connect_rule rule = connect_rule::all_to_all;
   double probability = 0.0;   // fixed_probability: per ordered pair [1]
   std::int64_t indegree = 0;  // fixed_indegree: connections per target cell
+  std::int64_t total = 0;     // fixed_total_number: connections of the whole projection
   std::vector<std::pair<std::int64_t, std::int64_t>> pairs;  // list: (pre index, post index)
   // list: each pair's weight [µS or nA] and delay [ms] where the pairs give
   // them ([pre, post, weight] or [pre, post, weight, delay]); else empty,
   // and `weight` and `delay` hold for every pair.
   std::vector<double> pair_weight, pair_delay;
   bool autapses = true;    // pre == post population: may a cell connect to itself?
-  bool multapses = false;  // fixed_indegree: may a pair be drawn twice?
+  bool multapses = false;  // fixed_indegree: may a pair be drawn twice? (fixed_total_number: always)
   distribution weight;     // [µS] for conductance receptors
   distribution delay = distribution::constant(1.0);  // [ms], rounded to whole steps >= 1
   plasticity_desc plasticity;  // none by default: static weights

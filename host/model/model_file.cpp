@@ -1132,7 +1132,8 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
   const bool rule_ok = f.choice("rule", pr.rule, need::required,
                                 {std::pair{"all_to_all", R::all_to_all}, std::pair{"one_to_one", R::one_to_one},
                                  std::pair{"fixed_probability", R::fixed_probability},
-                                 std::pair{"fixed_indegree", R::fixed_indegree}, std::pair{"list", R::list}});
+                                 std::pair{"fixed_indegree", R::fixed_indegree},
+                                 std::pair{"fixed_total_number", R::fixed_total_number}, std::pair{"list", R::list}});
   // A rule's own key: required with its rule, an error with any other (and
   // then not read). When the rule itself is wrong, keys are only read.
   const auto rule_key = [&](const char* key, R rule) -> std::optional<need> {
@@ -1145,7 +1146,17 @@ projection_desc read_projection(parser& p, const toml::table& t, std::size_t i) 
     f.number("probability", pr.probability, *r, "a probability between 0 and 1");
   if (auto r = rule_key("indegree", R::fixed_indegree))
     f.integer("indegree", pr.indegree, *r, "the number of sources per target cell, an integer >= 0");
-  if (rule_key("multapses", R::fixed_indegree)) f.boolean("multapses", pr.multapses, "true or false");
+  if (auto r = rule_key("total", R::fixed_total_number))
+    f.integer("total", pr.total, *r, "the number of connections of the whole projection, an integer >= 0");
+  // multapses: fixed_indegree's choice; fixed_total_number always draws with
+  // replacement (NEST's fixed_total_number default, Potjans & Diesmann 2014),
+  // so there it may only be written true.
+  if (rule_ok && pr.rule == R::fixed_total_number) {
+    pr.multapses = true;
+    f.boolean("multapses", pr.multapses, "true (fixed_total_number draws with replacement)");
+  } else if (rule_key("multapses", R::fixed_indegree)) {
+    f.boolean("multapses", pr.multapses, "true or false");
+  }
   if (auto r = rule_key("pairs", R::list)) {
     const std::string valid =
         "an array of [pre index, post index] pairs of integers, each followed by its weight [uS or nA] and delay [ms] "

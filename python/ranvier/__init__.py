@@ -104,8 +104,8 @@ class Model:
 
     def project(self, pre: str, post: str, **keys: Any) -> "Model":
         """[[projection]] from population pre to post: receptor, rule ("all_to_all", "one_to_one",
-        "fixed_probability" with probability, "fixed_indegree" with indegree, ...), weight [µS or nA],
-        delay [ms], plasticity, ..."""
+        "fixed_probability" with probability, "fixed_indegree" with indegree, "fixed_total_number" with
+        total, ...), weight [µS or nA], delay [ms], plasticity, ..."""
         return self._append("projection", dict(pre=pre, post=post, **keys))
 
     def gap_junction(self, **keys: Any) -> "Model":
