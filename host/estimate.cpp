@@ -142,8 +142,8 @@ resource_estimate estimate_resources(const network& net) {
       dyn.host_bytes += n * (4.0 + word + 4.0 + (single ? dynamic_bytes<float>(pr) : dynamic_bytes<double>(pr)));
     } else {
       e.connections += n;
-      // Target, weight and delay; on the host also the index by target (the CPU engine's owners).
-      stat.host_bytes += n * (4.0 + word + 4.0 + 8.0);
+      // Target, weight and delay.
+      stat.host_bytes += n * (4.0 + word + 4.0);
       stat.device_bytes += n * (4.0 + word + 4.0);
     }
   }
@@ -193,9 +193,15 @@ resource_estimate estimate_resources(const network& net) {
     e.host_bytes += p.host_bytes;
     e.device_bytes += p.device_bytes;
   }
-  // Building holds the connections' lists (source, target, weight, delay)
-  // while the image's arrays are filled: about 48 B a connection at the peak.
-  e.host_build_bytes = std::max(e.host_bytes, cells.host_bytes + 48.0 * e.connections);
+  // Building holds the static connections once (target, weight in double,
+  // delay: 16 B; host/build/build.cpp draws them twice instead of keeping
+  // lists), then the image's weights in the run's precision beside them;
+  // the CPU engine's reordering by thread (a permutation, 8 B) follows.
+  // Dynamic connections are kept as drawn lists (about 48 B) while their
+  // own arrays are ordered.
+  const double static_conn = e.connections - e.plastic_connections;
+  e.host_build_bytes = std::max(e.host_bytes, cells.host_bytes + (16.0 + word + 8.0) * static_conn +
+                                                  48.0 * e.plastic_connections + dyn.host_bytes);
   return e;
 }
 

@@ -324,28 +324,6 @@ TEST_CASE("delays are rounded to the nearest step, halves up, at least one step"
   }
 }
 
-TEST_CASE("the index by target lists each target's connections, sources ascending") {
-  network net = two_populations(300, 300);
-  auto a = projection("a", "b", connect_rule::fixed_probability);
-  a.probability = 0.1;
-  auto b = projection("b", "b", connect_rule::fixed_indegree);
-  b.indegree = 5;
-  net.projections = {a, b};
-  const auto img = build(net);
-  const auto src = sources(img);
-  REQUIRE(img.in_row.size() == img.ntargets + 1);
-  REQUIRE(img.in_row.back() == img.nconnections());
-  std::vector<int> listed(img.nconnections(), 0);
-  for (std::uint32_t t = 0; t < img.ntargets; ++t)
-    for (auto i = img.in_row[t]; i < img.in_row[t + 1]; ++i) {
-      const auto c = img.in_conn[i];
-      ++listed[c];
-      CHECK(img.target[c] == t);
-      if (i > img.in_row[t]) CHECK(src[img.in_conn[i - 1]] <= src[c]);
-    }
-  for (int l : listed) CHECK(l == 1);
-}
-
 TEST_CASE("the same network is built with 1 and 2 threads") {
   network net = two_populations(900, 1100);
   auto p1 = projection("a", "b", connect_rule::fixed_probability);
@@ -368,7 +346,6 @@ TEST_CASE("the same network is built with 1 and 2 threads") {
   CHECK(one.target == two.target);
   CHECK(one.weight == two.weight);
   CHECK(one.delay == two.delay);
-  CHECK(one.in_conn == two.in_conn);
   CHECK(one.groups[0].v == two.groups[0].v);
   CHECK(one.groups[0].receptors[0].state == two.groups[0].receptors[0].state);
   CHECK(one.nconnections() > 100000);

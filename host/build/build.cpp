@@ -5,7 +5,7 @@
 #include "host/build/build.hpp"
 
 #include <algorithm>
-#include <atomic>
+#include <atomic>  // std::atomic_ref
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -255,13 +255,98 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   (void)threads;
 #endif
 
+  // Static projections are drawn twice, so that their connections are held
+  // once, in the source-ordered arrays: a first pass draws only the sources
+  // (counting each source's connections and each cell's in-degree), the
+  // arrays are allocated, and a second pass draws everything again, a chunk
+  // of cells at a time, and places it. Every draw comes from a stream of
+  // (projection, cell), so both passes draw the same. Dynamic projections
+  // (their own CSR, ordered by source and delay) are drawn once and kept.
   struct built {
-    std::uint32_t pre_gid_base;
-    std::uint32_t target_base;  // target of post cell 0 at the receptor's first location
-    std::uint32_t stride;       // target distance between consecutive locations (the group's cells)
-    std::vector<incoming> per_post;
+    std::uint32_t pre_gid_base = 0, pre_size = 0;
+    std::uint32_t target_base = 0;  // target of post cell 0 at the receptor's first location
+    std::uint32_t stride = 0;       // target distance between consecutive locations (the group's cells)
+    std::uint32_t post_size = 0;
+    std::uint32_t id = 0;
+    int receptor = 0;
+    std::uint32_t group_type = 0;
+    bool same_pop = false;
+    std::vector<std::uint64_t> list_row, list_pair;  // a list's pairs by post cell, in the order written
+    std::vector<std::uint32_t> drawn;                // fixed_total_number: each cell's count
+    std::vector<std::uint32_t> indegree;             // static: each cell's connections (first pass)
+    std::vector<incoming> per_post;                  // dynamic: every cell's connections
   };
   std::vector<built> projections(net.projections.size());
+  const auto plastic = [&](std::size_t pi) { return net.projections[pi].is_dynamic(); };
+  connectivity C;
+  C.row.assign(static_cast<std::size_t>(layout.nsources) + 1, 0);
+
+  // Runs f(j) for every cell j of [lo, hi) on the threads, rethrowing the
+  // first failure.
+  const auto over_cells = [&](std::uint32_t lo, std::uint32_t hi, const auto& f) {
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
+    for (std::int64_t jj = lo; jj < static_cast<std::int64_t>(hi); ++jj) {
+      try {
+        f(static_cast<std::uint32_t>(jj));
+      } catch (...) {
+#pragma omp critical(ranvier_build_failure)
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  };
+  // The sources of cell j of projection pi, in the order drawn (a list's in
+  // the order written).
+  const auto sources_of = [&](std::size_t pi, std::uint32_t j, std::vector<std::uint32_t>& pre) {
+    const auto& pr = net.projections[pi];
+    const auto& b = projections[pi];
+    if (pr.rule == connect_rule::list) {
+      for (std::uint64_t q = b.list_row[j]; q < b.list_row[j + 1]; ++q)
+        pre.push_back(static_cast<std::uint32_t>(pr.pairs[b.list_pair[q]].first));
+      return;
+    }
+    core::stream cs(seed, core::stream_purpose::connect, b.id, j);
+    choose_sources(pr, b.pre_size, b.same_pop, j, b.drawn.empty() ? 0 : b.drawn[j], cs, pre);
+  };
+  // Everything of cell j's connections: sources, weights, delays, locations.
+  const auto draw_cell = [&](std::size_t pi, std::uint32_t j, incoming& in) {
+    const auto& pr = net.projections[pi];
+    const auto& b = projections[pi];
+    in.pre.clear();
+    sources_of(pi, j, in.pre);
+    core::stream ws(seed, core::stream_purpose::weight, b.id, j);
+    core::stream ds(seed, core::stream_purpose::delay, b.id, j);
+    in.weight.resize(in.pre.size());
+    in.delay.resize(in.pre.size());
+    for (std::size_t k = 0; k < in.pre.size(); ++k) {
+      // A list's own weights and delays where its pairs give them.
+      const std::uint64_t q = pr.rule == connect_rule::list ? b.list_pair[b.list_row[j] + k] : 0;
+      in.weight[k] = pr.pair_weight.empty() ? draw(pr.weight, ws) : pr.pair_weight[q];
+      in.delay[k] = delay_steps(pr.pair_delay.empty() ? draw(pr.delay, ds) : pr.pair_delay[q], dt);
+    }
+    const auto& sites = types[b.group_type].receptors[b.receptor];
+    in.location.clear();
+    if (!sites.cumulative.empty()) {
+      // Each connection lands on a segment of the region, drawn with
+      // probability proportional to its length or area.
+      in.location.resize(in.pre.size());
+      core::stream ls(seed, core::stream_purpose::location, b.id, j);
+      for (auto& l : in.location) {
+        const double u = ls.uniform();
+        l = static_cast<std::uint32_t>(std::upper_bound(sites.cumulative.begin(), sites.cumulative.end(), u) -
+                                       sites.cumulative.begin());
+        l = std::min<std::uint32_t>(l, static_cast<std::uint32_t>(sites.cumulative.size() - 1));
+      }
+    }
+  };
+  const auto tick = [&](std::uint32_t j) {
+#if defined(_OPENMP)
+    if (progress && (j & 63) == 0 && omp_get_thread_num() == 0) report(false);
+#else
+    if (progress && (j & 63) == 0) report(false);
+#endif
+  };
 
   for (std::size_t pi = 0; pi < net.projections.size(); ++pi) {
     const auto& pr = net.projections[pi];
@@ -278,116 +363,100 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
     if (r < 0) throw internal_error("build_connectivity: projection '" + pr.name + "' has an unknown receptor");
 
     auto& b = projections[pi];
-    const auto& sites = types[grp.cell_type].receptors[r];
     b.pre_gid_base = pre.gid_base;
+    b.pre_size = pre.size;
     b.target_base = grp.target_base + types[grp.cell_type].first_location[r] * grp.ncells + post.first;
     b.stride = grp.ncells;
-    b.per_post.resize(post.size);
-    const bool same_pop = pre_d == post_d;
-    const auto id = static_cast<std::uint32_t>(pi);
-    // A list's pairs by post cell, in the order written.
-    std::vector<std::uint64_t> list_row, list_pair;
+    b.post_size = post.size;
+    b.id = static_cast<std::uint32_t>(pi);
+    b.receptor = r;
+    b.group_type = static_cast<std::uint32_t>(grp.cell_type);
+    b.same_pop = pre_d == post_d;
     if (pr.rule == connect_rule::list) {
-      list_row.assign(post.size + 1, 0);
-      for (const auto& pq : pr.pairs) ++list_row[static_cast<std::size_t>(pq.second) + 1];
-      for (std::size_t j = 0; j < post.size; ++j) list_row[j + 1] += list_row[j];
-      list_pair.resize(pr.pairs.size());
-      std::vector<std::uint64_t> at(list_row.begin(), list_row.end() - 1);
-      for (std::size_t k = 0; k < pr.pairs.size(); ++k) list_pair[at[static_cast<std::size_t>(pr.pairs[k].second)]++] = k;
+      b.list_row.assign(post.size + 1, 0);
+      for (const auto& pq : pr.pairs) ++b.list_row[static_cast<std::size_t>(pq.second) + 1];
+      for (std::size_t j = 0; j < post.size; ++j) b.list_row[j + 1] += b.list_row[j];
+      b.list_pair.resize(pr.pairs.size());
+      std::vector<std::uint64_t> at(b.list_row.begin(), b.list_row.end() - 1);
+      for (std::size_t k = 0; k < pr.pairs.size(); ++k) b.list_pair[at[static_cast<std::size_t>(pr.pairs[k].second)]++] = k;
     }
-
     // fixed_total_number: the targets of the `total` connections, drawn
     // uniformly with replacement from one stream of the projection (index
     // 2^32 − 1, past every cell's), give each cell's count (multinomial, as
     // NEST's fixed_total_number); each cell then draws that many sources
     // from its own stream, like fixed_indegree with multapses.
-    std::vector<std::uint32_t> drawn;
     if (pr.rule == connect_rule::fixed_total_number) {
-      drawn.assign(post.size, 0);
-      core::stream ts(seed, core::stream_purpose::connect, id, 0xFFFFFFFFu);
+      b.drawn.assign(post.size, 0);
+      core::stream ts(seed, core::stream_purpose::connect, b.id, 0xFFFFFFFFu);
       const auto n = static_cast<std::uint32_t>(post.size);
-      for (std::int64_t c = 0; c < pr.total; ++c) ++drawn[ts.below(n)];
+      for (std::int64_t c = 0; c < pr.total; ++c) ++b.drawn[ts.below(n)];
     }
 
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
-    for (std::int64_t jj = 0; jj < static_cast<std::int64_t>(post.size); ++jj) {
-      const auto j = static_cast<std::uint32_t>(jj);
-      try {
-        auto& in = b.per_post[j];
-        core::stream cs(seed, core::stream_purpose::connect, id, j);
-        if (pr.rule == connect_rule::list)
-          for (std::uint64_t q = list_row[j]; q < list_row[j + 1]; ++q)
-            in.pre.push_back(static_cast<std::uint32_t>(pr.pairs[list_pair[q]].first));
-        else
-          choose_sources(pr, pre.size, same_pop, j, drawn.empty() ? 0 : drawn[j], cs, in.pre);
-        made.fetch_add(in.pre.size(), std::memory_order_relaxed);
-#if defined(_OPENMP)
-        if (progress && (j & 63) == 0 && omp_get_thread_num() == 0) report(false);
-#else
-        if (progress && (j & 63) == 0) report(false);
-#endif
-        core::stream ws(seed, core::stream_purpose::weight, id, j);
-        core::stream ds(seed, core::stream_purpose::delay, id, j);
-        in.weight.resize(in.pre.size());
-        in.delay.resize(in.pre.size());
-        in.location.assign(in.pre.size(), 0);
-        for (std::size_t k = 0; k < in.pre.size(); ++k) {
-          // A list's own weights and delays where its pairs give them.
-          const std::uint64_t q = pr.rule == connect_rule::list ? list_pair[list_row[j] + k] : 0;
-          in.weight[k] = pr.pair_weight.empty() ? draw(pr.weight, ws) : pr.pair_weight[q];
-          in.delay[k] = delay_steps(pr.pair_delay.empty() ? draw(pr.delay, ds) : pr.pair_delay[q], dt);
-        }
-        if (!sites.cumulative.empty()) {
-          // Each connection lands on a segment of the region, drawn with
-          // probability proportional to its length or area.
-          core::stream ls(seed, core::stream_purpose::location, id, j);
-          for (auto& l : in.location) {
-            const double u = ls.uniform();
-            l = static_cast<std::uint32_t>(std::upper_bound(sites.cumulative.begin(), sites.cumulative.end(), u) -
-                                           sites.cumulative.begin());
-            l = std::min<std::uint32_t>(l, static_cast<std::uint32_t>(sites.cumulative.size() - 1));
-          }
-        }
-      } catch (...) {
-#pragma omp critical(ranvier_build_failure)
-        if (!failure) failure = std::current_exception();
-      }
+    if (plastic(pi)) {
+      b.per_post.resize(post.size);
+      over_cells(0, post.size, [&](std::uint32_t j) {
+        draw_cell(pi, j, b.per_post[j]);
+        if (b.per_post[j].location.empty()) b.per_post[j].location.assign(b.per_post[j].pre.size(), 0);
+        made.fetch_add(b.per_post[j].pre.size(), std::memory_order_relaxed);
+        tick(j);
+      });
+      continue;
     }
-    if (failure) std::rethrow_exception(failure);
+    // First pass: the sources only; each source's count (atomically: the
+    // counts do not depend on the order) and each cell's in-degree.
+    b.indegree.assign(post.size, 0);
+    over_cells(0, post.size, [&](std::uint32_t j) {
+      thread_local std::vector<std::uint32_t> pre_of;
+      pre_of.clear();
+      sources_of(pi, j, pre_of);
+      for (auto i : pre_of) std::atomic_ref<std::uint64_t>(C.row[b.pre_gid_base + i + 1]).fetch_add(1, std::memory_order_relaxed);
+      b.indegree[j] = static_cast<std::uint32_t>(pre_of.size());
+      made.fetch_add(pre_of.size(), std::memory_order_relaxed);
+      tick(j);
+    });
   }
 
   // Gather into CSR by source: projections in order, then postsynaptic cells
-  // in order, then each cell's sources in the order drawn.
-  connectivity C;
-  const auto plastic = [&](std::size_t pi) { return net.projections[pi].is_dynamic(); };
-  C.row.assign(static_cast<std::size_t>(layout.nsources) + 1, 0);
-  for (std::size_t pi = 0; pi < projections.size(); ++pi)
-    if (!plastic(pi))
-      for (const auto& in : projections[pi].per_post)
-        for (auto i : in.pre) ++C.row[projections[pi].pre_gid_base + i + 1];
+  // in order, then each cell's sources in the order drawn. Second pass: a
+  // chunk of cells (about 4M connections) drawn again on the threads, then
+  // placed in order.
   for (std::size_t s = 0; s < layout.nsources; ++s) C.row[s + 1] += C.row[s];
   const std::uint64_t n = C.row.back();
   C.target.resize(n);
   C.weight.resize(n);
   C.delay.resize(n);
   std::vector<std::uint64_t> fill(C.row.begin(), C.row.end() - 1);
+  std::vector<incoming> chunk;
   for (std::size_t pi = 0; pi < projections.size(); ++pi) {
     if (plastic(pi)) continue;
-    const auto& b = projections[pi];
-    for (std::size_t j = 0; j < b.per_post.size(); ++j) {
-      const auto& in = b.per_post[j];
-      ordered += in.pre.size();
-      if ((j & 63) == 0) report(false);
-      for (std::size_t k = 0; k < in.pre.size(); ++k) {
-        const std::uint64_t c = fill[b.pre_gid_base + in.pre[k]]++;
-        C.target[c] = b.target_base + in.location[k] * b.stride + static_cast<std::uint32_t>(j);
-        C.weight[c] = in.weight[k];
-        C.delay[c] = in.delay[k];
-        C.max_delay = std::max(C.max_delay, in.delay[k]);
+    auto& b = projections[pi];
+    for (std::uint32_t j0 = 0; j0 < b.post_size;) {
+      std::uint32_t j1 = j0;
+      for (std::uint64_t m = 0; j1 < b.post_size && (j1 == j0 || m + b.indegree[j1] <= (4u << 20)); ++j1) m += b.indegree[j1];
+      chunk.resize(j1 - j0);
+      over_cells(j0, j1, [&](std::uint32_t j) { draw_cell(pi, j, chunk[j - j0]); });
+      for (std::uint32_t j = j0; j < j1; ++j) {
+        const auto& in = chunk[j - j0];
+        if (in.pre.size() != b.indegree[j])
+          throw internal_error(fmt::format("build_connectivity: projection {} cell {} drew {} sources, then {}", pi, j,
+                                           b.indegree[j], in.pre.size()));
+        ordered += in.pre.size();
+        if ((j & 63) == 0) report(false);
+        for (std::size_t k = 0; k < in.pre.size(); ++k) {
+          const std::uint64_t c = fill[b.pre_gid_base + in.pre[k]]++;
+          const std::uint32_t loc = in.location.empty() ? 0 : in.location[k];
+          C.target[c] = b.target_base + loc * b.stride + j;
+          C.weight[c] = in.weight[k];
+          C.delay[c] = in.delay[k];
+          C.max_delay = std::max(C.max_delay, in.delay[k]);
+        }
       }
+      j0 = j1;
     }
+    b.indegree = {};
+    b.drawn = {};
   }
+  chunk = {};
 
   // Each plastic projection its own CSR: a source's connections by delay
   // (then as drawn), so that the arrivals of one delay are one range.
@@ -412,6 +481,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
       const auto& in = b.per_post[j];
       for (std::size_t k = 0; k < in.pre.size(); ++k) edges.push_back({in.pre[k], in.delay[k], j, in.location[k], in.weight[k]});
     }
+    projections[pi].per_post = {};
     std::stable_sort(edges.begin(), edges.end(),
                      [](const edge& a, const edge& e) { return a.pre != e.pre ? a.pre < e.pre : a.delay < e.delay; });
     P.row.assign(static_cast<std::size_t>(P.npre) + 1, 0);
@@ -437,13 +507,6 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
     C.plastic.push_back(std::move(P));
   }
 
-  // Index by target, sources ascending within a target.
-  C.in_row.assign(static_cast<std::size_t>(layout.ntargets) + 1, 0);
-  for (std::uint64_t c = 0; c < n; ++c) ++C.in_row[C.target[c] + 1];
-  for (std::size_t t = 0; t < layout.ntargets; ++t) C.in_row[t + 1] += C.in_row[t];
-  C.in_conn.resize(n);
-  std::vector<std::uint64_t> tfill(C.in_row.begin(), C.in_row.end() - 1);
-  for (std::uint64_t c = 0; c < n; ++c) C.in_conn[tfill[C.target[c]]++] = c;
   report(true);
   return C;
 }

@@ -96,8 +96,6 @@ struct connectivity {
   std::vector<std::uint32_t> target;   // ring-buffer target (receptor instance)
   std::vector<double> weight;          // [µS]
   std::vector<std::uint32_t> delay;    // [steps], >= 1
-  std::vector<std::uint64_t> in_row;   // ntargets + 1 offsets into in_conn
-  std::vector<std::uint64_t> in_conn;  // connection ids, ordered by target then source
   std::uint32_t max_delay = 1;         // [steps], over static and plastic connections
   std::vector<plastic_connectivity> plastic;
   std::uint64_t size() const { return target.size(); }

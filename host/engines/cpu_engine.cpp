@@ -66,13 +66,8 @@ class cpu_engine final : public engine {
     // splitting one [node][cell] array run at half speed.
     target_of_.resize(img_.ntargets);
     for (std::uint32_t t = 0; t < img_.ntargets; ++t) target_of_[t] = t;
-    bool relaid = false;
     for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
-      if (img_.groups[gi].cable) {
-        relayout(gi, cable_block > 0 ? cable_block : cells_per_chunk(img_.groups[gi].ncells));
-        relaid = true;
-      }
-    if (relaid) reindex_targets();
+      if (img_.groups[gi].cable) relayout(gi, cable_block > 0 ? cable_block : cells_per_chunk(img_.groups[gi].ncells));
     // Pulse lengths by ring column (the targets' places after any relayout).
     if (!img_.pulse.empty()) {
       pulse_.assign(img_.ntargets, 0);
@@ -579,17 +574,44 @@ class cpu_engine final : public engine {
       return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), c) - (o.begin() + 1));
     };
     // Static connections: each source's by owner, and where each owner's run starts.
-    if (nth > 1) {
+    if (nth > 1 && !img_.release_state.empty()) {
+      // Terminals' states are exported in the image's order: the whole
+      // permutation is kept.
       const std::vector<std::uint64_t> perm =
           rows_by_owner(img_.row.data(), img_.nsources, [&](std::uint64_t c) { return owner(img_.target[c]); }, part_);
       permute(img_.target, perm);
       permute(img_.weight, perm);
       permute(img_.delay, perm);
-      if (!img_.release_state.empty()) {
-        permute(img_.release_state, perm);
-        static_perm_ = perm;
+      permute(img_.release_state, perm);
+      static_perm_ = perm;
+    } else if (nth > 1) {
+      // The same order, a row at a time: no copy of the connections (8 B a
+      // connection of permutation and a copy of each array, at 3e8
+      // connections several GB, were the peak of setting up).
+      part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
+      std::vector<std::uint64_t> fill(nth + 1);
+      std::vector<std::uint32_t> own_of, t_tmp, d_tmp;
+      std::vector<T> w_tmp;
+      for (std::size_t i = 0; i < img_.nsources; ++i) {
+        const std::uint64_t a = img_.row[i], n = img_.row[i + 1] - a;
+        own_of.resize(n);
+        std::fill(fill.begin(), fill.end(), 0);
+        for (std::uint64_t c = 0; c < n; ++c) ++fill[(own_of[c] = static_cast<std::uint32_t>(owner(img_.target[a + c]))) + 1];
+        for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
+        for (std::size_t k = 1; k < nth; ++k) part_[i * (nth - 1) + k - 1] = a + fill[k];
+        t_tmp.resize(n);
+        d_tmp.resize(n);
+        w_tmp.resize(n);
+        for (std::uint64_t c = 0; c < n; ++c) {
+          const std::uint64_t to = fill[own_of[c]]++;
+          t_tmp[to] = img_.target[a + c];
+          d_tmp[to] = img_.delay[a + c];
+          w_tmp[to] = img_.weight[a + c];
+        }
+        std::copy(t_tmp.begin(), t_tmp.end(), img_.target.begin() + static_cast<std::ptrdiff_t>(a));
+        std::copy(d_tmp.begin(), d_tmp.end(), img_.delay.begin() + static_cast<std::ptrdiff_t>(a));
+        std::copy(w_tmp.begin(), w_tmp.end(), img_.weight.begin() + static_cast<std::ptrdiff_t>(a));
       }
-      reindex_targets();
     }
     // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])
     // of each projection, and each source's connections by owner, then
@@ -911,15 +933,6 @@ class cpu_engine final : public engine {
                    [&](std::uint64_t c) { core::plastic_learn<M>(P, c, src[c], step); });
       }
     }
-  }
-
-  // The index by target, for the targets' new places (after every relayout).
-  void reindex_targets() {
-    std::fill(img_.in_row.begin(), img_.in_row.end(), 0);
-    for (auto t : img_.target) ++img_.in_row[t + 1];
-    for (std::size_t t = 0; t + 1 < img_.in_row.size(); ++t) img_.in_row[t + 1] += img_.in_row[t];
-    std::vector<std::uint64_t> fill(img_.in_row.begin(), img_.in_row.end() - 1);
-    for (std::uint64_t c = 0; c < img_.target.size(); ++c) img_.in_conn[fill[img_.target[c]]++] = c;
   }
 
   // Walks thread k's part of one source's outgoing connections (part_),

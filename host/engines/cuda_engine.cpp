@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "host/engines/engine.hpp"
+#include "host/engines/spike_order.hpp"
 #include "host/errors.hpp"
 #include "kernels/kernels.hpp"
 
@@ -711,8 +712,7 @@ class cuda_engine final : public engine {
     check_cuda(kernels::copy_to_device(&clock_.get()->nrecorded, &zero, sizeof zero, stream_), "clock");
     check_cuda(kernels::stream_sync(stream_), "batch");
 
-    std::sort(got.begin(), got.end(),
-              [](const auto& a, const auto& b) { return a.step != b.step ? a.step < b.step : a.gid < b.gid; });
+    order_recorded_spikes(got.data(), got.size(), img_.nsources, order_keys_, order_tmp_);
     for (const auto& s : got) rec.spikes.push_back({s.step, s.gid});
     for (std::size_t i = 0; i < dsamples_.size(); ++i) {
       const auto& ds = dsamples_[i];
@@ -749,6 +749,7 @@ class cuda_engine final : public engine {
   device_buffer<kernels::device_clock> clock_;
   kernels::step_buffers buffers_{};
   std::map<std::int64_t, void*> graphs_;
+  std::vector<std::uint32_t> order_keys_, order_tmp_;  // order_recorded_spikes' scratch
   std::int64_t batch_steps_ = 1;
   std::uint64_t record_capacity_ = 0;
   int propagate_blocks_ = 1;

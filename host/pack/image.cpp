@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -928,11 +929,14 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
 
   img.row = std::move(C.row);
   img.target = std::move(C.target);
-  img.weight.resize(C.weight.size());
-  for (std::size_t c = 0; c < C.weight.size(); ++c) img.weight[c] = static_cast<T>(C.weight[c]);
+  if constexpr (std::is_same_v<T, double>) {
+    img.weight = std::move(C.weight);
+  } else {
+    img.weight.resize(C.weight.size());
+    for (std::size_t c = 0; c < C.weight.size(); ++c) img.weight[c] = static_cast<T>(C.weight[c]);
+    C.weight = {};
+  }
   img.delay = std::move(C.delay);
-  img.in_row = std::move(C.in_row);
-  img.in_conn = std::move(C.in_conn);
   if (!img.release.empty()) img.release_state.resize(img.target.size());
   for (auto& pc : C.plastic) {
     const plasticity_desc& d = net.projections[pc.projection].plasticity;

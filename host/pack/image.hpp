@@ -237,8 +237,6 @@ template <class T> struct image {
   std::vector<std::uint32_t> target;
   std::vector<T> weight;              // [µS]
   std::vector<std::uint32_t> delay;   // [steps]
-  std::vector<std::uint64_t> in_row;  // by target
-  std::vector<std::uint64_t> in_conn;
   std::vector<plastic_storage<T>> plastic;
   // Per target: the steps a pulse receptor's arrival stays open (its weight
   // is delivered again, negated, that much later); 0 for other receptors.
