@@ -5,6 +5,7 @@
 // keeps its own names. Little-endian, as every machine Ranvier builds for.
 #include "host/checkpoint.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -256,7 +257,19 @@ template <class T> std::uint64_t static_checksum(const image<T>& img, bool weigh
   array(img.row);
   array(img.target);
   if (weights) array(img.weight);
-  array(img.delay);
+  // Delays hashed as 32-bit values, however they are stored (checkpoints
+  // written before 16-bit delays stay valid).
+  if (img.delay16.empty()) {
+    array(img.delay);
+  } else {
+    value(static_cast<std::uint64_t>(img.delay16.size()));
+    std::uint32_t wide[4096];
+    for (std::size_t a = 0; a < img.delay16.size(); a += 4096) {
+      const std::size_t m = std::min<std::size_t>(4096, img.delay16.size() - a);
+      for (std::size_t i = 0; i < m; ++i) wide[i] = img.delay16[a + i];
+      c.update(wide, m * sizeof wide[0]);
+    }
+  }
   for (const auto& p : img.plastic) {
     array(p.row);
     array(p.target);

@@ -115,7 +115,8 @@ template <class T> struct connection_view {
   const std::uint64_t* row;
   const std::uint32_t* target;
   const T* weight;
-  const std::uint32_t* delay;
+  const std::uint32_t* delay;    // [steps], when delay16 is null
+  const std::uint16_t* delay16;  // [steps] in 16 bits (every static delay <= 65535), or null
   kinetic_targets<T> kinetic;
   core::kinetic_release_state<T>* release_state;  // per connection, with kinetic targets; else null
 };

@@ -24,17 +24,18 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
     if (lane == 0 && b.history_rows) b.history[(step % b.history_rows) * b.spike_capacity + i] = gid;
     const std::uint64_t end = conns.row[gid + 1];
     for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {
-      const std::uint64_t slot = core::arrival_row_after(next, conns.delay[c], b.ring_depth);
+      const std::uint32_t d = conns.delay16 ? conns.delay16[c] : conns.delay[c];  // the same branch for every thread
+      const std::uint64_t slot = core::arrival_row_after(next, d, b.ring_depth);
       const std::uint32_t t = conns.target[c];
       if (conns.kinetic.release && conns.kinetic.release[t]) {  // a kinetic receptor: the connection's release
         release_onto<M>(conns.kinetic, b, conns.release_state[c], t, conns.weight[c],
-                        step + 1 + static_cast<std::int64_t>(conns.delay[c]));
+                        step + 1 + static_cast<std::int64_t>(d));
         continue;
       }
       const std::int64_t w = core::to_fixed(conns.weight[c]);
       atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
       if (b.pulse && b.pulse[t]) {  // a pulse receptor: where the arrival's pulse closes
-        const std::uint64_t end = core::pulse_end_row(step, conns.delay[c], b.pulse[t], b.ring_depth);
+        const std::uint64_t end = core::pulse_end_row(step, d, b.pulse[t], b.ring_depth);
         atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + end * b.ntargets + t), static_cast<unsigned long long>(w));
       }
     }

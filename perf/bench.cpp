@@ -4,8 +4,9 @@
 // stay in the same dynamical regime. Reports neuron-steps/s, synaptic
 // events/s, the real-time factor and the memory traffic it implies, and the
 // memory: the process's peak resident set (so one configuration a process
-// for a per-configuration figure) and the bytes a connection takes on the
-// device in the engine's layout.
+// for a per-configuration figure), the bytes a connection takes on the
+// device in the engine's layout, and on the GPU the device memory the engine
+// held (all of it, cells included), also per connection.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -108,12 +109,13 @@ int main(int argc, char** argv) {
           "\"compartment_steps_per_s\": {:.6g}, \"synaptic_events_per_s\": {:.6g}, \"realtime_factor\": {:.6g}, "
           "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}, "
           "\"peak_host_bytes\": {:.6g}, \"peak_host_bytes_per_connection\": {:.4g}, \"device_bytes_layout\": {:.6g}, "
-          "\"device_bytes_per_connection_layout\": {:.4g}}}",
+          "\"device_bytes_per_connection_layout\": {:.4g}, \"device_bytes\": {}, \"device_bytes_per_connection\": {:.4g}}}",
           model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events,
           m.plastic_events, m.build_s,
           m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
           m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0, peak_host,
-          peak_host / nconn, est.device_bytes, est.connections > 0 ? conn_device / est.connections : 0.0);
+          peak_host / nconn, est.device_bytes, est.connections > 0 ? conn_device / est.connections : 0.0, m.device_bytes,
+          static_cast<double>(m.device_bytes) / nconn);
       const std::string traffic =
           fmt::format("{:>7.3g} GB/s{}", m.bytes_per_s() / 1e9,
                       peak > 0 ? fmt::format(" ({:.1f} % of peak)", 100 * m.bytes_per_s() / peak) : "");

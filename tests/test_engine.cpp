@@ -231,6 +231,37 @@ TEST_CASE("inputs that could overflow the ring's fixed point onto one cell are r
   CHECK(err(net_with(1000, 5000.0, true, false)) == "");
 }
 
+TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
+  // COBAHH, 100 ms, 2 threads: its delays fit 16 bits. A silent source
+  // whose projection allows a 7000 ms delay (70000 steps) puts every static
+  // delay in 32 bits; nothing else changes (the projection comes last, its
+  // source is the last population), so the spikes must be the same.
+  network narrow = example("cobahh.toml");
+  narrow.sim.duration = 100.0;
+  network wide = narrow;
+  add_spike_source(wide, "far", 1, {}, "exc", "exc", 0.001, 7000.0);
+  check(narrow);
+  check(wide);
+  {
+    const auto a = std::get<image<double>>(pack(narrow, 1));
+    const auto b = std::get<image<double>>(pack(wide, 1));
+    CHECK(a.delay.empty());
+    CHECK(a.delay16.size() == a.target.size());
+    CHECK(b.delay16.empty());
+    CHECK(b.delay.size() == b.target.size());
+    // The same connections, the same delays, the new source's row last.
+    REQUIRE(b.nsources == a.nsources + 1);
+    bool same = true;
+    for (std::uint64_t c = 0; c < a.row[a.nsources]; ++c) same = same && a.delay_at(c) == b.delay_at(c) && a.target[c] == b.target[c];
+    CHECK(same);
+    CHECK(b.delay_at(b.target.size() - 1) == 70000);
+  }
+  const auto x = run(narrow, which::cpu, 2);
+  const auto y = run(wide, which::cpu, 2);
+  CHECK(x.spikes.size() > 1000);
+  CHECK(x.spikes == y.spikes);
+}
+
 TEST_CASE("a batch's recorded spikes are ordered by (step, gid) as a full sort orders them") {
   // The device's record: steps in order, each step's spikes in the order
   // its threads claimed slots (here shuffled), repeats where a given-time

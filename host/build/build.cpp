@@ -422,9 +422,19 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   // placed in order.
   for (std::size_t s = 0; s < layout.nsources; ++s) C.row[s + 1] += C.row[s];
   const std::uint64_t n = C.row.back();
+  // Delays in 16 bits when no static projection allows one above 65535
+  // steps (6.5 s at dt = 0.1 ms): from the model's bounds, before any draw.
+  bool narrow = true;
+  for (std::size_t pi = 0; pi < net.projections.size(); ++pi) {
+    if (plastic(pi)) continue;
+    const auto& pr = net.projections[pi];
+    double most = pr.pair_delay.empty() ? pr.delay.max_value() : 0.0;
+    for (double d : pr.pair_delay) most = std::max(most, d);
+    narrow = narrow && std::floor(most / dt + 0.5 + 1e-9) <= 65535.0;
+  }
   C.target.resize(n);
   C.weight.resize(n);
-  C.delay.resize(n);
+  (narrow ? C.delay16.resize(n) : C.delay.resize(n));
   std::vector<std::uint64_t> fill(C.row.begin(), C.row.end() - 1);
   std::vector<incoming> chunk;
   for (std::size_t pi = 0; pi < projections.size(); ++pi) {
@@ -447,7 +457,10 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
           const std::uint32_t loc = in.location.empty() ? 0 : in.location[k];
           C.target[c] = b.target_base + loc * b.stride + j;
           C.weight[c] = in.weight[k];
-          C.delay[c] = in.delay[k];
+          if (narrow)
+            C.delay16[c] = static_cast<std::uint16_t>(in.delay[k]);
+          else
+            C.delay[c] = in.delay[k];
           C.max_delay = std::max(C.max_delay, in.delay[k]);
         }
       }

@@ -88,14 +88,17 @@ struct plastic_connectivity {
   std::uint32_t min_delay = 0, max_delay = 0;  // [steps]
 };
 
-// Connections in CSR order by source gid, plus a second index ordered by
-// target. Weights in the receptor's unit (µS), delays in whole steps. Plastic
-// projections' connections are in `plastic`, not in the static CSR.
+// Connections in CSR order by source gid. Weights in the receptor's unit
+// (µS), delays in whole steps. Plastic projections' connections are in
+// `plastic`, not in the static CSR.
 struct connectivity {
   std::vector<std::uint64_t> row;      // nsources + 1 offsets
   std::vector<std::uint32_t> target;   // ring-buffer target (receptor instance)
   std::vector<double> weight;          // [µS]
-  std::vector<std::uint32_t> delay;    // [steps], >= 1
+  // [steps], >= 1: in 16 bits (delay16) when every static delay the model
+  // allows is at most 65535 steps, else in 32 (delay); the other is empty.
+  std::vector<std::uint32_t> delay;
+  std::vector<std::uint16_t> delay16;
   std::uint32_t max_delay = 1;         // [steps], over static and plastic connections
   std::vector<plastic_connectivity> plastic;
   std::uint64_t size() const { return target.size(); }

@@ -581,7 +581,10 @@ class cpu_engine final : public engine {
           rows_by_owner(img_.row.data(), img_.nsources, [&](std::uint64_t c) { return owner(img_.target[c]); }, part_);
       permute(img_.target, perm);
       permute(img_.weight, perm);
-      permute(img_.delay, perm);
+      if (img_.delay16.empty())
+        permute(img_.delay, perm);
+      else
+        permute(img_.delay16, perm);
       permute(img_.release_state, perm);
       static_perm_ = perm;
     } else if (nth > 1) {
@@ -605,11 +608,14 @@ class cpu_engine final : public engine {
         for (std::uint64_t c = 0; c < n; ++c) {
           const std::uint64_t to = fill[own_of[c]]++;
           t_tmp[to] = img_.target[a + c];
-          d_tmp[to] = img_.delay[a + c];
+          d_tmp[to] = img_.delay_at(a + c);
           w_tmp[to] = img_.weight[a + c];
         }
         std::copy(t_tmp.begin(), t_tmp.end(), img_.target.begin() + static_cast<std::ptrdiff_t>(a));
-        std::copy(d_tmp.begin(), d_tmp.end(), img_.delay.begin() + static_cast<std::ptrdiff_t>(a));
+        if (img_.delay16.empty())
+          std::copy(d_tmp.begin(), d_tmp.end(), img_.delay.begin() + static_cast<std::ptrdiff_t>(a));
+        else
+          for (std::uint64_t c = 0; c < n; ++c) img_.delay16[a + c] = static_cast<std::uint16_t>(d_tmp[c]);
         std::copy(w_tmp.begin(), w_tmp.end(), img_.weight.begin() + static_cast<std::ptrdiff_t>(a));
       }
     }
@@ -945,17 +951,24 @@ class cpu_engine final : public engine {
     const std::uint64_t hi = k == threads_ - 1 ? img_.row[gid + 1] : part_[gid * inner + static_cast<std::size_t>(k)];
     const std::uint64_t next = core::arrival_row(step, 0, depth);
     const std::uint32_t* rel = release_.empty() ? nullptr : release_.data();
-    for (std::uint64_t c = lo; c < hi; ++c) {
-      const std::uint32_t t = img_.target[c];
-      if (rel && rel[t]) {  // a kinetic receptor: the connection's release
-        release(img_.release_state[c], t, img_.weight[c], step + 1 + img_.delay[c], false);
-        continue;
+    const auto walk = [&](const auto* delay) {
+      for (std::uint64_t c = lo; c < hi; ++c) {
+        const std::uint32_t t = img_.target[c];
+        const std::uint32_t d = delay[c];
+        if (rel && rel[t]) {  // a kinetic receptor: the connection's release
+          release(img_.release_state[c], t, img_.weight[c], step + 1 + d, false);
+          continue;
+        }
+        const std::int64_t w = core::to_fixed(img_.weight[c]);
+        ring_[core::arrival_row_after(next, d, depth) * nt + t] += w;
+        if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
+          pulse_ring_[core::pulse_end_row(step, d, pulse_[t], depth) * nt + t] += w;
       }
-      const std::int64_t w = core::to_fixed(img_.weight[c]);
-      ring_[core::arrival_row_after(next, img_.delay[c], depth) * nt + t] += w;
-      if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
-        pulse_ring_[core::pulse_end_row(step, img_.delay[c], pulse_[t], depth) * nt + t] += w;
-    }
+    };
+    if (img_.delay16.empty())
+      walk(img_.delay.data());
+    else
+      walk(img_.delay16.data());
   }
 
   image<T> img_;

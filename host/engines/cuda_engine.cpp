@@ -94,6 +94,7 @@ class cuda_engine final : public engine {
     check_cuda(kernels::device_count(&ndev), "cudaGetDeviceCount");
     if (ndev == 0) throw model_error("engine = cuda: no CUDA device is present; valid here: engine = \"cpu\" or \"auto\"");
     check_cuda(kernels::get_device_info(0, &info_), "cudaGetDeviceProperties");
+    free_before_ = info_.free_memory;
     check_memory();
     check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
 
@@ -193,6 +194,7 @@ class cuda_engine final : public engine {
     target_ = uploaded(img_.target, stream_);
     weight_ = uploaded(img_.weight, stream_);
     delay_ = uploaded(img_.delay, stream_);
+    delay16_ = uploaded(img_.delay16, stream_);
     ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
     check_cuda(kernels::device_memset(ring_.get(), 0, ring_.size() * 8, stream_), "cudaMemset");
     spikes_ = device_buffer<std::uint32_t>(ns);
@@ -642,7 +644,8 @@ class cuda_engine final : public engine {
     }
     for (const auto& dg : dgens_) check_cuda(kernels::launch_poisson(dg.view, buffers_, stream_), "poisson");
     for (const auto& ds : dsources_) check_cuda(kernels::launch_spike_times(ds.view, buffers_, stream_), "spike times");
-    const kernels::connection_view<T> conns{row_.get(),   target_.get(), weight_.get(), delay_.get(), kinetic_,
+    const kernels::connection_view<T> conns{row_.get(),   target_.get(), weight_.get(),
+                                            delay_.get(), delay16_.get(), kinetic_,
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
     check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
@@ -725,7 +728,14 @@ class cuda_engine final : public engine {
     step_ = first + k;
   }
 
+  std::uint64_t device_bytes() override {
+    kernels::device_info now{};
+    if (!kernels::get_device_info(0, &now).ok() || now.free_memory > free_before_) return 0;
+    return free_before_ - now.free_memory;
+  }
+
   image<T> img_;  // the initial state and the layout; the live state is on the device
+  std::uint64_t free_before_ = 0;  // the device's free memory before the set-up [bytes]
   kernels::device_info info_{};
   void* stream_ = nullptr;
   std::vector<device_group> dgroups_;
@@ -737,6 +747,7 @@ class cuda_engine final : public engine {
   device_buffer<std::uint32_t> target_;
   device_buffer<T> weight_;
   device_buffer<std::uint32_t> delay_;
+  device_buffer<std::uint16_t> delay16_;  // the delays in 16 bits, or empty (delay_ then)
   device_buffer<std::int64_t> ring_, pulse_ring_, transfer_ring_;
   device_buffer<std::uint32_t> release_;
   device_buffer<core::kinetic_release_params<T>> release_params_;

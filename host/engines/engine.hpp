@@ -206,6 +206,10 @@ class engine {
   // apply_image_state filled from it; this sets the rest (rings, history)
   // and the step. Before the first run; no initial sample is taken then.
   virtual void resume_state(const engine_state& in) = 0;
+  // Device memory the engine holds now [bytes]: the device's free memory
+  // before its set-up less what is free now (its buffers and captured
+  // graphs; another process's allocations would count too). 0 on the CPU.
+  virtual std::uint64_t device_bytes() { return 0; }
 };
 
 struct engine_options {

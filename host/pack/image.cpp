@@ -219,7 +219,7 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   for (const auto& s : spike_sources) b += s.step.size() * (8 + 4) + s.spike_count.size() * 4;
   for (const auto& g : generators) b += g.spike_count.size() * 4;
   for (const auto& r : records) b += (r.index.size() + r.v_index.size()) * 8;
-  b += row.size() * 8 + target.size() * (4 + sizeof(T) + 4);  // the index by target stays on the host
+  b += row.size() * 8 + target.size() * (4 + sizeof(T)) + delay.size() * 4 + delay16.size() * 2;
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
@@ -937,6 +937,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     C.weight = {};
   }
   img.delay = std::move(C.delay);
+  img.delay16 = std::move(C.delay16);
   if (!img.release.empty()) img.release_state.resize(img.target.size());
   for (auto& pc : C.plastic) {
     const plasticity_desc& d = net.projections[pc.projection].plasticity;

@@ -236,7 +236,11 @@ template <class T> struct image {
   std::vector<std::uint64_t> row;
   std::vector<std::uint32_t> target;
   std::vector<T> weight;              // [µS]
-  std::vector<std::uint32_t> delay;   // [steps]
+  // [steps]: 16 bits when every static delay the model allows fits
+  // (delay16), else 32 (delay); the other is empty. delay_at reads either.
+  std::vector<std::uint32_t> delay;
+  std::vector<std::uint16_t> delay16;
+  std::uint32_t delay_at(std::uint64_t c) const { return delay16.empty() ? delay[c] : delay16[c]; }
   std::vector<plastic_storage<T>> plastic;
   // Per target: the steps a pulse receptor's arrival stays open (its weight
   // is delivered again, negated, that much later); 0 for other receptors.

@@ -17,7 +17,11 @@ import math
 import sys
 
 import numpy as np
-from scipy import integrate, optimize, special
+
+try:  # the mean-field rate needs SciPy (tools/setup installs it); without it, null
+    from scipy import integrate, optimize, special
+except ImportError:
+    integrate = None
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from make_brunel import PARAMS, REGIMES, nu_thr_hz  # noqa: E402
@@ -28,6 +32,8 @@ def mean_field_rate_hz(g, eta):
     int_{(V_r - mu)/sigma}^{(theta - mu)/sigma} e^{u^2} (1 + erf u) du, with
     mu = C_E J tau (nu_ext + nu (1 - g gamma)) and
     sigma^2 = J^2 C_E tau (nu_ext + nu (1 + g^2 gamma)), gamma = C_I / C_E."""
+    if integrate is None:
+        return None
     P = PARAMS
     tau, J, ce = P["tau_ms"] * 1e-3, P["j_mV"], P["c_e"]
     gamma = P["c_i"] / P["c_e"]
