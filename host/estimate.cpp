@@ -32,6 +32,16 @@ double expected_connections(const network& net, const projection_desc& pr) {
   return 0.0;
 }
 
+bool static_delays_fit_16_bits(const network& net) {
+  for (const auto& pr : net.projections) {
+    if (pr.is_dynamic()) continue;
+    double most = pr.pair_delay.empty() ? pr.delay.max_value() : 0.0;
+    for (double d : pr.pair_delay) most = std::max(most, d);
+    if (!(std::floor(most / net.sim.dt + 0.5 + 1e-9) <= 65535.0)) return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Bytes of per-connection state of a dynamic projection, beyond the static
@@ -133,6 +143,7 @@ resource_estimate estimate_resources(const network& net) {
   cells.device_bytes = cells.host_bytes;
 
   // Connections, and the ring's depth from the longest delay.
+  const double delay_bytes = static_delays_fit_16_bits(net) ? 2.0 : 4.0;
   double max_delay_ms = dt;
   for (const auto& pr : net.projections) {
     const double n = expected_connections(net, pr);
@@ -143,8 +154,8 @@ resource_estimate estimate_resources(const network& net) {
     } else {
       e.connections += n;
       // Target, weight and delay.
-      stat.host_bytes += n * (4.0 + word + 4.0);
-      stat.device_bytes += n * (4.0 + word + 4.0);
+      stat.host_bytes += n * (4.0 + word + delay_bytes);
+      stat.device_bytes += n * (4.0 + word + delay_bytes);
     }
   }
   e.connections += e.plastic_connections;
@@ -194,14 +205,14 @@ resource_estimate estimate_resources(const network& net) {
     e.device_bytes += p.device_bytes;
   }
   // Building holds the static connections once (target, weight in double,
-  // delay: 16 B; host/build/build.cpp draws them twice instead of keeping
-  // lists), then the image's weights in the run's precision beside them;
-  // the CPU engine's reordering by thread (a permutation, 8 B) follows.
-  // Dynamic connections are kept as drawn lists (about 48 B) while their
-  // own arrays are ordered.
+  // delay; host/build/build.cpp draws them twice instead of keeping lists),
+  // then in single precision the image's float weights beside the double
+  // ones. Dynamic connections are kept as drawn lists (about 48 B) while
+  // their own arrays are ordered.
   const double static_conn = e.connections - e.plastic_connections;
-  e.host_build_bytes = std::max(e.host_bytes, cells.host_bytes + (16.0 + word + 8.0) * static_conn +
-                                                  48.0 * e.plastic_connections + dyn.host_bytes);
+  e.host_build_bytes =
+      std::max(e.host_bytes, cells.host_bytes + (12.0 + delay_bytes + (single ? 4.0 : 0.0)) * static_conn +
+                                 48.0 * e.plastic_connections + dyn.host_bytes);
   return e;
 }
 

@@ -36,6 +36,11 @@ resource_estimate estimate_resources(const network& net);
 // The connections a projection makes (for random rules, the expected number).
 double expected_connections(const network& net, const projection_desc& pr);
 
+// Whether every delay the static projections allow is at most 65535 steps,
+// from the model's bounds (before any draw): the static connections' delays
+// are then stored in 16 bits (host/build/build.cpp), else in 32.
+bool static_delays_fit_16_bits(const network& net);
+
 // "host memory 1.23 GB while running (peak 2.5 GB while building): ..." on
 // several lines, for `ranvier info MODEL`, ending with whether it fits in
 // the host memory available now.

@@ -299,7 +299,7 @@ TEST_CASE("the device memory estimate counts large groups in 64 bits") {
 
 TEST_CASE("a network that cannot fit in memory is refused before anything is built") {
   // 2e6 Poisson sources onto 2e6 cells with probability 1: 4e12 connections,
-  // about 64 TB by the estimate (16 B each). It used to start building and end in std::bad_alloc.
+  // about 56 TB by the estimate (14 B each). It used to start building and end in std::bad_alloc.
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = 10.0;
@@ -319,8 +319,8 @@ TEST_CASE("a network that cannot fit in memory is refused before anything is bui
   const std::string msg = error_of([&] { check_memory(net); });
   CAPTURE(msg);
   // 4e12 connections x 24 B (target, weight, delay, index by target): 9.6e4 GB, the most.
-  CHECK(contains(msg, "the network needs about 6.4e+04 GB of memory while running"));
-  CHECK(contains(msg, "the most: static connections, 6.4e+04 GB"));
+  CHECK(contains(msg, "the network needs about 5.6e+04 GB of memory while running"));
+  CHECK(contains(msg, "the most: static connections, 5.6e+04 GB"));
   CHECK(contains(msg, "ranvier info"));
   // A small network passes.
   net.projections[0].probability = 1e-5;

@@ -424,14 +424,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   const std::uint64_t n = C.row.back();
   // Delays in 16 bits when no static projection allows one above 65535
   // steps (6.5 s at dt = 0.1 ms): from the model's bounds, before any draw.
-  bool narrow = true;
-  for (std::size_t pi = 0; pi < net.projections.size(); ++pi) {
-    if (plastic(pi)) continue;
-    const auto& pr = net.projections[pi];
-    double most = pr.pair_delay.empty() ? pr.delay.max_value() : 0.0;
-    for (double d : pr.pair_delay) most = std::max(most, d);
-    narrow = narrow && std::floor(most / dt + 0.5 + 1e-9) <= 65535.0;
-  }
+  const bool narrow = static_delays_fit_16_bits(net);
   C.target.resize(n);
   C.weight.resize(n);
   (narrow ? C.delay16.resize(n) : C.delay.resize(n));
