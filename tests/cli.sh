@@ -94,16 +94,18 @@ done
 # SIGTERM writes a checkpoint and says how to resume; a cut checkpoint is
 # refused (exit 2).
 sed -e 's/^size = 3200/size = 800/' -e 's/^size = 800/size = 200/' "$2/examples/cobahh.toml" > "$out/small.toml"
-"$bin" run "$out/small.toml" --out "$out/ck_whole" --quiet --threads 1 --engine cpu --duration 20000
-"$bin" run "$out/small.toml" --out "$out/ck" --quiet --threads 1 --engine cpu --duration 20000 --checkpoint-every 7000 &
+"$bin" run "$out/small.toml" --out "$out/ck_whole" --quiet --threads 1 --engine cpu --duration 40000
+"$bin" run "$out/small.toml" --out "$out/ck" --quiet --threads 1 --engine cpu --duration 40000 --checkpoint-every 15000 &
 pid=$!
 # Killed once the outputs went on past a checkpoint (progress.json, written
 # every chunk, at a step that is not one of the checkpoints'), so that the
-# resume must cut them back.
+# resume must cut them back. A chunk is at most 100000 steps (host/run.cpp),
+# less than the 150000 between checkpoints, so however fast the machine, a
+# chunk ends between two checkpoints.
 for _ in $(seq 1 600); do
   if [ -e "$out/ck/checkpoint/checkpoint.rvc" ]; then
     s=$(grep -o '"steps": [0-9]*' "$out/ck/progress.json" 2>/dev/null | grep -o '[0-9]*$')
-    [ -n "$s" ] && [ $((s % 70000)) -ne 0 ] && break
+    [ -n "$s" ] && [ $((s % 150000)) -ne 0 ] && break
   fi
   sleep 0.02
 done
