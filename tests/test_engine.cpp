@@ -231,6 +231,108 @@ TEST_CASE("inputs that could overflow the ring's fixed point onto one cell are r
   CHECK(err(net_with(1000, 5000.0, true, false)) == "");
 }
 
+namespace {
+
+// The most spikes of a run in any window of `b` steps.
+std::uint64_t busiest_window(const outcome& o, std::int64_t b) {
+  std::map<std::int64_t, std::uint64_t> per_step;
+  for (const auto& s : o.spikes) ++per_step[s.step];
+  std::vector<std::pair<std::int64_t, std::uint64_t>> steps(per_step.begin(), per_step.end());
+  std::uint64_t most = 0, in = 0;
+  for (std::size_t a = 0, e = 0; a < steps.size(); in -= steps[a].second, ++a) {
+    while (e < steps.size() && steps[e].first < steps[a].first + b) in += steps[e++].second;
+    most = std::max(most, in);
+  }
+  return most;
+}
+
+void drive(network& net, const std::string& population, double amp) {
+  stimulus_desc s;
+  s.population = population;
+  s.amp = {amp};  // [nA]
+  net.stimuli.push_back(s);
+}
+
+}  // namespace
+
+TEST_CASE("no window of a run holds more spikes than a GPU batch's record is sized for") {
+  // The CUDA engine sizes a batch so that every spike it can make fits its
+  // record (image::max_spikes_in). Cells driven as hard as they go: LIF with
+  // a 2 ms refractory period (a spike every 81 steps of 0.025 ms) and without
+  // (a spike every step), Izhikevich, AdEx, FitzHugh-Nagumo, squid HH
+  // membrane cells, Poisson generators at 5 kHz, a given-time source firing
+  // twice in one step. Every window of B steps of the CPU run against the
+  // bound; the LIF cells alone fill their bound exactly, so a bound that
+  // assumed one step more between their spikes would fail.
+  network lif = hh_cell(0.0, 0.0, 0.0, 50.0, 0.025);
+  lif.cells.clear();
+  lif.populations.clear();
+  lif.records.clear();
+  add_model_population(lif, "lif_ref", "lif", {{"t_ref", 2.0}}, {receptor_desc::exp_current("syn", 1.0)}, "lif_ref", 20);
+  add_model_population(lif, "lif_0", "lif", {{"t_ref", 0.0}}, {}, "lif_0", 20);
+  drive(lif, "lif_ref", 1000.0);
+  drive(lif, "lif_0", 1000.0);
+  add_record(lif, "lif_ref", "spikes");
+  add_record(lif, "lif_0", "spikes");
+
+  network all = hh_cell(1000.0, 0.0, 50.0, 50.0, 0.025);  // 10 nA into one squid HH cell
+  for (const auto& c : lif.cells) all.cells.push_back(c);
+  for (const auto& p : lif.populations) all.populations.push_back(p);
+  for (const auto& s : lif.stimuli) all.stimuli.push_back(s);
+  for (const auto& r : lif.records) all.records.push_back(r);
+  add_model_population(all, "izh", "izhikevich", {}, {}, "izh", 10);
+  add_model_population(all, "adex", "adex", {}, {}, "adex", 10);
+  add_model_population(all, "fhn", "fhn", {}, {}, "fhn", 10);
+  drive(all, "izh", 0.05);
+  drive(all, "adex", 5.0);
+  drive(all, "fhn", 1.0);
+  population_desc poisson;
+  poisson.name = "poisson";
+  poisson.kind = population_kind::poisson;
+  poisson.size = 30;
+  poisson.rate = 5000.0;  // [Hz]: 12 % of the steps
+  all.populations.push_back(poisson);
+  add_spike_source(all, "given", 2, {{1.0, 0}, {1.0, 0}, {1.0, 1}, {1.01, 1}, {30.0, 0}}, "lif_ref", "syn", 0.0);
+  for (const char* p : {"izh", "adex", "fhn", "poisson", "given"}) add_record(all, p, "spikes");
+
+  for (network* net : {&lif, &all}) {
+    check(*net);
+    const auto img = std::get<image<double>>(pack(*net, 1));
+    const auto o = run(*net, which::cpu, 2);
+    CAPTURE(o.spikes.size());
+    for (std::int64_t b : {1, 2, 3, 80, 81, 82, 162, 163, 1000}) {
+      CAPTURE(b);
+      const std::uint64_t seen = busiest_window(o, b), bound = img.max_spikes_in(b);
+      CAPTURE(seen);
+      CAPTURE(bound);
+      if (net == &lif)
+        CHECK(seen == bound);  // tight: every cell at its fastest, in phase
+      else
+        CHECK(seen <= bound);
+    }
+  }
+  // The plan: the longest batch whose bound fits, and a record that holds it.
+  check(lif);
+  const auto img = std::get<image<double>>(pack(lif, 1));
+  const batch_plan p = plan_batch(img, 10000, 1000);  // 20 cells every step, 20 every 81 steps
+  CHECK(p.steps == 493);                                   // 20·493 + 20·7 = 10000
+  CHECK(p.capacity == 10000);
+  CHECK(img.max_spikes_in(494) == 10020);
+  CHECK(plan_batch(img, 5, 1000).steps == 1);  // a step that cannot fit still gets a batch of its own
+  // COBAHH at 1,024,000 cells (its detectors' dead time 3 ms = 30 steps):
+  // 120 steps a batch in the CUDA engine's 4M entries, where "every source
+  // once a step" allowed 4.
+  network big = example("cobahh.toml");
+  for (auto& pop : big.populations) pop.size *= 256;
+  big.sim.prec = precision::single;
+  big.projections.clear();
+  big.records.clear();
+  check(big);
+  const auto bimg = std::get<image<float>>(pack(big, 2));
+  CHECK(bimg.ncells() == 1024000);
+  CHECK(plan_batch(bimg, 4u << 20, 1000).steps == 120);
+}
+
 TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
   // COBAHH, 100 ms, 2 threads: its delays fit 16 bits. A silent source
   // whose projection allows a 7000 ms delay (70000 steps) puts every static

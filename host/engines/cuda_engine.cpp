@@ -63,8 +63,10 @@ template <class T, class A> device_buffer<T> uploaded(const std::vector<T, A>& v
   return b;
 }
 
-// The spike record holds this many entries; batches are sized so that even
-// if every source fired in every step it could not overflow.
+// The spike record holds this many entries; batches are sized so that the
+// spikes a batch can make fit (image::max_spikes_in: refractory periods and
+// dead times bound how often a cell can fire), and the device notes an
+// overflow, which the host reports, if they did not.
 constexpr std::uint64_t record_entries = 4u << 20;
 constexpr std::int64_t max_batch_steps = 1000;
 
@@ -99,8 +101,9 @@ class cuda_engine final : public engine {
     check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
 
     const std::uint64_t ns = std::max<std::uint64_t>(img_.max_spikes_per_step, 1);
-    batch_steps_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(record_entries / ns), 1, max_batch_steps);
-    record_capacity_ = static_cast<std::uint64_t>(batch_steps_) * ns;
+    const batch_plan plan = plan_batch(img_, record_entries, max_batch_steps);
+    batch_steps_ = plan.steps;
+    record_capacity_ = std::max(plan.capacity, ns);
 
     // State, group by group: the host views give the scalars and the layout,
     // then every pointer is replaced by its device copy.

@@ -21,6 +21,7 @@
 #include "core/mechanisms/ions.hpp"
 #include "core/membrane.hpp"
 #include "host/errors.hpp"
+#include "core/neurons/registry.hpp"
 #include "host/model/mechanisms.hpp"
 
 namespace ranvier {
@@ -200,6 +201,42 @@ template <class T> std::uint64_t image<T>::ncompartments() const {
     n += per_cell * g.ncells;
   }
   return n;
+}
+
+template <class T> std::uint64_t image<T>::max_spikes_in(std::int64_t steps) const {
+  if (steps <= 0) return 0;
+  const auto window = static_cast<std::uint64_t>(steps);
+  std::uint64_t n = 0;
+  for (const auto& g : groups) {
+    bool clamps = false;
+    if (g.model >= 0) core::dispatch(core::neuron_models{}, g.model, [&]<class N>() { clamps = N::clamps; });
+    const std::int64_t dead = g.refractory + (clamps ? 1 : 0);
+    const std::int64_t least = g.model >= 0 ? std::max<std::int64_t>(dead, 1) : std::max<std::int64_t>(dead, 2);
+    n += static_cast<std::uint64_t>(g.ncells) * ((window + static_cast<std::uint64_t>(least) - 1) / static_cast<std::uint64_t>(least));
+  }
+  for (const auto& gs : generators) n += static_cast<std::uint64_t>(gs.params.ncells) * window;
+  for (const auto& ss : spike_sources) {
+    std::uint64_t most = 0;
+    for (std::size_t a = 0, b = 0; a < ss.step.size(); ++a) {
+      while (b < ss.step.size() && ss.step[b] < ss.step[a] + steps) ++b;
+      most = std::max<std::uint64_t>(most, b - a);
+    }
+    n += most;
+  }
+  return n;
+}
+
+template <class T> batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps) {
+  // max_spikes_in grows with the steps: the longest that fits, by bisection.
+  std::int64_t lo = 1, hi = std::max<std::int64_t>(1, max_steps);
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo + 1) / 2;
+    if (img.max_spikes_in(mid) <= entries)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return {lo, std::max<std::uint64_t>(1, img.max_spikes_in(lo))};
 }
 
 template <class T> std::uint64_t image<T>::memory_bytes() const {
@@ -729,7 +766,7 @@ record_plan plan_weight_record(const network& net, const record_desc& rd, const 
 }
 
 template <class T>
-record_plan plan_record(const network& net, const record_desc& rd, const cell_layout& L,
+record_plan plan_batch(const network& net, const record_desc& rd, const cell_layout& L,
                         const std::vector<cell_type_layout>& types, const image<T>& img) {
   if (!rd.projection.empty()) return plan_weight_record(net, rd, img);
   const population_desc* pd = net.find_population(rd.population);
@@ -1095,7 +1132,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   }
 
   check_input_sums(net, L, img);
-  for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
+  for (const auto& rd : net.records) img.records.push_back(plan_batch(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();
   timing.pack_s = std::chrono::duration<double>(clock::now() - t1).count();
   return img;
@@ -1178,6 +1215,8 @@ template struct plastic_storage<float>;
 template struct plastic_storage<double>;
 template struct image<float>;
 template struct image<double>;
+template batch_plan plan_batch(const image<float>&, std::uint64_t, std::int64_t);
+template batch_plan plan_batch(const image<double>&, std::uint64_t, std::int64_t);
 
 std::int64_t time_steps(double t_ms, double dt) {
   const double s = std::floor(t_ms / dt + 0.5 + 1e-9);

@@ -265,7 +265,28 @@ template <class T> struct image {
   // engine adds its record and sample buffers): state, parameters,
   // connections by source, rings, plastic state, history.
   std::uint64_t memory_bytes() const;
+  // The most spikes the sources can emit in any `steps` consecutive steps
+  // of one run of the engine (no state set in between): a cell at most once
+  // per its least interval between two spikes, ceil(steps / interval) — a
+  // neuron model that clamps v: its refractory steps + 1; one that does not,
+  // and a membrane or cable cell: its detector's dead time, and at least 2
+  // for a membrane or cable cell, whose upward crossing leaves v at or above
+  // the threshold, so the next step cannot cross; a Poisson generator once a
+  // step; a given-time source its events in the busiest window of `steps`.
+  std::uint64_t max_spikes_in(std::int64_t steps) const;
 };
+
+// A batch of the CUDA engine: its steps and the spike record that holds
+// every spike the batch can make.
+struct batch_plan {
+  std::int64_t steps = 1;
+  std::uint64_t capacity = 1;  // entries
+};
+
+// The longest batch, at most max_steps, whose possible spikes
+// (image::max_spikes_in) fit `entries` record entries; one step at least
+// (its record then as large as that step can need).
+template <class T> batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps);
 
 using any_image = std::variant<image<float>, image<double>>;
 
