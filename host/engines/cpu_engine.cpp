@@ -574,27 +574,16 @@ class cpu_engine final : public engine {
       return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), c) - (o.begin() + 1));
     };
     // Static connections: each source's by owner, and where each owner's run starts.
-    if (nth > 1 && !img_.release_state.empty()) {
-      // Terminals' states are exported in the image's order: the whole
-      // permutation is kept.
-      const std::vector<std::uint64_t> perm =
-          rows_by_owner(img_.row.data(), img_.nsources, [&](std::uint64_t c) { return owner(img_.target[c]); }, part_);
-      permute(img_.target, perm);
-      permute(img_.weight, perm);
-      if (img_.delay16.empty())
-        permute(img_.delay, perm);
-      else
-        permute(img_.delay16, perm);
-      permute(img_.release_state, perm);
-      static_perm_ = perm;
-    } else if (nth > 1) {
-      // The same order, a row at a time: no copy of the connections (8 B a
-      // connection of permutation and a copy of each array, at 3e8
-      // connections several GB, were the peak of setting up).
+    // A row at a time, in place: no whole-array permutation and copies (at
+    // 3e8 connections several GB, once the peak of setting up). Release
+    // states are exported in the image's order, so with them the
+    // permutation is kept (static_perm_).
+    if (nth > 1) {
       part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
-      std::vector<std::uint64_t> fill(nth + 1);
-      std::vector<std::uint32_t> own_of, t_tmp, d_tmp;
-      std::vector<T> w_tmp;
+      const bool keep = !img_.release_state.empty();
+      if (keep) static_perm_.resize(img_.target.size());
+      std::vector<std::uint64_t> fill(nth + 1), from;
+      std::vector<std::uint32_t> own_of;
       for (std::size_t i = 0; i < img_.nsources; ++i) {
         const std::uint64_t a = img_.row[i], n = img_.row[i + 1] - a;
         own_of.resize(n);
@@ -602,21 +591,23 @@ class cpu_engine final : public engine {
         for (std::uint64_t c = 0; c < n; ++c) ++fill[(own_of[c] = static_cast<std::uint32_t>(owner(img_.target[a + c]))) + 1];
         for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
         for (std::size_t k = 1; k < nth; ++k) part_[i * (nth - 1) + k - 1] = a + fill[k];
-        t_tmp.resize(n);
-        d_tmp.resize(n);
-        w_tmp.resize(n);
-        for (std::uint64_t c = 0; c < n; ++c) {
-          const std::uint64_t to = fill[own_of[c]]++;
-          t_tmp[to] = img_.target[a + c];
-          d_tmp[to] = img_.delay_at(a + c);
-          w_tmp[to] = img_.weight[a + c];
-        }
-        std::copy(t_tmp.begin(), t_tmp.end(), img_.target.begin() + static_cast<std::ptrdiff_t>(a));
+        from.resize(n);  // from[new] = old, within the row (stable by owner)
+        for (std::uint64_t c = 0; c < n; ++c) from[fill[own_of[c]]++] = c;
+        const auto reorder = [&](auto& v) {
+          using V = typename std::decay_t<decltype(v)>::value_type;
+          std::vector<V> row(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(a + n));
+          for (std::uint64_t c = 0; c < n; ++c) v[a + c] = row[from[c]];
+        };
+        reorder(img_.target);
+        reorder(img_.weight);
         if (img_.delay16.empty())
-          std::copy(d_tmp.begin(), d_tmp.end(), img_.delay.begin() + static_cast<std::ptrdiff_t>(a));
+          reorder(img_.delay);
         else
-          for (std::uint64_t c = 0; c < n; ++c) img_.delay16[a + c] = static_cast<std::uint16_t>(d_tmp[c]);
-        std::copy(w_tmp.begin(), w_tmp.end(), img_.weight.begin() + static_cast<std::ptrdiff_t>(a));
+          reorder(img_.delay16);
+        if (keep) {
+          reorder(img_.release_state);
+          for (std::uint64_t c = 0; c < n; ++c) static_perm_[a + c] = a + from[c];
+        }
       }
     }
     // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])

@@ -20,8 +20,8 @@
 #include "core/dmath.hpp"
 #include "core/mechanisms/ions.hpp"
 #include "core/membrane.hpp"
-#include "host/errors.hpp"
 #include "core/neurons/registry.hpp"
+#include "host/errors.hpp"
 #include "host/model/mechanisms.hpp"
 
 namespace ranvier {
@@ -766,7 +766,7 @@ record_plan plan_weight_record(const network& net, const record_desc& rd, const 
 }
 
 template <class T>
-record_plan plan_batch(const network& net, const record_desc& rd, const cell_layout& L,
+record_plan plan_record(const network& net, const record_desc& rd, const cell_layout& L,
                         const std::vector<cell_type_layout>& types, const image<T>& img) {
   if (!rd.projection.empty()) return plan_weight_record(net, rd, img);
   const population_desc* pd = net.find_population(rd.population);
@@ -1132,7 +1132,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   }
 
   check_input_sums(net, L, img);
-  for (const auto& rd : net.records) img.records.push_back(plan_batch(net, rd, L, types, img));
+  for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();
   timing.pack_s = std::chrono::duration<double>(clock::now() - t1).count();
   return img;
