@@ -11,20 +11,19 @@ approximation; it describes the asynchronous states, B and C).
 prints one JSON object.
 """
 import argparse
-import csv
 import json
 import math
 import sys
-
-import numpy as np
 
 try:  # the mean-field rate needs SciPy (tools/setup installs it); without it, null
     from scipy import integrate, optimize, special
 except ImportError:
     integrate = None
 
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
+here = __file__.rsplit("/", 1)[0]
+sys.path[:0] = [here, here + "/.."]
 from make_brunel import PARAMS, REGIMES, nu_thr_hz  # noqa: E402
+from spike_stats import population_activity  # noqa: E402
 
 
 def mean_field_rate_hz(g, eta):
@@ -51,28 +50,7 @@ def mean_field_rate_hz(g, eta):
 
 
 def analyse(path, regime, n_rec_e, n_rec_i, t0, t1):
-    by = {"exc": {}, "inh": {}}
-    with open(path) as f:
-        r = csv.reader(f)
-        next(r)
-        for t, pop, i in r:
-            if pop in by:
-                by[pop].setdefault(int(i), []).append(float(t))
-    out = {}
-    for pop, n in (("exc", n_rec_e), ("inh", n_rec_i)):
-        cells = by[pop]
-        window = [np.array([x for x in ts if t0 <= x < t1]) for ts in cells.values()]
-        count = sum(len(w) for w in window)
-        cvs = [np.std(np.diff(w)) / np.mean(np.diff(w)) for w in window if len(w) >= 3]
-        all_t = np.concatenate(window) if window else np.array([])
-        bins = np.histogram(all_t, bins=np.arange(t0, t1 + 1e-9, 1.0))[0]
-        out[pop] = {
-            "recorded": n,
-            "rate_hz": count / n / ((t1 - t0) * 1e-3),
-            "isi_cv": float(np.mean(cvs)) if cvs else None,
-            "cells_with_isi_cv": len(cvs),
-            "fano_1ms": float(np.var(bins) / np.mean(bins)) if bins.mean() > 0 else None,
-        }
+    out = population_activity(path, {"exc": n_rec_e, "inh": n_rec_i}, t0, t1)
     g, eta, name = REGIMES[regime]
     out.update({"regime": regime, "name": name, "g": g, "eta": eta, "from_ms": t0, "to_ms": t1,
                 "mean_field_rate_hz": mean_field_rate_hz(g, eta)})
