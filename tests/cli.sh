@@ -102,7 +102,7 @@ pid=$!
 # resume must cut them back. A chunk is at most 100000 steps (host/run.cpp),
 # less than the 150000 between checkpoints, so however fast the machine, a
 # chunk ends between two checkpoints.
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do  # up to 60 s: the first checkpoint (150000 steps) is slow under ASan
   if [ -e "$out/ck/checkpoint/checkpoint.rvc" ]; then
     s=$(grep -o '"steps": [0-9]*' "$out/ck/progress.json" 2>/dev/null | grep -o '[0-9]*$')
     [ -n "$s" ] && [ $((s % 150000)) -ne 0 ] && break
