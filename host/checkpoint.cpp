@@ -256,20 +256,21 @@ template <class T> std::uint64_t static_checksum(const image<T>& img, bool weigh
   }
   array(img.row);
   array(img.target);
-  if (weights) array(img.weight);
-  // Delays hashed as 32-bit values, however they are stored (checkpoints
-  // written before 16-bit delays stay valid).
-  if (img.delay16.empty()) {
-    array(img.delay);
-  } else {
-    value(static_cast<std::uint64_t>(img.delay16.size()));
-    std::uint32_t wide[4096];
-    for (std::size_t a = 0; a < img.delay16.size(); a += 4096) {
-      const std::size_t m = std::min<std::size_t>(4096, img.delay16.size() - a);
-      for (std::size_t i = 0; i < m; ++i) wide[i] = img.delay16[a + i];
-      c.update(wide, m * sizeof wide[0]);
+  // Weights and delays hashed per connection, as T and as 32-bit values,
+  // however they are stored (classes, 16-bit delays: checkpoints written
+  // before those stay valid).
+  const auto expanded = [&](auto one, const auto& at) {
+    const std::uint64_t n = img.target.size();
+    value(n);
+    decltype(one) part[4096];
+    for (std::uint64_t a = 0; a < n; a += 4096) {
+      const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(4096, n - a));
+      for (std::size_t i = 0; i < m; ++i) part[i] = at(a + i);
+      c.update(part, m * sizeof part[0]);
     }
-  }
+  };
+  if (weights) expanded(T{}, [&](std::uint64_t k) { return img.weight_at(k); });
+  expanded(std::uint32_t{}, [&](std::uint64_t k) { return img.delay_at(k); });
   for (const auto& p : img.plastic) {
     array(p.row);
     array(p.target);

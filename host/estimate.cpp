@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/plasticity/plastic.hpp"
+#include "host/build/build.hpp"
 #include "host/build/morphology.hpp"
 #include "host/model/mechanisms.hpp"
 
@@ -143,7 +144,11 @@ resource_estimate estimate_resources(const network& net) {
   cells.device_bytes = cells.host_bytes;
 
   // Connections, and the ring's depth from the longest delay.
-  const double delay_bytes = static_delays_fit_16_bits(net) ? 2.0 : 4.0;
+  // A static connection: its target, its weight or a 1-byte class, its delay
+  // in 16 or 32 bits unless the classes give it (static_connection_classes).
+  const static_classes classes = static_connection_classes(net);
+  const double delay_bytes = !classes.delay.empty() ? 0.0 : static_delays_fit_16_bits(net) ? 2.0 : 4.0;
+  const double weight_bytes = classes.on() ? 1.0 : word;
   double max_delay_ms = dt;
   for (const auto& pr : net.projections) {
     const double n = expected_connections(net, pr);
@@ -153,9 +158,8 @@ resource_estimate estimate_resources(const network& net) {
       dyn.host_bytes += n * (4.0 + word + 4.0 + (single ? dynamic_bytes<float>(pr) : dynamic_bytes<double>(pr)));
     } else {
       e.connections += n;
-      // Target, weight and delay.
-      stat.host_bytes += n * (4.0 + word + delay_bytes);
-      stat.device_bytes += n * (4.0 + word + delay_bytes);
+      stat.host_bytes += n * (4.0 + weight_bytes + delay_bytes);
+      stat.device_bytes += n * (4.0 + weight_bytes + delay_bytes);
     }
   }
   e.connections += e.plastic_connections;
@@ -204,15 +208,15 @@ resource_estimate estimate_resources(const network& net) {
     e.host_bytes += p.host_bytes;
     e.device_bytes += p.device_bytes;
   }
-  // Building holds the static connections once (target, weight in double,
-  // delay; host/build/build.cpp draws them twice instead of keeping lists),
-  // then in single precision the image's float weights beside the double
-  // ones. Dynamic connections are kept as drawn lists (about 48 B) while
-  // their own arrays are ordered.
+  // Building holds the static connections once (target, weight in double
+  // or a class, delay; host/build/build.cpp draws them twice instead of
+  // keeping lists), then in single precision the image's float weights
+  // beside the double ones. Dynamic connections are kept as drawn lists
+  // (about 48 B) while their own arrays are ordered.
   const double static_conn = e.connections - e.plastic_connections;
-  e.host_build_bytes =
-      std::max(e.host_bytes, cells.host_bytes + (12.0 + delay_bytes + (single ? 4.0 : 0.0)) * static_conn +
-                                 48.0 * e.plastic_connections + dyn.host_bytes);
+  const double built_weight = classes.on() ? 1.0 : single ? 12.0 : 8.0;
+  e.host_build_bytes = std::max(e.host_bytes, cells.host_bytes + (4.0 + built_weight + delay_bytes) * static_conn +
+                                                  48.0 * e.plastic_connections + dyn.host_bytes);
   return e;
 }
 

@@ -114,9 +114,12 @@ template <class T> struct kinetic_targets {
 template <class T> struct connection_view {
   const std::uint64_t* row;
   const std::uint32_t* target;
-  const T* weight;
-  const std::uint32_t* delay;    // [steps], when delay16 is null
+  const T* weight;               // per connection, when cls is null
+  const std::uint32_t* delay;    // [steps], when delay16 and class_delay are null
   const std::uint16_t* delay16;  // [steps] in 16 bits (every static delay <= 65535), or null
+  const std::uint8_t* cls;       // per connection its class (image::cls), or null
+  const T* class_weight;         // by class, with cls
+  const std::uint32_t* class_delay;  // [steps] by class, or null: delays per connection
   kinetic_targets<T> kinetic;
   core::kinetic_release_state<T>* release_state;  // per connection, with kinetic targets; else null
 };

@@ -1,6 +1,6 @@
 // Stage 3 on the GPU: one warp per spike walks the source's CSR row, its lanes
-// taking consecutive connections (coalesced reads of target, weight, delay),
-// and adds each weight into the ring with a 64-bit integer atomic. Integer
+// taking consecutive connections (coalesced reads of target, weight or class,
+// delay), and adds each weight into the ring with a 64-bit integer atomic. Integer
 // addition commutes, so the sums are exact and independent of scheduling.
 // The grid is fixed and strides over the step's spikes, whose count it reads
 // from device memory: no host round trip, and the launch can live in a graph.
@@ -24,15 +24,18 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
     if (lane == 0 && b.history_rows) b.history[(step % b.history_rows) * b.spike_capacity + i] = gid;
     const std::uint64_t end = conns.row[gid + 1];
     for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {
-      const std::uint32_t d = conns.delay16 ? conns.delay16[c] : conns.delay[c];  // the same branch for every thread
+      // Weight and delay as image::weight_at and delay_at read them (the
+      // same branches for every thread).
+      const std::uint8_t k = conns.cls ? conns.cls[c] : 0;
+      const std::uint32_t d = conns.class_delay ? conns.class_delay[k] : conns.delay16 ? conns.delay16[c] : conns.delay[c];
+      const T weight = conns.cls ? conns.class_weight[k] : conns.weight[c];
       const std::uint64_t slot = core::arrival_row_after(next, d, b.ring_depth);
       const std::uint32_t t = conns.target[c];
       if (conns.kinetic.release && conns.kinetic.release[t]) {  // a kinetic receptor: the connection's release
-        release_onto<M>(conns.kinetic, b, conns.release_state[c], t, conns.weight[c],
-                        step + 1 + static_cast<std::int64_t>(d));
+        release_onto<M>(conns.kinetic, b, conns.release_state[c], t, weight, step + 1 + static_cast<std::int64_t>(d));
         continue;
       }
-      const std::int64_t w = core::to_fixed(conns.weight[c]);
+      const std::int64_t w = core::to_fixed(weight);
       atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
       if (b.pulse && b.pulse[t]) {  // a pulse receptor: where the arrival's pulse closes
         const std::uint64_t end = core::pulse_end_row(step, d, b.pulse[t], b.ring_depth);

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "host/build/build.hpp"
+#include "host/checkpoint.hpp"
+#include "host/estimate.hpp"
 #include "host/model/check.hpp"
 #include "host/pack/image.hpp"
 
@@ -274,7 +276,7 @@ TEST_CASE("a list's pairs may give each connection's weight and delay") {
   const std::uint32_t b0 = img.groups[0].receptors[0].target_base + 5;  // post cell 0 of b
   // Every pair, found by (source, target): its own weight and delay.
   std::multiset<std::tuple<std::uint32_t, std::uint32_t, double, std::uint32_t>> got, want;
-  for (std::size_t c = 0; c < img.nconnections(); ++c) got.insert({src[c], img.target[c] - b0, img.weight[c], img.delay_at(c)});
+  for (std::size_t c = 0; c < img.nconnections(); ++c) got.insert({src[c], img.target[c] - b0, img.weight_at(c), img.delay_at(c)});
   const std::uint32_t steps[] = {3, 1, 10, 3, 5};
   for (std::size_t k = 0; k < list.pairs.size(); ++k)
     want.insert({static_cast<std::uint32_t>(list.pairs[k].first), static_cast<std::uint32_t>(list.pairs[k].second),
@@ -285,9 +287,139 @@ TEST_CASE("a list's pairs may give each connection's weight and delay") {
   net.projections[0].pair_delay.clear();
   const auto plain = build(net);
   for (std::size_t c = 0; c < plain.nconnections(); ++c) {
-    CHECK(plain.weight[c] == 0.001);
+    CHECK(plain.weight_at(c) == 0.001);
     CHECK(plain.delay_at(c) == 1);
   }
+}
+
+TEST_CASE("a projection's constant weight and delay are stored once, a 1-byte class a connection") {
+  // Three projections a -> b: 0.001 µS after 1 step, 0.002 µS after 3, and
+  // again 0.001 after 1 (the first's class).
+  network net = two_populations(60, 50);
+  auto one = projection("a", "b", connect_rule::fixed_probability);
+  one.probability = 0.3;
+  auto two = one, three = one;
+  one.name = "one";
+  two.name = "two";
+  three.name = "three";
+  two.weight = distribution::constant(0.002);
+  two.delay = distribution::constant(0.3);
+  net.projections = {one, two, three};
+  const auto img = build(net);
+  REQUIRE(img.nconnections() > 1000);
+  CHECK(img.weight.empty());
+  CHECK(img.delay.empty());
+  CHECK(img.delay16.empty());
+  REQUIRE(img.cls.size() == img.nconnections());
+  CHECK(img.class_weight == std::vector<double>{0.001, 0.002});
+  CHECK(img.class_delay == std::vector<std::uint32_t>{1, 3});
+
+  // The same connections stored one by one: a third population's projection
+  // with drawn weights (its rows come last) takes the classes away.
+  network wide = net;
+  population_desc c;
+  c.name = "c";
+  c.size = 3;
+  c.cell = "passive";
+  wide.populations.push_back(c);
+  auto drawn = projection("c", "b", connect_rule::all_to_all);
+  drawn.weight = distribution::uniform(0.001, 0.002);
+  wide.projections.push_back(drawn);
+  const auto ref = build(wide);
+  CHECK(ref.cls.empty());
+  CHECK(ref.class_weight.empty());
+  REQUIRE(ref.weight.size() == ref.nconnections());
+  REQUIRE(ref.delay16.size() == ref.nconnections());
+  std::uint64_t by_class[2] = {0, 0}, same = 0;
+  for (std::uint64_t k = 0; k < img.nconnections(); ++k) {
+    ++by_class[img.cls[k]];
+    same += img.target[k] == ref.target[k] && img.weight_at(k) == ref.weight[k] && img.delay_at(k) == ref.delay16[k];
+  }
+  CHECK(same == img.nconnections());
+  CHECK(by_class[0] > by_class[1]);  // two projections in class 0, one in class 1
+  CHECK(by_class[1] > 0);
+  // The static checksum (checkpoints) reads weights and delays per
+  // connection, whatever their storage: converted to one by one, the same.
+  auto expanded = img;
+  expanded.weight.resize(img.nconnections());
+  expanded.delay16.resize(img.nconnections());
+  for (std::uint64_t k = 0; k < img.nconnections(); ++k) {
+    expanded.weight[k] = img.weight_at(k);
+    expanded.delay16[k] = static_cast<std::uint16_t>(img.delay_at(k));
+  }
+  expanded.cls.clear();
+  expanded.class_weight.clear();
+  expanded.class_delay.clear();
+  CHECK(static_checksum(expanded) == static_checksum(img));
+  expanded.weight[7] *= 2.0;
+  CHECK(static_checksum(expanded) != static_checksum(img));
+  CHECK(static_checksum(expanded, false) == static_checksum(img, false));
+
+  // The estimate counts 5 bytes a static connection (target and class);
+  // drawn delays add their 2 (the class then gives the weight only).
+  const auto bytes = [](const network& n) {
+    const auto e = estimate_resources(n);
+    for (const auto& part : e.parts)
+      if (part.name == "static connections") return part.device_bytes / e.connections;
+    return -1.0;
+  };
+  CHECK(bytes(net) == doctest::Approx(5.0));
+  network varied = net;
+  varied.projections[1].delay = distribution::uniform(0.1, 0.5);
+  CHECK(bytes(varied) == doctest::Approx(7.0));
+  const auto v = build(varied);
+  CHECK(v.class_weight == std::vector<double>{0.001, 0.002});
+  CHECK(v.class_delay.empty());
+  CHECK(v.cls.size() == v.nconnections());
+  CHECK(v.delay16.size() == v.nconnections());
+  CHECK(v.weight.empty());
+  CHECK(bytes(wide) == doctest::Approx(4.0 + 8.0 + 2.0));
+}
+
+TEST_CASE("classes: at most 256, of (weight, delay) pairs, else of weights, else none") {
+  // k projections of 2 x 2 connections, weight 0.001·(1 + i/1000) µS, delay
+  // 1 or 2 steps alternately.
+  const auto many = [](int k, bool two_delays) {
+    network net = two_populations(2, 2);
+    for (int i = 0; i < k; ++i) {
+      auto p = projection("a", "b", connect_rule::all_to_all);
+      p.name = "p" + std::to_string(i);
+      p.weight = distribution::constant(0.001 * (1.0 + i / 1000.0));
+      p.delay = distribution::constant(two_delays && i % 2 ? 0.2 : 0.1);
+      net.projections.push_back(p);
+    }
+    return build(net);
+  };
+  const auto full = many(256, false);
+  CHECK(full.class_weight.size() == 256);
+  CHECK(full.class_delay.size() == 256);
+  CHECK(full.cls.size() == 1024);
+  const auto over = many(257, false);
+  CHECK(over.cls.empty());
+  CHECK(over.class_weight.empty());
+  CHECK(over.weight.size() == 1028);
+  CHECK(over.weight_at(1027) == 0.001 * (1.0 + 256 / 1000.0));
+  // 200 weights, 2 delays: 200 pairs (each weight has one delay) fit.
+  const auto pairs = many(200, true);
+  CHECK(pairs.class_delay.size() == 200);
+  CHECK(pairs.delay_at(0) == 1);  // a0 -> b0 of p0
+  CHECK(pairs.delay_at(2) == 2);  // a0 -> b0 of p1
+  // The same weight with both delays: 300 pairs, 150 weights.
+  network net = two_populations(2, 2);
+  for (int i = 0; i < 300; ++i) {
+    auto p = projection("a", "b", connect_rule::all_to_all);
+    p.name = "q" + std::to_string(i);
+    p.weight = distribution::constant(0.001 * (1.0 + (i / 2) / 1000.0));
+    p.delay = distribution::constant(i % 2 ? 0.2 : 0.1);
+    net.projections.push_back(p);
+  }
+  const auto weights_only = build(net);
+  CHECK(weights_only.class_weight.size() == 150);
+  CHECK(weights_only.class_delay.empty());
+  REQUIRE(weights_only.delay16.size() == 1200);
+  std::uint64_t late = 0;
+  for (std::uint64_t k = 0; k < 1200; ++k) late += weights_only.delay_at(k) == 2;
+  CHECK(late == 600);
 }
 
 TEST_CASE("delays are rounded to the nearest step, halves up, at least one step") {
@@ -320,6 +452,8 @@ TEST_CASE("delays are rounded to the nearest step, halves up, at least one step"
   for (int s = 2; s <= 4; ++s) CHECK(seen[s] / n == doctest::Approx(0.25).epsilon(0.1).scale(0));
   CHECK(seen[1] / n == doctest::Approx(0.125).epsilon(0.15).scale(0));
   CHECK(img.ring_depth == 6);
+  CHECK(img.cls.empty());  // drawn weights: one a connection
+  REQUIRE(img.weight.size() == img.nconnections());
   for (double w : img.weight) {
     CHECK(w >= 0.0005);
     CHECK(w <= 0.0035);

@@ -334,14 +334,18 @@ TEST_CASE("no window of a run holds more spikes than a GPU batch's record is siz
 }
 
 TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
-  // COBAHH, 100 ms, 2 threads: its delays fit 16 bits. A silent source
-  // whose projection allows a 7000 ms delay (70000 steps) puts every static
-  // delay in 32 bits; nothing else changes (the projection comes last, its
-  // source is the last population), so the spikes must be the same.
+  // COBAHH, 100 ms, 2 threads, with a silent source whose projection draws
+  // its delays (so that they are kept per connection, not by class): up to
+  // 2 ms, in 16 bits; up to 7000 ms (70000 steps), in 32. Nothing else
+  // changes (the projection comes last, its source is the last
+  // population), so the spikes must be the same.
   network narrow = example("cobahh.toml");
   narrow.sim.duration = 100.0;
   network wide = narrow;
-  add_spike_source(wide, "far", 1, {}, "exc", "exc", 0.001, 7000.0);
+  add_spike_source(narrow, "far", 1, {}, "exc", "exc", 0.001);
+  narrow.projections.back().delay = distribution::uniform(1.0, 2.0);
+  add_spike_source(wide, "far", 1, {}, "exc", "exc", 0.001);
+  wide.projections.back().delay = distribution::uniform(6000.0, 7000.0);
   check(narrow);
   check(wide);
   {
@@ -351,17 +355,66 @@ TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
     CHECK(a.delay16.size() == a.target.size());
     CHECK(b.delay16.empty());
     CHECK(b.delay.size() == b.target.size());
+    CHECK(a.class_delay.empty());
+    CHECK(b.class_delay.empty());
     // The same connections, the same delays, the new source's row last.
-    REQUIRE(b.nsources == a.nsources + 1);
+    REQUIRE(b.nsources == a.nsources);
+    const std::uint64_t common = a.row[a.nsources - 1];
     bool same = true;
-    for (std::uint64_t c = 0; c < a.row[a.nsources]; ++c) same = same && a.delay_at(c) == b.delay_at(c) && a.target[c] == b.target[c];
+    for (std::uint64_t c = 0; c < common; ++c) same = same && a.delay_at(c) == b.delay_at(c) && a.target[c] == b.target[c];
     CHECK(same);
-    CHECK(b.delay_at(b.target.size() - 1) == 70000);
+    std::uint64_t beyond = 0;
+    for (std::uint64_t c = common; c < b.target.size(); ++c) beyond += b.delay_at(c) > 65535;
+    CHECK(beyond > 0);
   }
   const auto x = run(narrow, which::cpu, 2);
   const auto y = run(wide, which::cpu, 2);
   CHECK(x.spikes.size() > 1000);
   CHECK(x.spikes == y.spikes);
+}
+
+TEST_CASE("connections by class and one by one give the same run") {
+  // COBAHH's weights and delays are one constant per projection: a class a
+  // connection gives both (5 B a connection). A silent source whose
+  // projection draws its weights takes the classes away (weights and
+  // 16-bit delays one by one); with drawn delays instead, the classes give
+  // the weight only. 100 ms on 1 and 2 threads: the same spikes.
+  network by_class = example("cobahh.toml");
+  by_class.sim.duration = 100.0;
+  network weights = by_class, delays = by_class;
+  add_spike_source(by_class, "far", 1, {}, "exc", "exc", 0.001);
+  add_spike_source(weights, "far", 1, {}, "exc", "exc", 0.001);
+  weights.projections.back().weight = distribution::uniform(0.001, 0.002);
+  add_spike_source(delays, "far", 1, {}, "exc", "exc", 0.001);
+  delays.projections.back().delay = distribution::uniform(1.0, 2.0);
+  for (auto* n : {&by_class, &weights, &delays}) check(*n);
+  {
+    const auto a = std::get<image<double>>(pack(by_class, 1));
+    const auto b = std::get<image<double>>(pack(weights, 1));
+    const auto c = std::get<image<double>>(pack(delays, 1));
+    CHECK(a.cls.size() == a.target.size());
+    CHECK(a.class_weight.size() == 3);  // excitatory, inhibitory, the silent source's
+    CHECK(a.class_delay.size() == 3);
+    CHECK(a.weight.empty());
+    CHECK(a.delay16.empty());
+    CHECK(b.cls.empty());
+    CHECK(b.weight.size() == b.target.size());
+    CHECK(c.cls.size() == c.target.size());
+    CHECK(c.class_delay.empty());
+    CHECK(c.delay16.size() == c.target.size());
+    // The device holds 5 B a static connection by class against 14.
+    const double n = static_cast<double>(a.target.size());
+    CHECK(static_cast<double>(b.memory_bytes() - a.memory_bytes()) / n == doctest::Approx(9.0).epsilon(0.01));
+  }
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    const auto x = run(by_class, which::cpu, threads);
+    const auto y = run(weights, which::cpu, threads);
+    const auto z = run(delays, which::cpu, threads);
+    CHECK(x.spikes.size() > 1000);
+    CHECK(x.spikes == y.spikes);
+    CHECK(x.spikes == z.spikes);
+  }
 }
 
 TEST_CASE("a batch's recorded spikes are ordered by (step, gid) as a full sort orders them") {
@@ -401,7 +454,8 @@ TEST_CASE("the device memory estimate counts large groups in 64 bits") {
 
 TEST_CASE("a network that cannot fit in memory is refused before anything is built") {
   // 2e6 Poisson sources onto 2e6 cells with probability 1: 4e12 connections,
-  // about 56 TB by the estimate (14 B each). It used to start building and end in std::bad_alloc.
+  // about 20 TB by the estimate (5 B each: target and class). It used to
+  // start building and end in std::bad_alloc.
   network net;
   net.sim.dt = 0.1;
   net.sim.duration = 10.0;
@@ -420,9 +474,9 @@ TEST_CASE("a network that cannot fit in memory is refused before anything is bui
   check(net);
   const std::string msg = error_of([&] { check_memory(net); });
   CAPTURE(msg);
-  // 4e12 connections x 24 B (target, weight, delay, index by target): 9.6e4 GB, the most.
-  CHECK(contains(msg, "the network needs about 5.6e+04 GB of memory while running"));
-  CHECK(contains(msg, "the most: static connections, 5.6e+04 GB"));
+  // 4e12 connections x 5 B: 2e4 GB, the most.
+  CHECK(contains(msg, "the network needs about 2e+04 GB of memory while running"));
+  CHECK(contains(msg, "the most: static connections, 2e+04 GB"));
   CHECK(contains(msg, "ranvier info"));
   // A small network passes.
   net.projections[0].probability = 1e-5;

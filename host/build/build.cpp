@@ -5,6 +5,7 @@
 #include "host/build/build.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <atomic>  // std::atomic_ref
 #include <chrono>
 #include <cmath>
@@ -121,6 +122,46 @@ std::uint32_t delay_steps(double delay_ms, double dt_ms) {
   if (!(steps >= 1.0)) return 1;
   if (steps > 4.0e9) throw model_error(fmt::format("delay {} ms is {} steps of {} ms; at most 4e9 steps", delay_ms, steps, dt_ms));
   return static_cast<std::uint32_t>(steps);
+}
+
+static_classes static_connection_classes(const network& net) {
+  static_classes k;
+  std::vector<std::int32_t> of(net.projections.size(), -1);
+  std::vector<std::pair<double, std::uint32_t>> pairs;  // (weight, delay or 0) by class
+  bool constant_delays = true;
+  for (const auto& pr : net.projections) {
+    if (pr.is_dynamic()) continue;
+    if (pr.weight.type != distribution::kind::constant || !pr.pair_weight.empty()) return k;  // weights per connection
+    constant_delays = constant_delays && pr.delay.type == distribution::kind::constant && pr.pair_delay.empty();
+  }
+  // Classes by (weight, delay) where every delay is constant, else by weight
+  // alone; by bits, so that 0 and -0 (or any two values) stay apart.
+  const auto make = [&](bool by_delay) {
+    pairs.clear();
+    for (std::size_t pi = 0; pi < net.projections.size(); ++pi) {
+      const auto& pr = net.projections[pi];
+      if (pr.is_dynamic()) continue;
+      const std::pair<double, std::uint32_t> key{pr.weight.value, by_delay ? delay_steps(pr.delay.value, net.sim.dt) : 0};
+      std::size_t q = 0;
+      while (q < pairs.size() && !(std::bit_cast<std::uint64_t>(pairs[q].first) == std::bit_cast<std::uint64_t>(key.first) &&
+                                   pairs[q].second == key.second))
+        ++q;
+      if (q == pairs.size()) {
+        if (pairs.size() == 256) return false;
+        pairs.push_back(key);
+      }
+      of[pi] = static_cast<std::int32_t>(q);
+    }
+    return !pairs.empty();
+  };
+  const bool with_delays = constant_delays && make(true);
+  if (!with_delays && !make(false)) return k;
+  k.of_projection = std::move(of);
+  for (const auto& [w, d] : pairs) {
+    k.weight.push_back(w);
+    if (with_delays) k.delay.push_back(d);
+  }
+  return k;
 }
 
 double draw(const distribution& d, core::stream& s) {
@@ -425,9 +466,13 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   // Delays in 16 bits when no static projection allows one above 65535
   // steps (6.5 s at dt = 0.1 ms): from the model's bounds, before any draw.
   const bool narrow = static_delays_fit_16_bits(net);
+  // A class a connection (1 B) where the projections' weights allow
+  // (static_connection_classes), and no delay where the classes give it.
+  C.classes = static_connection_classes(net);
+  const bool classes = C.classes.on(), class_delays = !C.classes.delay.empty();
   C.target.resize(n);
-  C.weight.resize(n);
-  (narrow ? C.delay16.resize(n) : C.delay.resize(n));
+  (classes ? C.cls.resize(n) : C.weight.resize(n));
+  if (!class_delays) (narrow ? C.delay16.resize(n) : C.delay.resize(n));
   std::vector<std::uint64_t> fill(C.row.begin(), C.row.end() - 1);
   std::vector<incoming> chunk;
   for (std::size_t pi = 0; pi < projections.size(); ++pi) {
@@ -449,10 +494,13 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
           const std::uint64_t c = fill[b.pre_gid_base + in.pre[k]]++;
           const std::uint32_t loc = in.location.empty() ? 0 : in.location[k];
           C.target[c] = b.target_base + loc * b.stride + j;
-          C.weight[c] = in.weight[k];
-          if (narrow)
-            C.delay16[c] = static_cast<std::uint16_t>(in.delay[k]);
+          if (classes)
+            C.cls[c] = static_cast<std::uint8_t>(C.classes.of_projection[pi]);
           else
+            C.weight[c] = in.weight[k];
+          if (!class_delays && narrow)
+            C.delay16[c] = static_cast<std::uint16_t>(in.delay[k]);
+          else if (!class_delays)
             C.delay[c] = in.delay[k];
           C.max_delay = std::max(C.max_delay, in.delay[k]);
         }

@@ -88,15 +88,37 @@ struct plastic_connectivity {
   std::uint32_t min_delay = 0, max_delay = 0;  // [steps]
 };
 
+// Static connections by class: a weight, or a weight and a delay, that a
+// projection gives all its connections is stored once. When every static
+// projection has one constant weight (no list weights) and the distinct
+// weights number at most 256, each connection keeps a 1-byte class instead
+// of its weight; when, besides, every static delay is one constant per
+// projection and the distinct (weight, delay) pairs number at most 256, the
+// class gives the delay too and no delay is kept per connection. Decided
+// from the model before any draw, one rule for the builder, the estimate and
+// the engines.
+struct static_classes {
+  std::vector<double> weight;               // by class [the receptor's unit]; empty: no classes
+  std::vector<std::uint32_t> delay;         // by class [steps]; empty: delays per connection
+  std::vector<std::int32_t> of_projection;  // each projection's class; -1 for dynamic ones
+  bool on() const { return !weight.empty(); }
+};
+static_classes static_connection_classes(const network& net);
+
 // Connections in CSR order by source gid. Weights in the receptor's unit
 // (µS), delays in whole steps. Plastic projections' connections are in
 // `plastic`, not in the static CSR.
 struct connectivity {
   std::vector<std::uint64_t> row;      // nsources + 1 offsets
   std::vector<std::uint32_t> target;   // ring-buffer target (receptor instance)
-  std::vector<double> weight;          // [µS]
-  // [steps], >= 1: in 16 bits (delay16) when every static delay the model
-  // allows is at most 65535 steps, else in 32 (delay); the other is empty.
+  // [µS] per connection; empty when the connections have classes (cls).
+  std::vector<double> weight;
+  // Per connection its class (static_connection_classes), or empty.
+  std::vector<std::uint8_t> cls;
+  static_classes classes;
+  // [steps], >= 1, per connection unless the classes give them: in 16 bits
+  // (delay16) when every static delay the model allows is at most 65535
+  // steps, else in 32 (delay); the other is empty (both with class delays).
   std::vector<std::uint32_t> delay;
   std::vector<std::uint16_t> delay16;
   std::uint32_t max_delay = 1;         // [steps], over static and plastic connections

@@ -9,6 +9,7 @@
 // same updates in the same order, recorded spikes are sorted, and synaptic
 // input is summed in fixed point (integer adds commute).
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <limits>
 
@@ -102,6 +103,8 @@ class cpu_engine final : public engine {
     }
     for (auto& g : img_.groups) group_v_.push_back(g.v.data());
     ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    for (std::size_t k = 0; k < img_.class_weight.size() && k < 256; ++k) class_fixed_[k] = core::to_fixed(img_.class_weight[k]);
+    for (std::size_t k = 0; k < img_.class_delay.size() && k < 256; ++k) class_delay_[k] = img_.class_delay[k];
     for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
     history_.resize(img_.history);
     nslots_ = std::max<std::uint32_t>(2, img_.history + 1);
@@ -599,11 +602,10 @@ class cpu_engine final : public engine {
           for (std::uint64_t c = 0; c < n; ++c) v[a + c] = row[from[c]];
         };
         reorder(img_.target);
-        reorder(img_.weight);
-        if (img_.delay16.empty())
-          reorder(img_.delay);
-        else
-          reorder(img_.delay16);
+        if (!img_.weight.empty()) reorder(img_.weight);
+        if (!img_.cls.empty()) reorder(img_.cls);
+        if (!img_.delay.empty()) reorder(img_.delay);
+        if (!img_.delay16.empty()) reorder(img_.delay16);
         if (keep) {
           reorder(img_.release_state);
           for (std::uint64_t c = 0; c < n; ++c) static_perm_[a + c] = a + from[c];
@@ -942,24 +944,38 @@ class cpu_engine final : public engine {
     const std::uint64_t hi = k == threads_ - 1 ? img_.row[gid + 1] : part_[gid * inner + static_cast<std::size_t>(k)];
     const std::uint64_t next = core::arrival_row(step, 0, depth);
     const std::uint32_t* rel = release_.empty() ? nullptr : release_.data();
-    const auto walk = [&](const auto* delay) {
+    // One loop for each way the connections are stored (image::weight_at,
+    // delay_at): a weight or a class, a delay in 16 or 32 bits or by class.
+    const auto walk = [&](const auto& delay_of, const auto& fixed_of) {
       for (std::uint64_t c = lo; c < hi; ++c) {
         const std::uint32_t t = img_.target[c];
-        const std::uint32_t d = delay[c];
+        const std::uint32_t d = delay_of(c);
         if (rel && rel[t]) {  // a kinetic receptor: the connection's release
-          release(img_.release_state[c], t, img_.weight[c], step + 1 + d, false);
+          release(img_.release_state[c], t, img_.weight_at(c), step + 1 + d, false);
           continue;
         }
-        const std::int64_t w = core::to_fixed(img_.weight[c]);
+        const std::int64_t w = fixed_of(c);
         ring_[core::arrival_row_after(next, d, depth) * nt + t] += w;
         if (!pulse_.empty() && pulse_[t])  // a pulse receptor: where the arrival's pulse closes
           pulse_ring_[core::pulse_end_row(step, d, pulse_[t], depth) * nt + t] += w;
       }
     };
-    if (img_.delay16.empty())
-      walk(img_.delay.data());
-    else
-      walk(img_.delay16.data());
+    const auto with_weights = [&](const auto& delay_of) {
+      if (img_.cls.empty()) {
+        walk(delay_of, [&](std::uint64_t c) { return core::to_fixed(img_.weight[c]); });
+      } else {
+        const std::uint8_t* cls = img_.cls.data();
+        walk(delay_of, [&](std::uint64_t c) { return class_fixed_[cls[c]]; });
+      }
+    };
+    if (!img_.class_delay.empty()) {
+      const std::uint8_t* cls = img_.cls.data();
+      walk([&](std::uint64_t c) { return class_delay_[cls[c]]; }, [&](std::uint64_t c) { return class_fixed_[cls[c]]; });
+    } else if (!img_.delay16.empty()) {
+      with_weights([&](std::uint64_t c) -> std::uint32_t { return img_.delay16[c]; });
+    } else {
+      with_weights([&](std::uint64_t c) { return img_.delay[c]; });
+    }
   }
 
   image<T> img_;
@@ -989,6 +1005,10 @@ class cpu_engine final : public engine {
   std::vector<std::vector<std::uint32_t>> plastic_own_;  // per projection: thread k's postsynaptic cells, likewise
   std::vector<std::vector<std::uint64_t>> ppart_;  // per projection, like part_ (arrivals_of)
   std::vector<std::vector<std::uint64_t>> perm_;   // per projection: the image's index of each connection; empty: the same
+  // The static connections' classes (image::cls): each one's weight in
+  // fixed point and its delay [steps], indexed by the 1-byte class.
+  std::array<std::int64_t, 256> class_fixed_{};
+  std::array<std::uint32_t, 256> class_delay_{};
   std::vector<std::uint64_t> part_;  // static CSR: where thread k's run of source s starts, at s·(threads − 1) + k − 1
   std::vector<std::uint32_t> spikes_;  // the step's, sorted (record)
   std::int64_t step_ = 0;

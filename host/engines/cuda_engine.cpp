@@ -198,6 +198,9 @@ class cuda_engine final : public engine {
     weight_ = uploaded(img_.weight, stream_);
     delay_ = uploaded(img_.delay, stream_);
     delay16_ = uploaded(img_.delay16, stream_);
+    cls_ = uploaded(img_.cls, stream_);
+    class_weight_ = uploaded(img_.class_weight, stream_);
+    class_delay_ = uploaded(img_.class_delay, stream_);
     ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
     check_cuda(kernels::device_memset(ring_.get(), 0, ring_.size() * 8, stream_), "cudaMemset");
     spikes_ = device_buffer<std::uint32_t>(ns);
@@ -647,8 +650,15 @@ class cuda_engine final : public engine {
     }
     for (const auto& dg : dgens_) check_cuda(kernels::launch_poisson(dg.view, buffers_, stream_), "poisson");
     for (const auto& ds : dsources_) check_cuda(kernels::launch_spike_times(ds.view, buffers_, stream_), "spike times");
-    const kernels::connection_view<T> conns{row_.get(),   target_.get(), weight_.get(),
-                                            delay_.get(), delay16_.get(), kinetic_,
+    const kernels::connection_view<T> conns{row_.get(),
+                                            target_.get(),
+                                            weight_.get(),
+                                            delay_.get(),
+                                            delay16_.get(),
+                                            cls_.get(),
+                                            class_weight_.get(),
+                                            class_delay_.get(),
+                                            kinetic_,
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
     check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
@@ -751,6 +761,9 @@ class cuda_engine final : public engine {
   device_buffer<T> weight_;
   device_buffer<std::uint32_t> delay_;
   device_buffer<std::uint16_t> delay16_;  // the delays in 16 bits, or empty (delay_ then)
+  device_buffer<std::uint8_t> cls_;        // image::cls, or empty (weight_ then)
+  device_buffer<T> class_weight_;
+  device_buffer<std::uint32_t> class_delay_;  // or empty (delay16_ or delay_ then)
   device_buffer<std::int64_t> ring_, pulse_ring_, transfer_ring_;
   device_buffer<std::uint32_t> release_;
   device_buffer<core::kinetic_release_params<T>> release_params_;

@@ -256,7 +256,8 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   for (const auto& s : spike_sources) b += s.step.size() * (8 + 4) + s.spike_count.size() * 4;
   for (const auto& g : generators) b += g.spike_count.size() * 4;
   for (const auto& r : records) b += (r.index.size() + r.v_index.size()) * 8;
-  b += row.size() * 8 + target.size() * (4 + sizeof(T)) + delay.size() * 4 + delay16.size() * 2;
+  b += row.size() * 8 + target.size() * 4 + weight.size() * sizeof(T) + cls.size() + delay.size() * 4 +
+       delay16.size() * 2 + class_weight.size() * sizeof(T) + class_delay.size() * 4;
   b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
@@ -342,7 +343,7 @@ template <class T> void check_input_sums(const network& net, const cell_layout& 
   std::vector<double> sum(img.ntargets, 0.0);
   for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
     for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c)
-      sum[img.target[c]] += most[g] * std::fabs(static_cast<double>(img.weight[c]));
+      sum[img.target[c]] += most[g] * std::fabs(static_cast<double>(img.weight_at(c)));
   for (const auto& p : img.plastic) {
     const plasticity_desc& d = net.projections[p.projection].plasticity;
     const double bound = std::max(std::fabs(d.w_min), std::fabs(d.w_max));
@@ -973,6 +974,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     for (std::size_t c = 0; c < C.weight.size(); ++c) img.weight[c] = static_cast<T>(C.weight[c]);
     C.weight = {};
   }
+  img.cls = std::move(C.cls);
+  for (double w : C.classes.weight) img.class_weight.push_back(static_cast<T>(w));
+  img.class_delay = C.classes.delay;
   img.delay = std::move(C.delay);
   img.delay16 = std::move(C.delay16);
   if (!img.release.empty()) img.release_state.resize(img.target.size());

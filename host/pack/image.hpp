@@ -235,12 +235,23 @@ template <class T> struct image {
   // Connections, CSR by source gid.
   std::vector<std::uint64_t> row;
   std::vector<std::uint32_t> target;
-  std::vector<T> weight;              // [µS]
-  // [steps]: 16 bits when every static delay the model allows fits
-  // (delay16), else 32 (delay); the other is empty. delay_at reads either.
+  // [µS] per connection, or, when the projections' weights allow
+  // (static_connection_classes, host/build/build.hpp), a 1-byte class per
+  // connection (cls) and the weight of each class (class_weight); the
+  // other is empty. weight_at reads either.
+  std::vector<T> weight;
+  std::vector<std::uint8_t> cls;
+  std::vector<T> class_weight;
+  // [steps]: by class (class_delay) when the classes give the delays, else
+  // per connection in 16 bits when every static delay the model allows fits
+  // (delay16), else in 32 (delay); the others are empty. delay_at reads any.
+  std::vector<std::uint32_t> class_delay;
   std::vector<std::uint32_t> delay;
   std::vector<std::uint16_t> delay16;
-  std::uint32_t delay_at(std::uint64_t c) const { return delay16.empty() ? delay[c] : delay16[c]; }
+  T weight_at(std::uint64_t c) const { return cls.empty() ? weight[c] : class_weight[cls[c]]; }
+  std::uint32_t delay_at(std::uint64_t c) const {
+    return !class_delay.empty() ? class_delay[cls[c]] : delay16.empty() ? delay[c] : delay16[c];
+  }
   std::vector<plastic_storage<T>> plastic;
   // Per target: the steps a pulse receptor's arrival stays open (its weight
   // is delivered again, negated, that much later); 0 for other receptors.
