@@ -334,13 +334,16 @@ TEST_CASE("no window of a run holds more spikes than a GPU batch's record is siz
 }
 
 TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
-  // COBAHH, 100 ms, 2 threads, with a silent source whose projection draws
-  // its delays (so that they are kept per connection, not by class): up to
-  // 2 ms, in 16 bits; up to 7000 ms (70000 steps), in 32. Nothing else
-  // changes (the projection comes last, its source is the last
-  // population), so the spikes must be the same.
+  // COBAHH with delays drawn from 0.1 to 2 ms (so that they are kept per
+  // connection, not by class), 100 ms, with a silent source whose
+  // projection draws its delays too: up to 2 ms, every delay in 16 bits;
+  // up to 7000 ms (70000 steps), in 32. Nothing else changes (the
+  // projection comes last, its source is the last population), so the
+  // spikes must be the same, on 1 and 2 threads — though the CPU engine
+  // orders each source's 16-bit connections by delay, and not the 32-bit.
   network narrow = example("cobahh.toml");
   narrow.sim.duration = 100.0;
+  for (auto& p : narrow.projections) p.delay = distribution::uniform(0.1, 2.0);
   network wide = narrow;
   add_spike_source(narrow, "far", 1, {}, "exc", "exc", 0.001);
   narrow.projections.back().delay = distribution::uniform(1.0, 2.0);
@@ -367,10 +370,13 @@ TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
     for (std::uint64_t c = common; c < b.target.size(); ++c) beyond += b.delay_at(c) > 65535;
     CHECK(beyond > 0);
   }
-  const auto x = run(narrow, which::cpu, 2);
-  const auto y = run(wide, which::cpu, 2);
-  CHECK(x.spikes.size() > 1000);
-  CHECK(x.spikes == y.spikes);
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    const auto x = run(narrow, which::cpu, threads);
+    const auto y = run(wide, which::cpu, threads);
+    CHECK(x.spikes.size() > 1000);
+    CHECK(x.spikes == y.spikes);
+  }
 }
 
 TEST_CASE("connections by class and one by one give the same run") {
@@ -754,3 +760,53 @@ TEST_CASE("an interrupted run stops between chunks, commits its outputs and says
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections by delay changes no state") {
+  // 200 Poisson sources (20 Hz) onto 40 LIF cells with an AMPA receptor (a
+  // release state a connection), p = 0.3, delays drawn from 0.1 to 3 ms:
+  // in 16 bits, which the CPU engine orders by delay within each source's
+  // row (keeping the permutation to export the release states in the
+  // image's order). A silent source whose projection allows 7000 ms puts
+  // every delay in 32 bits, which stay in the image's order. On 1 and 2
+  // threads: the same spikes and the same release states.
+  network narrow = poisson_net(200, 20.0, 0.0, 1e9, 200.0, 0.1);
+  add_model_population(narrow, "lif_cell", "lif", {}, {receptor_desc::of("ampa", "ampa")}, "cell", 40);
+  auto p = projection("noise", "cell", "ampa");
+  p.rule = connect_rule::fixed_probability;
+  p.probability = 0.3;
+  p.weight = distribution::constant(0.02);
+  p.delay = distribution::uniform(0.1, 3.0);
+  narrow.projections.push_back(p);
+  add_record(narrow, "cell", "spikes");
+  network wide = narrow;
+  add_spike_source(wide, "far", 1, {}, "cell", "ampa", 0.001);
+  wide.projections.back().delay = distribution::uniform(6000.0, 7000.0);
+  check(narrow);
+  check(wide);
+  {
+    const auto a = std::get<image<double>>(pack(narrow, 1));
+    const auto b = std::get<image<double>>(pack(wide, 1));
+    CHECK(a.delay16.size() == a.target.size());
+    CHECK(b.delay.size() == b.target.size());
+    CHECK(a.release_state.size() == a.target.size());
+  }
+  const auto release = [](const outcome& o, const char* name) {
+    for (const auto& s : o.state)
+      if (s.name == name) return s.values;
+    return std::vector<double>{};
+  };
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    const auto x = run(narrow, which::cpu, threads);
+    const auto y = run(wide, which::cpu, threads);
+    CHECK(x.spikes.size() > 100);
+    CHECK(x.spikes == y.spikes);
+    for (const char* name : {"release_end", "release_q", "release_w"}) {
+      CAPTURE(name);
+      const auto u = release(x, name), v = release(y, name);
+      REQUIRE(u.size() > 1000);
+      REQUIRE(v.size() == u.size() + 40);  // the silent source's connections last
+      CHECK(std::equal(u.begin(), u.end(), v.begin()));
+    }
+  }
+}

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <exception>
 #include <limits>
 
 #include <fmt/format.h>
@@ -576,41 +577,89 @@ class cpu_engine final : public engine {
       const auto& o = own[gi];
       return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), c) - (o.begin() + 1));
     };
-    // Static connections: each source's by owner, and where each owner's run starts.
-    // A row at a time, in place: no whole-array permutation and copies (at
-    // 3e8 connections several GB, once the peak of setting up). Release
-    // states are exported in the image's order, so with them the
+    // Static connections: each source's by owner, and where each owner's run
+    // starts (part_); within a run by delay where the delays are drawn (kept
+    // per connection in 16 bits: the microcircuit's), so that a run's adds
+    // fill one ring row after another instead of all rows at random (a row
+    // is the targets' width; the ring, rows × that). Stable: the builder's
+    // order (by target within a projection) within. A row at a time, in
+    // place, rows shared among the threads: no whole-array permutation and
+    // copies (at 3e8 connections several GB, once the peak of setting up).
+    // Release states are exported in the image's order, so with them the
     // permutation is kept (static_perm_).
-    if (nth > 1) {
-      part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
+    const bool by_delay = !img_.delay16.empty();
+    if (nth > 1 || by_delay) {
+      if (nth > 1) part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
       const bool keep = !img_.release_state.empty();
       if (keep) static_perm_.resize(img_.target.size());
-      std::vector<std::uint64_t> fill(nth + 1), from;
-      std::vector<std::uint32_t> own_of;
-      for (std::size_t i = 0; i < img_.nsources; ++i) {
-        const std::uint64_t a = img_.row[i], n = img_.row[i + 1] - a;
-        own_of.resize(n);
-        std::fill(fill.begin(), fill.end(), 0);
-        for (std::uint64_t c = 0; c < n; ++c) ++fill[(own_of[c] = static_cast<std::uint32_t>(owner(img_.target[a + c]))) + 1];
-        for (std::size_t k = 0; k < nth; ++k) fill[k + 1] += fill[k];
-        for (std::size_t k = 1; k < nth; ++k) part_[i * (nth - 1) + k - 1] = a + fill[k];
-        from.resize(n);  // from[new] = old, within the row (stable by owner)
-        for (std::uint64_t c = 0; c < n; ++c) from[fill[own_of[c]]++] = c;
-        const auto reorder = [&](auto& v) {
-          using V = typename std::decay_t<decltype(v)>::value_type;
-          std::vector<V> row(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(a + n));
-          for (std::uint64_t c = 0; c < n; ++c) v[a + c] = row[from[c]];
-        };
-        reorder(img_.target);
-        if (!img_.weight.empty()) reorder(img_.weight);
-        if (!img_.cls.empty()) reorder(img_.cls);
-        if (!img_.delay.empty()) reorder(img_.delay);
-        if (!img_.delay16.empty()) reorder(img_.delay16);
-        if (keep) {
-          reorder(img_.release_state);
-          for (std::uint64_t c = 0; c < n; ++c) static_perm_[a + c] = a + from[c];
+      std::exception_ptr failure;
+#pragma omp parallel num_threads(threads_)
+      {
+        std::vector<std::uint64_t> bucket;  // per connection: owner · span + delay − the row's least delay
+        std::vector<std::uint64_t> fill;    // per bucket: where its next connection goes
+        std::vector<std::uint32_t> from;    // from[new] = old, within the row
+#pragma omp for schedule(dynamic, 256)
+        for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(img_.nsources); ++ii) {
+          try {
+            const auto i = static_cast<std::size_t>(ii);
+            const std::uint64_t a = img_.row[i], n = img_.row[i + 1] - a;
+            if (n >= (std::uint64_t{1} << 32))
+              throw internal_error(fmt::format("cpu engine: source {} has {} connections; at most 2^32 - 1", i, n));
+            // A counting sort by (owner, delay): a row's delays usually span
+            // a few dozen steps, not 65536.
+            std::uint32_t dmin = 0, span = 1;
+            if (by_delay && n > 0) {
+              const auto [lo_d, hi_d] = std::minmax_element(img_.delay16.begin() + static_cast<std::ptrdiff_t>(a),
+                                                            img_.delay16.begin() + static_cast<std::ptrdiff_t>(a + n));
+              dmin = *lo_d;
+              span = static_cast<std::uint32_t>(*hi_d) - dmin + 1;
+            }
+            const std::uint64_t nbuckets = static_cast<std::uint64_t>(nth) * span;
+            bucket.resize(n);
+            from.resize(n);
+            for (std::uint64_t c = 0; c < n; ++c) {
+              const std::uint64_t o = nth > 1 ? owner(img_.target[a + c]) : 0;
+              const std::uint32_t d = by_delay ? img_.delay16[a + c] - dmin : 0;
+              bucket[c] = o * span + d;
+            }
+            if (nbuckets <= 2 * n + 1024) {
+              fill.assign(nbuckets + 1, 0);
+              for (std::uint64_t c = 0; c < n; ++c) ++fill[bucket[c] + 1];
+              for (std::size_t b = 1; b < fill.size(); ++b) fill[b] += fill[b - 1];
+              for (std::size_t k = 1; k < nth; ++k) part_[i * (nth - 1) + k - 1] = a + fill[k * span];
+              for (std::uint64_t c = 0; c < n; ++c) from[fill[bucket[c]]++] = static_cast<std::uint32_t>(c);
+            } else {  // delays spread over more steps than the row has connections
+              for (std::uint64_t c = 0; c < n; ++c) from[c] = static_cast<std::uint32_t>(c);
+              std::stable_sort(from.begin(), from.end(), [&](std::uint32_t x, std::uint32_t y) { return bucket[x] < bucket[y]; });
+              for (std::size_t k = 1; k < nth; ++k)
+                part_[i * (nth - 1) + k - 1] =
+                    a + static_cast<std::uint64_t>(std::partition_point(from.begin(), from.end(), [&](std::uint32_t x) {
+                          return bucket[x] < k * span;
+                        }) - from.begin());
+            }
+            if (keep)
+              for (std::uint64_t c = 0; c < n; ++c) static_perm_[a + c] = a + from[c];
+            bool moved = false;
+            for (std::uint64_t c = 0; c < n && !moved; ++c) moved = from[c] != c;
+            if (!moved) continue;
+            const auto reorder = [&](auto& v) {
+              using V = typename std::decay_t<decltype(v)>::value_type;
+              std::vector<V> row(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(a + n));
+              for (std::uint64_t c = 0; c < n; ++c) v[a + c] = row[from[c]];
+            };
+            reorder(img_.target);
+            if (!img_.weight.empty()) reorder(img_.weight);
+            if (!img_.cls.empty()) reorder(img_.cls);
+            if (!img_.delay.empty()) reorder(img_.delay);
+            if (!img_.delay16.empty()) reorder(img_.delay16);
+            if (keep) reorder(img_.release_state);
+          } catch (...) {
+#pragma omp critical(ranvier_partition_failure)
+            if (!failure) failure = std::current_exception();
+          }
         }
       }
+      if (failure) std::rethrow_exception(failure);
     }
     // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])
     // of each projection, and each source's connections by owner, then
