@@ -168,12 +168,10 @@ RANVIER_HD void init_model_states(const point_group_view<T>& G, std::uint32_t fi
   });
 }
 
+// One step of a group of point cells with a membrane of mechanisms (no
+// neuron model, G.model < 0).
 template <class M, class T, int W, class Sink>
-RANVIER_HD void point_step(const point_group_view<T>& G, const step_ctx& ctx, lanes<T, W>& L, Sink&& sink) {
-  if (G.model >= 0) {
-    dispatch(neuron_models{}, G.model, [&]<class N>() { model_step<N, M>(G, ctx, L, sink); });
-    return;
-  }
+RANVIER_HD void membrane_point_step(const point_group_view<T>& G, const step_ctx& ctx, lanes<T, W>& L, Sink&& sink) {
   const cell_parts<T>& C = G.c;
   const int n = L.count();
   const std::uint32_t c0 = L.first;
@@ -213,6 +211,16 @@ RANVIER_HD void point_step(const point_group_view<T>& G, const step_ctx& ctx, la
   advance_states<M>(C, c0, n, [&](std::uint32_t, int k) { return L.ica[k]; });
 
   for (int k = 0; k < n; ++k) detect(C, ctx, c0, k, L.v[k], v[k], sink);
+}
+
+// One step of any point group: its neuron model's (model_step) or its
+// membrane's (membrane_point_step).
+template <class M, class T, int W, class Sink>
+RANVIER_HD void point_step(const point_group_view<T>& G, const step_ctx& ctx, lanes<T, W>& L, Sink&& sink) {
+  if (G.model >= 0)
+    dispatch(neuron_models{}, G.model, [&]<class N>() { model_step<N, M>(G, ctx, L, sink); });
+  else
+    membrane_point_step<M>(G, ctx, L, sink);
 }
 
 }  // namespace ranvier::core

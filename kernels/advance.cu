@@ -2,6 +2,8 @@
 // core::cable_step (one thread per cell, W = 1 lanes), the gap-junction
 // gather, and the spike sources (core::poisson_fires, given times). The step's
 // arithmetic is core's, unchanged, which is why it matches the CPU engine.
+#include <utility>
+
 #include "kernels/launch.cuh"
 
 namespace ranvier::kernels {
@@ -23,7 +25,12 @@ __device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std
           b.transfer_ring ? b.transfer_ring + row : nullptr};
 }
 
-template <class T, class M>
+// A point group of one kind K: the neuron model at index K of
+// core::neuron_models, or (K = −1) a membrane of mechanisms. A kernel per
+// kind, chosen on the host, holds only its kind's registers (a LIF group's
+// kernel is not sized for HH's rates) — the same core functions as
+// core::point_step's run-time dispatch, so the same arithmetic.
+template <class T, class M, int K>
 __global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
@@ -31,7 +38,18 @@ __global__ void point_step_kernel(const core::point_group_view<T> group, const s
   const core::step_ctx ctx = step_ctx_of(b, step);
   core::lanes<T, 1> lanes;
   lanes.first = c;
-  core::point_step<M>(group, ctx, lanes, [&b](std::uint32_t gid) { append_spike(b, gid); });
+  const auto sink = [&b](std::uint32_t gid) { append_spike(b, gid); };
+  if constexpr (K < 0)
+    core::membrane_point_step<M>(group, ctx, lanes, sink);
+  else
+    core::model_step<typename core::type_at<K, core::neuron_models>::type, M>(group, ctx, lanes, sink);
+}
+
+template <class T, class M, int K>
+status launch_point_kind(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream) {
+  constexpr unsigned block = 128;
+  return RANVIER_LAUNCH(point_step_kernel<T, M, K>, dim3(blocks_for(group.c.ncells, block)), dim3(block), stream, group,
+                        buffers);
 }
 
 template <class T, class M>
@@ -75,9 +93,14 @@ __global__ void poisson_kernel(const core::poisson_view gen, const step_buffers 
 
 template <class T, class M>
 status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream) {
-  constexpr unsigned block = 128;
-  return RANVIER_LAUNCH(detail::point_step_kernel<T, M>, dim3(detail::blocks_for(group.c.ncells, block)),
-                        dim3(block), stream, group, buffers);
+  if (group.model < 0) return detail::launch_point_kind<T, M, -1>(group, buffers, stream);
+  // cudaErrorInvalidValue (1) where the model is none of core::neuron_models.
+  status s{1, "cudaErrorInvalidValue", "launch_point_step: a neuron model index beyond core::neuron_models", __FILE__,
+           __LINE__};
+  [&]<int... K>(std::integer_sequence<int, K...>) {
+    (void)((group.model == K ? (s = detail::launch_point_kind<T, M, K>(group, buffers, stream), true) : false) || ...);
+  }(std::make_integer_sequence<int, core::neuron_models::size>{});
+  return s;
 }
 
 template <class T, class M>

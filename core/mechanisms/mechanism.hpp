@@ -72,6 +72,13 @@ template <class... Ms> struct type_list {
   static constexpr int size = sizeof...(Ms);
 };
 
+// The K-th type of a list, at compile time (kernels specialised by kind).
+template <int K, class L> struct type_at;
+template <int K, class M0, class... Ms> struct type_at<K, type_list<M0, Ms...>> : type_at<K - 1, type_list<Ms...>> {};
+template <class M0, class... Ms> struct type_at<0, type_list<M0, Ms...>> {
+  using type = M0;
+};
+
 // Calls f.template operator()<M>() for the kind-th type M of the list.
 // Dispatch happens once per mechanism and step, outside the loops over
 // compartments and cells, so those loops see one type and vectorise.
