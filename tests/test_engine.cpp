@@ -333,6 +333,19 @@ TEST_CASE("no window of a run holds more spikes than a GPU batch's record is siz
   CHECK(plan_batch(bimg, 4u << 20, 1000).steps == 120);
 }
 
+namespace {
+
+// The network and a silent one-cell source whose projection onto `target`'s
+// `receptor` draws delays of 6000 to 7000 ms (beyond 65535 steps at dt =
+// 0.1 ms): every static delay then kept per connection in 32 bits.
+network with_wide_delays(network net, const std::string& target, const std::string& receptor) {
+  add_spike_source(net, "far", 1, {}, target, receptor, 0.001);
+  net.projections.back().delay = distribution::uniform(6000.0, 7000.0);
+  return net;
+}
+
+}  // namespace
+
 TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
   // COBAHH with delays drawn from 0.1 to 2 ms (so that they are kept per
   // connection, not by class), 100 ms, with a silent source whose
@@ -344,11 +357,9 @@ TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
   network narrow = example("cobahh.toml");
   narrow.sim.duration = 100.0;
   for (auto& p : narrow.projections) p.delay = distribution::uniform(0.1, 2.0);
-  network wide = narrow;
+  network wide = with_wide_delays(narrow, "exc", "exc");
   add_spike_source(narrow, "far", 1, {}, "exc", "exc", 0.001);
   narrow.projections.back().delay = distribution::uniform(1.0, 2.0);
-  add_spike_source(wide, "far", 1, {}, "exc", "exc", 0.001);
-  wide.projections.back().delay = distribution::uniform(6000.0, 7000.0);
   check(narrow);
   check(wide);
   {
@@ -759,8 +770,6 @@ TEST_CASE("an interrupted run stops between chunks, commits its outputs and says
   CHECK(run_network(example("hh_single.toml"), opt).status == run_status::complete);
 }
 
-}  // TEST_SUITE
-
 TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections by delay changes no state") {
   // 200 Poisson sources (20 Hz) onto 40 LIF cells with an AMPA receptor (a
   // release state a connection), p = 0.3, delays drawn from 0.1 to 3 ms:
@@ -778,9 +787,7 @@ TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections 
   p.delay = distribution::uniform(0.1, 3.0);
   narrow.projections.push_back(p);
   add_record(narrow, "cell", "spikes");
-  network wide = narrow;
-  add_spike_source(wide, "far", 1, {}, "cell", "ampa", 0.001);
-  wide.projections.back().delay = distribution::uniform(6000.0, 7000.0);
+  const network wide = with_wide_delays(narrow, "cell", "ampa");
   check(narrow);
   check(wide);
   {
@@ -810,3 +817,5 @@ TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections 
     }
   }
 }
+
+}  // TEST_SUITE
