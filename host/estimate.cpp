@@ -204,6 +204,7 @@ resource_estimate estimate_resources(const network& net) {
   rec.device_bytes = rec.host_bytes;
 
   e.parts = {cells, stat, dyn, ring, rec};
+  e.connection_device_bytes = stat.device_bytes + dyn.device_bytes;
   for (const auto& p : e.parts) {
     e.host_bytes += p.host_bytes;
     e.device_bytes += p.device_bytes;

@@ -25,6 +25,7 @@ struct resource_estimate {
   double host_bytes = 0.0;        // sum of the parts
   double host_build_bytes = 0.0;  // the peak while building and packing (the connections' lists, twice)
   double device_bytes = 0.0;
+  double connection_device_bytes = 0.0;  // the static and the plastic or dynamic connections' part of device_bytes
   double disk_bytes = 0.0;        // the sampled records' files and the final weights
   double spike_bytes_per_hz = 0.0;  // spikes.csv per Hz of mean rate of the recorded cells
   // The part with the most host bytes.

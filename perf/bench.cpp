@@ -96,9 +96,7 @@ int main(int argc, char** argv) {
       getrusage(RUSAGE_SELF, &ru);
       const double peak_host = static_cast<double>(ru.ru_maxrss) * 1024.0;
       const resource_estimate est = estimate_resources(net);
-      double conn_device = 0.0;
-      for (const auto& part : est.parts)
-        if (part.name.find("connections") != std::string::npos) conn_device += part.device_bytes;
+      const double conn_device = est.connection_device_bytes;
       const double nconn = static_cast<double>(std::max<std::uint64_t>(1, m.connections));
       std::string times;
       for (const auto& r : runs) times += fmt::format("{}{:.6f}", times.empty() ? "" : ", ", r.run_s);
