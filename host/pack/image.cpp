@@ -861,7 +861,6 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   img.engine = net.sim.engine;
   img.populations = L.populations;
   img.nsources = L.nsources;
-  img.max_spikes_per_step = L.nsources;
   img.ntargets = L.ntargets;
   img.ring_depth = C.max_delay + 1;
 
@@ -914,13 +913,6 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       }
       ss.params.nevents = ev.size();
       ss.spike_count.assign(ss.params.ncells, 0);
-      // A source given two times within one step fires twice in it.
-      std::uint64_t most = 0;
-      for (std::size_t a = 0, b = 0; a < ev.size(); a = b) {
-        while (b < ev.size() && ev[b].first == ev[a].first) ++b;
-        most = std::max<std::uint64_t>(most, b - a);
-      }
-      if (most > ss.params.ncells) img.max_spikes_per_step += most - ss.params.ncells;
       img.spike_sources.push_back(std::move(ss));
       continue;
     }
@@ -1135,6 +1127,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     img.plastic.push_back(std::move(ps));
   }
 
+  img.max_spikes_per_step = img.max_spikes_in(1);
   check_input_sums(net, L, img);
   for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();

@@ -227,7 +227,7 @@ template <class T> struct image {
   std::vector<population_layout> populations;
   std::vector<record_plan> records;
   std::uint32_t nsources = 0;
-  std::uint64_t max_spikes_per_step = 0;  // at most one a source, more where given times repeat in a step
+  std::uint64_t max_spikes_per_step = 0;  // max_spikes_in(1): the spike list a step needs
   std::uint32_t ntargets = 0;
   std::uint32_t ring_depth = 2;  // max delay + 1, + the longest pulse of a pulse receptor [steps]
   bool has_gaps = false;
