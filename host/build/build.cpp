@@ -5,8 +5,8 @@
 #include "host/build/build.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <atomic>  // std::atomic_ref
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
