@@ -67,6 +67,8 @@ struct device_clock {
   std::uint32_t nspikes;          // spikes detected in the current step
   std::uint32_t overflow;         // set if the spike list or the spike record buffer would overflow
   std::uint64_t nrecorded;        // spikes in the record buffer (this batch)
+  std::uint32_t blocks_done;      // propagate's blocks done with the step (the last one closes it); 0 between steps
+  std::uint32_t pad;
 };
 
 // A recorded spike: source gid detected in the step that ends at `step`.
@@ -188,7 +190,10 @@ status launch_spike_times(const core::spike_times_view& src, const step_buffers&
 // Stage 3: each of this step's spikes walks its CSR row (one warp per spike),
 // adding weights into the ring with 64-bit integer atomics (order-free). Also
 // appends the step's spikes to the record buffer. A connection onto a
-// kinetic receptor releases through core::kinetic_release instead.
+// kinetic receptor releases through core::kinetic_release instead. Its last
+// block to finish closes the step (stage 5's bookkeeping, no launch of its
+// own): counts the step's spikes into the record (and the history's row),
+// clears the spike list, advances the step.
 template <class T, class M>
 status launch_propagate(const connection_view<T>& conns, const step_buffers& buffers, int grid_blocks, void* stream);
 
@@ -240,10 +245,6 @@ status launch_plastic_modulate(const core::plastic_view<T>& view, const step_buf
 template <class T, class M>
 status launch_plastic_hebbian(const core::plastic_view<T>& view, const std::uint32_t* source_of, std::uint64_t n,
                               const step_buffers& buffers, int grid_blocks, void* stream);
-
-// Stage 5 bookkeeping: counts the step's spikes into the record (and the
-// history's row), clears the spike list, advances the step.
-status launch_end_step(const step_buffers& buffers, void* stream);
 
 // Stage 5, a weight histogram record (sample kind 4), launched after
 // end_step: one thread per weight, 32-bit integer atomics into the row's

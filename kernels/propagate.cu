@@ -4,12 +4,25 @@
 // addition commutes, so the sums are exact and independent of scheduling.
 // The grid is fixed and strides over the step's spikes, whose count it reads
 // from device memory: no host round trip, and the launch can live in a graph.
+// Its last block closes the step.
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "kernels/launch.cuh"
 
 namespace ranvier::kernels {
 namespace detail {
+
+// Closes the step: counts its spikes into the record (and the history's
+// row), clears the spike list, advances the step.
+__device__ void end_step(const step_buffers& b) {
+  device_clock& k = *b.clock;
+  if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
+  const std::uint64_t n = k.nrecorded + k.nspikes;
+  if (n > b.record_capacity) k.overflow = 1;
+  k.nrecorded = n;
+  k.nspikes = 0;
+  k.step += 1;
+}
 
 template <class T, class M>
 __global__ void propagate_kernel(const connection_view<T> conns, const step_buffers b) {
@@ -41,6 +54,17 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
         const std::uint64_t end = core::pulse_end_row(step, d, b.pulse[t], b.ring_depth);
         atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + end * b.ntargets + t), static_cast<unsigned long long>(w));
       }
+    }
+  }
+  // The last block to finish closes the step (one launch fewer a step than
+  // a kernel of its own). Every thread has read the clock above before its
+  // block counts itself done, so no block reads it after the change.
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    __threadfence();
+    if (atomicAdd(&b.clock->blocks_done, 1u) == gridDim.x - 1) {
+      end_step(b);
+      b.clock->blocks_done = 0;
     }
   }
 }

@@ -1,21 +1,11 @@
-// Stage 5 on the GPU: closing a step (spike count into the record, the spike
-// list cleared, the step advanced) and sampling traces into device buffers
-// that the host fetches once per batch.
+// Stage 5 on the GPU: sampling traces into device buffers that the host
+// fetches once per batch (closing a step is propagate's last block's, in
+// propagate.cu).
 #include "core/plasticity/plastic.hpp"
 #include "kernels/launch.cuh"
 
 namespace ranvier::kernels {
 namespace detail {
-
-__global__ void end_step_kernel(const step_buffers b) {
-  device_clock& k = *b.clock;
-  if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
-  const std::uint64_t n = k.nrecorded + k.nspikes;
-  if (n > b.record_capacity) k.overflow = 1;
-  k.nrecorded = n;
-  k.nspikes = 0;
-  k.step += 1;
-}
 
 template <class T>
 __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
@@ -42,10 +32,6 @@ __global__ void weight_histogram_kernel(const sample_view<T> s, const step_buffe
 }
 
 }  // namespace detail
-
-status launch_end_step(const step_buffers& buffers, void* stream) {
-  return RANVIER_LAUNCH(detail::end_step_kernel, dim3(1), dim3(1), stream, buffers);
-}
 
 template <class T>
 status launch_sample(const sample_view<T>& sample, const step_buffers& buffers, void* stream) {

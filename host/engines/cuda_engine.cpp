@@ -661,7 +661,6 @@ class cuda_engine final : public engine {
                                             kinetic_,
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
     check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
-    check_cuda(kernels::launch_end_step(buffers_, stream_), "end step");
     for (const auto& dp : dplastic_)  // modulated STDP: the dopamine to the next step's start, before samples
       if (dp.view.rule == core::plastic_rule::modulated)
         check_cuda(kernels::launch_plastic_modulate<T, M>(dp.view, buffers_, stream_), "plasticity");
