@@ -64,6 +64,7 @@ template <class T> struct receptor_view {
   std::uint32_t target_base;   // the group's first target
   std::uint32_t first_location;
   std::uint32_t nlocations;    // of the whole group, per cell
+  std::uint32_t scale;         // on the 32-bit ring: its values in 2^-scale of the unit (core/fixed_point.hpp)
   T param[max_receptor_params];
   T* state[max_receptor_states];  // each ninst × ncells
 };
@@ -120,6 +121,10 @@ struct step_ctx {
   std::int64_t* ring_slot;   // the ring-buffer row of this step (read and cleared)
   std::int64_t* pulse_slot = nullptr;  // the row of pulses closing this step (pulse receptors); null: none
   std::int64_t* transfer_slot = nullptr;  // the transfer ring's row (kinetic receptors); null: none
+  // On the 32-bit ring (image::ring_scale) its row and the pulse ring's
+  // instead of ring_slot and pulse_slot, which are then null.
+  std::int32_t* ring_slot32 = nullptr;
+  std::int32_t* pulse_slot32 = nullptr;
 };
 
 RANVIER_HD std::uint32_t node_of(const std::uint32_t* nodes, std::uint32_t j) { return nodes ? nodes[j] : 0u; }
@@ -165,51 +170,70 @@ RANVIER_HD void for_each_mechanism_instance(const cell_parts<T>& C, F&& f) {
 
 // Deliver: this step's arrivals (fixed-point sums in the ring row) go into
 // the receptors, and the row is cleared; pulse receptors also take the
-// weights whose pulses close this step (the pulse ring's row).
+// weights whose pulses close this step (the pulse ring's row). The ring's
+// words are 64-bit at 2^-40, or 32-bit at the receptor's own scale.
 template <class M, class T>
 RANVIER_HD void deliver_inputs(const cell_parts<T>& C, const step_ctx& ctx, std::uint32_t c0, int n) {
   for (int r = 0; r < C.nrec; ++r) {
     const receptor_view<T>& R = C.rec[r];
+    const auto value = [&R](auto q) {
+      if constexpr (sizeof(q) == 4)
+        return from_fixed32<T>(q, static_cast<int>(R.scale));
+      else
+        return from_fixed<T>(q);
+    };
     dispatch(receptor_kinds{}, static_cast<int>(R.kind), [&]<class Rec>() {
-      for (std::uint32_t j = 0; j < R.ninst; ++j) {
-        std::int64_t* __restrict__ slot =
-            ctx.ring_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0);
-        if constexpr (pulse_param_of<Rec>() >= 0) {
-          // A pulse receptor also takes the weights whose pulses close now.
-          std::int64_t* __restrict__ ends =
-              ctx.pulse_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0);
-          // A kinetic receptor also takes the transfer ring's row.
-          std::int64_t* __restrict__ moves =
-              ctx.transfer_slot
-                  ? ctx.transfer_slot + R.target_base + at(R.first_location + j, R.nlocations, C.block, C.ncells, c0, 0)
-                  : nullptr;
-          for (int k = 0; k < n; ++k) {
-            const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
-            auto s = load_states<Rec::nstate>(R.state, i);
-            const T moved = moves ? from_fixed<T>(moves[k]) : T(0);
-            Rec::template deliver_pulse<M>(R.param, s.s, from_fixed<T>(slot[k]), from_fixed<T>(ends[k]), moved);
-            slot[k] = 0;
-            ends[k] = 0;
-            if (moves) moves[k] = 0;
-            store_states(R.state, i, s);
-          }
-        } else {
+      const auto row = [&](auto* ring, auto* pulses) {
+        // Locals, not C's fields: a store into a 32-bit ring could alias
+        // those, and their reloads would keep the loops below scalar.
+        const std::uint32_t block = C.block, ncells = C.ncells, ninst = R.ninst;
+        const int lanes = n;
+        for (std::uint32_t j = 0; j < ninst; ++j) {
+          const std::size_t place = R.target_base + at(R.first_location + j, R.nlocations, block, ncells, c0, 0);
+          auto* __restrict__ slot = ring + place;
+          if constexpr (pulse_param_of<Rec>() >= 0) {
+            // A pulse receptor also takes the weights whose pulses close now,
+            auto* __restrict__ ends = pulses + place;
+            // and a kinetic receptor the transfer ring's row.
+            std::int64_t* __restrict__ moves = ctx.transfer_slot ? ctx.transfer_slot + place : nullptr;
+            for (int k = 0; k < lanes; ++k) {
+              const std::size_t i = at(j, ninst, block, ncells, c0, k);
+              auto s = load_states<Rec::nstate>(R.state, i);
+              const T moved = moves ? from_fixed<T>(moves[k]) : T(0);
+              Rec::template deliver_pulse<M>(R.param, s.s, value(slot[k]), value(ends[k]), moved);
+              slot[k] = 0;
+              ends[k] = 0;
+              if (moves) moves[k] = 0;
+              store_states(R.state, i, s);
+            }
+          } else {
 #if RANVIER_DEVICE_PASS
-          const auto in = [&](int k) { return from_fixed<T>(slot[k]); };
+            const auto in = [&](int k) { return value(slot[k]); };
 #else
-          T values[max_lanes];  // converted first, in a loop that vectorises
-          from_fixed_lanes(slot, values, n);
-          const auto in = [&](int k) { return values[k]; };
+            T values[max_lanes];  // converted first, and the row cleared, in loops that vectorise
+            if constexpr (sizeof(*slot) == 4)
+              from_fixed32_lanes(slot, static_cast<int>(R.scale), values, lanes);
+            else
+              from_fixed_lanes(slot, values, lanes);
+            for (int k = 0; k < lanes; ++k) slot[k] = 0;
+            const auto in = [&](int k) { return values[k]; };
 #endif
-          for (int k = 0; k < n; ++k) {
-            const std::size_t i = at(j, R.ninst, C.block, C.ncells, c0, k);
-            auto s = load_states<Rec::nstate>(R.state, i);
-            Rec::template deliver<M>(R.param, s.s, in(k));
-            slot[k] = 0;
-            store_states(R.state, i, s);
+            for (int k = 0; k < lanes; ++k) {
+              const std::size_t i = at(j, ninst, block, ncells, c0, k);
+              auto s = load_states<Rec::nstate>(R.state, i);
+              Rec::template deliver<M>(R.param, s.s, in(k));
+#if RANVIER_DEVICE_PASS
+              slot[k] = 0;
+#endif
+              store_states(R.state, i, s);
+            }
           }
         }
-      }
+      };
+      if (ctx.ring_slot32)
+        row(ctx.ring_slot32, ctx.pulse_slot32);
+      else
+        row(ctx.ring_slot, ctx.pulse_slot);
     });
   }
 }

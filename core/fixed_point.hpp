@@ -15,6 +15,7 @@ namespace ranvier::core {
 inline constexpr double fixed_scale = 1099511627776.0;         // 2^40
 inline constexpr double fixed_unit = 1.0 / 1099511627776.0;     // 2^-40
 inline constexpr double fixed_max_value = 8.0e6;  // |values| the model checker allows
+inline constexpr int fixed_bits = 40;                // the 64-bit ring's scale: 2^-fixed_bits
 
 // Rounds to the nearest multiple of 2^-40 (ties to even). Scaling by a power
 // of two is exact, so the only rounding is the conversion, which both engines
@@ -39,7 +40,38 @@ RANVIER_HD T from_fixed(std::int64_t q) {
   return static_cast<T>(q) * static_cast<T>(fixed_unit);
 }
 
+// The 32-bit ring (image::ring_scale): a receptor's values in units of
+// 2^-k of its unit, k <= fixed_bits, where every weight reaching it is a
+// multiple of 2^-k and no step's sum can leave the int32 range. Its values
+// are then the 64-bit ring's divided by 2^(fixed_bits - k), exactly, and
+// convert to the same T: scaling by a power of two commutes with rounding.
+RANVIER_HD double fixed_scale_of(int k) { return static_cast<double>(std::uint64_t{1} << k); }
+RANVIER_HD std::int32_t to_fixed32(double x, int k) {
+#if RANVIER_DEVICE_PASS
+  return __double2int_rn(x * fixed_scale_of(k));
+#else
+  return static_cast<std::int32_t>(__builtin_lrint(x * fixed_scale_of(k)));
+#endif
+}
+RANVIER_HD std::int32_t to_fixed32(float x, int k) {
+#if RANVIER_DEVICE_PASS
+  return __float2int_rn(x * static_cast<float>(fixed_scale_of(k)));
+#else
+  return static_cast<std::int32_t>(__builtin_lrintf(x * static_cast<float>(fixed_scale_of(k))));
+#endif
+}
+template <class T>
+RANVIER_HD T from_fixed32(std::int32_t q, int k) {
+  return static_cast<T>(q) * static_cast<T>(1.0 / fixed_scale_of(k));
+}
+
 #if !RANVIER_DEVICE_PASS
+// from_fixed32 over the CPU's lanes (a loop that vectorises as it is).
+template <class T> inline void from_fixed32_lanes(const std::int32_t* q, int k, T* out, int n) {
+  const T unit = static_cast<T>(1.0 / fixed_scale_of(k));
+  for (int j = 0; j < n; ++j) out[j] = static_cast<T>(q[j]) * unit;
+}
+
 // from_fixed over the CPU's lanes, out[k] for q[k], k < n: the same values.
 // When every |q| is below 2^51 (2048 units) the integer goes into a double's
 // mantissa by adding the bits of 2^52 + 2^51 and subtracting that number,

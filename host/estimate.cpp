@@ -170,6 +170,8 @@ resource_estimate estimate_resources(const network& net) {
       max_delay_ms = pr.delay.mean + 6.0 * pr.delay.sd;
   if (!std::isfinite(max_delay_ms)) max_delay_ms = dt;
   const double depth = std::floor(max_delay_ms / dt + 0.5) + 2.0;
+  // 8 B a word: the 64-bit ring. The 32-bit one, where the built network's
+  // sums allow it (choose_ring_scales), takes half: this is the bound.
   ring.host_bytes = ring.device_bytes = depth * targets * 8.0;
 
   // Recording: each sampled record's columns, on disk as text (about 11

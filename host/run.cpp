@@ -125,17 +125,19 @@ template <class T> run_counts count_image(const image<T>& img_ref, run_summary& 
   for (const auto& g : img_ref.generators) s.generators += g.params.ncells;
   s.connections = img_ref.nconnections();
   s.compartments = img_ref.ncompartments();
+  s.ring_bits = img_ref.narrow_ring() ? 32 : 64;
   s.steps = img_ref.nsteps;
   s.dt = img_ref.dt;
   s.duration = static_cast<double>(img_ref.nsteps) * img_ref.dt;
   s.steps_planned = img_ref.nsteps;
   run_counts c;
   c.populations = img_ref.populations;
+  const double ring_word = img_ref.narrow_ring() ? 4.0 : 8.0;
   for (const auto& g : img_ref.groups) {
     for (int a = 0; a < g.narrays(); ++a) c.bytes_per_step += 2.0 * g.array(a).size() * sizeof(T);  // read, write
     std::uint64_t locations = 0;
     for (const auto& r : g.receptors) locations += r.ninst();
-    c.bytes_per_step += static_cast<double>(g.ncells) * (8.0 /* last spike */ + 16.0 * locations /* ring */);
+    c.bytes_per_step += static_cast<double>(g.ncells) * (8.0 /* last spike */ + 2.0 * ring_word * locations /* ring */);
     if (g.cable) {
       // Per-instance parameters and node indices, read; the solver's d and
       // rhs written at assembly, read and written by the elimination, read
@@ -147,7 +149,10 @@ template <class T> run_counts count_image(const image<T>& img_ref, run_summary& 
       c.bytes_per_step += 4.0 * scratch_arrays * g.nnodes * g.ncells * sizeof(T);
     }
   }
-  c.bytes_per_event = 4.0 + sizeof(T) + 4.0 + 16.0;  // target, weight, delay; ring read-modify-write
+  // A static connection as the layout keeps it (target; weight or class;
+  // delay, unless the class gives it), and its ring entry read and written.
+  c.bytes_per_event = 4.0 + (img_ref.cls.empty() ? sizeof(T) : 1.0) +
+                      (!img_ref.class_delay.empty() ? 0.0 : !img_ref.delay16.empty() ? 2.0 : 4.0) + 2.0 * ring_word;
   auto& outdegree = c.outdegree;
   outdegree.resize(img_ref.nsources);
   for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];

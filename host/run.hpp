@@ -82,6 +82,7 @@ struct run_summary {
   // cells also the parameters and the solver's scratch (perf/README.md).
   double bytes_moved = 0.0;
   std::uint64_t compartments = 0;     // nodes with membrane, over all cells
+  int ring_bits = 64;                 // the ring's words: 32 where they hold every sum exactly (image::ring_scale)
   std::uint64_t device_bytes = 0;     // the CUDA engine's device memory at the end of the run (engine::device_bytes); 0 on the CPU
   std::vector<population_summary> populations;
   std::vector<measurement> measurements;

@@ -21,6 +21,7 @@ __device__ __forceinline__ void append_spike(const step_buffers& b, std::uint32_
 // The rows of this step in the rings.
 __device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std::int64_t step) {
   const std::size_t row = static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
+  if (b.ring32) return {step, nullptr, nullptr, nullptr, b.ring32 + row, b.pulse_ring32 ? b.pulse_ring32 + row : nullptr};
   return {step, b.ring + row, b.pulse_ring ? b.pulse_ring + row : nullptr,
           b.transfer_ring ? b.transfer_ring + row : nullptr};
 }

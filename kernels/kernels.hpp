@@ -103,6 +103,11 @@ struct step_buffers {
   // The lowest gid that can be in a step's spikes more than once (a
   // given-time source whose times repeat within a step); UINT32_MAX: none.
   std::uint32_t repeat_gid_lo;
+  // The 32-bit ring (image::ring_scale), instead of ring and pulse_ring
+  // (then null): ring_depth × ntargets each, and per target its scale.
+  std::int32_t* ring32 = nullptr;
+  std::int32_t* pulse_ring32 = nullptr;
+  const std::uint8_t* ring_scale = nullptr;
 };
 
 // Kinetic receptors' targets: per target 1 + the index of its receptor's

@@ -1,6 +1,7 @@
 // Stage 3 on the GPU: one warp per spike walks the source's CSR row, its lanes
 // taking consecutive connections (coalesced reads of target, weight or class,
-// delay), and adds each weight into the ring with a 64-bit integer atomic. Integer
+// delay), and adds each weight into the ring with an integer atomic (64-bit,
+// or 32-bit at the target's scale). Integer
 // addition commutes, so the sums are exact and independent of scheduling.
 // The grid is fixed and strides over the step's spikes, whose count it reads
 // from device memory: no host round trip, and the launch can live in a graph.
@@ -48,11 +49,19 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
         release_onto<M>(conns.kinetic, b, conns.release_state[c], t, weight, step + 1 + static_cast<std::int64_t>(d));
         continue;
       }
-      const std::int64_t w = core::to_fixed(weight);
-      atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
-      if (b.pulse && b.pulse[t]) {  // a pulse receptor: where the arrival's pulse closes
-        const std::uint64_t end = core::pulse_end_row(step, d, b.pulse[t], b.ring_depth);
-        atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + end * b.ntargets + t), static_cast<unsigned long long>(w));
+      // A pulse receptor also adds where the arrival's pulse closes.
+      const bool pulse = b.pulse && b.pulse[t];
+      const std::uint64_t end = pulse ? core::pulse_end_row(step, d, b.pulse[t], b.ring_depth) : 0;
+      if (b.ring32) {  // the 32-bit ring, at the target's scale (the same branch for every thread)
+        const std::int32_t w = core::to_fixed32(weight, b.ring_scale[t]);
+        atomicAdd(b.ring32 + slot * b.ntargets + t, w);
+        if (pulse) atomicAdd(b.pulse_ring32 + end * b.ntargets + t, w);
+      } else {
+        const std::int64_t w = core::to_fixed(weight);
+        atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
+        if (pulse)
+          atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + end * b.ntargets + t),
+                    static_cast<unsigned long long>(w));
       }
     }
   }

@@ -30,7 +30,10 @@ void drain(outcome& o, recording& rec) {
 
 outcome run(const network& net, which e, int threads, std::int64_t chunk, std::uint32_t cable_block) {
   check(net);
-  any_image img = pack(net, threads);
+  return run_packed(pack(net, threads), e, threads, chunk, cable_block);
+}
+
+outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std::uint32_t cable_block) {
   outcome o;
   std::visit(
       [&](auto& im) {

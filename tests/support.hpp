@@ -45,6 +45,8 @@ enum class which { cpu, cuda };
 // `chunk` steps; the CPU engine with `cable_block` cells per block of cable
 // groups (0: its own choice).
 outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0);
+// The same for a packed image (which a test may have changed).
+outcome run_packed(any_image img, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0);
 
 // Runs `net` to its end like run(), but in two pieces: engine `first` with
 // `threads1` threads to step `split`, its state saved (and, with `file`,

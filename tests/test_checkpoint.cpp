@@ -87,6 +87,11 @@ TEST_CASE("a run split by a checkpoint equals the run in one piece, bit for bit"
     check_split(net, 2, 1, 2);
   }
   SUBCASE("COBAHH (Traub-Miles, 4000 cells), 2 then 1 threads") { check_split(short_example("cobahh.toml", 20.0), 2, 2, 1); }
+  SUBCASE("COBAHH in single precision (the 32-bit ring), 1 then 2 threads") {
+    network net = short_example("cobahh.toml", 20.0);
+    net.sim.prec = precision::single;
+    check_split(net, 2, 1, 2);
+  }
   SUBCASE("COBAHH in fast mode (rate tables), 1 then 2 threads") {
     network net = short_example("cobahh.toml", 20.0);
     net.sim.mode = arith_mode::fast;

@@ -14,13 +14,14 @@ trap 'rm -rf "$tmp"' EXIT
 echo "wide:   $("$wide" info | grep -m1 '^build')"
 echo "narrow: $("$narrow" info | grep -m1 '^build')"
 fail=0
-check() {  # model, duration [ms], threads
-  local name out_w out_n
+check() {  # model (relative to the source, or absolute), duration [ms], threads
+  local name out_w out_n model="$src/$1"
+  [[ $1 == /* ]] && model=$1
   name=$(basename "$1" .toml)
   out_w="$tmp/$name.$3.wide"
   out_n="$tmp/$name.$3.narrow"
-  "$wide" run "$src/$1" --engine cpu --threads "$3" --duration "$2" --quiet --out "$out_w"
-  "$narrow" run "$src/$1" --engine cpu --threads "$3" --duration "$2" --quiet --out "$out_n"
+  "$wide" run "$model" --engine cpu --threads "$3" --duration "$2" --quiet --out "$out_w"
+  "$narrow" run "$model" --engine cpu --threads "$3" --duration "$2" --quiet --out "$out_n"
   local files=0
   for f in "$out_w"/*.csv; do
     files=$((files + 1))
@@ -34,8 +35,12 @@ check() {  # model, duration [ms], threads
   [[ $files -gt 0 ]] || { echo "FAIL: $1 wrote no outputs"; fail=1; }
   echo "ok: $1, $2 ms, $3 threads: $files files identical ($spikes)"
 }
+# COBAHH in single precision: its weights take the 32-bit ring.
+sed 's/^\[simulation\]$/[simulation]\nprecision = "single"/' "$src/examples/cobahh.toml" > "$tmp/cobahh_single.toml"
+grep -q '^precision = "single"' "$tmp/cobahh_single.toml" || { echo "FAIL: no single-precision COBAHH"; exit 1; }
 for threads in 1 2; do
   check examples/cobahh.toml 300 "$threads"          # HH point neurons, conductance synapses
+  check "$tmp/cobahh_single.toml" 300 "$threads"     # the same in single precision, on the 32-bit ring
   check examples/brunel.toml 200 "$threads"          # LIF, Poisson input
   check examples/stdp_song.toml 3000 "$threads"      # STDP
   check examples/ball_and_stick.toml 50 "$threads"   # a cable cell

@@ -74,7 +74,10 @@ class cpu_engine final : public engine {
     if (!img_.pulse.empty()) {
       pulse_.assign(img_.ntargets, 0);
       for (std::uint32_t t = 0; t < img_.ntargets; ++t) pulse_[target_of_[t]] = img_.pulse[t];
-      pulse_ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+      if (img_.narrow_ring())
+        pulse_ring32_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+      else
+        pulse_ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
     }
     // Kinetic receptors' targets likewise, and their transfer ring.
     if (!img_.release.empty()) {
@@ -103,7 +106,16 @@ class cpu_engine final : public engine {
       sources_.push_back(s.params);
     }
     for (auto& g : img_.groups) group_v_.push_back(g.v.data());
-    ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    if (img_.narrow_ring()) {  // the 32-bit ring: only static weights reach it (choose_ring_scales)
+      if (!img_.plastic.empty() || !img_.release.empty())
+        throw internal_error("cpu engine: a 32-bit ring with plastic projections or kinetic receptors");
+      shift_.assign(img_.ntargets, 0);
+      for (std::uint32_t t = 0; t < img_.ntargets; ++t)
+        shift_[target_of_[t]] = static_cast<std::uint8_t>(core::fixed_bits - img_.ring_scale[t]);
+      ring32_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    } else {
+      ring_.assign(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets, 0);
+    }
     for (std::size_t k = 0; k < img_.class_weight.size() && k < 256; ++k) class_fixed_[k] = core::to_fixed(img_.class_weight[k]);
     for (std::size_t k = 0; k < img_.class_delay.size() && k < 256; ++k) class_delay_[k] = img_.class_delay[k];
     for (auto& p : img_.plastic) plastic_views_.push_back(p.view());
@@ -181,8 +193,12 @@ class cpu_engine final : public engine {
         // cells; its spikes and its share of the sources' go to its list of
         // the step.
         const std::size_t row = static_cast<std::size_t>(step % depth) * nt;
-        const core::step_ctx ctx{step, ring_.data() + row, pulse_ring_.empty() ? nullptr : pulse_ring_.data() + row,
-                                 transfer_ring_.empty() ? nullptr : transfer_ring_.data() + row};
+        const core::step_ctx ctx =
+            ring32_.empty()
+                ? core::step_ctx{step, ring_.data() + row, pulse_ring_.empty() ? nullptr : pulse_ring_.data() + row,
+                                 transfer_ring_.empty() ? nullptr : transfer_ring_.data() + row}
+                : core::step_ctx{step, nullptr, nullptr, nullptr, ring32_.data() + row,
+                                 pulse_ring32_.empty() ? nullptr : pulse_ring32_.data() + row};
         for (int k = me; k < threads_; k += team) advance(step, k, ctx, scratch);
         // The one barrier of an ordinary step: every list of the step is complete.
 #pragma omp barrier
@@ -240,13 +256,18 @@ class cpu_engine final : public engine {
       unpermute(in_order.clefts, p.clefts);
       append_plastic_state(in_order, out);
     }
-    const auto ring = [&](const char* name, const std::vector<std::int64_t>& r, bool always) {
+    const auto ring = [&](const char* name, const auto& r, bool always) {
       if (!always && r.empty()) return;
       const auto c = canonical_ring(r);
       out.push_back({name, std::vector<double>(c.begin(), c.end())});
     };
-    ring("ring", ring_, true);
-    ring("pulse_ring", pulse_ring_, false);
+    if (ring32_.empty()) {
+      ring("ring", ring_, true);
+      ring("pulse_ring", pulse_ring_, false);
+    } else {
+      ring("ring", ring32_, true);
+      ring("pulse_ring", pulse_ring32_, false);
+    }
     ring("transfer_ring", transfer_ring_, false);
     if (static_perm_.empty()) {
       append_release_state(img_.release_state, "", out);
@@ -275,11 +296,13 @@ class cpu_engine final : public engine {
     engine_state st;
     st.step = step_;
     collect_image_state(img_, perm_, static_perm_, st);
-    const auto ring = [&](const char* name, const std::vector<std::int64_t>& r) {
+    const auto ring = [&](const char* name, const auto& r) {
       if (!r.empty()) st.put(name, canonical_ring(r));
     };
-    ring("ring", ring_);
+    ring("ring", ring_);  // one of each pair is empty
+    ring("ring", ring32_);
     ring("pulse_ring", pulse_ring_);
+    ring("pulse_ring", pulse_ring32_);
     ring("transfer_ring", transfer_ring_);
     put_history(st, step_, img_.history,
                 [&](std::int64_t s) { return history_[static_cast<std::size_t>(s % img_.history)]; });
@@ -289,15 +312,25 @@ class cpu_engine final : public engine {
   void resume_state(const engine_state& in) override {
     if (step_ != 0 || sampled_initial_) throw internal_error("cpu engine: resume_state after a run");
     const std::size_t nt = img_.ntargets;
-    const auto ring = [&](const char* name, std::vector<std::int64_t>& r) {  // canonical_ring's inverse
+    const auto ring = [&](const char* name, auto& r) {  // canonical_ring's inverse
       if (r.empty()) return;
       std::vector<std::int64_t> canonical(r.size());
       in.get(name, canonical);
       for (std::size_t row = 0; row < img_.ring_depth; ++row)
-        for (std::size_t t = 0; t < nt; ++t) r[row * nt + target_of_[t]] = canonical[row * nt + t];
+        for (std::size_t t = 0; t < nt; ++t) {
+          auto& to = r[row * nt + target_of_[t]];
+          if constexpr (sizeof(to) == 8) {
+            to = canonical[row * nt + t];
+          } else if (!narrow_ring_value(canonical[row * nt + t], img_.ring_scale[t], to)) {
+            throw internal_error(fmt::format("cpu engine: a {} value of target {} does not hold on the 32-bit ring "
+                                             "(fit_ring widens it first)", name, t));
+          }
+        }
     };
     ring("ring", ring_);
+    ring("ring", ring32_);
     ring("pulse_ring", pulse_ring_);
+    ring("pulse_ring", pulse_ring32_);
     ring("transfer_ring", transfer_ring_);
     // The history both ways the rules read it: merged (learn_in) and as the
     // lists of the steps (learn_own), all in the first share's list.
@@ -322,14 +355,18 @@ class cpu_engine final : public engine {
   }
 
  private:
-  // A ring (ring_, pulse_ring_, transfer_ring_) with its targets in the
-  // image's numbering (undoing the cable relayout), as state() and
+  // A ring (ring_, pulse_ring_, transfer_ring_, or the 32-bit ring32_,
+  // pulse_ring32_) with its targets in the image's numbering (undoing the
+  // cable relayout) and its values at 2^-40 of their unit, as state() and
   // checkpoints give it.
-  std::vector<std::int64_t> canonical_ring(const std::vector<std::int64_t>& r) const {
+  template <class W> std::vector<std::int64_t> canonical_ring(const std::vector<W>& r) const {
     const std::size_t nt = img_.ntargets;
     std::vector<std::int64_t> out(r.size());
     for (std::size_t row = 0; row < img_.ring_depth; ++row)
-      for (std::size_t t = 0; t < nt; ++t) out[row * nt + t] = r[row * nt + target_of_[t]];
+      for (std::size_t t = 0; t < nt; ++t) {
+        const std::int64_t q = r[row * nt + target_of_[t]];
+        out[row * nt + t] = sizeof(W) == 8 ? q : q * (std::int64_t{1} << (core::fixed_bits - img_.ring_scale[t]));
+      }
     return out;
   }
 
@@ -996,6 +1033,20 @@ class cpu_engine final : public engine {
     // One loop for each way the connections are stored (image::weight_at,
     // delay_at): a weight or a class, a delay in 16 or 32 bits or by class.
     const auto walk = [&](const auto& delay_of, const auto& fixed_of) {
+      if (!ring32_.empty()) {
+        // The 32-bit ring: each weight at its target's scale 2^-k, which is
+        // its 64-bit value shifted by 40 − k, exactly (choose_ring_scales).
+        const std::uint8_t* shift = shift_.data();
+        std::int32_t* ring = ring32_.data();
+        for (std::uint64_t c = lo; c < hi; ++c) {
+          const std::uint32_t t = img_.target[c];
+          const std::uint32_t d = delay_of(c);
+          const auto w = static_cast<std::int32_t>(fixed_of(c) >> shift[t]);
+          ring[core::arrival_row_after(next, d, depth) * nt + t] += w;
+          if (!pulse_.empty() && pulse_[t]) pulse_ring32_[core::pulse_end_row(step, d, pulse_[t], depth) * nt + t] += w;
+        }
+        return;
+      }
       for (std::uint64_t c = lo; c < hi; ++c) {
         const std::uint32_t t = img_.target[c];
         const std::uint32_t d = delay_of(c);
@@ -1046,6 +1097,10 @@ class cpu_engine final : public engine {
   std::vector<std::vector<T>> thread_scratch_;
   std::vector<std::vector<T>> tables_;  // fast mode: the point views' rate tables
   std::vector<std::int64_t> ring_;
+  // The 32-bit ring and pulse ring (image::ring_scale) instead of ring_ and
+  // pulse_ring_, which are then empty; by ring column, 40 − each target's scale.
+  std::vector<std::int32_t> ring32_, pulse_ring32_;
+  std::vector<std::uint8_t> shift_;
   std::vector<std::vector<std::uint32_t>> lists_;  // spikes_of_thread
   std::uint32_t nslots_ = 2;
   std::vector<std::vector<std::uint32_t>> point_own_, cable_own_;  // per view: thread k's cells [own[k], own[k + 1])

@@ -201,8 +201,17 @@ class cuda_engine final : public engine {
     cls_ = uploaded(img_.cls, stream_);
     class_weight_ = uploaded(img_.class_weight, stream_);
     class_delay_ = uploaded(img_.class_delay, stream_);
-    ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
-    check_cuda(kernels::device_memset(ring_.get(), 0, ring_.size() * 8, stream_), "cudaMemset");
+    const std::size_t ring_words = static_cast<std::size_t>(img_.ring_depth) * img_.ntargets;
+    if (img_.narrow_ring()) {  // the 32-bit ring: only static weights reach it (choose_ring_scales)
+      if (!img_.plastic.empty() || !img_.release.empty())
+        throw internal_error("cuda engine: a 32-bit ring with plastic projections or kinetic receptors");
+      ring32_ = device_buffer<std::int32_t>(ring_words);
+      check_cuda(kernels::device_memset(ring32_.get(), 0, ring32_.size() * 4, stream_), "cudaMemset");
+      ring_scale_ = uploaded(img_.ring_scale, stream_);
+    } else {
+      ring_ = device_buffer<std::int64_t>(ring_words);
+      check_cuda(kernels::device_memset(ring_.get(), 0, ring_.size() * 8, stream_), "cudaMemset");
+    }
     spikes_ = device_buffer<std::uint32_t>(ns);
     record_ = device_buffer<kernels::device_spike>(record_capacity_);
     clock_ = device_buffer<kernels::device_clock>(1);
@@ -316,8 +325,11 @@ class cuda_engine final : public engine {
       check_cuda(kernels::device_memset(history_count_.get(), 0, img_.history * 4, stream_), "cudaMemset");
     }
     pulse_ = uploaded(img_.pulse, stream_);
-    if (!img_.pulse.empty()) {
-      pulse_ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
+    if (!img_.pulse.empty() && img_.narrow_ring()) {
+      pulse_ring32_ = device_buffer<std::int32_t>(ring_words);
+      check_cuda(kernels::device_memset(pulse_ring32_.get(), 0, pulse_ring32_.size() * 4, stream_), "cudaMemset");
+    } else if (!img_.pulse.empty()) {
+      pulse_ring_ = device_buffer<std::int64_t>(ring_words);
       check_cuda(kernels::device_memset(pulse_ring_.get(), 0, pulse_ring_.size() * 8, stream_), "cudaMemset");
     }
     // Kinetic receptors: their targets, parameters and transfer ring, and
@@ -330,11 +342,13 @@ class cuda_engine final : public engine {
       check_cuda(kernels::device_memset(transfer_ring_.get(), 0, transfer_ring_.size() * 8, stream_), "cudaMemset");
       kinetic_ = {release_.get(), release_params_.get()};
     }
-    buffers_ = {clock_.get(),   ring_.get(),      img_.ntargets, img_.ring_depth, spikes_.get(),
+    buffers_ = {clock_.get(),   ring_.size() ? ring_.get() : nullptr, img_.ntargets, img_.ring_depth, spikes_.get(),
                 static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
                 history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get(),
-                img_.pulse.empty() ? nullptr : pulse_ring_.get(),
-                img_.release.empty() ? nullptr : transfer_ring_.get(), repeat_gid_lo(img_)};
+                pulse_ring_.size() ? pulse_ring_.get() : nullptr,
+                img_.release.empty() ? nullptr : transfer_ring_.get(), repeat_gid_lo(img_),
+                ring32_.size() ? ring32_.get() : nullptr, pulse_ring32_.size() ? pulse_ring32_.get() : nullptr,
+                ring32_.size() ? ring_scale_.get() : nullptr};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
@@ -384,14 +398,10 @@ class cuda_engine final : public engine {
       check_cuda(kernels::stream_sync(stream_), "state");
       append_plastic_state(p, out);
     }
-    std::vector<std::int64_t> ring(ring_.size());
-    ring_.download(ring.data(), ring.size(), stream_);
-    check_cuda(kernels::stream_sync(stream_), "state");
+    const std::vector<std::int64_t> ring = ring_values("ring", ring_, ring32_);
     out.push_back({"ring", std::vector<double>(ring.begin(), ring.end())});
     if (!img_.pulse.empty()) {
-      std::vector<std::int64_t> ends(pulse_ring_.size());
-      pulse_ring_.download(ends.data(), ends.size(), stream_);
-      check_cuda(kernels::stream_sync(stream_), "state");
+      const std::vector<std::int64_t> ends = ring_values("pulse_ring", pulse_ring_, pulse_ring32_);
       out.push_back({"pulse_ring", std::vector<double>(ends.begin(), ends.end())});
     }
     if (!img_.release.empty()) {
@@ -454,16 +464,13 @@ class cuda_engine final : public engine {
     release_state_.download(img_.release_state.data(), img_.release_state.size(), stream_);
     check_cuda(kernels::stream_sync(stream_), "checkpoint");
     collect_image_state(img_, {}, {}, st);
-    const auto ring = [&](const char* name, const device_buffer<std::int64_t>& r) {
-      if (!r.size()) return;
-      std::vector<std::int64_t> host(r.size());
-      r.download(host.data(), host.size(), stream_);
-      check_cuda(kernels::stream_sync(stream_), "checkpoint");
-      st.put(name, host);
+    const auto ring = [&](const char* name, const device_buffer<std::int64_t>& r,
+                          const device_buffer<std::int32_t>& r32) {
+      if (r.size() || r32.size()) st.put(name, ring_values(name, r, r32));
     };
-    ring("ring", ring_);
-    ring("pulse_ring", pulse_ring_);
-    ring("transfer_ring", transfer_ring_);
+    ring("ring", ring_, ring32_);
+    ring("pulse_ring", pulse_ring_, pulse_ring32_);
+    ring("transfer_ring", transfer_ring_, {});
     std::vector<std::uint32_t> hist, counts;
     if (img_.history) {
       hist.resize(history_.size());
@@ -483,16 +490,20 @@ class cuda_engine final : public engine {
 
   void resume_state(const engine_state& in) override {
     if (step_ != 0 || sampled_initial_) throw internal_error("cuda engine: resume_state after a run");
-    const auto ring = [&](const char* name, device_buffer<std::int64_t>& r) {
-      if (!r.size()) return;
-      std::vector<std::int64_t> host(r.size());
+    const auto ring = [&](const char* name, device_buffer<std::int64_t>& r, device_buffer<std::int32_t>& r32) {
+      if (!r.size() && !r32.size()) return;
+      std::vector<std::int64_t> host(r.size() + r32.size());
       in.get(name, host);
-      r.upload(host, stream_);
+      if (r.size())
+        r.upload(host, stream_);
+      else
+        r32.upload(narrow_ring_values(img_, host, name), stream_);
       check_cuda(kernels::stream_sync(stream_), "resume");
     };
-    ring("ring", ring_);
-    ring("pulse_ring", pulse_ring_);
-    ring("transfer_ring", transfer_ring_);
+    device_buffer<std::int32_t> no_ring32;
+    ring("ring", ring_, ring32_);
+    ring("pulse_ring", pulse_ring_, pulse_ring32_);
+    ring("transfer_ring", transfer_ring_, no_ring32);
     if (img_.history) {
       const std::size_t cap = buffers_.spike_capacity;
       std::vector<std::uint32_t> hist(history_.size(), 0), counts(img_.history, 0);
@@ -764,6 +775,21 @@ class cuda_engine final : public engine {
   device_buffer<T> class_weight_;
   device_buffer<std::uint32_t> class_delay_;  // or empty (delay16_ or delay_ then)
   device_buffer<std::int64_t> ring_, pulse_ring_, transfer_ring_;
+  // The 32-bit ring and pulse ring (image::ring_scale) instead of ring_ and
+  // pulse_ring_, which are then empty; per target, its scale.
+  device_buffer<std::int32_t> ring32_, pulse_ring32_;
+  device_buffer<std::uint8_t> ring_scale_;
+
+  // A ring's values (one of the pair is empty) at 2^-40, as states hold them.
+  std::vector<std::int64_t> ring_values(const char* name, const device_buffer<std::int64_t>& r,
+                                        const device_buffer<std::int32_t>& r32) {
+    std::vector<std::int64_t> host(r.size());
+    std::vector<std::int32_t> host32(r32.size());
+    r.download(host.data(), host.size(), stream_);
+    r32.download(host32.data(), host32.size(), stream_);
+    check_cuda(kernels::stream_sync(stream_), name);
+    return r32.size() ? wide_ring_values(img_, host32) : host;
+  }
   device_buffer<std::uint32_t> release_;
   device_buffer<core::kinetic_release_params<T>> release_params_;
   device_buffer<core::kinetic_release_state<T>> release_state_;

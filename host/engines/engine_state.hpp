@@ -69,6 +69,61 @@ struct engine_state {
   }
 };
 
+// A 64-bit ring value (2^-40 of its unit, as states hold every ring) on
+// the 32-bit ring at scale k (image::ring_scale): whether it is one there,
+// exactly, and the value.
+inline bool narrow_ring_value(std::int64_t q, int k, std::int32_t& out) {
+  const int shift = core::fixed_bits - k;
+  if (q % (std::int64_t{1} << shift) != 0) return false;
+  const std::int64_t n = q / (std::int64_t{1} << shift);
+  if (n < INT32_MIN || n > INT32_MAX) return false;
+  out = static_cast<std::int32_t>(n);
+  return true;
+}
+
+// A 32-bit ring's values (rows of targets in the image's numbering) at
+// 2^-40 of their unit, as states hold them; and back, where each holds
+// (fit_ring saw to it; else an internal error naming the ring).
+template <class T> std::vector<std::int64_t> wide_ring_values(const image<T>& img, const std::vector<std::int32_t>& r) {
+  std::vector<std::int64_t> out(r.size());
+  const std::size_t nt = img.ntargets;
+  for (std::size_t i = 0; i < r.size(); ++i)
+    out[i] = static_cast<std::int64_t>(r[i]) * (std::int64_t{1} << (core::fixed_bits - img.ring_scale[i % nt]));
+  return out;
+}
+template <class T>
+std::vector<std::int32_t> narrow_ring_values(const image<T>& img, const std::vector<std::int64_t>& r, const char* name) {
+  std::vector<std::int32_t> out(r.size());
+  const std::size_t nt = img.ntargets;
+  for (std::size_t i = 0; i < r.size(); ++i)
+    if (!narrow_ring_value(r[i], img.ring_scale[i % nt], out[i]))
+      throw internal_error(fmt::format("a {} value of target {} does not hold on the 32-bit ring (fit_ring widens it "
+                                       "first)", name, i % nt));
+  return out;
+}
+
+// Gives the image the 64-bit ring where a state's rings (a checkpoint's, or
+// the running engine's before a change of the model's static weights) do
+// not hold on its 32-bit ring, value by value (narrow_ring_value), so that
+// no arrival in flight is lost or rounded.
+template <class T> void fit_ring(image<T>& img, const engine_state& st) {
+  if (!img.narrow_ring()) return;
+  const std::size_t nt = img.ntargets;
+  for (const char* name : {"ring", "pulse_ring"}) {
+    const state_section* s = st.find(name);
+    if (!s || s->elem != 8 || s->count() != static_cast<std::uint64_t>(img.ring_depth) * nt) continue;
+    for (std::uint64_t i = 0; i < s->count(); ++i) {
+      std::int64_t q;
+      std::int32_t n;
+      std::memcpy(&q, s->bytes.data() + i * 8, 8);
+      if (!narrow_ring_value(q, img.ring_scale[i % nt], n)) {
+        widen_ring(img);
+        return;
+      }
+    }
+  }
+}
+
 // The part of an engine's state that an image holds (cell and mechanism
 // state, spike counts, plastic and release state), section by section:
 // f(name, values, order) for each, where order maps the canonical index i
@@ -141,13 +196,15 @@ void collect_image_state(const image<T>& img, const std::vector<std::vector<std:
 
 // Puts the sections collect_image_state wrote into image img, freshly packed
 // from the same model (one-block layout, the image's order), before an
-// engine takes it.
+// engine takes it; and gives the image the 64-bit ring if the state's rings
+// need it (fit_ring).
 template <class T> void apply_image_state(image<T>& img, const engine_state& in) {
   for_each_image_section(img, {}, {}, [&](const std::string& name, auto& values, auto&& at) {
     std::vector<std::decay_t<decltype(values[0])>> v(values.size());
     in.get(name, v);
     for (std::size_t i = 0; i < v.size(); ++i) values[at(i)] = v[i];
   });
+  fit_ring(img, in);
 }
 
 // The spikes the plastic rules read back, as both engines keep them for

@@ -258,14 +258,15 @@ template <class T> std::uint64_t image<T>::memory_bytes() const {
   for (const auto& r : records) b += (r.index.size() + r.v_index.size()) * 8;
   b += row.size() * 8 + target.size() * 4 + weight.size() * sizeof(T) + cls.size() + delay.size() * 4 +
        delay16.size() * 2 + class_weight.size() * sizeof(T) + class_delay.size() * 4;
-  b += static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
+  const std::uint64_t word = narrow_ring() ? 4 : 8;  // the ring's (and the pulse ring's)
+  b += static_cast<std::uint64_t>(ring_depth) * ntargets * word + ring_scale.size();
   for (const auto& p : plastic)
     b += p.row.size() * 8 + p.in_row.size() * 8 + p.in_conn.size() * 8 +
          p.target.size() * (4 + 4 + 4 + 4 + 2 * sizeof(T)) + (p.y.size() + p.r_pre.size() + p.theta.size()) * sizeof(T) +
          (p.y_step.size() + p.r_pre_step.size()) * 8 +
          p.source_of.size() * 4;
   b += static_cast<std::uint64_t>(history) * max_spikes_per_step * 4;
-  if (!pulse.empty()) b += pulse.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * 8;  // and the pulse ring
+  if (!pulse.empty()) b += pulse.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * word;  // and the pulse ring
   if (!release.empty()) {  // and the transfer ring
     b += release.size() * 4 + static_cast<std::uint64_t>(ring_depth) * ntargets * 8;
     b += release_state.size() * sizeof(core::kinetic_release_state<T>);
@@ -325,8 +326,10 @@ namespace {
 // can send in one step (1, or a given-time source's most events in a step)
 // — which is known once the network is built: a network whose worst case
 // exceeds the limit (minus a margin) is refused, naming a target.
-template <class T> void check_input_sums(const network& net, const cell_layout& L, const image<T>& img) {
-  std::vector<double> most(img.nsources, 1.0);  // spikes a source can send in one step
+// Per source: the most spikes it can send in one step (1, or a given-time
+// source's most events in a step).
+template <class T> std::vector<double> most_spikes_in_step(const image<T>& img) {
+  std::vector<double> most(img.nsources, 1.0);
   for (const auto& ss : img.spike_sources) {
     std::vector<double> in_step(ss.params.ncells, 0.0);
     for (std::size_t e = 0; e < ss.step.size();) {
@@ -340,6 +343,11 @@ template <class T> void check_input_sums(const network& net, const cell_layout& 
       e = f;
     }
   }
+  return most;
+}
+
+template <class T>
+void check_input_sums(const network& net, const cell_layout& L, const image<T>& img, const std::vector<double>& most) {
   std::vector<double> sum(img.ntargets, 0.0);
   for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
     for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c)
@@ -1128,7 +1136,9 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   }
 
   img.max_spikes_per_step = img.max_spikes_in(1);
-  check_input_sums(net, L, img);
+  const std::vector<double> most = most_spikes_in_step(img);
+  check_input_sums(net, L, img, most);
+  choose_ring_scales(img, most);
   for (const auto& rd : net.records) img.records.push_back(plan_record(net, rd, L, types, img));
   timing.build_s = std::chrono::duration<double>(t1 - t0).count();
   timing.pack_s = std::chrono::duration<double>(clock::now() - t1).count();
@@ -1147,6 +1157,58 @@ any_image pack(const network& net, int threads) {
   return pack(net, threads, t);
 }
 
+template <class T> void widen_ring(image<T>& img) {
+  img.ring_scale.clear();
+  for (auto& g : img.groups)
+    for (auto& rc : g.receptors) rc.scale = core::fixed_bits;
+}
+
+template <class T> void choose_ring_scales(image<T>& img, const std::vector<double>& most, bool force_wide) {
+  widen_ring(img);
+  if (force_wide || !img.plastic.empty() || !img.release.empty() || img.ntargets == 0) return;
+  // Each target's receptor, by its index in a list of every group's.
+  constexpr std::uint32_t none = UINT32_MAX;
+  std::vector<std::uint32_t> owner(img.ntargets, none);
+  std::vector<typename group_storage<T>::receptor*> recs;
+  for (auto& g : img.groups)
+    for (auto& rc : g.receptors) {
+      for (std::uint32_t j = 0; j < rc.ninst(); ++j)
+        for (std::uint32_t c = 0; c < g.ncells; ++c)
+          owner[rc.target_base + static_cast<std::size_t>(rc.first_location + j) * g.ncells + c] =
+              static_cast<std::uint32_t>(recs.size());
+      recs.push_back(&rc);
+    }
+  if (std::find(owner.begin(), owner.end(), none) != owner.end()) return;  // a target of no receptor: leave it wide
+  // Each receptor's largest scale by the worst sum onto one of its targets
+  // (in double, checked exactly below).
+  std::vector<double> sum(img.ntargets, 0.0);
+  for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
+    for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c)
+      sum[img.target[c]] += most[g] * std::fabs(static_cast<double>(img.weight_at(c)));
+  std::vector<double> worst(recs.size(), 0.0);
+  for (std::uint32_t t = 0; t < img.ntargets; ++t) worst[owner[t]] = std::max(worst[owner[t]], sum[t]);
+  constexpr double word_max = 2147483647.0;  // INT32_MAX
+  std::vector<int> k(recs.size(), core::fixed_bits);
+  for (std::size_t r = 0; r < recs.size(); ++r) {
+    while (k[r] >= 0 && worst[r] * core::fixed_scale_of(k[r]) > word_max) --k[r];
+    if (k[r] < 0) return;
+  }
+  // Exactly, in integers: every weight a multiple of its target's 2^-k, and
+  // every target's sum within int32.
+  std::vector<std::uint64_t> exact(img.ntargets, 0);
+  for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
+    for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c) {
+      const std::uint32_t t = img.target[c];
+      const double q = std::fabs(static_cast<double>(img.weight_at(c))) * core::fixed_scale_of(k[owner[t]]);
+      if (q != std::floor(q) || q > word_max) return;
+      exact[t] += static_cast<std::uint64_t>(q) * static_cast<std::uint64_t>(most[g]);
+      if (exact[t] > static_cast<std::uint64_t>(word_max)) return;
+    }
+  img.ring_scale.resize(img.ntargets);
+  for (std::uint32_t t = 0; t < img.ntargets; ++t) img.ring_scale[t] = static_cast<std::uint8_t>(k[owner[t]]);
+  for (std::size_t r = 0; r < recs.size(); ++r) recs[r]->scale = static_cast<std::uint32_t>(k[r]);
+}
+
 template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T>& g, int r) {
   const auto& rc = g.receptors.at(r);
   core::receptor_view<T> rv{};
@@ -1156,6 +1218,7 @@ template <class T> core::receptor_view<T> receptor_view_of(const group_storage<T
   rv.target_base = rc.target_base;
   rv.first_location = rc.first_location;
   rv.nlocations = rc.nlocations;
+  rv.scale = rc.scale;
   for (int p = 0; p < core::max_receptor_params; ++p) rv.param[p] = rc.param[p];
   for (std::size_t s = 0; s < rc.state.size(); ++s) rv.state[s] = const_cast<T*>(rc.state[s].data());
   return rv;
@@ -1204,6 +1267,10 @@ template <class T> void sample_records(const image<T>& img, std::int64_t step, r
 
 template core::receptor_view<float> receptor_view_of(const group_storage<float>&, int);
 template core::receptor_view<double> receptor_view_of(const group_storage<double>&, int);
+template void choose_ring_scales(image<float>&, const std::vector<double>&, bool);
+template void choose_ring_scales(image<double>&, const std::vector<double>&, bool);
+template void widen_ring(image<float>&);
+template void widen_ring(image<double>&);
 template void sample_records(const image<float>&, std::int64_t, recording&);
 template void sample_records(const image<double>&, std::int64_t, recording&);
 template struct group_storage<float>;

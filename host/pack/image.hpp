@@ -91,6 +91,7 @@ template <class T> struct group_storage {
     std::uint32_t target_base = 0;       // the group's first ring-buffer target
     std::uint32_t first_location = 0;    // this receptor's first location among the group's
     std::uint32_t nlocations = 0;        // the group's locations a cell
+    std::uint32_t scale = core::fixed_bits;  // its ring values in 2^-scale of the unit (image::ring_scale)
     std::uint32_t ninst() const { return node.empty() ? 1u : static_cast<std::uint32_t>(node.size()); }
   };
   std::vector<receptor> receptors;
@@ -230,6 +231,13 @@ template <class T> struct image {
   std::uint64_t max_spikes_per_step = 0;  // max_spikes_in(1): the spike list a step needs
   std::uint32_t ntargets = 0;
   std::uint32_t ring_depth = 2;  // max delay + 1, + the longest pulse of a pulse receptor [steps]
+  // The ring's words (and the pulse ring's). Empty: 64 bits, each value in
+  // 2^-40 of its receptor's unit (core::to_fixed). Else 32 bits, and per
+  // target (this numbering) the k of its receptor's 2^-k (group_storage::
+  // receptor::scale), chosen by choose_ring_scales so that every sum is
+  // exact and the same as on the 64-bit ring: half the ring's bytes.
+  std::vector<std::uint8_t> ring_scale;
+  bool narrow_ring() const { return !ring_scale.empty(); }
   bool has_gaps = false;
 
   // Connections, CSR by source gid.
@@ -300,6 +308,18 @@ struct batch_plan {
 template <class T> batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps);
 
 using any_image = std::variant<image<float>, image<double>>;
+
+// The 32-bit ring where it holds every step's sums exactly, at a scale no
+// finer than the 64-bit ring's, so that results do not depend on the width:
+// no plastic projection and no kinetic receptor (their values are not
+// weights known now); per receptor (of a group), k the largest scale <= 40
+// at which Σ |w|·2^k · (spikes a source can send in a step) over the
+// connections onto any one of its targets stays within int32, and every
+// such weight a multiple of 2^-k. Else (or when force_wide) the 64-bit ring.
+// most: per source, the spikes it can send in one step.
+template <class T> void choose_ring_scales(image<T>& img, const std::vector<double>& most, bool force_wide = false);
+// The 64-bit ring: ring_scale emptied, every receptor's scale 40.
+template <class T> void widen_ring(image<T>& img);
 
 // A view of one receptor's parameters, locations and states: the cell view's
 // (group_storage::parts), and what sampling its conductance or current
