@@ -61,6 +61,24 @@ status stream_create(void** stream) {
 status stream_destroy(void* stream) { return RANVIER_CUDA_STATUS(cudaStreamDestroy(static_cast<cudaStream_t>(stream))); }
 status stream_sync(void* stream) { return RANVIER_CUDA_STATUS(cudaStreamSynchronize(static_cast<cudaStream_t>(stream))); }
 
+status host_alloc_mapped(void** host, void** device, std::size_t bytes) {
+  *host = *device = nullptr;
+  if (auto s = RANVIER_CUDA_STATUS(cudaHostAlloc(host, bytes, cudaHostAllocMapped)); !s.ok()) return s;
+  return RANVIER_CUDA_STATUS(cudaHostGetDevicePointer(device, *host, 0));
+}
+status host_free(void* host) { return RANVIER_CUDA_STATUS(cudaFreeHost(host)); }
+status event_create(void** event) {
+  cudaEvent_t e = nullptr;
+  const cudaError_t r = cudaEventCreateWithFlags(&e, cudaEventDisableTiming);
+  *event = e;
+  return RANVIER_CUDA_STATUS(r);
+}
+status event_destroy(void* event) { return RANVIER_CUDA_STATUS(cudaEventDestroy(static_cast<cudaEvent_t>(event))); }
+status event_record(void* event, void* stream) {
+  return RANVIER_CUDA_STATUS(cudaEventRecord(static_cast<cudaEvent_t>(event), static_cast<cudaStream_t>(stream)));
+}
+status event_sync(void* event) { return RANVIER_CUDA_STATUS(cudaEventSynchronize(static_cast<cudaEvent_t>(event))); }
+
 status graph_begin_capture(void* stream) {
   return RANVIER_CUDA_STATUS(
       cudaStreamBeginCapture(static_cast<cudaStream_t>(stream), cudaStreamCaptureModeThreadLocal));

@@ -53,6 +53,15 @@ status device_memset(void* p, int value, std::size_t bytes, void* stream);
 status stream_create(void** stream);
 status stream_destroy(void* stream);
 status stream_sync(void* stream);
+// Page-locked host memory the device writes and reads directly (mapped:
+// *device is its address on the device), for what crosses to the host every
+// batch; and events, to wait for one batch's work while the next one runs.
+status host_alloc_mapped(void** host, void** device, std::size_t bytes);
+status host_free(void* host);
+status event_create(void** event);
+status event_destroy(void* event);
+status event_record(void* event, void* stream);
+status event_sync(void* event);
 // Captures the launches made on `stream` between begin and end into an
 // executable graph.
 status graph_begin_capture(void* stream);
@@ -69,6 +78,7 @@ struct device_clock {
   std::uint64_t nrecorded;        // spikes in the record buffer (this batch)
   std::uint32_t blocks_done;      // propagate's blocks done with the step (the last one closes it); 0 between steps
   std::uint32_t pad;
+  std::uint64_t record_offset;    // where this batch's spikes go in the record (of two halves, one a batch)
 };
 
 // A recorded spike: source gid detected in the step that ends at `step`.
@@ -86,7 +96,7 @@ struct step_buffers {
   std::uint32_t ring_depth;
   std::uint32_t* spikes;        // this step's spiking sources
   std::uint32_t spike_capacity;  // image::max_spikes_per_step
-  device_spike* record;         // the batch's spikes
+  device_spike* record;         // two halves of record_capacity, in host memory: the batch's spikes at clock->record_offset
   std::uint64_t record_capacity;
   // The spikes of the last history_rows steps (plastic rules read them
   // back): row step % history_rows holds history_count[row] gids, at most

@@ -30,11 +30,11 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
   const auto [lane, warp, nwarps] = warp_slot::here();
   const std::uint32_t n = b.clock->nspikes < b.spike_capacity ? b.clock->nspikes : b.spike_capacity;
   const std::int64_t step = b.clock->step;
-  const std::uint64_t base = b.clock->nrecorded;
+  const std::uint64_t base = b.clock->nrecorded, half = b.clock->record_offset;
   const std::uint64_t next = core::arrival_row(step, 0, b.ring_depth);
   for (std::uint32_t i = warp; i < n; i += nwarps) {
     const std::uint32_t gid = b.spikes[i];
-    if (lane == 0 && base + i < b.record_capacity) b.record[base + i] = {step + 1, gid, 0};
+    if (lane == 0 && base + i < b.record_capacity) b.record[half + base + i] = {step + 1, gid, 0};
     if (lane == 0 && b.history_rows) b.history[(step % b.history_rows) * b.spike_capacity + i] = gid;
     const std::uint64_t end = conns.row[gid + 1];
     for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) {

@@ -57,16 +57,52 @@ template <class T> class device_buffer {
   std::size_t n_ = 0;
 };
 
+// Owns page-locked host memory the device can address (mapped): what
+// crosses to the host every batch, written there by kernels or copies that
+// the host waits for with an event.
+template <class T> class pinned_buffer {
+ public:
+  pinned_buffer() = default;
+  explicit pinned_buffer(std::size_t n) : n_(n) {
+    if (n_ > 0)
+      check_cuda(kernels::host_alloc_mapped(reinterpret_cast<void**>(&host_), reinterpret_cast<void**>(&device_),
+                                            n_ * sizeof(T)),
+                 fmt::format("cudaHostAlloc of {} values of {} B for the spike record or samples", n_, sizeof(T)).c_str());
+  }
+  pinned_buffer(const pinned_buffer&) = delete;
+  pinned_buffer& operator=(const pinned_buffer&) = delete;
+  pinned_buffer(pinned_buffer&& o) noexcept
+      : host_(std::exchange(o.host_, nullptr)), device_(std::exchange(o.device_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  pinned_buffer& operator=(pinned_buffer&& o) noexcept {
+    std::swap(host_, o.host_);
+    std::swap(device_, o.device_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~pinned_buffer() {
+    if (host_) kernels::host_free(host_);
+  }
+  T* host() const { return host_; }
+  T* device() const { return device_; }
+  std::size_t size() const { return n_; }
+
+ private:
+  T* host_ = nullptr;
+  T* device_ = nullptr;
+  std::size_t n_ = 0;
+};
+
 template <class T, class A> device_buffer<T> uploaded(const std::vector<T, A>& v, void* stream) {
   device_buffer<T> b(v.size());
   b.upload(v, stream);
   return b;
 }
 
-// The spike record holds this many entries; batches are sized so that the
-// spikes a batch can make fit (image::max_spikes_in: refractory periods and
-// dead times bound how often a cell can fire), and the device notes an
-// overflow, which the host reports, if they did not.
+// Each half of the spike record (host memory the device writes) holds this
+// many entries; batches are sized so that the spikes a batch can make fit
+// (image::max_spikes_in: refractory periods and dead times bound how often a
+// cell can fire), and the device notes an overflow, which the host reports,
+// if they did not.
 constexpr std::uint64_t record_entries = 4u << 20;
 constexpr std::int64_t max_batch_steps = 1000;
 
@@ -213,7 +249,11 @@ class cuda_engine final : public engine {
       check_cuda(kernels::device_memset(ring_.get(), 0, ring_.size() * 8, stream_), "cudaMemset");
     }
     spikes_ = device_buffer<std::uint32_t>(ns);
-    record_ = device_buffer<kernels::device_spike>(record_capacity_);
+    // The record in host memory, two halves: the device writes one batch's
+    // spikes into one while the host takes the batch before from the other.
+    record_ = pinned_buffer<kernels::device_spike>(2 * record_capacity_);
+    io_ = pinned_buffer<batch_io>(2);
+    for (auto& e : events_) check_cuda(kernels::event_create(&e), "cudaEventCreate");
     clock_ = device_buffer<kernels::device_clock>(1);
     const kernels::device_clock zero{};
     clock_.upload(&zero, 1, stream_);
@@ -283,12 +323,14 @@ class cuda_engine final : public engine {
         if (rp.kind == sample_kind::weight) {
           ds.index = uploaded(rp.index, stream_);
           ds.out = device_buffer<T>(ds.rows * rp.index.size());
+          for (auto& h : ds.out_host) h = pinned_buffer<T>(ds.out.size());
           ds.view.kind = 0;
           ds.view.index = ds.index.get();
           ds.view.ncols = static_cast<std::uint32_t>(rp.index.size());
           ds.view.out = ds.out.get();
         } else {
           ds.counts = device_buffer<std::uint32_t>(ds.rows * rp.bins);
+          for (auto& h : ds.counts_host) h = pinned_buffer<std::uint32_t>(ds.counts.size());
           check_cuda(kernels::device_memset(ds.counts.get(), 0, ds.counts.size() * 4, stream_), "cudaMemset");
           ds.view.kind = 4;
           ds.view.ncols = rp.bins;
@@ -304,6 +346,7 @@ class cuda_engine final : public engine {
       ds.v_index = uploaded(rp.v_index, stream_);
       ds.rows = static_cast<std::uint64_t>(batch_steps_ / rp.every + 1);
       ds.out = device_buffer<T>(ds.rows * rp.index.size());
+      for (auto& h : ds.out_host) h = pinned_buffer<T>(ds.out.size());
       ds.view = {};
       ds.view.kind = static_cast<int>(rp.kind);
       ds.view.index = ds.index.get();
@@ -343,7 +386,7 @@ class cuda_engine final : public engine {
       kinetic_ = {release_.get(), release_params_.get()};
     }
     buffers_ = {clock_.get(),   ring_.size() ? ring_.get() : nullptr, img_.ntargets, img_.ring_depth, spikes_.get(),
-                static_cast<std::uint32_t>(ns), record_.get(), record_capacity_, history_.get(),
+                static_cast<std::uint32_t>(ns), record_.device(), record_capacity_, history_.get(),
                 history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get(),
                 pulse_ring_.size() ? pulse_ring_.get() : nullptr,
                 img_.release.empty() ? nullptr : transfer_ring_.get(), repeat_gid_lo(img_),
@@ -354,6 +397,9 @@ class cuda_engine final : public engine {
   }
 
   ~cuda_engine() override {
+    if (stream_) kernels::stream_sync(stream_);  // nothing may still write into the pinned buffers
+    for (auto& e : events_)
+      if (e) kernels::event_destroy(e);
     for (auto& [k, g] : graphs_) kernels::graph_destroy(g);
     if (stream_) kernels::stream_destroy(stream_);
   }
@@ -370,11 +416,20 @@ class cuda_engine final : public engine {
       sample_records(img_, 0, rec);  // the image still holds the initial state
       sampled_initial_ = true;
     }
+    // Two batches in flight: the device runs one while the host takes the
+    // one before it (its spikes ordered and appended, its samples).
+    int pending = -1;
+    std::int64_t first = step_;
     while (nsteps > 0) {
       const std::int64_t k = std::min(nsteps, batch_steps_);
-      run_batch(k, rec);
+      const int half = pending == 0 ? 1 : 0;
+      enqueue_batch(half, first, k);
+      if (pending >= 0) finish_batch(pending, rec);
+      pending = half;
+      first += k;
       nsteps -= k;
     }
+    if (pending >= 0) finish_batch(pending, rec);
   }
 
   std::vector<named_array> state() override {
@@ -610,18 +665,31 @@ class cuda_engine final : public engine {
     device_buffer<std::uint32_t> counts;  // weight histograms
     std::uint64_t rows = 0;
     kernels::sample_view<T> view{};
+    // A batch's rows copied to the host, one buffer per half of the record.
+    pinned_buffer<T> out_host[2];
+    pinned_buffer<std::uint32_t> counts_host[2];
+  };
+  // What one batch passes between host and device through pinned memory:
+  // its first step and record half (to the device before it), its clock
+  // (to the host after it). Trivial, as it lives in raw pinned memory;
+  // enqueue_batch sets every field before anything reads it.
+  struct batch_io {
+    std::int64_t first;
+    std::uint64_t offset;
+    std::int64_t steps;
+    kernels::device_clock clock;
   };
 
   void check_memory() const {
-    // The image, the spike list and record, and the sample buffers (a
-    // batch's rows of every sampled record; at most max_batch_steps rows).
+    // The image, the spike list, and the sample buffers (a batch's rows of
+    // every sampled record; at most max_batch_steps rows). The record is in
+    // host memory.
     std::uint64_t samples = 0;
     for (const auto& rp : img_.records)
       if (!rp.spikes)
         samples += static_cast<std::uint64_t>(max_batch_steps / rp.every + 1) *
                    (rp.kind == sample_kind::weight_histogram ? rp.bins * 4ull : rp.index.size() * sizeof(T));
-    const std::uint64_t need = img_.memory_bytes() + record_entries * sizeof(kernels::device_spike) +
-                               img_.max_spikes_per_step * 4 + samples;
+    const std::uint64_t need = img_.memory_bytes() + img_.max_spikes_per_step * 4 + samples;
     if (need > info_.free_memory * 0.95)
       throw model_error(fmt::format("the network needs about {:.2f} GiB on the GPU ({}), which has {:.2f} GiB free; "
                                     "valid: a smaller network, single precision, or engine = \"cpu\"",
@@ -697,58 +765,69 @@ class cuda_engine final : public engine {
     return exec;
   }
 
-  void run_batch(std::int64_t k, recording& rec) {
-    const std::int64_t first = step_;
-    check_cuda(kernels::copy_to_device(&clock_.get()->batch_first_step, &first, sizeof first, stream_), "clock");
+  // Enqueues a batch of k steps from step `first` into record half `half`,
+  // and after it the copies of its clock and samples into pinned memory and
+  // an event the host waits for (finish_batch). Nothing here waits.
+  void enqueue_batch(int half, std::int64_t first, std::int64_t k) {
+    batch_io& io = io_.host()[half];
+    io.first = first;
+    io.offset = static_cast<std::uint64_t>(half) * record_capacity_;
+    io.steps = k;
+    kernels::device_clock* clock = clock_.get();
+    check_cuda(kernels::copy_to_device(&clock->batch_first_step, &io.first, sizeof io.first, stream_), "clock");
+    check_cuda(kernels::copy_to_device(&clock->record_offset, &io.offset, sizeof io.offset, stream_), "clock");
     if (k == batch_steps_) {
       check_cuda(kernels::graph_launch(graph_for(k), stream_), "cudaGraphLaunch");
     } else {
       for (std::int64_t s = 0; s < k; ++s) enqueue_step();  // a short remainder: not worth a capture
     }
-    kernels::device_clock clock{};
-    clock_.download(&clock, 1, stream_);
-    check_cuda(kernels::stream_sync(stream_), "batch");
-    if (clock.overflow || clock.step != first + k)
-      throw internal_error(fmt::format("cuda engine: batch of {} steps from step {} ended at step {} (overflow {})", k,
-                                       first, clock.step, clock.overflow));
-    // Spikes, in (step, gid) order.
-    std::vector<kernels::device_spike> got(clock.nrecorded);
-    record_.download(got.data(), got.size(), stream_);
-    // Samples.
-    std::vector<std::vector<double>> samples(dsamples_.size());
-    for (std::size_t i = 0; i < dsamples_.size(); ++i) {
-      const auto& ds = dsamples_[i];
+    check_cuda(kernels::copy_to_host(&io.clock, clock, sizeof io.clock, stream_), "clock");
+    for (auto& ds : dsamples_) {
       if (!ds.rows) continue;
-      const std::int64_t rows = (first + k) / ds.view.every - first / ds.view.every;
-      samples[i].resize(static_cast<std::size_t>(rows) * ds.view.ncols);
+      const std::uint64_t values = sample_rows(ds, first, k) * ds.view.ncols;
       if (ds.view.kind == 4) {
-        std::vector<std::uint32_t> counts(samples[i].size());
-        ds.counts.download(counts.data(), counts.size(), stream_);
-        check_cuda(kernels::stream_sync(stream_), "batch");
-        for (std::size_t c = 0; c < counts.size(); ++c) samples[i][c] = static_cast<double>(counts[c]);
+        check_cuda(kernels::copy_to_host(ds.counts_host[half].host(), ds.counts.get(), values * 4, stream_), "samples");
         check_cuda(kernels::device_memset(ds.counts.get(), 0, ds.counts.size() * 4, stream_), "cudaMemset");
       } else {
-        std::vector<T> values(samples[i].size());
-        ds.out.download(values.data(), values.size(), stream_);
-        check_cuda(kernels::stream_sync(stream_), "batch");
-        std::copy(values.begin(), values.end(), samples[i].begin());
+        check_cuda(kernels::copy_to_host(ds.out_host[half].host(), ds.out.get(), values * sizeof(T), stream_), "samples");
       }
     }
-    const std::uint64_t zero = 0;
-    check_cuda(kernels::copy_to_device(&clock_.get()->nrecorded, &zero, sizeof zero, stream_), "clock");
-    check_cuda(kernels::stream_sync(stream_), "batch");
+    check_cuda(kernels::device_memset(&clock->nrecorded, 0, sizeof clock->nrecorded, stream_), "cudaMemset");
+    check_cuda(kernels::event_record(events_[half], stream_), "cudaEventRecord");
+  }
 
-    order_recorded_spikes(got.data(), got.size(), img_.nsources, order_keys_, order_tmp_);
-    for (const auto& s : got) rec.spikes.push_back({s.step, s.gid});
-    for (std::size_t i = 0; i < dsamples_.size(); ++i) {
-      const auto& ds = dsamples_[i];
+  // The rows a batch of k steps from `first` samples of a record.
+  static std::uint64_t sample_rows(const device_sample& ds, std::int64_t first, std::int64_t k) {
+    return static_cast<std::uint64_t>((first + k) / ds.view.every - first / ds.view.every);
+  }
+
+  // Waits for the batch in record half `half` and hands its spikes, in
+  // (step, gid) order, and its samples to rec.
+  void finish_batch(int half, recording& rec) {
+    check_cuda(kernels::event_sync(events_[half]), "batch");
+    const batch_io& io = io_.host()[half];
+    const kernels::device_clock& clock = io.clock;
+    if (clock.overflow || clock.step != io.first + io.steps)
+      throw internal_error(fmt::format("cuda engine: batch of {} steps from step {} ended at step {} (overflow {})",
+                                       io.steps, io.first, clock.step, clock.overflow));
+    kernels::device_spike* got = record_.host() + io.offset;
+    order_recorded_spikes(got, clock.nrecorded, img_.nsources, order_keys_, order_tmp_);
+    for (std::uint64_t i = 0; i < clock.nrecorded; ++i) rec.spikes.push_back({got[i].step, got[i].gid});
+    for (auto& ds : dsamples_) {
       if (!ds.rows) continue;
       auto& tb = rec.traces[ds.record];
       const std::int64_t every = ds.view.every;
-      for (std::int64_t s = (first / every + 1) * every; s <= first + k; s += every) tb.steps.push_back(s);
-      tb.values.insert(tb.values.end(), samples[i].begin(), samples[i].end());
+      for (std::int64_t s = (io.first / every + 1) * every; s <= io.first + io.steps; s += every) tb.steps.push_back(s);
+      const std::uint64_t values = sample_rows(ds, io.first, io.steps) * ds.view.ncols;
+      if (ds.view.kind == 4) {
+        const std::uint32_t* c = ds.counts_host[half].host();
+        for (std::uint64_t v = 0; v < values; ++v) tb.values.push_back(static_cast<double>(c[v]));
+      } else {
+        const T* v = ds.out_host[half].host();
+        tb.values.insert(tb.values.end(), v, v + values);
+      }
     }
-    step_ = first + k;
+    step_ = io.first + io.steps;
   }
 
   std::uint64_t device_bytes() override {
@@ -797,7 +876,9 @@ class cuda_engine final : public engine {
   std::vector<device_plastic> dplastic_;
   device_buffer<std::uint32_t> history_, history_count_, pulse_;
   device_buffer<std::uint32_t> spikes_;
-  device_buffer<kernels::device_spike> record_;
+  pinned_buffer<kernels::device_spike> record_;  // two halves of record_capacity_ (enqueue_batch)
+  pinned_buffer<batch_io> io_;                    // one a half
+  void* events_[2] = {nullptr, nullptr};          // one a half: the batch and its copies are done
   device_buffer<kernels::device_clock> clock_;
   kernels::step_buffers buffers_{};
   std::map<std::int64_t, void*> graphs_;
