@@ -33,6 +33,7 @@ __device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std
 // core::point_step's run-time dispatch, so the same arithmetic.
 template <class T, class M, int K>
 __global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
+  if (paused(b)) return;
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
@@ -56,6 +57,7 @@ status launch_point_kind(const core::point_group_view<T>& group, const step_buff
 template <class T, class M>
 __global__ void cable_step_kernel(const core::cable_group_view<T> group, const core::cable_scratch<T> scratch,
                                   const step_buffers b) {
+  if (paused(b)) return;
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= group.c.ncells) return;
   const std::int64_t step = b.clock->step;
@@ -73,6 +75,7 @@ __global__ void gap_gather_kernel(T* const* group_v, const std::uint32_t* partne
 }
 
 __global__ void spike_times_kernel(const core::spike_times_view src, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   const std::uint64_t lo = core::first_event(src, step), hi = core::first_event(src, step + 1);
   for (std::uint64_t e = lo + threadIdx.x; e < hi; e += blockDim.x) {
@@ -82,6 +85,7 @@ __global__ void spike_times_kernel(const core::spike_times_view src, const step_
 }
 
 __global__ void poisson_kernel(const core::poisson_view gen, const step_buffers b) {
+  if (paused(b)) return;
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= gen.ncells) return;
   if (core::poisson_fires(gen, c, b.clock->step)) {

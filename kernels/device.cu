@@ -48,6 +48,10 @@ status copy_to_host(void* dst, const void* src, std::size_t bytes, void* stream)
   return RANVIER_CUDA_STATUS(
       cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, static_cast<cudaStream_t>(stream)));
 }
+status copy_on_device(void* dst, const void* src, std::size_t bytes, void* stream) {
+  return RANVIER_CUDA_STATUS(
+      cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, static_cast<cudaStream_t>(stream)));
+}
 status device_memset(void* p, int value, std::size_t bytes, void* stream) {
   return RANVIER_CUDA_STATUS(cudaMemsetAsync(p, value, bytes, static_cast<cudaStream_t>(stream)));
 }

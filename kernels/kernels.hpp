@@ -48,6 +48,7 @@ status device_alloc(void** p, std::size_t bytes);
 status device_free(void* p);
 status copy_to_device(void* dst, const void* src, std::size_t bytes, void* stream);
 status copy_to_host(void* dst, const void* src, std::size_t bytes, void* stream);
+status copy_on_device(void* dst, const void* src, std::size_t bytes, void* stream);
 status device_memset(void* p, int value, std::size_t bytes, void* stream);
 
 status stream_create(void** stream);
@@ -77,7 +78,10 @@ struct device_clock {
   std::uint32_t overflow;         // set if the spike list or the spike record buffer would overflow
   std::uint64_t nrecorded;        // spikes in the record buffer (this batch)
   std::uint32_t blocks_done;      // propagate's blocks done with the step (the last one closes it); 0 between steps
-  std::uint32_t pad;
+  // Set when the record cannot hold one more step's spikes: every kernel of
+  // the later steps returns at once (the step does not advance) until the
+  // host, which sees the batch end early, has taken the record and cleared it.
+  std::uint32_t paused;
   std::uint64_t record_offset;    // where this batch's spikes go in the record (of two halves, one a batch)
 };
 

@@ -31,6 +31,15 @@ status launch(const char* file, int line, Kernel kernel, dim3 grid, dim3 block, 
   return make_status(e, file, line);
 }
 
+// The batch's pause (device_clock::paused): end_step sets 1 when the record
+// could not hold another step; from the next step on every kernel before
+// and including propagate returns at once (paused), so the step is not
+// taken, and propagate's last block sets 2, which the kernels after it
+// (modulation, samples: still part of the step that set 1) read as their
+// step not taken (step_skipped).
+__device__ __forceinline__ bool paused(const step_buffers& b) { return b.clock->paused != 0; }
+__device__ __forceinline__ bool step_skipped(const step_buffers& b) { return b.clock->paused == 2; }
+
 inline unsigned blocks_for(std::uint64_t n, unsigned block) { return static_cast<unsigned>((n + block - 1) / block); }
 
 // A thread's place among the grid's warps, for kernels that give one warp to

@@ -41,6 +41,7 @@ __device__ void for_each_arrival(const core::plastic_view<T>& P, const step_buff
 
 template <class T, class M>
 __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kinetic_targets<T> K, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
   const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
@@ -66,12 +67,14 @@ __global__ void plastic_arrivals_kernel(const core::plastic_view<T> P, const kin
 // delivery.
 template <class T, class M>
 __global__ void plastic_late_pre_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   for_each_arrival(P, b, step, P.ca.lag, [&](std::uint64_t c) { core::plastic_late_pre<M>(P, c, step); });
 }
 
 template <class T, class M>
 __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  if (paused(b)) return;
   const auto [lane, warp, nwarps] = warp_slot::here();
   const std::int64_t step = b.clock->step;
   const std::int64_t s = step - 1 - static_cast<std::int64_t>(P.post_delay);
@@ -96,6 +99,7 @@ __global__ void plastic_post_kernel(const core::plastic_view<T> P, const step_bu
 // step's arrivals.
 template <class T, class M>
 __global__ void plastic_rebase_kernel(const core::plastic_view<T> P, std::uint64_t n, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   if (!core::plastic_rebases_at(P, step)) return;
   const core::rebase_factors<T> f = core::plastic_rebase_factors<M>(P);
@@ -111,6 +115,7 @@ __global__ void plastic_rebase_kernel(const core::plastic_view<T> P, std::uint64
 // the same in any order), then advanced by its thread 0.
 template <class T, class M>
 __global__ void plastic_modulate_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  if (step_skipped(b)) return;
   __shared__ unsigned int count;
   const std::int64_t now = b.clock->step;
   if (threadIdx.x == 0) count = 0;
@@ -128,6 +133,7 @@ __global__ void plastic_modulate_kernel(const core::plastic_view<T> P, const ste
 // Clefts: one thread per connection (after the projection's arrivals).
 template <class T>
 __global__ void plastic_clefts_kernel(const core::plastic_view<T> P, std::uint64_t n, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   std::int64_t* row = b.ring + static_cast<std::size_t>(step % b.ring_depth) * b.ntargets;
   for (std::uint64_t c = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < n;
@@ -143,6 +149,7 @@ __global__ void plastic_clefts_kernel(const core::plastic_view<T> P, std::uint64
 // per spike), then, on a learning step, every connection (one thread each).
 template <class T, class M>
 __global__ void plastic_pre_rates_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   if (step < 1) return;
   const std::uint32_t r = static_cast<std::uint32_t>((step - 1) % b.history_rows);
@@ -158,6 +165,7 @@ __global__ void plastic_pre_rates_kernel(const core::plastic_view<T> P, const st
 // postsynaptic cell's threshold.
 template <class T, class M>
 __global__ void plastic_learn_cell_kernel(const core::plastic_view<T> P, const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   if (!core::learns_at(P, step)) return;
   for (std::uint32_t j = blockIdx.x * blockDim.x + threadIdx.x; j < P.npost; j += gridDim.x * blockDim.x)
@@ -167,6 +175,7 @@ __global__ void plastic_learn_cell_kernel(const core::plastic_view<T> P, const s
 template <class T, class M>
 __global__ void plastic_learn_kernel(const core::plastic_view<T> P, const std::uint32_t* source_of, std::uint64_t n,
                                      const step_buffers b) {
+  if (paused(b)) return;
   const std::int64_t step = b.clock->step;
   if (!core::learns_at(P, step)) return;
   for (std::uint64_t c = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < n;

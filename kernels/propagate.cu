@@ -14,12 +14,15 @@ namespace ranvier::kernels {
 namespace detail {
 
 // Closes the step: counts its spikes into the record (and the history's
-// row), clears the spike list, advances the step.
+// row), clears the spike list, advances the step; and pauses the batch when
+// the record could not hold another step's spikes (device_clock::paused),
+// so that no step's spikes are ever lost.
 __device__ void end_step(const step_buffers& b) {
   device_clock& k = *b.clock;
   if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
   const std::uint64_t n = k.nrecorded + k.nspikes;
   if (n > b.record_capacity) k.overflow = 1;
+  if (n + b.spike_capacity > b.record_capacity) k.paused = 1;
   k.nrecorded = n;
   k.nspikes = 0;
   k.step += 1;
@@ -27,6 +30,13 @@ __device__ void end_step(const step_buffers& b) {
 
 template <class T, class M>
 __global__ void propagate_kernel(const connection_view<T> conns, const step_buffers b) {
+  if (paused(b)) {  // the step is not taken; the last block says so to the kernels after this one
+    if (threadIdx.x == 0 && atomicAdd(&b.clock->blocks_done, 1u) == gridDim.x - 1) {
+      b.clock->blocks_done = 0;
+      b.clock->paused = 2;
+    }
+    return;
+  }
   const auto [lane, warp, nwarps] = warp_slot::here();
   const std::uint32_t n = b.clock->nspikes < b.spike_capacity ? b.clock->nspikes : b.spike_capacity;
   const std::int64_t step = b.clock->step;

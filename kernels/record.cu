@@ -9,6 +9,7 @@ namespace detail {
 
 template <class T>
 __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
+  if (step_skipped(b)) return;
   const std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
   const std::int64_t step = b.clock->step;
   if (i >= s.ncols || step % s.every != 0) return;
@@ -23,6 +24,7 @@ __global__ void sample_kernel(const sample_view<T> s, const step_buffers b) {
 
 template <class T>
 __global__ void weight_histogram_kernel(const sample_view<T> s, const step_buffers b) {
+  if (step_skipped(b)) return;
   const std::uint64_t c = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const std::int64_t step = b.clock->step;
   if (c >= s.n || step % s.every != 0) return;

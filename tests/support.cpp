@@ -33,7 +33,8 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk, std::u
   return run_packed(pack(net, threads), e, threads, chunk, cable_block);
 }
 
-outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std::uint32_t cable_block) {
+outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std::uint32_t cable_block,
+                   const cuda_batches& batches) {
   outcome o;
   std::visit(
       [&](auto& im) {
@@ -42,7 +43,8 @@ outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std:
         o.steps = im.nsteps;
       },
       img);
-  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads, cable_block) : make_cuda_engine(std::move(img));
+  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads, cable_block)
+                             : make_cuda_engine(std::move(img), batches);
   o.engine = eng->describe();
   recording rec;
   while (eng->step() < o.steps) {

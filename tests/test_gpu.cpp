@@ -35,6 +35,40 @@ TEST_CASE("every cell firing in one step, again and again: CPU and CUDA agree bi
   check_identical(cpu, run(net, which::cuda));
 }
 
+TEST_CASE("batches whose record fills pause and the rest resume: CPU and CUDA agree bit for bit, nothing lost") {
+  // Record halves of 2.5 steps' worth of spikes at most (image::max_spikes_in)
+  // and batches of 200 steps: the synchronous network's bursts (every cell
+  // in one step) fill the record within a batch, so batches pause
+  // (device_clock::paused) and their remaining steps run in later ones; the
+  // plastic network (STDP, Hebbian, clefts, terminals) and dopamine-modulated
+  // STDP (whose modulation kernel runs after propagate) likewise.
+  const auto paused_run = [](const network& net) {
+    any_image img = pack(net, 1);
+    const std::uint64_t one_step = std::visit([](const auto& im) { return im.max_spikes_in(1); }, img);
+    return run_packed(std::move(img), which::cuda, 1, 1000, 0, cuda_batches{one_step * 5 / 2, 200});
+  };
+  {
+    network net = synchronous_network(20000);
+    add_record(net, "cells", "v", {0, 7, 19999});
+    check(net);
+    const auto cpu = run(net, which::cpu, 2);
+    CHECK(cpu.spikes.size() >= 5 * 20000);
+    check_identical(cpu, paused_run(net));
+  }
+  {
+    network net = plastic_network();
+    net.sim.duration = 100.0;
+    check(net);
+    check_identical(run(net, which::cpu, 2), paused_run(net));
+  }
+  {
+    network net = example("dopamine_stdp.toml");
+    net.sim.duration = 300.0;
+    check(net);
+    check_identical(run(net, which::cpu, 2), paused_run(net));
+  }
+}
+
 TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit for bit") {
   network net = example("cobahh.toml");
   net.sim.duration = 300.0;

@@ -127,7 +127,7 @@ template <class T> std::uint32_t repeat_gid_lo(const image<T>& img) {
 template <class T, class M>
 class cuda_engine final : public engine {
  public:
-  explicit cuda_engine(image<T> img) : img_(std::move(img)) {
+  cuda_engine(image<T> img, const cuda_batches& batches) : img_(std::move(img)) {
     int ndev = 0;
     check_cuda(kernels::device_count(&ndev), "cudaGetDeviceCount");
     if (ndev == 0) throw model_error("engine = cuda: no CUDA device is present; valid here: engine = \"cpu\" or \"auto\"");
@@ -137,8 +137,9 @@ class cuda_engine final : public engine {
     check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
 
     const std::uint64_t ns = std::max<std::uint64_t>(img_.max_spikes_per_step, 1);
-    const batch_plan plan = plan_batch(img_, record_entries, max_batch_steps);
-    batch_steps_ = plan.steps;
+    const batch_plan plan =
+        plan_batch(img_, batches.record_entries ? batches.record_entries : record_entries, max_batch_steps);
+    batch_steps_ = batches.steps ? std::min(batches.steps, max_batch_steps) : plan.steps;
     record_capacity_ = std::max(plan.capacity, ns);
 
     // State, group by group: the host views give the scalars and the layout,
@@ -417,19 +418,22 @@ class cuda_engine final : public engine {
       sampled_initial_ = true;
     }
     // Two batches in flight: the device runs one while the host takes the
-    // one before it (its spikes ordered and appended, its samples).
+    // one before it (its spikes ordered and appended, its samples). A batch
+    // that paused (its record full) took fewer steps: the rest are asked
+    // for again, after the batch already behind it.
     int pending = -1;
-    std::int64_t first = step_;
-    while (nsteps > 0) {
-      const std::int64_t k = std::min(nsteps, batch_steps_);
-      const int half = pending == 0 ? 1 : 0;
-      enqueue_batch(half, first, k);
-      if (pending >= 0) finish_batch(pending, rec);
+    std::int64_t left = nsteps;
+    while (left > 0 || pending >= 0) {
+      int half = -1;
+      if (left > 0) {
+        const std::int64_t k = std::min(left, batch_steps_);
+        half = pending == 0 ? 1 : 0;
+        enqueue_batch(half, k);
+        left -= k;
+      }
+      if (pending >= 0) left += io_.host()[pending].steps - finish_batch(pending, rec);
       pending = half;
-      first += k;
-      nsteps -= k;
     }
-    if (pending >= 0) finish_batch(pending, rec);
   }
 
   std::vector<named_array> state() override {
@@ -670,11 +674,10 @@ class cuda_engine final : public engine {
     pinned_buffer<std::uint32_t> counts_host[2];
   };
   // What one batch passes between host and device through pinned memory:
-  // its first step and record half (to the device before it), its clock
-  // (to the host after it). Trivial, as it lives in raw pinned memory;
-  // enqueue_batch sets every field before anything reads it.
+  // its record half (to the device before it), its steps, its clock (to the
+  // host after it: where it began and ended). Trivial, as it lives in raw
+  // pinned memory; enqueue_batch sets every field before anything reads it.
   struct batch_io {
-    std::int64_t first;
     std::uint64_t offset;
     std::int64_t steps;
     kernels::device_clock clock;
@@ -765,16 +768,16 @@ class cuda_engine final : public engine {
     return exec;
   }
 
-  // Enqueues a batch of k steps from step `first` into record half `half`,
-  // and after it the copies of its clock and samples into pinned memory and
-  // an event the host waits for (finish_batch). Nothing here waits.
-  void enqueue_batch(int half, std::int64_t first, std::int64_t k) {
+  // Enqueues a batch of k steps, from the step the device's clock is at,
+  // into record half `half`; after it the copies of its clock and samples
+  // into pinned memory, the record and pause cleared, and an event the host
+  // waits for (finish_batch). Nothing here waits.
+  void enqueue_batch(int half, std::int64_t k) {
     batch_io& io = io_.host()[half];
-    io.first = first;
     io.offset = static_cast<std::uint64_t>(half) * record_capacity_;
     io.steps = k;
     kernels::device_clock* clock = clock_.get();
-    check_cuda(kernels::copy_to_device(&clock->batch_first_step, &io.first, sizeof io.first, stream_), "clock");
+    check_cuda(kernels::copy_on_device(&clock->batch_first_step, &clock->step, sizeof clock->step, stream_), "clock");
     check_cuda(kernels::copy_to_device(&clock->record_offset, &io.offset, sizeof io.offset, stream_), "clock");
     if (k == batch_steps_) {
       check_cuda(kernels::graph_launch(graph_for(k), stream_), "cudaGraphLaunch");
@@ -784,7 +787,9 @@ class cuda_engine final : public engine {
     check_cuda(kernels::copy_to_host(&io.clock, clock, sizeof io.clock, stream_), "clock");
     for (auto& ds : dsamples_) {
       if (!ds.rows) continue;
-      const std::uint64_t values = sample_rows(ds, first, k) * ds.view.ncols;
+      // The most rows k steps can sample (the batch's first step is the device's).
+      const std::uint64_t values =
+          std::min<std::uint64_t>(ds.rows, static_cast<std::uint64_t>(k / ds.view.every + 1)) * ds.view.ncols;
       if (ds.view.kind == 4) {
         check_cuda(kernels::copy_to_host(ds.counts_host[half].host(), ds.counts.get(), values * 4, stream_), "samples");
         check_cuda(kernels::device_memset(ds.counts.get(), 0, ds.counts.size() * 4, stream_), "cudaMemset");
@@ -793,23 +798,22 @@ class cuda_engine final : public engine {
       }
     }
     check_cuda(kernels::device_memset(&clock->nrecorded, 0, sizeof clock->nrecorded, stream_), "cudaMemset");
+    check_cuda(kernels::device_memset(&clock->paused, 0, sizeof clock->paused, stream_), "cudaMemset");
     check_cuda(kernels::event_record(events_[half], stream_), "cudaEventRecord");
   }
 
-  // The rows a batch of k steps from `first` samples of a record.
-  static std::uint64_t sample_rows(const device_sample& ds, std::int64_t first, std::int64_t k) {
-    return static_cast<std::uint64_t>((first + k) / ds.view.every - first / ds.view.every);
-  }
-
-  // Waits for the batch in record half `half` and hands its spikes, in
-  // (step, gid) order, and its samples to rec.
-  void finish_batch(int half, recording& rec) {
+  // Waits for the batch in record half `half`, hands its spikes, in (step,
+  // gid) order, and its samples to rec, and returns the steps it took: all
+  // it was given, or fewer where it paused.
+  std::int64_t finish_batch(int half, recording& rec) {
     check_cuda(kernels::event_sync(events_[half]), "batch");
     const batch_io& io = io_.host()[half];
     const kernels::device_clock& clock = io.clock;
-    if (clock.overflow || clock.step != io.first + io.steps)
-      throw internal_error(fmt::format("cuda engine: batch of {} steps from step {} ended at step {} (overflow {})",
-                                       io.steps, io.first, clock.step, clock.overflow));
+    const std::int64_t first = clock.batch_first_step, taken = clock.step - first;
+    if (clock.overflow || first != step_ || taken < 1 || taken > io.steps || (taken < io.steps && !clock.paused))
+      throw internal_error(fmt::format("cuda engine: a batch of {} steps from step {} (the host expected {}) ended at "
+                                       "step {} (overflow {}, paused {})",
+                                       io.steps, first, step_, clock.step, clock.overflow, clock.paused));
     kernels::device_spike* got = record_.host() + io.offset;
     order_recorded_spikes(got, clock.nrecorded, img_.nsources, order_keys_, order_tmp_);
     for (std::uint64_t i = 0; i < clock.nrecorded; ++i) rec.spikes.push_back({got[i].step, got[i].gid});
@@ -817,8 +821,8 @@ class cuda_engine final : public engine {
       if (!ds.rows) continue;
       auto& tb = rec.traces[ds.record];
       const std::int64_t every = ds.view.every;
-      for (std::int64_t s = (io.first / every + 1) * every; s <= io.first + io.steps; s += every) tb.steps.push_back(s);
-      const std::uint64_t values = sample_rows(ds, io.first, io.steps) * ds.view.ncols;
+      for (std::int64_t s = (first / every + 1) * every; s <= clock.step; s += every) tb.steps.push_back(s);
+      const std::uint64_t values = static_cast<std::uint64_t>(clock.step / every - first / every) * ds.view.ncols;
       if (ds.view.kind == 4) {
         const std::uint32_t* c = ds.counts_host[half].host();
         for (std::uint64_t v = 0; v < values; ++v) tb.values.push_back(static_cast<double>(c[v]));
@@ -827,7 +831,8 @@ class cuda_engine final : public engine {
         tb.values.insert(tb.values.end(), v, v + values);
       }
     }
-    step_ = io.first + io.steps;
+    step_ = clock.step;
+    return taken;
   }
 
   std::uint64_t device_bytes() override {
@@ -891,9 +896,9 @@ class cuda_engine final : public engine {
 };
 
 template <class T>
-std::unique_ptr<engine> make_cuda(image<T> img) {
-  if (img.mode == arith_mode::fast) return std::make_unique<cuda_engine<T, core::fast_math>>(std::move(img));
-  return std::make_unique<cuda_engine<T, core::deterministic_math>>(std::move(img));
+std::unique_ptr<engine> make_cuda(image<T> img, const cuda_batches& batches) {
+  if (img.mode == arith_mode::fast) return std::make_unique<cuda_engine<T, core::fast_math>>(std::move(img), batches);
+  return std::make_unique<cuda_engine<T, core::deterministic_math>>(std::move(img), batches);
 }
 
 }  // namespace
@@ -914,8 +919,8 @@ bool cuda_available(std::string* reason) {
   return true;
 }
 
-std::unique_ptr<engine> make_cuda_engine(any_image img) {
-  return std::visit([](auto&& im) { return make_cuda(std::move(im)); }, std::move(img));
+std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_batches& batches) {
+  return std::visit([&](auto&& im) { return make_cuda(std::move(im), batches); }, std::move(img));
 }
 
 }  // namespace ranvier

@@ -14,7 +14,7 @@ bool cuda_available(std::string* reason) {
   return false;
 }
 
-std::unique_ptr<engine> make_cuda_engine(any_image) {
+std::unique_ptr<engine> make_cuda_engine(any_image, const cuda_batches&) {
   throw model_error("engine = cuda: this build has no CUDA engine (configured with RANVIER_CUDA=OFF or without nvcc); "
                     "valid here: engine = \"cpu\" or \"auto\"");
 }

@@ -230,6 +230,13 @@ std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, st
 // the CPU engine's cells per block of cable groups (1 to 16; 0: its own
 // choice from the cells and threads), for tests that compare layouts.
 std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block = 0);
-std::unique_ptr<engine> make_cuda_engine(any_image img);
+// The CUDA engine's batches, for tests: a record half of this many entries
+// (0: 4 Mi) and batches of this many steps (0: as many as the record is
+// sure to hold, plan_batch; more make batches pause when the record fills).
+struct cuda_batches {
+  std::uint64_t record_entries = 0;
+  std::int64_t steps = 0;
+};
+std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_batches& batches = {});
 
 }  // namespace ranvier
