@@ -33,9 +33,8 @@ __device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std
 // core::point_step's run-time dispatch, so the same arithmetic.
 template <class T, class M, int K>
 __global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
-  if (paused(b)) return;
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= group.c.ncells) return;
+  if (c >= group.c.ncells || paused(b)) return;
   const std::int64_t step = b.clock->step;
   const core::step_ctx ctx = step_ctx_of(b, step);
   core::lanes<T, 1> lanes;
