@@ -346,12 +346,18 @@ template <class T> std::vector<double> most_spikes_in_step(const image<T>& img) 
   return most;
 }
 
-template <class T>
-void check_input_sums(const network& net, const cell_layout& L, const image<T>& img, const std::vector<double>& most) {
+// Per target: Σ |w| · most[source] over the static connections onto it.
+template <class T> std::vector<double> static_input_sums(const image<T>& img, const std::vector<double>& most) {
   std::vector<double> sum(img.ntargets, 0.0);
   for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
     for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c)
       sum[img.target[c]] += most[g] * std::fabs(static_cast<double>(img.weight_at(c)));
+  return sum;
+}
+
+template <class T>
+void check_input_sums(const network& net, const cell_layout& L, const image<T>& img, const std::vector<double>& most) {
+  std::vector<double> sum = static_input_sums(img, most);
   for (const auto& p : img.plastic) {
     const plasticity_desc& d = net.projections[p.projection].plasticity;
     const double bound = std::max(std::fabs(d.w_min), std::fabs(d.w_max));
@@ -1181,10 +1187,7 @@ template <class T> void choose_ring_scales(image<T>& img, const std::vector<doub
   if (std::find(owner.begin(), owner.end(), none) != owner.end()) return;  // a target of no receptor: leave it wide
   // Each receptor's largest scale by the worst sum onto one of its targets
   // (in double, checked exactly below).
-  std::vector<double> sum(img.ntargets, 0.0);
-  for (std::uint32_t g = 0; g + 1 < img.row.size(); ++g)
-    for (std::uint64_t c = img.row[g]; c < img.row[g + 1]; ++c)
-      sum[img.target[c]] += most[g] * std::fabs(static_cast<double>(img.weight_at(c)));
+  const std::vector<double> sum = static_input_sums(img, most);
   std::vector<double> worst(recs.size(), 0.0);
   for (std::uint32_t t = 0; t < img.ntargets; ++t) worst[owner[t]] = std::max(worst[owner[t]], sum[t]);
   constexpr double word_max = 2147483647.0;  // INT32_MAX
