@@ -17,6 +17,7 @@
 #endif
 
 #include "core/dmath.hpp"
+#include "host/engines/batch_pipeline.hpp"
 #include "host/engines/engine.hpp"
 #include "host/engines/spike_order.hpp"
 #include "host/errors.hpp"
@@ -431,6 +432,56 @@ TEST_CASE("connections by class and one by one give the same run") {
     CHECK(x.spikes.size() > 1000);
     CHECK(x.spikes == y.spikes);
     CHECK(x.spikes == z.spikes);
+  }
+}
+
+TEST_CASE("the CUDA engine's batches in flight: every step taken once, in order, whatever pauses") {
+  // A simulated device: batches run in the order they were queued, each
+  // from the step the one before stopped at, taking all its steps or, where
+  // its record fills, fewer (at least 1). The host side must give every
+  // step exactly once, never reuse a record half still in flight, and finish
+  // the batches in order.
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    for (std::int64_t nsteps : {1, 7, 200, 1001}) {
+      for (std::int64_t batch : {1, 3, 50, 1000}) {
+        CAPTURE(seed);
+        CAPTURE(nsteps);
+        CAPTURE(batch);
+        std::uint64_t r = seed * 0x9E3779B97F4A7C15ull;
+        const auto random = [&r](std::int64_t n) {  // in [1, n]
+          r = r * 6364136223846793005ull + 1442695040888963407ull;
+          return 1 + static_cast<std::int64_t>((r >> 33) % static_cast<std::uint64_t>(n));
+        };
+        struct queued {
+          int half;
+          std::int64_t k;
+        };
+        std::vector<queued> flight;
+        std::int64_t device_step = 0, enqueued = 0, finished = 0;
+        bool ok = true;
+        run_batches(
+            nsteps, batch,
+            [&](int half, std::int64_t k) {
+              for (const auto& q : flight) ok = ok && q.half != half;  // the half is free
+              ok = ok && k >= 1 && k <= batch && flight.size() < 2;
+              flight.push_back({half, k});
+              ++enqueued;
+            },
+            [&](int half) -> std::int64_t {
+              ok = ok && !flight.empty() && flight.front().half == half;  // in order
+              const std::int64_t k = flight.front().k;
+              flight.erase(flight.begin());
+              const std::int64_t taken = random(4) == 1 ? random(k) : k;  // a quarter pause somewhere
+              device_step += taken;
+              ++finished;
+              return taken;
+            });
+        CHECK(ok);
+        CHECK(flight.empty());
+        CHECK(enqueued == finished);
+        CHECK(device_step == nsteps);
+      }
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "host/engines/batch_pipeline.hpp"
 #include "host/engines/engine.hpp"
 #include "host/engines/spike_order.hpp"
 #include "host/errors.hpp"
@@ -417,23 +418,11 @@ class cuda_engine final : public engine {
       sample_records(img_, 0, rec);  // the image still holds the initial state
       sampled_initial_ = true;
     }
-    // Two batches in flight: the device runs one while the host takes the
-    // one before it (its spikes ordered and appended, its samples). A batch
-    // that paused (its record full) took fewer steps: the rest are asked
-    // for again, after the batch already behind it.
-    int pending = -1;
-    std::int64_t left = nsteps;
-    while (left > 0 || pending >= 0) {
-      int half = -1;
-      if (left > 0) {
-        const std::int64_t k = std::min(left, batch_steps_);
-        half = pending == 0 ? 1 : 0;
-        enqueue_batch(half, k);
-        left -= k;
-      }
-      if (pending >= 0) left += io_.host()[pending].steps - finish_batch(pending, rec);
-      pending = half;
-    }
+    // Two batches in flight (host/engines/batch_pipeline.hpp): the device
+    // runs one while the host takes the one before it.
+    run_batches(
+        nsteps, batch_steps_, [&](int half, std::int64_t k) { enqueue_batch(half, k); },
+        [&](int half) { return finish_batch(half, rec); });
   }
 
   std::vector<named_array> state() override {
