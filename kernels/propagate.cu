@@ -61,16 +61,16 @@ __global__ void propagate_kernel(const connection_view<T> conns, const step_buff
       }
       // A pulse receptor also adds where the arrival's pulse closes.
       const bool pulse = b.pulse && b.pulse[t];
-      const std::uint64_t end = pulse ? core::pulse_end_row(step, d, b.pulse[t], b.ring_depth) : 0;
+      const std::uint64_t closes = pulse ? core::pulse_end_row(step, d, b.pulse[t], b.ring_depth) : 0;
       if (b.ring32) {  // the 32-bit ring, at the target's scale (the same branch for every thread)
         const std::int32_t w = core::to_fixed32(weight, b.ring_scale[t]);
         atomicAdd(b.ring32 + slot * b.ntargets + t, w);
-        if (pulse) atomicAdd(b.pulse_ring32 + end * b.ntargets + t, w);
+        if (pulse) atomicAdd(b.pulse_ring32 + closes * b.ntargets + t, w);
       } else {
         const std::int64_t w = core::to_fixed(weight);
         atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
         if (pulse)
-          atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + end * b.ntargets + t),
+          atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + closes * b.ntargets + t),
                     static_cast<unsigned long long>(w));
       }
     }
