@@ -316,16 +316,14 @@ class cpu_engine final : public engine {
       if (r.empty()) return;
       std::vector<std::int64_t> canonical(r.size());
       in.get(name, canonical);
+      const auto values = [&] {
+        if constexpr (sizeof(r[0]) == 8)
+          return canonical;
+        else
+          return narrow_ring_values(img_, canonical, name);
+      }();
       for (std::size_t row = 0; row < img_.ring_depth; ++row)
-        for (std::size_t t = 0; t < nt; ++t) {
-          auto& to = r[row * nt + target_of_[t]];
-          if constexpr (sizeof(to) == 8) {
-            to = canonical[row * nt + t];
-          } else if (!narrow_ring_value(canonical[row * nt + t], img_.ring_scale[t], to)) {
-            throw internal_error(fmt::format("cpu engine: a {} value of target {} does not hold on the 32-bit ring "
-                                             "(fit_ring widens it first)", name, t));
-          }
-        }
+        for (std::size_t t = 0; t < nt; ++t) r[row * nt + target_of_[t]] = values[row * nt + t];
     };
     ring("ring", ring_);
     ring("ring", ring32_);
@@ -361,13 +359,13 @@ class cpu_engine final : public engine {
   // checkpoints give it.
   template <class W> std::vector<std::int64_t> canonical_ring(const std::vector<W>& r) const {
     const std::size_t nt = img_.ntargets;
-    std::vector<std::int64_t> out(r.size());
+    std::vector<W> out(r.size());
     for (std::size_t row = 0; row < img_.ring_depth; ++row)
-      for (std::size_t t = 0; t < nt; ++t) {
-        const std::int64_t q = r[row * nt + target_of_[t]];
-        out[row * nt + t] = sizeof(W) == 8 ? q : q * (std::int64_t{1} << (core::fixed_bits - img_.ring_scale[t]));
-      }
-    return out;
+      for (std::size_t t = 0; t < nt; ++t) out[row * nt + t] = r[row * nt + target_of_[t]];
+    if constexpr (sizeof(W) == 8)
+      return out;
+    else
+      return wide_ring_values(img_, out);
   }
 
   // Fast mode: rate tables (core/gating.hpp) for the point neurons'
