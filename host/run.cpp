@@ -288,6 +288,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   engine_options eo;
   eo.choice = img_ref.engine;
   eo.threads = opt.threads;
+  eo.cuda_fused = opt.cuda_fused;
   // The engine takes the image: from here on img_ref is empty.
   auto eng = make_engine(std::move(holder), eo, &s.engine_why);
   s.engine = eng->describe();

@@ -21,6 +21,7 @@ struct run_options {
   std::optional<std::filesystem::path> out;  // output directory; none: write nothing
   int threads = 0;                       // CPU engine and build threads; 0: OpenMP's default
   bool progress = true;                  // a progress line on stderr for runs longer than a few seconds
+  bool cuda_fused = true;                // engine_options::cuda_fused (false: for benchmarks' comparison)
   // Checkpoints (host/checkpoint.hpp): one at every multiple of this time
   // [ms] and one at the end (or when interrupted), into checkpoint_dir
   // (default: OUT/checkpoint); none without it. A resumed run keeps the

@@ -26,20 +26,43 @@ __device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std
           b.transfer_ring ? b.transfer_ring + row : nullptr};
 }
 
+// A fused producer (fused_propagation): each spike goes into the record and
+// the history at once, and its warp walks its row (propagate_fired); the
+// step's last producer closes the step. `produce(sink)` is the producer's
+// step for this thread (nothing where it has no cell), `gid` the source a
+// spike of it would be. Every thread of the grid runs this to the end: the
+// warp's ballot and the closing need them all. The step is read from the
+// clock where it is needed rather than kept across the cell's step (fewer
+// registers there; it changes only when the step closes).
+template <class T, class M, class Produce>
+__device__ __forceinline__ void fused_step(const fused_propagation<T>& f, const step_buffers& b, std::uint32_t gid,
+                                           Produce&& produce) {
+  const bool skipped = paused(b);
+  if (!skipped) {
+    bool fired = false;
+    produce([&](std::uint32_t g) {  // g == gid: a source fires at most once a step
+      const std::uint32_t i = atomicAdd(&b.clock->nspikes, 1u);
+      if (i < b.spike_capacity) record_spike(b, i, g, b.clock->step);
+      else b.clock->overflow = 1;
+      fired = true;
+    });
+    propagate_fired<T, M>(f.conns, b, fired, gid, b.clock->step);
+  }
+  if (f.closes) close_step_if_last(b, skipped);
+}
+
 // A point group of one kind K: the neuron model at index K of
 // core::neuron_models, or (K = −1) a membrane of mechanisms. A kernel per
 // kind, chosen on the host, holds only its kind's registers (a LIF group's
 // kernel is not sized for HH's rates) — the same core functions as
-// core::point_step's run-time dispatch, so the same arithmetic.
+// core::point_step's run-time dispatch, so the same arithmetic. Fused: the
+// group's spikes propagated by the warps that detect them (fused_step).
 template <class T, class M, int K>
-__global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
-  const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= group.c.ncells || paused(b)) return;
-  const std::int64_t step = b.clock->step;
+__device__ __forceinline__ void point_cell_step(const core::point_group_view<T>& group, const step_buffers& b,
+                                                std::uint32_t c, std::int64_t step, auto&& sink) {
   const core::step_ctx ctx = step_ctx_of(b, step);
   core::lanes<T, 1> lanes;
   lanes.first = c;
-  const auto sink = [&b](std::uint32_t gid) { append_spike(b, gid); };
   if constexpr (K < 0)
     core::membrane_point_step<M>(group, ctx, lanes, sink);
   else
@@ -47,23 +70,48 @@ __global__ void point_step_kernel(const core::point_group_view<T> group, const s
 }
 
 template <class T, class M, int K>
-status launch_point_kind(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream) {
-  constexpr unsigned block = 128;
-  return RANVIER_LAUNCH(point_step_kernel<T, M, K>, dim3(blocks_for(group.c.ncells, block)), dim3(block), stream, group,
-                        buffers);
+__global__ void point_step_kernel(const core::point_group_view<T> group, const step_buffers b) {
+  const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= group.c.ncells || paused(b)) return;
+  point_cell_step<T, M, K>(group, b, c, b.clock->step, [&b](std::uint32_t gid) { append_spike(b, gid); });
 }
 
-template <class T, class M>
-__global__ void cable_step_kernel(const core::cable_group_view<T> group, const core::cable_scratch<T> scratch,
-                                  const step_buffers b) {
-  if (paused(b)) return;
+template <class T, class M, int K>
+__global__ void point_step_fused_kernel(const core::point_group_view<T> group, const step_buffers b,
+                                        const fused_propagation<T> f) {
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= group.c.ncells) return;
-  const std::int64_t step = b.clock->step;
-  const core::step_ctx ctx = step_ctx_of(b, step);
-  core::cable_scratch<T> s = scratch;
-  s.base = c;
-  core::cable_step<M, T, 1>(group, ctx, c, 1, s, [&b](std::uint32_t gid) { append_spike(b, gid); });
+  fused_step<T, M>(f, b, group.c.gid_base + c, [&](auto&& sink) {
+    if (c < group.c.ncells) point_cell_step<T, M, K>(group, b, c, b.clock->step, sink);
+  });
+}
+
+template <class T, class M, int K>
+status launch_point_kind(const core::point_group_view<T>& group, const step_buffers& buffers,
+                         const fused_propagation<T>* fused, void* stream) {
+  constexpr unsigned block = 128;
+  const dim3 grid(blocks_for(group.c.ncells, block));
+  if (fused) return RANVIER_LAUNCH(point_step_fused_kernel<T, M, K>, grid, dim3(block), stream, group, buffers, *fused);
+  return RANVIER_LAUNCH(point_step_kernel<T, M, K>, grid, dim3(block), stream, group, buffers);
+}
+
+template <class T, class M, bool Fused>
+__global__ void cable_step_kernel(const core::cable_group_view<T> group, const core::cable_scratch<T> scratch,
+                                  const step_buffers b, const fused_propagation<T> f) {
+  const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
+  const auto cell_step = [&](auto&& sink) {
+    const core::step_ctx ctx = step_ctx_of(b, b.clock->step);
+    core::cable_scratch<T> s = scratch;
+    s.base = c;
+    core::cable_step<M, T, 1>(group, ctx, c, 1, s, sink);
+  };
+  if constexpr (Fused) {
+    fused_step<T, M>(f, b, group.c.gid_base + c, [&](auto&& sink) {
+      if (c < group.c.ncells) cell_step(sink);
+    });
+  } else {
+    if (paused(b) || c >= group.c.ncells) return;
+    cell_step([&b](std::uint32_t gid) { append_spike(b, gid); });
+  }
 }
 
 template <class T>
@@ -93,26 +141,43 @@ __global__ void poisson_kernel(const core::poisson_view gen, const step_buffers 
   }
 }
 
+template <class T, class M>
+__global__ void poisson_fused_kernel(const core::poisson_view gen, const step_buffers b, const fused_propagation<T> f) {
+  const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
+  fused_step<T, M>(f, b, gen.gid_base + c, [&](auto&& sink) {
+    if (c < gen.ncells && core::poisson_fires(gen, c, b.clock->step)) {
+      ++gen.spike_count[c];
+      sink(gen.gid_base + c);
+    }
+  });
+}
+
 }  // namespace detail
 
 template <class T, class M>
-status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream) {
-  if (group.model < 0) return detail::launch_point_kind<T, M, -1>(group, buffers, stream);
+status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream,
+                         const fused_propagation<T>* fused) {
+  if (group.model < 0) return detail::launch_point_kind<T, M, -1>(group, buffers, fused, stream);
   // cudaErrorInvalidValue (1) where the model is none of core::neuron_models.
   status s{1, "cudaErrorInvalidValue", "launch_point_step: a neuron model index beyond core::neuron_models", __FILE__,
            __LINE__};
   [&]<int... K>(std::integer_sequence<int, K...>) {
-    (void)((group.model == K ? (s = detail::launch_point_kind<T, M, K>(group, buffers, stream), true) : false) || ...);
+    (void)((group.model == K ? (s = detail::launch_point_kind<T, M, K>(group, buffers, fused, stream), true) : false) ||
+           ...);
   }(std::make_integer_sequence<int, core::neuron_models::size>{});
   return s;
 }
 
 template <class T, class M>
 status launch_cable_step(const core::cable_group_view<T>& group, const core::cable_scratch<T>& scratch,
-                         const step_buffers& buffers, void* stream) {
+                         const step_buffers& buffers, void* stream, const fused_propagation<T>* fused) {
   constexpr unsigned block = 64;  // one cell a thread: few cells per group is common, so small blocks
-  return RANVIER_LAUNCH(detail::cable_step_kernel<T, M>, dim3(detail::blocks_for(group.c.ncells, block)),
-                        dim3(block), stream, group, scratch, buffers);
+  const dim3 grid(detail::blocks_for(group.c.ncells, block));
+  if (fused)
+    return RANVIER_LAUNCH(detail::cable_step_kernel<T, M, true>, grid, dim3(block), stream, group, scratch, buffers,
+                          *fused);
+  return RANVIER_LAUNCH(detail::cable_step_kernel<T, M, false>, grid, dim3(block), stream, group, scratch, buffers,
+                        fused_propagation<T>{});
 }
 
 template <class T>
@@ -133,10 +198,21 @@ status launch_poisson(const core::poisson_view& gen, const step_buffers& buffers
                         gen, buffers);
 }
 
+template <class T, class M>
+status launch_poisson_fused(const core::poisson_view& gen, const step_buffers& buffers,
+                            const fused_propagation<T>& fused, void* stream) {
+  constexpr unsigned block = 256;
+  return RANVIER_LAUNCH((detail::poisson_fused_kernel<T, M>), dim3(detail::blocks_for(gen.ncells, block)),
+                        dim3(block), stream, gen, buffers, fused);
+}
+
 #define RANVIER_INSTANTIATE(T, M)                                                                               \
-  template status launch_point_step<T, M>(const core::point_group_view<T>&, const step_buffers&, void*);          \
+  template status launch_point_step<T, M>(const core::point_group_view<T>&, const step_buffers&, void*,           \
+                                          const fused_propagation<T>*);                                           \
   template status launch_cable_step<T, M>(const core::cable_group_view<T>&, const core::cable_scratch<T>&,         \
-                                          const step_buffers&, void*);
+                                          const step_buffers&, void*, const fused_propagation<T>*);               \
+  template status launch_poisson_fused<T, M>(const core::poisson_view&, const step_buffers&,                      \
+                                             const fused_propagation<T>&, void*);
 RANVIER_INSTANTIATE(float, core::deterministic_math)
 RANVIER_INSTANTIATE(double, core::deterministic_math)
 RANVIER_INSTANTIATE(float, core::fast_math)

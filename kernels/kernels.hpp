@@ -178,19 +178,33 @@ template <class T> struct sample_view {
   std::uint32_t* counts;
 };
 
+// Stages 1–3 in one launch a producer (a step "fused"): the producer's own
+// spikes go into the record and history and each is propagated at once by
+// the warp that detected it (its lanes over the row), and the step's last
+// producer (`closes`) closes the step, so that a step needs no propagate
+// launch. Safe where no arrival can reach the row being read: the device's
+// rings are one row deeper than the image's (image::ring_depth + 1).
+template <class T> struct fused_propagation {
+  connection_view<T> conns;
+  bool closes;
+};
+
 // Stages 1+2 for a group of point neurons: deliver, advance, detect; one
 // thread per cell. Spiking gids are appended to buffers.spikes in an
 // unspecified order (an atomic counter); the order is irrelevant downstream,
 // since propagation sums in fixed point and recorded spikes are sorted.
+// With `fused`, stage 3 too (fused_propagation).
 template <class T, class M>
-status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream);
+status launch_point_step(const core::point_group_view<T>& group, const step_buffers& buffers, void* stream,
+                         const fused_propagation<T>* fused = nullptr);
 
 // Stages 1+2 for a group of cable cells: one thread per cell runs the whole
 // cell's step (core::cable_step with W = 1), its scratch interleaved in
 // `scratch` (stride = ncells, base = the cell: coalesced across a warp).
+// With `fused`, stage 3 too.
 template <class T, class M>
 status launch_cable_step(const core::cable_group_view<T>& group, const core::cable_scratch<T>& scratch,
-                         const step_buffers& buffers, void* stream);
+                         const step_buffers& buffers, void* stream, const fused_propagation<T>* fused = nullptr);
 
 // Before stages 1+2, when there are gap junctions: each half-junction of a
 // group reads its partner's voltage at the step's start (core::gap_gather).
@@ -199,8 +213,11 @@ template <class T>
 status launch_gap_gather(T* const* group_v, const std::uint32_t* partner_group, const std::uint64_t* partner_index,
                          T* v_partner, std::uint64_t n, void* stream);
 
-// Stages 1+2 for a Poisson generator population.
+// Stages 1+2 for a Poisson generator population; fused, stage 3 too.
 status launch_poisson(const core::poisson_view& gen, const step_buffers& buffers, void* stream);
+template <class T, class M>
+status launch_poisson_fused(const core::poisson_view& gen, const step_buffers& buffers,
+                            const fused_propagation<T>& fused, void* stream);
 
 // Stages 1+2 for a population of sources with given times: the events of
 // the step (a binary search in the sorted event list) are appended.

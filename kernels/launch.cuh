@@ -6,6 +6,8 @@
 
 #include <cuda_runtime.h>
 
+#include "core/events.hpp"
+#include "core/fixed_point.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ranvier::kernels::detail {
@@ -83,6 +85,108 @@ __device__ void release_onto(const kinetic_targets<T>& K, const step_buffers& b,
   const std::int64_t end = a + static_cast<std::int64_t>(b.pulse[t]);
   const std::int64_t old = atomicMax(reinterpret_cast<long long*>(&S.end), static_cast<long long>(end));
   core::kinetic_release<M>(K.params[K.release[t] - 1], b.pulse[t], S, old, w, a, add);
+}
+
+// Closes the step: counts its spikes into the record (and the history's
+// row), clears the spike list, advances the step; and pauses the batch when
+// the record could not hold another step's spikes (device_clock::paused),
+// so that no step's spikes are ever lost. One thread, the last block of the
+// step's closing kernel (close_step_if_last).
+__device__ inline void end_step(const step_buffers& b) {
+  device_clock& k = *b.clock;
+  if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
+  const std::uint64_t n = k.nrecorded + k.nspikes;
+  if (n > b.record_capacity) k.overflow = 1;
+  if (n + b.spike_capacity > b.record_capacity) k.paused = 1;
+  k.nrecorded = n;
+  k.nspikes = 0;
+  k.step += 1;
+}
+
+// The last block of the step's closing kernel (propagate, or the step's last
+// fused producer) to finish closes the step: end_step, or, where the batch
+// was paused when the kernel began (`skipped`), marks the step not taken for
+// the kernels after it (paused = 2). Every thread of the grid must call it,
+// after its last read of the clock: no block reads the clock after the change.
+__device__ inline void close_step_if_last(const step_buffers& b, bool skipped) {
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    __threadfence();
+    if (atomicAdd(&b.clock->blocks_done, 1u) == gridDim.x - 1) {
+      if (skipped) b.clock->paused = 2;
+      else end_step(b);
+      b.clock->blocks_done = 0;
+    }
+  }
+}
+
+// Entry i of the step's spikes: into the batch's record and the history's
+// row (propagate writes it for every listed spike; a fused producer for each
+// of its own).
+__device__ __forceinline__ void record_spike(const step_buffers& b, std::uint32_t i, std::uint32_t gid,
+                                             std::int64_t step) {
+  const std::uint64_t at = b.clock->nrecorded + i;
+  if (at < b.record_capacity) b.record[b.clock->record_offset + at] = {step + 1, gid, 0};
+  if (b.history_rows) b.history[(step % b.history_rows) * b.spike_capacity + i] = gid;
+}
+
+// Connection c of a spike of `step` arrives: its weight (its own, or its
+// class's) into the ring row of step + 1 + delay (next: arrival_row(step, 0)),
+// by an integer atomic — 64-bit, or 32-bit at the target's scale — and where
+// the pulse of a pulse receptor closes; onto a kinetic receptor, its release.
+// Weight and delay as image::weight_at and delay_at read them (the same
+// branches for every thread).
+template <class T, class M>
+__device__ __forceinline__ void arrive(const connection_view<T>& conns, const step_buffers& b, std::uint64_t c,
+                                       std::uint64_t next, std::int64_t step) {
+  const std::uint8_t k = conns.cls ? conns.cls[c] : 0;
+  const std::uint32_t d = conns.class_delay ? conns.class_delay[k] : conns.delay16 ? conns.delay16[c] : conns.delay[c];
+  const T weight = conns.cls ? conns.class_weight[k] : conns.weight[c];
+  const std::uint64_t slot = core::arrival_row_after(next, d, b.ring_depth);
+  const std::uint32_t t = conns.target[c];
+  if (conns.kinetic.release && conns.kinetic.release[t]) {  // a kinetic receptor: the connection's release
+    release_onto<M>(conns.kinetic, b, conns.release_state[c], t, weight, step + 1 + static_cast<std::int64_t>(d));
+    return;
+  }
+  // A pulse receptor also adds where the arrival's pulse closes.
+  const bool pulse = b.pulse && b.pulse[t];
+  const std::uint64_t closes = pulse ? core::pulse_end_row(step, d, b.pulse[t], b.ring_depth) : 0;
+  if (b.ring32) {  // the 32-bit ring, at the target's scale (the same branch for every thread)
+    const std::int32_t w = core::to_fixed32(weight, b.ring_scale[t]);
+    atomicAdd(b.ring32 + slot * b.ntargets + t, w);
+    if (pulse) atomicAdd(b.pulse_ring32 + closes * b.ntargets + t, w);
+  } else {
+    const std::int64_t w = core::to_fixed(weight);
+    atomicAdd(reinterpret_cast<unsigned long long*>(b.ring + slot * b.ntargets + t), static_cast<unsigned long long>(w));
+    if (pulse)
+      atomicAdd(reinterpret_cast<unsigned long long*>(b.pulse_ring + closes * b.ntargets + t),
+                static_cast<unsigned long long>(w));
+  }
+}
+
+// A warp walks source gid's CSR row, lane by lane (coalesced reads).
+template <class T, class M>
+__device__ __forceinline__ void walk_row(const connection_view<T>& conns, const step_buffers& b, std::uint32_t gid,
+                                         std::uint32_t lane, std::uint64_t next, std::int64_t step) {
+  const std::uint64_t end = conns.row[gid + 1];
+  for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) arrive<T, M>(conns, b, c, next, step);
+}
+
+// A fused producer's warp propagates the spikes its lanes detected (`fired`,
+// source `gid`): the whole warp walks each spiking lane's row in turn. Every
+// lane of the warp must call it. Writing rows step + 1 … step + depth − 1
+// while other warps still read and clear row step % depth is safe because
+// the device's rings are one row deeper than any arrival needs
+// (cuda_engine: image::ring_depth + 1).
+template <class T, class M>
+__device__ inline void propagate_fired(const connection_view<T>& conns, const step_buffers& b, bool fired,
+                                       std::uint32_t gid, std::int64_t step) {
+  const std::uint32_t lane = threadIdx.x & 31u;
+  const std::uint64_t next = core::arrival_row(step, 0, b.ring_depth);
+  for (unsigned mask = __ballot_sync(0xffffffffu, fired); mask != 0; mask &= mask - 1) {
+    const std::uint32_t source = __shfl_sync(0xffffffffu, gid, __ffs(mask) - 1);
+    walk_row<T, M>(conns, b, source, lane, next, step);
+  }
 }
 
 }  // namespace ranvier::kernels::detail

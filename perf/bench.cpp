@@ -46,7 +46,7 @@ void scale(network& net, std::int64_t n) {
 int main(int argc, char** argv) {
   CLI::App app{"ranvier_bench: engine throughput on a model (default: COBAHH)"};
   std::string model = RANVIER_SOURCE_DIR "/examples/cobahh.toml", engine = "cpu", prec = "double",
-              mode = "deterministic", json, out;
+              mode = "deterministic", json, out, cuda_step = "fused";
   std::vector<std::int64_t> cells;
   int threads = 0, repeat = 3;
   double duration = -1;
@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   app.add_option("--mode", mode, "deterministic | fast");
   app.add_option("--duration", duration, "simulated time [ms] (default: the model's)");
   app.add_option("--repeat", repeat, "runs per configuration; the median is reported");
+  app.add_option("--cuda-step", cuda_step,
+                 "fused | launched: the CUDA engine's steps fused where it can (default), or a propagate launch a step")
+      ->check(CLI::IsMember({"fused", "launched"}));
   app.add_option("--json", json, "append one JSON object per configuration to this file");
   app.add_option("--out", out, "write the model's records into this directory (every run; default: record, write nothing)");
   CLI11_PARSE(app, argc, argv);
@@ -83,6 +86,7 @@ int main(int argc, char** argv) {
       opt.engine = engine == "cuda" ? engine_choice::cuda : engine_choice::cpu;
       opt.threads = threads;
       opt.progress = false;
+      opt.cuda_fused = cuda_step == "fused";
       if (!out.empty()) opt.out = out;
       std::vector<run_summary> runs;
       for (int r = 0; r < std::max(1, repeat); ++r) runs.push_back(run_network(net, opt));

@@ -34,7 +34,7 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk, std::u
 }
 
 outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std::uint32_t cable_block,
-                   const cuda_batches& batches) {
+                   const cuda_settings& batches) {
   outcome o;
   std::visit(
       [&](auto& im) {

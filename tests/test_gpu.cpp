@@ -66,7 +66,7 @@ TEST_CASE("batches whose record fills pause and the rest resume: CPU and CUDA ag
     for (const auto& [b, n] : in_batch) must_pause = must_pause || n + one_step > capacity;
     CHECK(must_pause);
     const auto entries = static_cast<std::uint64_t>(static_cast<double>(one_step) * steps_worth);
-    check_identical(cpu, run_packed(std::move(img), which::cuda, 1, 1000, 0, cuda_batches{entries, batch}));
+    check_identical(cpu, run_packed(std::move(img), which::cuda, 1, 1000, 0, cuda_settings{entries, batch}));
   };
   network sync = synchronous_network(20000);
   add_record(sync, "cells", "v", {0, 7, 19999});
@@ -77,6 +77,48 @@ TEST_CASE("batches whose record fills pause and the rest resume: CPU and CUDA ag
   network dopamine = example("dopamine_stdp.toml");
   dopamine.sim.duration = 150.0;
   paused_run(dopamine, 1.1, 20);
+}
+
+TEST_CASE_TEMPLATE("fused steps and a propagate launch a step: CUDA gives the CPU's results both ways", T, float,
+                   double) {
+  // Fused (kernels::fused_propagation): each producer's warps propagate its
+  // spikes, the last producer closes the step — here a point group alone
+  // (COBAHH, with drawn delays so that arrivals reach every row of the
+  // ring), point groups of every model with kinetic and pulse receptors and
+  // Poisson sources (a generator closes the step), and a cable cell. Both
+  // ways against the CPU, saved states (whose rings the CUDA engine keeps a
+  // row deeper) included; and with records small enough that batches pause.
+  network drawn = example("cobahh.toml");
+  drawn.sim.duration = 200.0;
+  for (auto& pr : drawn.projections) pr.delay = distribution::uniform(0.1, 2.0);
+  network models = model_network();
+  network cable = example("ball_and_stick.toml");  // its given-time input made Poisson: a fused step
+  for (auto& p : cable.populations)
+    if (p.kind == population_kind::spike_times) {
+      p.kind = population_kind::poisson;
+      p.size = 20;
+      p.rate = 60.0;
+      p.times.clear();
+      p.spikes.clear();
+    }
+  for (network* net : {&drawn, &models, &cable}) {
+    net->sim.prec = precision_of(T{});
+    check(*net);
+    const outcome cpu = run(*net, which::cpu, 2);
+    CHECK(cpu.spikes.size() > 0);
+    for (const bool fused : {true, false}) {
+      CAPTURE(fused);
+      const outcome gpu = run_packed(pack(*net, 1), which::cuda, 1, 1000, 0, cuda_settings{0, 0, fused});
+      CHECK(gpu.engine.find(fused ? "fused steps" : "propagate launched") != std::string::npos);
+      check_identical(cpu, gpu);
+      check_same_state(cpu.saved, gpu.saved);
+    }
+  }
+  // Pausing batches: records of 1.1 steps' worth, batches of 20 steps.
+  const std::uint64_t entries =
+      std::visit([](const auto& im) { return im.max_spikes_in(1) * 11 / 10; }, pack(drawn, 1));
+  const outcome cpu = run(drawn, which::cpu, 2);
+  check_identical(cpu, run_packed(pack(drawn, 1), which::cuda, 1, 1000, 0, cuda_settings{entries, 20, true}));
 }
 
 TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit for bit") {

@@ -7,6 +7,7 @@
 // CUDA on both widths: the gpu suite.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -275,6 +276,45 @@ TEST_CASE("a state moves between the 32-bit and the 64-bit ring; arrivals it can
   auto unfitted = narrow;  // resumed without apply_image_state: refused, not rounded
   auto eng2 = make_cpu_engine(std::move(unfitted), 1);
   CHECK_THROWS_AS(eng2->resume_state(st), internal_error);
+}
+
+TEST_CASE("a ring's rows move to a deeper ring and back, each step's arrivals to that step's row") {
+  // Synthetic: depth 3, 2 targets; the value of (step s, target t) is
+  // 10·s + t + 1 in row s % 3. At step 7 they move to 4 rows (the CUDA
+  // engine's depth), back to 3, and from 4 rows with a value beyond the 3
+  // rows (the row of step 7 + 3): refused.
+  const std::size_t nt = 2;
+  const std::int64_t at = 7;
+  std::vector<std::int64_t> three(3 * nt);
+  for (std::int64_t s = at; s < at + 3; ++s)
+    for (std::size_t t = 0; t < nt; ++t) three[static_cast<std::size_t>(s % 3) * nt + t] = 10 * s + static_cast<std::int64_t>(t) + 1;
+  const auto four = ring_rows_moved(three, nt, 3, 4, at, "ring");
+  REQUIRE(four.size() == 4 * nt);
+  for (std::int64_t s = at; s < at + 3; ++s)
+    for (std::size_t t = 0; t < nt; ++t) CHECK(four[static_cast<std::size_t>(s % 4) * nt + t] == 10 * s + static_cast<std::int64_t>(t) + 1);
+  for (std::size_t t = 0; t < nt; ++t) CHECK(four[static_cast<std::size_t>((at + 3) % 4) * nt + t] == 0);
+  CHECK(ring_rows_moved(four, nt, 4, 3, at, "ring") == three);
+  auto over = four;
+  over[static_cast<std::size_t>((at + 3) % 4) * nt + 1] = 5;
+  CHECK_THROWS_AS((void)ring_rows_moved(over, nt, 4, 3, at, "ring"), internal_error);
+  CHECK_THROWS_AS((void)ring_rows_moved(three, nt, 4, 3, at, "ring"), internal_error);  // not 4 rows
+
+  // A CPU engine's ring mid-run (COBAHH with delays drawn up to 2 ms): a
+  // row deeper and back, the same.
+  network drawn = example("cobahh.toml");
+  drawn.sim.duration = 30.0;
+  for (auto& pr : drawn.projections) pr.delay = distribution::uniform(0.1, 2.0);
+  const auto img = packed<double>(drawn);
+  REQUIRE(img.ring_depth > 10);
+  recording rec;
+  auto eng = make_cpu_engine(img, 2);
+  eng->run(173, rec);
+  const engine_state st = eng->save_state();
+  std::vector<std::int64_t> ring(static_cast<std::size_t>(img.ring_depth) * img.ntargets);
+  st.get("ring", ring);
+  REQUIRE(std::any_of(ring.begin(), ring.end(), [](std::int64_t q) { return q != 0; }));
+  const auto deeper = ring_rows_moved(ring, img.ntargets, img.ring_depth, img.ring_depth + 1, 173, "ring");
+  CHECK(ring_rows_moved(deeper, img.ntargets, img.ring_depth + 1, img.ring_depth, 173, "ring") == ring);
 }
 
 }  // TEST_SUITE

@@ -128,7 +128,7 @@ template <class T> std::uint32_t repeat_gid_lo(const image<T>& img) {
 template <class T, class M>
 class cuda_engine final : public engine {
  public:
-  cuda_engine(image<T> img, const cuda_batches& batches) : img_(std::move(img)) {
+  cuda_engine(image<T> img, const cuda_settings& settings) : img_(std::move(img)) {
     int ndev = 0;
     check_cuda(kernels::device_count(&ndev), "cudaGetDeviceCount");
     if (ndev == 0) throw model_error("engine = cuda: no CUDA device is present; valid here: engine = \"cpu\" or \"auto\"");
@@ -139,8 +139,8 @@ class cuda_engine final : public engine {
 
     const std::uint64_t ns = std::max<std::uint64_t>(img_.max_spikes_per_step, 1);
     const batch_plan plan =
-        plan_batch(img_, batches.record_entries ? batches.record_entries : record_entries, max_batch_steps);
-    batch_steps_ = batches.steps ? std::min(batches.steps, max_batch_steps) : plan.steps;
+        plan_batch(img_, settings.record_entries ? settings.record_entries : record_entries, max_batch_steps);
+    batch_steps_ = settings.steps ? std::min(settings.steps, max_batch_steps) : plan.steps;
     record_capacity_ = std::max(plan.capacity, ns);
 
     // State, group by group: the host views give the scalars and the layout,
@@ -239,7 +239,14 @@ class cuda_engine final : public engine {
     cls_ = uploaded(img_.cls, stream_);
     class_weight_ = uploaded(img_.class_weight, stream_);
     class_delay_ = uploaded(img_.class_delay, stream_);
-    const std::size_t ring_words = static_cast<std::size_t>(img_.ring_depth) * img_.ntargets;
+    // The rings are a row deeper than the image's (the image's depth reaches
+    // the longest arrival, pulse included, from the step after the spike),
+    // so that no arrival written during a step can land in the row that
+    // step reads: a fused step's producers propagate while other warps of
+    // theirs still read (fused_propagation). States keep the image's depth
+    // (ring_rows_moved).
+    depth_ = img_.ring_depth + 1;
+    const std::size_t ring_words = static_cast<std::size_t>(depth_) * img_.ntargets;
     if (img_.narrow_ring()) {  // the 32-bit ring: only static weights reach it (choose_ring_scales)
       if (!img_.plastic.empty() || !img_.release.empty())
         throw internal_error("cuda engine: a 32-bit ring with plastic projections or kinetic receptors");
@@ -383,11 +390,11 @@ class cuda_engine final : public engine {
     release_params_ = uploaded(img_.release_params, stream_);
     release_state_ = uploaded(img_.release_state, stream_);
     if (!img_.release.empty()) {
-      transfer_ring_ = device_buffer<std::int64_t>(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
+      transfer_ring_ = device_buffer<std::int64_t>(ring_words);
       check_cuda(kernels::device_memset(transfer_ring_.get(), 0, transfer_ring_.size() * 8, stream_), "cudaMemset");
       kinetic_ = {release_.get(), release_params_.get()};
     }
-    buffers_ = {clock_.get(),   ring_.size() ? ring_.get() : nullptr, img_.ntargets, img_.ring_depth, spikes_.get(),
+    buffers_ = {clock_.get(),   ring_.size() ? ring_.get() : nullptr, img_.ntargets, depth_,         spikes_.get(),
                 static_cast<std::uint32_t>(ns), record_.device(), record_capacity_, history_.get(),
                 history_count_.get(), img_.history, img_.pulse.empty() ? nullptr : pulse_.get(),
                 pulse_ring_.size() ? pulse_ring_.get() : nullptr,
@@ -395,6 +402,18 @@ class cuda_engine final : public engine {
                 ring32_.size() ? ring32_.get() : nullptr, pulse_ring32_.size() ? pulse_ring32_.get() : nullptr,
                 ring32_.size() ? ring_scale_.get() : nullptr};
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
+    // Fused steps: every spike producer propagates its own spikes, the last
+    // one launched closes the step. Not with sources of given times, whose
+    // spikes (repeats within a step among them) propagate's warps take.
+    fused_ = settings.fused && img_.spike_sources.empty();
+    if (fused_) {
+      closer_ = -1;
+      for (std::size_t gi = 0; gi < img_.groups.size(); ++gi)
+        if (img_.groups[gi].ncells) closer_ = static_cast<std::int64_t>(gi);
+      for (std::size_t q = 0; q < img_.generators.size(); ++q)
+        if (img_.generators[q].params.ncells) closer_ = static_cast<std::int64_t>(img_.groups.size() + q);
+      fused_ = closer_ >= 0;  // no producer with a cell: nothing would close the step
+    }
     check_cuda(kernels::stream_sync(stream_), "upload");
   }
 
@@ -407,7 +426,8 @@ class cuda_engine final : public engine {
   }
 
   std::string describe() const override {
-    return fmt::format("cuda ({}, sm_{}{}, {})", info_.name, info_.major, info_.minor, arithmetic_name<T, M>());
+    return fmt::format("cuda ({}, sm_{}{}, {}, {})", info_.name, info_.major, info_.minor, arithmetic_name<T, M>(),
+                       fused_ ? "fused steps" : "propagate launched");
   }
 
   std::int64_t step() const override { return step_; }
@@ -453,8 +473,7 @@ class cuda_engine final : public engine {
       out.push_back({"pulse_ring", std::vector<double>(ends.begin(), ends.end())});
     }
     if (!img_.release.empty()) {
-      std::vector<std::int64_t> moves(transfer_ring_.size());
-      transfer_ring_.download(moves.data(), moves.size(), stream_);
+      const std::vector<std::int64_t> moves = ring_values("transfer_ring", transfer_ring_, {});
       std::vector<core::kinetic_release_state<T>> states(img_.release_state.size());
       release_state_.download(states.data(), states.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
@@ -540,8 +559,9 @@ class cuda_engine final : public engine {
     if (step_ != 0 || sampled_initial_) throw internal_error("cuda engine: resume_state after a run");
     const auto ring = [&](const char* name, device_buffer<std::int64_t>& r, device_buffer<std::int32_t>& r32) {
       if (!r.size() && !r32.size()) return;
-      std::vector<std::int64_t> host(r.size() + r32.size());
+      std::vector<std::int64_t> host(static_cast<std::size_t>(img_.ring_depth) * img_.ntargets);
       in.get(name, host);
+      host = ring_rows_moved(host, img_.ntargets, img_.ring_depth, depth_, in.step, name);
       if (r.size())
         r.upload(host, stream_);
       else
@@ -673,15 +693,17 @@ class cuda_engine final : public engine {
   };
 
   void check_memory() const {
-    // The image, the spike list, and the sample buffers (a batch's rows of
-    // every sampled record; at most max_batch_steps rows). The record is in
-    // host memory.
+    // The image, the rings' extra row (depth_), the spike list, and the
+    // sample buffers (a batch's rows of every sampled record; at most
+    // max_batch_steps rows). The record is in host memory.
     std::uint64_t samples = 0;
     for (const auto& rp : img_.records)
       if (!rp.spikes)
         samples += static_cast<std::uint64_t>(max_batch_steps / rp.every + 1) *
                    (rp.kind == sample_kind::weight_histogram ? rp.bins * 4ull : rp.index.size() * sizeof(T));
-    const std::uint64_t need = img_.memory_bytes() + img_.max_spikes_per_step * 4 + samples;
+    const std::uint64_t word = img_.narrow_ring() ? 4 : 8;
+    const std::uint64_t row = img_.ntargets * (word + (img_.pulse.empty() ? 0 : word) + (img_.release.empty() ? 0 : 8));
+    const std::uint64_t need = img_.memory_bytes() + row + img_.max_spikes_per_step * 4 + samples;
     if (need > info_.free_memory * 0.95)
       throw model_error(fmt::format("the network needs about {:.2f} GiB on the GPU ({}), which has {:.2f} GiB free; "
                                     "valid: a smaller network, single precision, or engine = \"cpu\"",
@@ -713,14 +735,6 @@ class cuda_engine final : public engine {
                                                    dg.gap_partner_index.get(), dg.gap_v_partner.get(),
                                                    dg.gap_node.size(), stream_),
                      "gap junctions");
-    for (const auto& dg : dgroups_) {
-      if (dg.cable)
-        check_cuda(kernels::launch_cable_step<T, M>(dg.cable_view, dg.scratch_view, buffers_, stream_), "advance");
-      else
-        check_cuda(kernels::launch_point_step<T, M>(dg.point_view, buffers_, stream_), "advance");
-    }
-    for (const auto& dg : dgens_) check_cuda(kernels::launch_poisson(dg.view, buffers_, stream_), "poisson");
-    for (const auto& ds : dsources_) check_cuda(kernels::launch_spike_times(ds.view, buffers_, stream_), "spike times");
     const kernels::connection_view<T> conns{row_.get(),
                                             target_.get(),
                                             weight_.get(),
@@ -731,7 +745,27 @@ class cuda_engine final : public engine {
                                             class_delay_.get(),
                                             kinetic_,
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
-    check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
+    // Fused: each producer propagates its own spikes; the last (closer_)
+    // closes the step.
+    const auto fused = [&](std::size_t producer) { return kernels::fused_propagation<T>{conns, static_cast<std::int64_t>(producer) == closer_}; };
+    for (std::size_t gi = 0; gi < dgroups_.size(); ++gi) {
+      const auto& dg = dgroups_[gi];
+      const kernels::fused_propagation<T> f = fused(gi);
+      const kernels::fused_propagation<T>* fp = fused_ ? &f : nullptr;
+      if (dg.cable)
+        check_cuda(kernels::launch_cable_step<T, M>(dg.cable_view, dg.scratch_view, buffers_, stream_, fp), "advance");
+      else
+        check_cuda(kernels::launch_point_step<T, M>(dg.point_view, buffers_, stream_, fp), "advance");
+    }
+    for (std::size_t q = 0; q < dgens_.size(); ++q) {
+      if (fused_)
+        check_cuda(kernels::launch_poisson_fused<T, M>(dgens_[q].view, buffers_, fused(dgroups_.size() + q), stream_),
+                   "poisson");
+      else
+        check_cuda(kernels::launch_poisson(dgens_[q].view, buffers_, stream_), "poisson");
+    }
+    for (const auto& ds : dsources_) check_cuda(kernels::launch_spike_times(ds.view, buffers_, stream_), "spike times");
+    if (!fused_) check_cuda(kernels::launch_propagate<T, M>(conns, buffers_, propagate_blocks_, stream_), "propagate");
     for (const auto& dp : dplastic_)  // modulated STDP: the dopamine to the next step's start, before samples
       if (dp.view.rule == core::plastic_rule::modulated)
         check_cuda(kernels::launch_plastic_modulate<T, M>(dp.view, buffers_, stream_), "plasticity");
@@ -853,7 +887,8 @@ class cuda_engine final : public engine {
   device_buffer<std::int32_t> ring32_, pulse_ring32_;
   device_buffer<std::uint8_t> ring_scale_;
 
-  // A ring's values (one of the pair is empty) at 2^-40, as states hold them.
+  // A ring's values (one of the pair is empty) at 2^-40 and in the image's
+  // rows, as states hold them.
   std::vector<std::int64_t> ring_values(const char* name, const device_buffer<std::int64_t>& r,
                                         const device_buffer<std::int32_t>& r32) {
     std::vector<std::int64_t> host(r.size());
@@ -861,7 +896,8 @@ class cuda_engine final : public engine {
     r.download(host.data(), host.size(), stream_);
     r32.download(host32.data(), host32.size(), stream_);
     check_cuda(kernels::stream_sync(stream_), name);
-    return r32.size() ? wide_ring_values(img_, host32) : host;
+    return ring_rows_moved(r32.size() ? wide_ring_values(img_, host32) : host, img_.ntargets, depth_,
+                           img_.ring_depth, step_, name);
   }
   device_buffer<std::uint32_t> release_;
   device_buffer<core::kinetic_release_params<T>> release_params_;
@@ -880,14 +916,17 @@ class cuda_engine final : public engine {
   std::int64_t batch_steps_ = 1;
   std::uint64_t record_capacity_ = 0;
   int propagate_blocks_ = 1;
+  std::uint32_t depth_ = 1;      // the rings' rows: image::ring_depth + 1
+  bool fused_ = false;           // fused steps (kernels::fused_propagation)
+  std::int64_t closer_ = -1;     // fused: the producer that closes the step (groups, then generators)
   std::int64_t step_ = 0;
   bool sampled_initial_ = false;
 };
 
 template <class T>
-std::unique_ptr<engine> make_cuda(image<T> img, const cuda_batches& batches) {
-  if (img.mode == arith_mode::fast) return std::make_unique<cuda_engine<T, core::fast_math>>(std::move(img), batches);
-  return std::make_unique<cuda_engine<T, core::deterministic_math>>(std::move(img), batches);
+std::unique_ptr<engine> make_cuda(image<T> img, const cuda_settings& settings) {
+  if (img.mode == arith_mode::fast) return std::make_unique<cuda_engine<T, core::fast_math>>(std::move(img), settings);
+  return std::make_unique<cuda_engine<T, core::deterministic_math>>(std::move(img), settings);
 }
 
 }  // namespace
@@ -908,8 +947,8 @@ bool cuda_available(std::string* reason) {
   return true;
 }
 
-std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_batches& batches) {
-  return std::visit([&](auto&& im) { return make_cuda(std::move(im), batches); }, std::move(img));
+std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_settings& settings) {
+  return std::visit([&](auto&& im) { return make_cuda(std::move(im), settings); }, std::move(img));
 }
 
 }  // namespace ranvier

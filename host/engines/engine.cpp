@@ -14,7 +14,7 @@ bool cuda_available(std::string* reason) {
   return false;
 }
 
-std::unique_ptr<engine> make_cuda_engine(any_image, const cuda_batches&) {
+std::unique_ptr<engine> make_cuda_engine(any_image, const cuda_settings&) {
   throw model_error("engine = cuda: this build has no CUDA engine (configured with RANVIER_CUDA=OFF or without nvcc); "
                     "valid here: engine = \"cpu\" or \"auto\"");
 }
@@ -30,13 +30,13 @@ std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, st
       if (!cuda_available(&reason))
         throw model_error("engine = cuda, but " + reason + "; valid here: engine = \"cpu\" or \"auto\"");
       if (why) *why = "the CUDA engine, as asked (" + reason + ")";
-      return make_cuda_engine(std::move(img));
+      return make_cuda_engine(std::move(img), cuda_settings{0, 0, opt.cuda_fused});
     }
     case engine_choice::automatic: {
       std::string reason;
       if (cuda_available(&reason)) {
         if (why) *why = "engine auto picked the CUDA engine: " + reason;
-        return make_cuda_engine(std::move(img));
+        return make_cuda_engine(std::move(img), cuda_settings{0, 0, opt.cuda_fused});
       }
       if (why) *why = "engine auto picked the CPU engine: " + reason;
       return make_cpu_engine(std::move(img), opt.threads);

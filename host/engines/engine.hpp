@@ -215,6 +215,7 @@ class engine {
 struct engine_options {
   engine_choice choice = engine_choice::automatic;
   int threads = 0;  // CPU engine threads; 0: OpenMP's default
+  bool cuda_fused = true;  // cuda_settings::fused
 };
 
 // Whether the CUDA engine can run here; if not, why (built without CUDA, no
@@ -230,13 +231,18 @@ std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, st
 // the CPU engine's cells per block of cable groups (1 to 16; 0: its own
 // choice from the cells and threads), for tests that compare layouts.
 std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block = 0);
-// The CUDA engine's batches, for tests: a record half of this many entries
-// (0: 4 Mi) and batches of this many steps (0: as many as the record is
-// sure to hold, plan_batch; more make batches pause when the record fills).
-struct cuda_batches {
+// The CUDA engine's settings. For tests, its batches: a record half of this
+// many entries (0: 4 Mi) and batches of this many steps (0: as many as the
+// record is sure to hold, plan_batch; more make batches pause when the
+// record fills). `fused`: each step's neuron update and propagation in one
+// launch a spike producer where the network allows (no sources with given
+// times); false: a propagate launch a step, for comparison. Either gives
+// the same results.
+struct cuda_settings {
   std::uint64_t record_entries = 0;
   std::int64_t steps = 0;
+  bool fused = true;
 };
-std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_batches& batches = {});
+std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_settings& batches = {});
 
 }  // namespace ranvier

@@ -102,6 +102,35 @@ std::vector<std::int32_t> narrow_ring_values(const image<T>& img, const std::vec
   return out;
 }
 
+// A ring's values in rows of another depth. At the start of step `step` a
+// ring holds the arrivals of steps step … step + image::ring_depth − 1 (a
+// spike of step s − 1 reaches at most step s − 1 + ring_depth, its pulse's
+// close included), the arrivals of step s in row s % depth; they move to
+// row s % to_depth. (The CUDA engine's rings are a row deeper than the
+// image's, which states keep.) A non-zero value in a row `to_depth` has no
+// room for is an internal error, never dropped.
+template <class V>
+std::vector<V> ring_rows_moved(const std::vector<V>& from, std::size_t nt, std::uint32_t from_depth,
+                               std::uint32_t to_depth, std::int64_t step, const char* name) {
+  if (from.size() != static_cast<std::size_t>(from_depth) * nt || step < 0)
+    throw internal_error(fmt::format("{}: {} values for {} rows of {} targets at step {}", name, from.size(), from_depth,
+                                     nt, step));
+  std::vector<V> to(static_cast<std::size_t>(to_depth) * nt, V{});
+  for (std::uint32_t k = 0; k < from_depth; ++k) {
+    const auto s = static_cast<std::uint64_t>(step) + k;
+    const V* row = from.data() + static_cast<std::size_t>(s % from_depth) * nt;
+    if (k < to_depth) {
+      std::copy(row, row + nt, to.begin() + static_cast<std::ptrdiff_t>(s % to_depth * nt));
+      continue;
+    }
+    for (std::size_t t = 0; t < nt; ++t)
+      if (row[t] != V{})
+        throw internal_error(fmt::format("{}: an arrival at step {} onto target {}, beyond the {} rows it moves to", name,
+                                         s, t, to_depth));
+  }
+  return to;
+}
+
 // Gives the image the 64-bit ring where a state's rings (a checkpoint's, or
 // the running engine's before a change of the model's static weights) do
 // not hold on its 32-bit ring, value by value (narrow_ring_value), so that
