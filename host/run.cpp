@@ -285,6 +285,8 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   const std::int64_t nsteps = img_ref.nsteps;
   const double dt = img_ref.dt;
 
+  // Only the spike records' sources: the writer keeps no other spikes.
+  img_ref.spikes_of_records_only = true;
   engine_options eo;
   eo.choice = img_ref.engine;
   eo.threads = opt.threads;

@@ -197,6 +197,7 @@ struct session::impl {
           }
           take_shape(im);
           apply_edits(im);
+          im.spikes_of_records_only = true;  // append keeps no other spikes
         },
         img);
     edits.clear();

@@ -83,6 +83,7 @@ struct device_clock {
   // host, which sees the batch end early, has taken the record and cleared it.
   std::uint32_t paused;
   std::uint64_t record_offset;    // where this batch's spikes go in the record (of two halves, one a batch)
+  std::uint32_t nkept;            // with step_buffers::kept: the current step's spikes of kept sources
 };
 
 // A recorded spike: source gid detected in the step that ends at `step`.
@@ -122,6 +123,12 @@ struct step_buffers {
   std::int32_t* ring32 = nullptr;
   std::int32_t* pulse_ring32 = nullptr;
   const std::uint8_t* ring_scale = nullptr;
+  // The sources whose spikes go into the record (image::kept_sources), a
+  // bit each (gid g: word g / 32, bit g % 32); null: every source. And the
+  // most of their spikes one step can make (image::max_spikes_in(1) of
+  // them): the batch pauses when the record could not hold that many more.
+  const std::uint32_t* kept = nullptr;
+  std::uint64_t record_step = 0;
 };
 
 // Kinetic receptors' targets: per target 1 + the index of its receptor's

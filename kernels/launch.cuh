@@ -95,11 +95,12 @@ __device__ void release_onto(const kinetic_targets<T>& K, const step_buffers& b,
 __device__ inline void end_step(const step_buffers& b) {
   device_clock& k = *b.clock;
   if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
-  const std::uint64_t n = k.nrecorded + k.nspikes;
+  const std::uint64_t n = k.nrecorded + (b.kept ? k.nkept : k.nspikes);
   if (n > b.record_capacity) k.overflow = 1;
-  if (n + b.spike_capacity > b.record_capacity) k.paused = 1;
+  if (n + b.record_step > b.record_capacity) k.paused = 1;
   k.nrecorded = n;
   k.nspikes = 0;
+  k.nkept = 0;
   k.step += 1;
 }
 
@@ -120,14 +121,21 @@ __device__ inline void close_step_if_last(const step_buffers& b, bool skipped) {
   }
 }
 
-// Entry i of the step's spikes: into the batch's record and the history's
-// row (propagate writes it for every listed spike; a fused producer for each
-// of its own).
+// Entry i of the step's spikes: into the history's row and, if its source
+// is kept (step_buffers::kept), the batch's record — at entry i of the
+// step's, or, where only some sources are kept, at the next of the step's
+// kept entries (propagate writes it for every listed spike; a fused producer
+// for each of its own).
 __device__ __forceinline__ void record_spike(const step_buffers& b, std::uint32_t i, std::uint32_t gid,
                                              std::int64_t step) {
-  const std::uint64_t at = b.clock->nrecorded + i;
-  if (at < b.record_capacity) b.record[b.clock->record_offset + at] = {step + 1, gid, 0};
   if (b.history_rows) b.history[(step % b.history_rows) * b.spike_capacity + i] = gid;
+  std::uint32_t j = i;
+  if (b.kept) {
+    if (!((b.kept[gid >> 5] >> (gid & 31u)) & 1u)) return;
+    j = atomicAdd(&b.clock->nkept, 1u);
+  }
+  const std::uint64_t at = b.clock->nrecorded + j;
+  if (at < b.record_capacity) b.record[b.clock->record_offset + at] = {step + 1, gid, 0};
 }
 
 // Connection c of a spike of `step` arrives: its weight (its own, or its

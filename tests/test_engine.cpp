@@ -869,4 +869,72 @@ TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections 
   }
 }
 
+TEST_CASE("spikes of spike records only: the engine hands over the full list's spikes of those sources, and batches "
+          "are planned for them") {
+  // COBAHH for 100 ms with spikes recorded of three excitatory and two
+  // inhibitory cells: the same run with every spike handed over, filtered
+  // to those five sources, is what the engine hands over with
+  // spikes_of_records_only; nothing else changes (states, counts).
+  network net = example("cobahh.toml");
+  net.sim.duration = 100.0;
+  std::erase_if(net.records, [](const record_desc& r) { return r.variable == "spikes"; });
+  add_record(net, "exc", "spikes", {0, 5, 3199});
+  add_record(net, "inh", "spikes", {0, 799});
+  check(net);
+  auto all = std::get<image<double>>(pack(net, 1));
+  auto only = all;
+  only.spikes_of_records_only = true;
+  const std::vector<std::uint8_t> kept = only.kept_sources();
+  REQUIRE(kept == all.recorded_sources());
+  CHECK(all.kept_sources().empty());
+  CHECK(std::count(kept.begin(), kept.end(), std::uint8_t{1}) == 5);
+  CHECK(kept[0] == 1);
+  CHECK(kept[3200] == 1);  // inh cell 0
+  CHECK(kept[1] == 0);
+  for (const int threads : {1, 2}) {
+    const outcome full = run_packed(all, which::cpu, threads);
+    const outcome some = run_packed(only, which::cpu, threads);
+    std::vector<spike_event> expected;
+    for (const auto& e : full.spikes)
+      if (kept[e.gid]) expected.push_back(e);
+    CHECK(full.spikes.size() > 10000);
+    CHECK_FALSE(expected.empty());
+    CHECK(some.spikes == expected);
+    CHECK(some.counts == full.counts);
+    check_same_state(full.saved, some.saved);
+  }
+
+  // The bound the CUDA engine's batches are planned with: only the kept
+  // sources' spikes (5 of COBAHH's 4000 cells, one group, one bound a
+  // cell), so batches are longer; plan_batch the longest batch within the
+  // entries.
+  REQUIRE(all.groups.size() == 1);
+  REQUIRE(all.nsources == 4000);
+  for (const std::int64_t steps : {1, 2, 7, 31, 1000}) {
+    const std::vector<std::uint8_t> every(all.nsources, 1), none(all.nsources, 0);
+    CHECK(all.max_spikes_in(steps, &every) == all.max_spikes_in(steps));
+    CHECK(all.max_spikes_in(steps, &none) == 0);
+    CHECK(all.max_spikes_in(steps, &kept) * 4000 == 5 * all.max_spikes_in(steps));
+  }
+  const batch_plan whole = plan_batch(all, 100000, 1000), planned = plan_batch(all, 100000, 1000, kept);
+  CHECK(planned.steps == 1000);
+  CHECK(whole.steps < planned.steps);
+  const batch_plan tight = plan_batch(all, 50, 1000, kept);
+  CHECK(all.max_spikes_in(tight.steps, &kept) <= 50);
+  CHECK(all.max_spikes_in(tight.steps + 1, &kept) > 50);
+  CHECK(tight.capacity == all.max_spikes_in(tight.steps, &kept));
+
+  // Given-time sources: their busiest window of the kept ones only. The
+  // synchronous network's sources all fire at 5 ms: of three kept, three.
+  network sync = synchronous_network(100);
+  check(sync);
+  const auto img = std::get<image<double>>(pack(sync, 1));
+  REQUIRE(img.spike_sources.size() == 1);
+  std::vector<std::uint8_t> three(img.nsources, 0);
+  const std::uint32_t base = img.spike_sources[0].params.gid_base;
+  three[base] = three[base + 50] = three[base + 99] = 1;
+  CHECK(img.max_spikes_in(1, &three) == 3);
+  CHECK(img.max_spikes_in(1) == 200);
+}
+
 }  // TEST_SUITE

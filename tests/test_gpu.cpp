@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <numeric>
 
 #include "support.hpp"
 
@@ -119,6 +120,50 @@ TEST_CASE_TEMPLATE("fused steps and a propagate launch a step: CUDA gives the CP
       std::visit([](const auto& im) { return im.max_spikes_in(1) * 11 / 10; }, pack(drawn, 1));
   const outcome cpu = run(drawn, which::cpu, 2);
   check_identical(cpu, run_packed(pack(drawn, 1), which::cuda, 1, 1000, 0, cuda_settings{entries, 20, true}));
+}
+
+TEST_CASE("spikes of spike records only: CUDA hands over the CPU's, fused or not, and batches planned for them pause "
+          "where they must") {
+  // COBAHH with five cells' spikes recorded (a fused step; batches of 1000
+  // steps planned for those five), and the synchronous network with half
+  // its cells and sources recorded (a propagate launch a step), its record
+  // 1.1 steps' worth of the kept sources' spikes and batches of 200 steps,
+  // so that they pause. CPU and CUDA with spikes_of_records_only: the same
+  // spikes (the kept sources', checked to be fewer than all), states, counts.
+  network cobahh = example("cobahh.toml");
+  cobahh.sim.duration = 300.0;
+  std::erase_if(cobahh.records, [](const record_desc& r) { return r.variable == "spikes"; });
+  add_record(cobahh, "exc", "spikes", {0, 5, 3199});
+  add_record(cobahh, "inh", "spikes", {0, 799});
+  network sync = synchronous_network(20000);
+  std::erase_if(sync.records, [](const record_desc& r) { return r.variable == "spikes"; });
+  std::vector<std::int64_t> half;
+  for (std::int64_t c = 0; c < 20000; c += 2) half.push_back(c);
+  add_record(sync, "cells", "spikes", half);
+  add_record(sync, "burst", "spikes", half);
+  const auto kept_only = [](const network& net) {
+    check(net);
+    any_image img = pack(net, 1);
+    std::visit([](auto& im) { im.spikes_of_records_only = true; }, img);
+    return img;
+  };
+  const outcome cpu = run_packed(kept_only(cobahh), which::cpu, 2);
+  CHECK(cpu.spikes.size() > 10);
+  CHECK(cpu.spikes.size() * 100 < std::accumulate(cpu.counts.begin(), cpu.counts.end(), std::uint64_t{0}));
+  for (const bool fused : {true, false}) {
+    const outcome gpu = run_packed(kept_only(cobahh), which::cuda, 1, 1000, 0, cuda_settings{0, 0, fused});
+    check_identical(cpu, gpu);
+    check_same_state(cpu.saved, gpu.saved);
+  }
+  const outcome cpu_sync = run_packed(kept_only(sync), which::cpu, 2);
+  const std::uint64_t entries = std::visit(
+      [](const auto& im) {
+        const std::vector<std::uint8_t> kept = im.kept_sources();
+        return im.max_spikes_in(1, &kept) * 11 / 10;
+      },
+      kept_only(sync));
+  CHECK(cpu_sync.spikes.size() > 5 * entries);  // more than the record holds: batches must pause
+  check_identical(cpu_sync, run_packed(kept_only(sync), which::cuda, 1, 1000, 0, cuda_settings{entries, 200}));
 }
 
 TEST_CASE("cobahh with Poisson drive and drawn delays: CPU and CUDA agree bit for bit") {

@@ -53,7 +53,8 @@ class cpu_engine final : public engine {
  public:
   // cable_block: cells per block of cable groups' layout (and per chunk), 1
   // to cable_chunk; 0 lets the engine choose (tests compare layouts).
-  cpu_engine(image<T> img, int threads, std::uint32_t cable_block = 0) : img_(std::move(img)) {
+  cpu_engine(image<T> img, int threads, std::uint32_t cable_block = 0)
+      : img_(std::move(img)), kept_(img_.kept_sources()) {
 #if defined(_OPENMP)
     asked_ = threads > 0 ? threads : omp_get_max_threads();
     std::uint64_t work = 0;
@@ -535,7 +536,8 @@ class cpu_engine final : public engine {
       spikes_.insert(spikes_.end(), l.begin(), l.end());
     }
     std::sort(spikes_.begin(), spikes_.end());
-    for (auto gid : spikes_) rec.spikes.push_back({step + 1, gid});
+    for (auto gid : spikes_)
+      if (kept_.empty() || kept_[gid]) rec.spikes.push_back({step + 1, gid});
     if (!history_.empty()) history_[static_cast<std::size_t>(step % img_.history)] = spikes_;
     if (samples_at(step + 1)) sample_records(img_, step + 1, rec);
   }
@@ -1113,6 +1115,7 @@ class cpu_engine final : public engine {
   std::array<std::uint32_t, 256> class_delay_{};
   std::vector<std::uint64_t> part_;  // static CSR: where thread k's run of source s starts, at s·(threads − 1) + k − 1
   std::vector<std::uint32_t> spikes_;  // the step's, sorted (record)
+  std::vector<std::uint8_t> kept_;     // image::kept_sources: the sources handed over (empty: all)
   std::int64_t step_ = 0;
   bool sampled_initial_ = false;
 };

@@ -138,10 +138,14 @@ class cuda_engine final : public engine {
     check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
 
     const std::uint64_t ns = std::max<std::uint64_t>(img_.max_spikes_per_step, 1);
+    // The record takes the spikes of the kept sources (all, or those of
+    // spike records: image::kept_sources), and batches are planned for them.
+    const std::vector<std::uint8_t> kept = img_.kept_sources();
+    const std::uint64_t record_step = kept.empty() ? ns : std::max<std::uint64_t>(1, img_.max_spikes_in(1, &kept));
     const batch_plan plan =
-        plan_batch(img_, settings.record_entries ? settings.record_entries : record_entries, max_batch_steps);
+        plan_batch(img_, settings.record_entries ? settings.record_entries : record_entries, max_batch_steps, kept);
     batch_steps_ = settings.steps ? std::min(settings.steps, max_batch_steps) : plan.steps;
-    record_capacity_ = std::max(plan.capacity, ns);
+    record_capacity_ = std::max(plan.capacity, record_step);
 
     // State, group by group: the host views give the scalars and the layout,
     // then every pointer is replaced by its device copy.
@@ -401,6 +405,14 @@ class cuda_engine final : public engine {
                 img_.release.empty() ? nullptr : transfer_ring_.get(), repeat_gid_lo(img_),
                 ring32_.size() ? ring32_.get() : nullptr, pulse_ring32_.size() ? pulse_ring32_.get() : nullptr,
                 ring32_.size() ? ring_scale_.get() : nullptr};
+    if (!kept.empty()) {
+      std::vector<std::uint32_t> bits((kept.size() + 31) / 32, 0);
+      for (std::size_t g = 0; g < kept.size(); ++g)
+        if (kept[g]) bits[g / 32] |= 1u << (g % 32);
+      kept_bits_ = uploaded(bits, stream_);
+      buffers_.kept = kept_bits_.get();
+    }
+    buffers_.record_step = record_step;
     propagate_blocks_ = std::max(1, info_.multiprocessors * 8);
     // Fused steps: every spike producer propagates its own spikes, the last
     // one launched closes the step. Not with sources of given times, whose
@@ -906,6 +918,7 @@ class cuda_engine final : public engine {
   std::vector<device_plastic> dplastic_;
   device_buffer<std::uint32_t> history_, history_count_, pulse_;
   device_buffer<std::uint32_t> spikes_;
+  device_buffer<std::uint32_t> kept_bits_;  // step_buffers::kept (empty: every source's spikes recorded)
   pinned_buffer<kernels::device_spike> record_;  // two halves of record_capacity_ (enqueue_batch)
   pinned_buffer<batch_io> io_;                    // one a half
   void* events_[2] = {nullptr, nullptr};          // one a half: the batch and its copies are done

@@ -203,22 +203,31 @@ template <class T> std::uint64_t image<T>::ncompartments() const {
   return n;
 }
 
-template <class T> std::uint64_t image<T>::max_spikes_in(std::int64_t steps) const {
+template <class T>
+std::uint64_t image<T>::max_spikes_in(std::int64_t steps, const std::vector<std::uint8_t>* only) const {
   if (steps <= 0) return 0;
   const auto window = static_cast<std::uint64_t>(steps);
+  // The sources counted among gids [base, base + n).
+  const auto counted = [&](std::uint32_t base, std::uint32_t n) -> std::uint64_t {
+    if (!only) return n;
+    return static_cast<std::uint64_t>(std::count(only->begin() + base, only->begin() + base + n, std::uint8_t{1}));
+  };
   std::uint64_t n = 0;
   for (const auto& g : groups) {
     bool clamps = false;
     if (g.model >= 0) core::dispatch(core::neuron_models{}, g.model, [&]<class N>() { clamps = N::clamps; });
     const std::int64_t dead = g.refractory + (clamps ? 1 : 0);
     const std::int64_t least = g.model >= 0 ? std::max<std::int64_t>(dead, 1) : std::max<std::int64_t>(dead, 2);
-    n += static_cast<std::uint64_t>(g.ncells) * ((window + static_cast<std::uint64_t>(least) - 1) / static_cast<std::uint64_t>(least));
+    n += counted(g.gid_base, g.ncells) * ((window + static_cast<std::uint64_t>(least) - 1) / static_cast<std::uint64_t>(least));
   }
-  for (const auto& gs : generators) n += static_cast<std::uint64_t>(gs.params.ncells) * window;
+  for (const auto& gs : generators) n += counted(gs.params.gid_base, gs.params.ncells) * window;
   for (const auto& ss : spike_sources) {
+    std::vector<std::int64_t> steps_of;  // the counted sources' events, ascending
+    for (std::size_t e = 0; e < ss.step.size(); ++e)
+      if (!only || (*only)[ss.params.gid_base + ss.cell[e]]) steps_of.push_back(ss.step[e]);
     std::uint64_t most = 0;
-    for (std::size_t a = 0, b = 0; a < ss.step.size(); ++a) {
-      while (b < ss.step.size() && ss.step[b] < ss.step[a] + steps) ++b;
+    for (std::size_t a = 0, b = 0; a < steps_of.size(); ++a) {
+      while (b < steps_of.size() && steps_of[b] < steps_of[a] + steps) ++b;
       most = std::max<std::uint64_t>(most, b - a);
     }
     n += most;
@@ -226,17 +235,28 @@ template <class T> std::uint64_t image<T>::max_spikes_in(std::int64_t steps) con
   return n;
 }
 
-template <class T> batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps) {
+template <class T> std::vector<std::uint8_t> image<T>::recorded_sources() const {
+  std::vector<std::uint8_t> on(nsources, 0);
+  for (const auto& rp : records)
+    if (rp.spikes)
+      for (auto c : rp.cells) on[populations[static_cast<std::size_t>(rp.population)].gid_base + c] = 1;
+  return on;
+}
+
+template <class T>
+batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps,
+                      const std::vector<std::uint8_t>& only) {
   // max_spikes_in grows with the steps: the longest that fits, by bisection.
+  const std::vector<std::uint8_t>* o = only.empty() ? nullptr : &only;
   std::int64_t lo = 1, hi = std::max<std::int64_t>(1, max_steps);
   while (lo < hi) {
     const std::int64_t mid = lo + (hi - lo + 1) / 2;
-    if (img.max_spikes_in(mid) <= entries)
+    if (img.max_spikes_in(mid, o) <= entries)
       lo = mid;
     else
       hi = mid - 1;
   }
-  return {lo, std::max<std::uint64_t>(1, img.max_spikes_in(lo))};
+  return {lo, std::max<std::uint64_t>(1, img.max_spikes_in(lo, o))};
 }
 
 template <class T> std::uint64_t image<T>::memory_bytes() const {
@@ -1282,8 +1302,8 @@ template struct plastic_storage<float>;
 template struct plastic_storage<double>;
 template struct image<float>;
 template struct image<double>;
-template batch_plan plan_batch(const image<float>&, std::uint64_t, std::int64_t);
-template batch_plan plan_batch(const image<double>&, std::uint64_t, std::int64_t);
+template batch_plan plan_batch(const image<float>&, std::uint64_t, std::int64_t, const std::vector<std::uint8_t>&);
+template batch_plan plan_batch(const image<double>&, std::uint64_t, std::int64_t, const std::vector<std::uint8_t>&);
 
 std::int64_t time_steps(double t_ms, double dt) {
   const double s = std::floor(t_ms / dt + 0.5 + 1e-9);

@@ -292,7 +292,21 @@ template <class T> struct image {
   // for a membrane or cable cell, whose upward crossing leaves v at or above
   // the threshold, so the next step cannot cross; a Poisson generator once a
   // step; a given-time source its events in the busiest window of `steps`.
-  std::uint64_t max_spikes_in(std::int64_t steps) const;
+  // With `only` (per source, 0 or 1: recorded_sources), of those sources.
+  std::uint64_t max_spikes_in(std::int64_t steps, const std::vector<std::uint8_t>* only = nullptr) const;
+  // Whether the engines hand over only the spikes of sources that a spike
+  // record holds (recorded_sources): the run driver and sessions keep no
+  // others, so the CUDA engine then copies, and both engines order, no more
+  // (and its batches are planned for those sources' spikes alone). False,
+  // the default: every spike (the tests compare them all).
+  bool spikes_of_records_only = false;
+  // Per source, 1 if a spike record holds it, else 0.
+  std::vector<std::uint8_t> recorded_sources() const;
+  // The sources whose spikes the engines hand over: recorded_sources() if
+  // spikes_of_records_only, else none (every source).
+  std::vector<std::uint8_t> kept_sources() const {
+    return spikes_of_records_only ? recorded_sources() : std::vector<std::uint8_t>{};
+  }
 };
 
 // A batch of the CUDA engine: its steps and the spike record that holds
@@ -304,8 +318,11 @@ struct batch_plan {
 
 // The longest batch, at most max_steps, whose possible spikes
 // (image::max_spikes_in) fit `entries` record entries; one step at least
-// (its record then as large as that step can need).
-template <class T> batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps);
+// (its record then as large as that step can need). With `only` non-empty,
+// the spikes of those sources (image::kept_sources).
+template <class T>
+batch_plan plan_batch(const image<T>& img, std::uint64_t entries, std::int64_t max_steps,
+                      const std::vector<std::uint8_t>& only = {});
 
 using any_image = std::variant<image<float>, image<double>>;
 
