@@ -214,6 +214,15 @@ void add_spike_source(network& net, const std::string& name, std::int64_t size, 
   net.projections.push_back(p);
 }
 
+network cobahh_five_recorded(double ms) {
+  network net = example("cobahh.toml");
+  net.sim.duration = ms;
+  std::erase_if(net.records, [](const record_desc& r) { return r.variable == "spikes"; });
+  add_record(net, "exc", "spikes", {0, 5, 3199});
+  add_record(net, "inh", "spikes", {0, 799});
+  return net;
+}
+
 network poisson_net(std::int64_t n, double rate, double start, double stop, double duration, double dt) {
   network net;
   net.sim.dt = dt;

@@ -146,6 +146,11 @@ network model_network();
 // v recorded.
 network plastic_network();
 
+// COBAHH (examples/cobahh.toml) for `ms` with spikes recorded of five
+// cells only: excitatory 0, 5 and 3199, inhibitory 0 and 799 (gids 0, 5,
+// 3199, 3200, 3999).
+network cobahh_five_recorded(double ms);
+
 // A network of one Poisson population "noise" of n sources at `rate` [Hz]
 // from `start` to `stop` [ms], its spikes recorded, `duration` [ms] at dt [ms].
 network poisson_net(std::int64_t n, double rate, double start, double stop, double duration, double dt = 0.1);

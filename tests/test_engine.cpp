@@ -875,11 +875,7 @@ TEST_CASE("spikes of spike records only: the engine hands over the full list's s
   // inhibitory cells: the same run with every spike handed over, filtered
   // to those five sources, is what the engine hands over with
   // spikes_of_records_only; nothing else changes (states, counts).
-  network net = example("cobahh.toml");
-  net.sim.duration = 100.0;
-  std::erase_if(net.records, [](const record_desc& r) { return r.variable == "spikes"; });
-  add_record(net, "exc", "spikes", {0, 5, 3199});
-  add_record(net, "inh", "spikes", {0, 799});
+  const network net = cobahh_five_recorded(100.0);
   check(net);
   auto all = std::get<image<double>>(pack(net, 1));
   auto only = all;

@@ -130,11 +130,7 @@ TEST_CASE("spikes of spike records only: CUDA hands over the CPU's, fused or not
   // 1.1 steps' worth of the kept sources' spikes and batches of 200 steps,
   // so that they pause. CPU and CUDA with spikes_of_records_only: the same
   // spikes (the kept sources', checked to be fewer than all), states, counts.
-  network cobahh = example("cobahh.toml");
-  cobahh.sim.duration = 300.0;
-  std::erase_if(cobahh.records, [](const record_desc& r) { return r.variable == "spikes"; });
-  add_record(cobahh, "exc", "spikes", {0, 5, 3199});
-  add_record(cobahh, "inh", "spikes", {0, 799});
+  const network cobahh = cobahh_five_recorded(300.0);
   network sync = synchronous_network(20000);
   std::erase_if(sync.records, [](const record_desc& r) { return r.variable == "spikes"; });
   std::vector<std::int64_t> half;
