@@ -286,16 +286,18 @@ TEST_CASE("a ring's rows move to a deeper ring and back, each step's arrivals to
   const std::size_t nt = 2;
   const std::int64_t at = 7;
   std::vector<std::int64_t> three(3 * nt);
+  const auto value = [](std::int64_t s, std::size_t t) { return 10 * s + static_cast<std::int64_t>(t) + 1; };
+  const auto row = [nt](std::int64_t s, std::int64_t depth) { return static_cast<std::size_t>(s % depth) * nt; };
   for (std::int64_t s = at; s < at + 3; ++s)
-    for (std::size_t t = 0; t < nt; ++t) three[static_cast<std::size_t>(s % 3) * nt + t] = 10 * s + static_cast<std::int64_t>(t) + 1;
+    for (std::size_t t = 0; t < nt; ++t) three[row(s, 3) + t] = value(s, t);
   const auto four = ring_rows_moved(three, nt, 3, 4, at, "ring");
   REQUIRE(four.size() == 4 * nt);
   for (std::int64_t s = at; s < at + 3; ++s)
-    for (std::size_t t = 0; t < nt; ++t) CHECK(four[static_cast<std::size_t>(s % 4) * nt + t] == 10 * s + static_cast<std::int64_t>(t) + 1);
-  for (std::size_t t = 0; t < nt; ++t) CHECK(four[static_cast<std::size_t>((at + 3) % 4) * nt + t] == 0);
+    for (std::size_t t = 0; t < nt; ++t) CHECK(four[row(s, 4) + t] == value(s, t));
+  for (std::size_t t = 0; t < nt; ++t) CHECK(four[row(at + 3, 4) + t] == 0);
   CHECK(ring_rows_moved(four, nt, 4, 3, at, "ring") == three);
   auto over = four;
-  over[static_cast<std::size_t>((at + 3) % 4) * nt + 1] = 5;
+  over[row(at + 3, 4) + 1] = 5;
   CHECK_THROWS_AS((void)ring_rows_moved(over, nt, 4, 3, at, "ring"), internal_error);
   CHECK_THROWS_AS((void)ring_rows_moved(three, nt, 4, 3, at, "ring"), internal_error);  // not 4 rows
 

@@ -759,7 +759,9 @@ class cuda_engine final : public engine {
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
     // Fused: each producer propagates its own spikes; the last (closer_)
     // closes the step.
-    const auto fused = [&](std::size_t producer) { return kernels::fused_propagation<T>{conns, static_cast<std::int64_t>(producer) == closer_}; };
+    const auto fused = [&](std::size_t producer) {
+      return kernels::fused_propagation<T>{conns, static_cast<std::int64_t>(producer) == closer_};
+    };
     for (std::size_t gi = 0; gi < dgroups_.size(); ++gi) {
       const auto& dg = dgroups_[gi];
       const kernels::fused_propagation<T> f = fused(gi);

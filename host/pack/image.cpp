@@ -218,7 +218,8 @@ std::uint64_t image<T>::max_spikes_in(std::int64_t steps, const std::vector<std:
     if (g.model >= 0) core::dispatch(core::neuron_models{}, g.model, [&]<class N>() { clamps = N::clamps; });
     const std::int64_t dead = g.refractory + (clamps ? 1 : 0);
     const std::int64_t least = g.model >= 0 ? std::max<std::int64_t>(dead, 1) : std::max<std::int64_t>(dead, 2);
-    n += counted(g.gid_base, g.ncells) * ((window + static_cast<std::uint64_t>(least) - 1) / static_cast<std::uint64_t>(least));
+    const auto every = static_cast<std::uint64_t>(least);
+    n += counted(g.gid_base, g.ncells) * ((window + every - 1) / every);
   }
   for (const auto& gs : generators) n += counted(gs.params.gid_base, gs.params.ncells) * window;
   for (const auto& ss : spike_sources) {
