@@ -42,9 +42,12 @@ __device__ __forceinline__ void fused_step(const fused_propagation<T>& f, const 
     bool fired = false;
     produce([&](std::uint32_t g) {  // g == gid: a source fires at most once a step
       const std::uint32_t i = atomicAdd(&b.clock->nspikes, 1u);
-      if (i < b.spike_capacity) record_spike(b, i, g, b.clock->step);
-      else b.clock->overflow = 1;
-      fired = true;
+      if (i < b.spike_capacity) {
+        record_spike(b, i, g, b.clock->step);
+        fired = true;
+      } else {
+        b.clock->overflow = 1;  // as propagate: a spike beyond the list's capacity is not propagated
+      }
     });
     propagate_fired<T, M>(f.conns, b, fired, gid, b.clock->step);
   }

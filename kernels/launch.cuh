@@ -94,8 +94,12 @@ __device__ void release_onto(const kinetic_targets<T>& K, const step_buffers& b,
 // step's closing kernel (close_step_if_last).
 __device__ inline void end_step(const step_buffers& b) {
   device_clock& k = *b.clock;
-  if (b.history_rows) b.history_count[k.step % b.history_rows] = k.nspikes < b.spike_capacity ? k.nspikes : b.spike_capacity;
-  const std::uint64_t n = k.nrecorded + (b.kept ? k.nkept : k.nspikes);
+  // The counts other blocks raised by atomics during the step: read past
+  // this SM's L1, which may hold the clock's line from the step's start.
+  const std::uint32_t nspikes = *static_cast<volatile std::uint32_t*>(&k.nspikes);
+  const std::uint32_t nkept = *static_cast<volatile std::uint32_t*>(&k.nkept);
+  if (b.history_rows) b.history_count[k.step % b.history_rows] = nspikes < b.spike_capacity ? nspikes : b.spike_capacity;
+  const std::uint64_t n = k.nrecorded + (b.kept ? nkept : nspikes);
   if (n > b.record_capacity) k.overflow = 1;
   if (n + b.record_step > b.record_capacity) k.paused = 1;
   k.nrecorded = n;
@@ -114,6 +118,7 @@ __device__ inline void close_step_if_last(const step_buffers& b, bool skipped) {
   if (threadIdx.x == 0) {
     __threadfence();
     if (atomicAdd(&b.clock->blocks_done, 1u) == gridDim.x - 1) {
+      __threadfence();  // every other block's writes before this one's reads
       if (skipped) b.clock->paused = 2;
       else end_step(b);
       b.clock->blocks_done = 0;
