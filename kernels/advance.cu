@@ -26,30 +26,42 @@ __device__ __forceinline__ core::step_ctx step_ctx_of(const step_buffers& b, std
           b.transfer_ring ? b.transfer_ring + row : nullptr};
 }
 
-// A fused producer (fused_propagation): each spike goes into the record and
-// the history at once, and its warp walks its row (propagate_fired); the
-// step's last producer closes the step. `produce(sink)` is the producer's
-// step for this thread (nothing where it has no cell), `gid` the source a
-// spike of it would be. Every thread of the grid runs this to the end: the
-// warp's ballot and the closing need them all. The step is read from the
-// clock where it is needed rather than kept across the cell's step (fewer
-// registers there; it changes only when the step closes).
+// A fused producer (fused_propagation): each spike of the producer's step
+// for this thread, `produce(sink)` (nothing where it has no cell), goes into
+// the record and the history at once and into its block's list in shared
+// memory; then the block's warps walk the listed sources' rows, one spike a
+// warp in turn (walk_row), so that the block's spikes are shared among its
+// warps whichever of them detected them; the step's last producer closes
+// the step. Every thread of the block runs this to the end (its barriers,
+// and the closing, need them all). The step is read from the clock where it
+// is needed (it changes only when the step closes) rather than kept across
+// the cell's step.
+constexpr unsigned max_fused_block = 256;  // the largest block a fused producer is launched with
+
 template <class T, class M, class Produce>
-__device__ __forceinline__ void fused_step(const fused_propagation<T>& f, const step_buffers& b, std::uint32_t gid,
-                                           Produce&& produce) {
+__device__ __forceinline__ void fused_step(const fused_propagation<T>& f, const step_buffers& b, Produce&& produce) {
+  __shared__ std::uint32_t fired[max_fused_block];  // a source fires at most once a step
+  __shared__ std::uint32_t nfired;
   const bool skipped = paused(b);
-  if (!skipped) {
-    bool fired = false;
-    produce([&](std::uint32_t g) {  // g == gid: a source fires at most once a step
+  if (threadIdx.x == 0) nfired = 0;
+  __syncthreads();
+  if (!skipped)
+    produce([&](std::uint32_t g) {
       const std::uint32_t i = atomicAdd(&b.clock->nspikes, 1u);
       if (i < b.spike_capacity) {
         record_spike(b, i, g, b.clock->step);
-        fired = true;
+        fired[atomicAdd(&nfired, 1u)] = g;
       } else {
         b.clock->overflow = 1;  // as propagate: a spike beyond the list's capacity is not propagated
       }
     });
-    propagate_fired<T, M>(f.conns, b, fired, gid, b.clock->step);
+  __syncthreads();
+  if (!skipped) {
+    const std::int64_t step = b.clock->step;
+    const std::uint64_t next = core::arrival_row(step, 0, b.ring_depth);
+    const std::uint32_t lane = threadIdx.x & 31u, n = nfired;
+    for (std::uint32_t k = threadIdx.x >> 5; k < n; k += blockDim.x >> 5)
+      walk_row<T, M>(f.conns, b, fired[k], lane, next, step);
   }
   if (f.closes) close_step_if_last(b, skipped);
 }
@@ -80,20 +92,43 @@ __global__ void point_step_kernel(const core::point_group_view<T> group, const s
 }
 
 template <class T, class M, int K>
-__global__ void point_step_fused_kernel(const core::point_group_view<T> group, const step_buffers b,
-                                        const fused_propagation<T> f) {
+__device__ __forceinline__ void point_fused(const core::point_group_view<T>& group, const step_buffers& b,
+                                           const fused_propagation<T>& f) {
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
-  fused_step<T, M>(f, b, group.c.gid_base + c, [&](auto&& sink) {
+  fused_step<T, M>(f, b, [&](auto&& sink) {
     if (c < group.c.ncells) point_cell_step<T, M, K>(group, b, c, b.clock->step, sink);
   });
+}
+
+template <class T, class M, int K>
+__global__ void point_step_fused_kernel(const core::point_group_view<T> group, const step_buffers b,
+                                        const fused_propagation<T> f) {
+  point_fused<T, M, K>(group, b, f);
+}
+
+// The float membrane's (COBAHH's) fused kernel would take 66 registers, a
+// block an SM fewer than without fusion; held at 64 (8 blocks of 128 an SM),
+// it does not spill (perf/kernel_registers). The others are left to ptxas:
+// a bound makes the double ones spill.
+template <class T, class M, int K>
+__global__ void __launch_bounds__(128, 8) point_step_fused_kernel_64(const core::point_group_view<T> group,
+                                                                     const step_buffers b, const fused_propagation<T> f) {
+  point_fused<T, M, K>(group, b, f);
 }
 
 template <class T, class M, int K>
 status launch_point_kind(const core::point_group_view<T>& group, const step_buffers& buffers,
                          const fused_propagation<T>* fused, void* stream) {
   constexpr unsigned block = 128;
+  static_assert(block <= max_fused_block);
   const dim3 grid(blocks_for(group.c.ncells, block));
-  if (fused) return RANVIER_LAUNCH(point_step_fused_kernel<T, M, K>, grid, dim3(block), stream, group, buffers, *fused);
+  if constexpr (sizeof(T) == 4 && K < 0) {
+    if (fused)
+      return RANVIER_LAUNCH(point_step_fused_kernel_64<T, M, K>, grid, dim3(block), stream, group, buffers, *fused);
+  } else {
+    if (fused)
+      return RANVIER_LAUNCH(point_step_fused_kernel<T, M, K>, grid, dim3(block), stream, group, buffers, *fused);
+  }
   return RANVIER_LAUNCH(point_step_kernel<T, M, K>, grid, dim3(block), stream, group, buffers);
 }
 
@@ -108,7 +143,7 @@ __global__ void cable_step_kernel(const core::cable_group_view<T> group, const c
     core::cable_step<M, T, 1>(group, ctx, c, 1, s, sink);
   };
   if constexpr (Fused) {
-    fused_step<T, M>(f, b, group.c.gid_base + c, [&](auto&& sink) {
+    fused_step<T, M>(f, b, [&](auto&& sink) {
       if (c < group.c.ncells) cell_step(sink);
     });
   } else {
@@ -147,7 +182,7 @@ __global__ void poisson_kernel(const core::poisson_view gen, const step_buffers 
 template <class T, class M>
 __global__ void poisson_fused_kernel(const core::poisson_view gen, const step_buffers b, const fused_propagation<T> f) {
   const std::uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
-  fused_step<T, M>(f, b, gen.gid_base + c, [&](auto&& sink) {
+  fused_step<T, M>(f, b, [&](auto&& sink) {
     if (c < gen.ncells && core::poisson_fires(gen, c, b.clock->step)) {
       ++gen.spike_count[c];
       sink(gen.gid_base + c);
@@ -175,6 +210,7 @@ template <class T, class M>
 status launch_cable_step(const core::cable_group_view<T>& group, const core::cable_scratch<T>& scratch,
                          const step_buffers& buffers, void* stream, const fused_propagation<T>* fused) {
   constexpr unsigned block = 64;  // one cell a thread: few cells per group is common, so small blocks
+  static_assert(block <= detail::max_fused_block);
   const dim3 grid(detail::blocks_for(group.c.ncells, block));
   if (fused)
     return RANVIER_LAUNCH(detail::cable_step_kernel<T, M, true>, grid, dim3(block), stream, group, scratch, buffers,
@@ -205,6 +241,7 @@ template <class T, class M>
 status launch_poisson_fused(const core::poisson_view& gen, const step_buffers& buffers,
                             const fused_propagation<T>& fused, void* stream) {
   constexpr unsigned block = 256;
+  static_assert(block <= detail::max_fused_block);
   return RANVIER_LAUNCH((detail::poisson_fused_kernel<T, M>), dim3(detail::blocks_for(gen.ncells, block)),
                         dim3(block), stream, gen, buffers, fused);
 }

@@ -186,9 +186,9 @@ template <class T> struct sample_view {
 };
 
 // Stages 1–3 in one launch a producer (a step "fused"): the producer's own
-// spikes go into the record and history and each is propagated at once by
-// the warp that detected it (its lanes over the row), and the step's last
-// producer (`closes`) closes the step, so that a step needs no propagate
+// spikes go into the record and history and are propagated in the same
+// launch by the warps of the block that detected them (lanes over a row),
+// and the step's last producer (`closes`) closes the step, so that a step needs no propagate
 // launch. Safe where no arrival can reach the row being read: the device's
 // rings are one row deeper than the image's (image::ring_depth + 1).
 template <class T> struct fused_propagation {

@@ -185,23 +185,6 @@ __device__ __forceinline__ void walk_row(const connection_view<T>& conns, const 
   for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) arrive<T, M>(conns, b, c, next, step);
 }
 
-// A fused producer's warp propagates the spikes its lanes detected (`fired`,
-// source `gid`): the whole warp walks each spiking lane's row in turn. Every
-// lane of the warp must call it. Writing rows step + 1 … step + depth − 1
-// while other warps still read and clear row step % depth is safe because
-// the device's rings are one row deeper than any arrival needs
-// (cuda_engine: image::ring_depth + 1).
-template <class T, class M>
-__device__ inline void propagate_fired(const connection_view<T>& conns, const step_buffers& b, bool fired,
-                                       std::uint32_t gid, std::int64_t step) {
-  const std::uint32_t lane = threadIdx.x & 31u;
-  const std::uint64_t next = core::arrival_row(step, 0, b.ring_depth);
-  for (unsigned mask = __ballot_sync(0xffffffffu, fired); mask != 0; mask &= mask - 1) {
-    const std::uint32_t source = __shfl_sync(0xffffffffu, gid, __ffs(mask) - 1);
-    walk_row<T, M>(conns, b, source, lane, next, step);
-  }
-}
-
 }  // namespace ranvier::kernels::detail
 
 #define RANVIER_CUDA_STATUS(expr) ::ranvier::kernels::detail::make_status((expr), __FILE__, __LINE__)
