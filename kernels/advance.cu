@@ -50,7 +50,9 @@ __device__ __forceinline__ void fused_step(const fused_propagation<T>& f, const 
       const std::uint32_t i = atomicAdd(&b.clock->nspikes, 1u);
       if (i < b.spike_capacity) {
         record_spike(b, i, g, b.clock->step);
-        fired[atomicAdd(&nfired, 1u)] = g;
+        const std::uint32_t k = atomicAdd(&nfired, 1u);
+        if (k < max_fused_block) fired[k] = g;
+        else b.clock->overflow = 1;  // a cell that fired twice in a step: not meant to happen
       } else {
         b.clock->overflow = 1;  // as propagate: a spike beyond the list's capacity is not propagated
       }
@@ -59,7 +61,7 @@ __device__ __forceinline__ void fused_step(const fused_propagation<T>& f, const 
   if (!skipped) {
     const std::int64_t step = b.clock->step;
     const std::uint64_t next = core::arrival_row(step, 0, b.ring_depth);
-    const std::uint32_t lane = threadIdx.x & 31u, n = nfired;
+    const std::uint32_t lane = threadIdx.x & 31u, n = nfired < max_fused_block ? nfired : max_fused_block;
     for (std::uint32_t k = threadIdx.x >> 5; k < n; k += blockDim.x >> 5)
       walk_row<T, M>(f.conns, b, fired[k], lane, next, step);
   }
