@@ -144,10 +144,7 @@ struct session::impl {
     plastic.clear();
     for (const auto& p : img.plastic)
       plastic.push_back({p.name, p.rule, !p.ca_syn.empty(), p.pre, p.post});
-    spike_population.assign(img.nsources, -1);
-    for (const auto& rp : img.records)
-      if (rp.spikes)
-        for (auto c : rp.cells) spike_population[img.populations[rp.population].gid_base + c] = rp.population;
+    spike_population = img.spike_record_population();
   }
 
   // The pending edits, into an image that holds the saved state.

@@ -34,7 +34,7 @@ outcome run(const network& net, which e, int threads, std::int64_t chunk, std::u
 }
 
 outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std::uint32_t cable_block,
-                   const cuda_settings& batches) {
+                   const cuda_settings& settings) {
   outcome o;
   std::visit(
       [&](auto& im) {
@@ -44,7 +44,7 @@ outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std:
       },
       img);
   auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads, cable_block)
-                             : make_cuda_engine(std::move(img), batches);
+                             : make_cuda_engine(std::move(img), settings);
   o.engine = eng->describe();
   recording rec;
   while (eng->step() < o.steps) {

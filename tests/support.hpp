@@ -47,7 +47,7 @@ enum class which { cpu, cuda };
 outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0);
 // The same for a packed image (which a test may have changed).
 outcome run_packed(any_image img, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0,
-                   const cuda_settings& batches = {});
+                   const cuda_settings& settings = {});
 
 // Runs `net` to its end like run(), but in two pieces: engine `first` with
 // `threads1` threads to step `split`, its state saved (and, with `file`,

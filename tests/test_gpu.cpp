@@ -5,6 +5,7 @@
 // it on such a machine, these tests fail rather than pass.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <numeric>
 
@@ -115,10 +116,12 @@ TEST_CASE_TEMPLATE("fused steps and a propagate launch a step: CUDA gives the CP
       check_same_state(cpu.saved, gpu.saved);
     }
   }
-  // Pausing batches: records of 1.1 steps' worth, batches of 20 steps.
-  const std::uint64_t entries =
-      std::visit([](const auto& im) { return im.max_spikes_in(1) * 11 / 10; }, pack(drawn, 1));
+  // Pausing fused batches: a record of one step's worth and batches of 20
+  // steps, so that a batch pauses after any step with a spike but its last
+  // — which, from the CPU's spikes, some batch has.
+  const std::uint64_t entries = std::visit([](const auto& im) { return im.max_spikes_in(1); }, pack(drawn, 1));
   const outcome cpu = run(drawn, which::cpu, 2);
+  CHECK(std::any_of(cpu.spikes.begin(), cpu.spikes.end(), [](const spike_event& e) { return (e.step - 1) % 20 != 19; }));
   check_identical(cpu, run_packed(pack(drawn, 1), which::cuda, 1, 1000, 0, cuda_settings{entries, 20, true}));
 }
 
@@ -158,7 +161,9 @@ TEST_CASE("spikes of spike records only: CUDA hands over the CPU's, fused or not
         return im.max_spikes_in(1, &kept) * 11 / 10;
       },
       kept_only(sync));
-  CHECK(cpu_sync.spikes.size() > 5 * entries);  // more than the record holds: batches must pause
+  // Its 600 steps are three batches of 200: one of them must hold more than
+  // its record half (entries), so it pauses.
+  CHECK(cpu_sync.spikes.size() > 5 * entries);
   check_identical(cpu_sync, run_packed(kept_only(sync), which::cuda, 1, 1000, 0, cuda_settings{entries, 200}));
 }
 

@@ -243,6 +243,6 @@ struct cuda_settings {
   std::int64_t steps = 0;
   bool fused = true;
 };
-std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_settings& batches = {});
+std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_settings& settings = {});
 
 }  // namespace ranvier

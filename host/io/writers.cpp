@@ -143,7 +143,7 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
     population_names_.push_back(p.name);
     population_gid_base_.push_back(p.gid_base);
   }
-  spike_population_.assign(img.nsources, -1);
+  spike_population_ = img.spike_record_population();
   traces_.resize(img.records.size());
   trace_columns_.resize(img.records.size(), 0);
   std::map<std::string, int> names_seen;
@@ -175,7 +175,6 @@ output_writer::output_writer(const std::filesystem::path& dir, const image<T>& i
     const auto& pop = img.populations[rp.population];
     if (rp.spikes) {
       any_spikes_ = true;
-      for (auto c : rp.cells) spike_population_[pop.gid_base + c] = rp.population;
       continue;
     }
     // POP.VAR.csv; along a section POP.VAR.along_SECTION.csv; a second record

@@ -236,11 +236,18 @@ std::uint64_t image<T>::max_spikes_in(std::int64_t steps, const std::vector<std:
   return n;
 }
 
-template <class T> std::vector<std::uint8_t> image<T>::recorded_sources() const {
-  std::vector<std::uint8_t> on(nsources, 0);
+template <class T> std::vector<int> image<T>::spike_record_population() const {
+  std::vector<int> by_gid(nsources, -1);
   for (const auto& rp : records)
     if (rp.spikes)
-      for (auto c : rp.cells) on[populations[static_cast<std::size_t>(rp.population)].gid_base + c] = 1;
+      for (auto c : rp.cells) by_gid[populations[static_cast<std::size_t>(rp.population)].gid_base + c] = rp.population;
+  return by_gid;
+}
+
+template <class T> std::vector<std::uint8_t> image<T>::recorded_sources() const {
+  const std::vector<int> by_gid = spike_record_population();
+  std::vector<std::uint8_t> on(by_gid.size());
+  for (std::size_t g = 0; g < on.size(); ++g) on[g] = by_gid[g] >= 0 ? 1 : 0;
   return on;
 }
 

@@ -300,6 +300,9 @@ template <class T> struct image {
   // (and its batches are planned for those sources' spikes alone). False,
   // the default: every spike (the tests compare them all).
   bool spikes_of_records_only = false;
+  // Per source, the population of the spike record that holds it, or −1
+  // (what the run's writer and sessions keep of the engine's spikes).
+  std::vector<int> spike_record_population() const;
   // Per source, 1 if a spike record holds it, else 0.
   std::vector<std::uint8_t> recorded_sources() const;
   // The sources whose spikes the engines hand over: recorded_sources() if
