@@ -21,6 +21,7 @@
 #include "host/model/model_file.hpp"
 #include "host/build/morphology.hpp"
 #include "host/engines/engine.hpp"
+#include "host/engines/static_rows.hpp"
 #include "host/estimate.hpp"
 #include "host/errors.hpp"
 #include "host/io/writers.hpp"
@@ -119,7 +120,7 @@ template <class T> fault_context make_fault_context(const image<T>& img) {
 template fault_context make_fault_context(const image<float>&);
 template fault_context make_fault_context(const image<double>&);
 
-template <class T> run_counts count_image(const image<T>& img_ref, run_summary& s) {
+template <class T> run_counts count_image(const image<T>& img_ref, run_summary& s, bool delay_runs) {
   s.cells = img_ref.ncells();
   s.generators = 0;
   for (const auto& g : img_ref.generators) s.generators += g.params.ncells;
@@ -149,10 +150,18 @@ template <class T> run_counts count_image(const image<T>& img_ref, run_summary& 
       c.bytes_per_step += 4.0 * scratch_arrays * g.nnodes * g.ncells * sizeof(T);
     }
   }
-  // A static connection as the layout keeps it (target; weight or class;
-  // delay, unless the class gives it), and its ring entry read and written.
-  c.bytes_per_event = 4.0 + (img_ref.cls.empty() ? sizeof(T) : 1.0) +
-                      (!img_ref.class_delay.empty() ? 0.0 : !img_ref.delay16.empty() ? 2.0 : 4.0) + 2.0 * ring_word;
+  // A static connection as the device's layout keeps it (target; weight or
+  // class; delay, unless the class gives it or its row's run does: a run's
+  // 8 B read once a spike, shared among its connections), and its ring
+  // entry read and written.
+  double delay_bytes = !img_ref.class_delay.empty() ? 0.0 : !img_ref.delay16.empty() ? 2.0 : 4.0;
+  if (delay_bytes > 0 && delay_runs) {
+    const std::uint64_t runs = single_share_delay_runs(img_ref), n = img_ref.target.size();
+    if (delay_runs_pay(runs, img_ref.nsources, n, static_cast<std::uint32_t>(delay_bytes)))
+      delay_bytes = 8.0 * static_cast<double>(runs) / static_cast<double>(std::max<std::uint64_t>(n, 1));
+  }
+  s.static_connection_bytes = 4.0 + (img_ref.cls.empty() ? sizeof(T) : 1.0) + delay_bytes;
+  c.bytes_per_event = s.static_connection_bytes + 2.0 * ring_word;
   auto& outdegree = c.outdegree;
   outdegree.resize(img_ref.nsources);
   for (std::size_t g = 0; g < outdegree.size(); ++g) outdegree[g] = img_ref.row[g + 1] - img_ref.row[g];
@@ -163,8 +172,8 @@ template <class T> run_counts count_image(const image<T>& img_ref, run_summary& 
   for (std::size_t g = 0; g < plastic_outdegree.size(); ++g) outdegree[g] += plastic_outdegree[g];
   return c;
 }
-template run_counts count_image(const image<float>&, run_summary&);
-template run_counts count_image(const image<double>&, run_summary&);
+template run_counts count_image(const image<float>&, run_summary&, bool);
+template run_counts count_image(const image<double>&, run_summary&, bool);
 
 void count_spikes(const run_counts& c, const std::vector<std::uint32_t>& counts, run_summary& s) {
   s.spikes = s.synaptic_events = s.plastic_events = 0;
@@ -251,7 +260,7 @@ template <class T>
 void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, const std::vector<double>& v_bounds,
                std::vector<pending_measure>& measures, checkpoint_plan& plan, run_summary& s) {
   const auto t_setup = clock_type::now();
-  const run_counts counts = count_image(img_ref, s);  // before the engine takes the image
+  const run_counts counts = count_image(img_ref, s, opt.delay_runs);  // before the engine takes the image
   const fault_context fc = make_fault_context(img_ref);
   if (plan.every > 0 || plan.from) {
     plan.base.static_checksum = static_checksum(img_ref);
@@ -291,6 +300,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   eo.choice = img_ref.engine;
   eo.threads = opt.threads;
   eo.cuda_fused = opt.cuda_fused;
+  eo.delay_runs = opt.delay_runs;
   // The engine takes the image: from here on img_ref is empty.
   auto eng = make_engine(std::move(holder), eo, &s.engine_why);
   s.engine = eng->describe();

@@ -22,6 +22,7 @@ struct run_options {
   int threads = 0;                       // CPU engine and build threads; 0: OpenMP's default
   bool progress = true;                  // a progress line on stderr for runs longer than a few seconds
   bool cuda_fused = true;                // engine_options::cuda_fused (false: for benchmarks' comparison)
+  bool delay_runs = true;                // engine_options::delay_runs (false: likewise)
   // Checkpoints (host/checkpoint.hpp): one at every multiple of this time
   // [ms] and one at the end (or when interrupted), into checkpoint_dir
   // (default: OUT/checkpoint); none without it. A resumed run keeps the
@@ -84,6 +85,9 @@ struct run_summary {
   double bytes_moved = 0.0;
   std::uint64_t compartments = 0;     // nodes with membrane, over all cells
   int ring_bits = 64;                 // the ring's words: 32 where they hold every sum exactly (image::ring_scale)
+  // A static connection's bytes in the device's layout: target, weight or
+  // class, and its delay's share (per connection, by class, or by run).
+  double static_connection_bytes = 0.0;
   std::uint64_t device_bytes = 0;     // the CUDA engine's device memory at the end of the run (engine::device_bytes); 0 on the CPU
   std::vector<population_summary> populations;
   std::vector<measurement> measurements;

@@ -94,8 +94,9 @@ struct run_counts {
   std::vector<population_layout> populations;
 };
 // Fills s's cells, generators, connections, compartments, dt and planned
-// steps from img, and returns the counts the end of the run needs.
-template <class T> run_counts count_image(const image<T>& img, run_summary& s);
+// steps from img, and returns the counts the end of the run needs;
+// delay_runs: engine_options::delay_runs (the layout the traffic counts).
+template <class T> run_counts count_image(const image<T>& img, run_summary& s, bool delay_runs = true);
 // Spikes, events, bytes moved and the populations' rates, from the spike
 // counts by gid after s.steps steps.
 void count_spikes(const run_counts& c, const std::vector<std::uint32_t>& counts, run_summary& s);

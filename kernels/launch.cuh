@@ -143,18 +143,16 @@ __device__ __forceinline__ void record_spike(const step_buffers& b, std::uint32_
   if (at < b.record_capacity) b.record[b.clock->record_offset + at] = {step + 1, gid, 0};
 }
 
-// Connection c of a spike of `step` arrives: its weight (its own, or its
-// class's) into the ring row of step + 1 + delay (next: arrival_row(step, 0)),
-// by an integer atomic — 64-bit, or 32-bit at the target's scale — and where
-// the pulse of a pulse receptor closes; onto a kinetic receptor, its release.
-// Weight and delay as image::weight_at and delay_at read them (the same
-// branches for every thread).
+// Connection c of a spike of `step` arrives after d steps: its weight (its
+// own, or its class's) into the ring row of step + 1 + d (next:
+// arrival_row(step, 0)), by an integer atomic — 64-bit, or 32-bit at the
+// target's scale — and where the pulse of a pulse receptor closes; onto a
+// kinetic receptor, its release. The weight as image::weight_at reads it
+// (the same branches for every thread).
 template <class T, class M>
 __device__ __forceinline__ void arrive(const connection_view<T>& conns, const step_buffers& b, std::uint64_t c,
-                                       std::uint64_t next, std::int64_t step) {
-  const std::uint8_t k = conns.cls ? conns.cls[c] : 0;
-  const std::uint32_t d = conns.class_delay ? conns.class_delay[k] : conns.delay16 ? conns.delay16[c] : conns.delay[c];
-  const T weight = conns.cls ? conns.class_weight[k] : conns.weight[c];
+                                       std::uint32_t d, std::uint64_t next, std::int64_t step) {
+  const T weight = conns.cls ? conns.class_weight[conns.cls[c]] : conns.weight[c];
   const std::uint64_t slot = core::arrival_row_after(next, d, b.ring_depth);
   const std::uint32_t t = conns.target[c];
   if (conns.kinetic.release && conns.kinetic.release[t]) {  // a kinetic receptor: the connection's release
@@ -177,12 +175,30 @@ __device__ __forceinline__ void arrive(const connection_view<T>& conns, const st
   }
 }
 
-// A warp walks source gid's CSR row, lane by lane (coalesced reads).
+// A warp walks source gid's CSR row, lane by lane (coalesced reads): run by
+// run where the delays are kept by run (one delay and ring row for all the
+// run's connections), else each connection's delay as image::delay_at
+// reads it (by class, 16 or 32 bits).
 template <class T, class M>
 __device__ __forceinline__ void walk_row(const connection_view<T>& conns, const step_buffers& b, std::uint32_t gid,
                                          std::uint32_t lane, std::uint64_t next, std::int64_t step) {
-  const std::uint64_t end = conns.row[gid + 1];
-  for (std::uint64_t c = conns.row[gid] + lane; c < end; c += 32) arrive<T, M>(conns, b, c, next, step);
+  const std::uint64_t first = conns.row[gid], end = conns.row[gid + 1];
+  if (conns.run_row) {
+    std::uint64_t from = first;
+    for (std::uint64_t r = conns.run_row[gid]; r < conns.run_row[gid + 1]; ++r) {
+      const std::uint64_t to = first + conns.run_end[r];
+      const std::uint32_t d = conns.run_delay[r];
+      for (std::uint64_t c = from + lane; c < to; c += 32) arrive<T, M>(conns, b, c, d, next, step);
+      from = to;
+    }
+    return;
+  }
+  for (std::uint64_t c = first + lane; c < end; c += 32) {
+    const std::uint32_t d = conns.class_delay ? conns.class_delay[conns.cls[c]]
+                            : conns.delay16   ? conns.delay16[c]
+                                              : conns.delay[c];
+    arrive<T, M>(conns, b, c, d, next, step);
+  }
 }
 
 }  // namespace ranvier::kernels::detail

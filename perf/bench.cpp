@@ -46,7 +46,7 @@ void scale(network& net, std::int64_t n) {
 int main(int argc, char** argv) {
   CLI::App app{"ranvier_bench: engine throughput on a model (default: COBAHH)"};
   std::string model = RANVIER_SOURCE_DIR "/examples/cobahh.toml", engine = "cpu", prec = "double",
-              mode = "deterministic", json, out, cuda_step = "fused";
+              mode = "deterministic", json, out, cuda_step = "fused", static_rows = "runs";
   std::vector<std::int64_t> cells;
   int threads = 0, repeat = 3;
   double duration = -1;
@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   app.add_option("--cuda-step", cuda_step,
                  "fused | launched: the CUDA engine's steps fused where it can (default), or a propagate launch a step")
       ->check(CLI::IsMember({"fused", "launched"}));
+  app.add_option("--static-rows", static_rows,
+                 "runs | delays: drawn static delays kept once a run of a row where that pays (default), or per "
+                 "connection, for comparison")
+      ->check(CLI::IsMember({"runs", "delays"}));
   app.add_option("--json", json, "append one JSON object per configuration to this file");
   app.add_option("--out", out, "write the model's records into this directory (every run; default: record, write nothing)");
   CLI11_PARSE(app, argc, argv);
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
       opt.threads = threads;
       opt.progress = false;
       opt.cuda_fused = cuda_step == "fused";
+      opt.delay_runs = static_rows == "runs";
       if (!out.empty()) opt.out = out;
       std::vector<run_summary> runs;
       for (int r = 0; r < std::max(1, repeat); ++r) runs.push_back(run_network(net, opt));
@@ -112,13 +117,14 @@ int main(int argc, char** argv) {
           "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}, "
           "\"peak_host_bytes\": {:.6g}, \"peak_host_bytes_per_connection\": {:.4g}, \"device_bytes_layout\": {:.6g}, "
           "\"device_bytes_per_connection_layout\": {:.4g}, \"device_bytes\": {}, \"device_bytes_per_connection\": {:.4g}, "
-          "\"ring_bits\": {}}}",
+          "\"ring_bits\": {}, \"static_connection_bytes\": {:.4g}, \"delay_runs\": {}}}",
           model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events,
           m.plastic_events, m.build_s,
           m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
           m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0, peak_host,
           peak_host / nconn, est.device_bytes, est.connections > 0 ? conn_device / est.connections : 0.0, m.device_bytes,
-          static_cast<double>(m.device_bytes) / nconn, m.ring_bits);
+          static_cast<double>(m.device_bytes) / nconn, m.ring_bits, m.static_connection_bytes,
+          static_rows == "runs" ? "true" : "false");
       const std::string traffic =
           fmt::format("{:>7.3g} GB/s{}", m.bytes_per_s() / 1e9,
                       peak > 0 ? fmt::format(" ({:.1f} % of peak)", 100 * m.bytes_per_s() / peak) : "");

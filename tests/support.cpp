@@ -43,7 +43,7 @@ outcome run_packed(any_image img, which e, int threads, std::int64_t chunk, std:
         o.steps = im.nsteps;
       },
       img);
-  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads, cable_block)
+  auto eng = e == which::cpu ? make_cpu_engine(std::move(img), threads, cable_block, settings.delay_runs)
                              : make_cuda_engine(std::move(img), settings);
   o.engine = eng->describe();
   recording rec;
@@ -220,6 +220,25 @@ network cobahh_five_recorded(double ms) {
   std::erase_if(net.records, [](const record_desc& r) { return r.variable == "spikes"; });
   add_record(net, "exc", "spikes", {0, 5, 3199});
   add_record(net, "inh", "spikes", {0, 799});
+  return net;
+}
+
+network with_wide_delays(network net, const std::string& target, const std::string& receptor) {
+  add_spike_source(net, "far", 1, {}, target, receptor, 0.001);
+  net.projections.back().delay = distribution::uniform(6000.0, 7000.0);
+  return net;
+}
+
+network kinetic_drawn_delays(double max_delay, std::int64_t cells) {
+  network net = poisson_net(200, 20.0, 0.0, 1e9, 200.0, 0.1);
+  add_model_population(net, "lif_cell", "lif", {}, {receptor_desc::of("ampa", "ampa")}, "cell", cells);
+  auto p = projection("noise", "cell", "ampa");
+  p.rule = connect_rule::fixed_probability;
+  p.probability = 0.3;
+  p.weight = distribution::constant(0.02);
+  p.delay = distribution::uniform(0.1, max_delay);
+  net.projections.push_back(p);
+  add_record(net, "cell", "spikes");
   return net;
 }
 

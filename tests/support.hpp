@@ -45,7 +45,8 @@ enum class which { cpu, cuda };
 // `chunk` steps; the CPU engine with `cable_block` cells per block of cable
 // groups (0: its own choice).
 outcome run(const network& net, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0);
-// The same for a packed image (which a test may have changed).
+// The same for a packed image (which a test may have changed); the CUDA
+// engine with `settings`, and both with its delay_runs.
 outcome run_packed(any_image img, which e, int threads = 1, std::int64_t chunk = 1000, std::uint32_t cable_block = 0,
                    const cuda_settings& settings = {});
 
@@ -150,6 +151,17 @@ network plastic_network();
 // cells only: excitatory 0, 5 and 3199, inhibitory 0 and 799 (gids 0, 5,
 // 3199, 3200, 3999).
 network cobahh_five_recorded(double ms);
+
+// The network and a silent one-cell source whose projection onto `target`'s
+// `receptor` draws delays of 6000 to 7000 ms (beyond 65535 steps at dt =
+// 0.1 ms): every static delay then kept per connection in 32 bits.
+network with_wide_delays(network net, const std::string& target, const std::string& receptor);
+
+// 200 Poisson sources (20 Hz) onto `cells` LIF cells with an AMPA receptor
+// (a kinetic release state a connection), p = 0.3, delays drawn from 0.1
+// to `max_delay` [ms] (kept per connection, in 16 bits), 200 ms; the
+// cells' spikes recorded.
+network kinetic_drawn_delays(double max_delay = 3.0, std::int64_t cells = 40);
 
 // A network of one Poisson population "noise" of n sources at `rate` [Hz]
 // from `start` to `stop` [ms], its spikes recorded, `duration` [ms] at dt [ms].

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <csignal>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <variant>
 #include <filesystem>
 
@@ -20,6 +22,7 @@
 #include "host/engines/batch_pipeline.hpp"
 #include "host/engines/engine.hpp"
 #include "host/engines/spike_order.hpp"
+#include "host/engines/static_rows.hpp"
 #include "host/errors.hpp"
 #include "host/estimate.hpp"
 #include "host/model/check.hpp"
@@ -334,27 +337,13 @@ TEST_CASE("no window of a run holds more spikes than a GPU batch's record is siz
   CHECK(plan_batch(bimg, 4u << 20, 1000).steps == 120);
 }
 
-namespace {
-
-// The network and a silent one-cell source whose projection onto `target`'s
-// `receptor` draws delays of 6000 to 7000 ms (beyond 65535 steps at dt =
-// 0.1 ms): every static delay then kept per connection in 32 bits.
-network with_wide_delays(network net, const std::string& target, const std::string& receptor) {
-  add_spike_source(net, "far", 1, {}, target, receptor, 0.001);
-  net.projections.back().delay = distribution::uniform(6000.0, 7000.0);
-  return net;
-}
-
-}  // namespace
-
 TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
   // COBAHH with delays drawn from 0.1 to 2 ms (so that they are kept per
   // connection, not by class), 100 ms, with a silent source whose
   // projection draws its delays too: up to 2 ms, every delay in 16 bits;
   // up to 7000 ms (70000 steps), in 32. Nothing else changes (the
   // projection comes last, its source is the last population), so the
-  // spikes must be the same, on 1 and 2 threads — though the CPU engine
-  // orders each source's 16-bit connections by delay, and not the 32-bit.
+  // spikes must be the same, on 1 and 2 threads.
   network narrow = example("cobahh.toml");
   narrow.sim.duration = 100.0;
   for (auto& p : narrow.projections) p.delay = distribution::uniform(0.1, 2.0);
@@ -388,6 +377,9 @@ TEST_CASE("delays stored in 16 bits and in 32 give the same run") {
     const auto y = run(wide, which::cpu, threads);
     CHECK(x.spikes.size() > 1000);
     CHECK(x.spikes == y.spikes);
+    // One share: the 32-bit delays' runs pay (static_rows); the 16-bit do not.
+    if (threads == 1) CHECK(contains(y.engine, "delays by run"));
+    CHECK(!contains(x.engine, "delays by run"));
   }
 }
 
@@ -822,22 +814,14 @@ TEST_CASE("an interrupted run stops between chunks, commits its outputs and says
 }
 
 TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections by delay changes no state") {
-  // 200 Poisson sources (20 Hz) onto 40 LIF cells with an AMPA receptor (a
-  // release state a connection), p = 0.3, delays drawn from 0.1 to 3 ms:
-  // in 16 bits, which the CPU engine orders by delay within each source's
-  // row (keeping the permutation to export the release states in the
-  // image's order). A silent source whose projection allows 7000 ms puts
-  // every delay in 32 bits, which stay in the image's order. On 1 and 2
-  // threads: the same spikes and the same release states.
-  network narrow = poisson_net(200, 20.0, 0.0, 1e9, 200.0, 0.1);
-  add_model_population(narrow, "lif_cell", "lif", {}, {receptor_desc::of("ampa", "ampa")}, "cell", 40);
-  auto p = projection("noise", "cell", "ampa");
-  p.rule = connect_rule::fixed_probability;
-  p.probability = 0.3;
-  p.weight = distribution::constant(0.02);
-  p.delay = distribution::uniform(0.1, 3.0);
-  narrow.projections.push_back(p);
-  add_record(narrow, "cell", "spikes");
+  // kinetic_drawn_delays: a release state a connection, delays drawn in 16
+  // bits, which the CPU engine orders by delay within each source's row
+  // (keeping the permutation to export the release states in the image's
+  // order). A silent source whose projection allows 7000 ms puts every
+  // delay in 32 bits, its row's delays spread wider than the row (ordered
+  // by a stable sort, not by counting). On 1 and 2 threads: the same spikes
+  // and the same release states.
+  const network narrow = kinetic_drawn_delays();
   const network wide = with_wide_delays(narrow, "cell", "ampa");
   check(narrow);
   check(wide);
@@ -865,6 +849,156 @@ TEST_CASE("kinetic receptors with drawn delays: ordering a source's connections 
       REQUIRE(u.size() > 1000);
       REQUIRE(v.size() == u.size() + 40);  // the silent source's connections last
       CHECK(std::equal(u.begin(), u.end(), v.begin()));
+    }
+  }
+}
+
+namespace {
+
+// Checks order_static_rows' result on `after` against the image `before` it
+// was given: each row the same connections (perm, within the row), by share
+// then delay, stably; the shares' starts; and, where made, runs that cover
+// each row, of one share and one delay each, with the row's delays gone.
+// Returns the number of (share, delay) pairs over all rows.
+template <class Owner>
+std::uint64_t check_ordered_rows(const image<double>& before, const image<double>& after, const static_rows& rows,
+                                 std::size_t shares, Owner&& owner) {
+  std::uint64_t pairs = 0, bad_perm = 0, bad_order = 0, bad_part = 0, bad_run = 0;
+  REQUIRE(rows.perm.size() == before.target.size());
+  for (std::size_t i = 0; i < before.nsources; ++i) {
+    const std::uint64_t a = before.row[i], b = before.row[i + 1];
+    std::vector<std::uint8_t> seen(b - a, 0);
+    std::map<std::pair<std::size_t, std::uint32_t>, int> distinct;
+    for (std::uint64_t c = a; c < b; ++c) {
+      const std::uint64_t o = rows.perm[c];
+      if (o < a || o >= b || seen[o - a]++) {
+        ++bad_perm;
+        continue;
+      }
+      bad_perm += after.target[c] != before.target[o] || after.weight_at(c) != before.weight_at(o);
+      if (!rows.has_runs()) bad_perm += after.delay_at(c) != before.delay_at(o);
+      if (!after.release_state.empty())
+        bad_perm += std::memcmp(&after.release_state[c], &before.release_state[o], sizeof(after.release_state[c])) != 0;
+      distinct[{owner(before.target[o]), before.delay_at(o)}] = 1;
+      if (c > a) {  // (share, delay, the image's index) ascending
+        const std::uint64_t p = rows.perm[c - 1];
+        const auto key = [&](std::uint64_t x) {
+          return std::make_tuple(owner(before.target[x]), before.delay_at(x), x);
+        };
+        bad_order += !(key(p) < key(o));
+      }
+    }
+    pairs += distinct.size();
+    for (std::size_t k = 1; k < shares; ++k) {  // share k starts where the first of its connections is
+      const std::uint64_t at = rows.part[i * (shares - 1) + k - 1];
+      bad_part += at < a || at > b;
+      for (std::uint64_t c = a; c < b; ++c) bad_part += (owner(after.target[c]) >= k) != (c >= at);
+    }
+    if (!rows.has_runs()) continue;
+    std::uint64_t from = a;
+    for (std::uint64_t r = rows.run_row[i]; r < rows.run_row[i + 1]; ++r) {
+      const std::uint64_t to = a + rows.run_end[r];
+      bad_run += to <= from || to > b;
+      for (std::uint64_t c = from; c < to && c < b; ++c)
+        bad_run += before.delay_at(rows.perm[c]) != rows.run_delay[r] ||
+                   owner(after.target[c]) != owner(after.target[from]);
+      from = to;
+    }
+    bad_run += from != b;
+    bad_run += rows.run_row[i + 1] - rows.run_row[i] != distinct.size();  // maximal runs: one a pair
+  }
+  CHECK(bad_perm == 0);
+  CHECK(bad_order == 0);
+  CHECK(bad_part == 0);
+  CHECK(bad_run == 0);
+  return pairs;
+}
+
+}  // namespace
+
+TEST_CASE("static rows ordered by share and delay: the same connections, and runs of one share and one delay") {
+  // COBAHH with delays drawn from 0.1 to 2 ms (16 bits a connection: ~80
+  // connections a row over 20 delays, where runs do not pay) and from 0.1
+  // to 0.5 ms (5 delays: they pay); the kinetic network (release states
+  // moved with their connections) with 40 cells and delays up to 3 ms (they
+  // do not pay) and with 400 cells and delays up to 0.3 ms (they pay); and
+  // a silent source with 7000 ms delays (32 bits, a row whose delays spread
+  // wider than it has connections). Each ordered for 1 share and for 3 (the
+  // target's gid mod 3), with runs allowed and not.
+  network cobahh = example("cobahh.toml"), short_cobahh = cobahh;
+  for (auto& p : cobahh.projections) p.delay = distribution::uniform(0.1, 2.0);
+  for (auto& p : short_cobahh.projections) p.delay = distribution::uniform(0.1, 0.5);
+  const network nets[] = {cobahh, short_cobahh, kinetic_drawn_delays(), kinetic_drawn_delays(0.3, 400),
+                          with_wide_delays(cobahh, "exc", "exc")};
+  int made = 0, not_paying = 0;
+  for (const network& net : nets) {
+    check(net);
+    const auto img = std::get<image<double>>(pack(net, 1));
+    REQUIRE(img.class_delay.empty());
+    const bool wide = img.delay16.empty();
+    CAPTURE(wide);
+    for (std::size_t shares : {1, 3}) {
+      CAPTURE(shares);
+      const auto owner = [shares](std::uint32_t t) { return static_cast<std::size_t>(t % shares); };
+      for (bool runs : {false, true}) {
+        CAPTURE(runs);
+        image<double> ordered = img;
+        const static_rows rows = order_static_rows(ordered, 2, shares, owner, true, runs);
+        CHECK(rows.part.size() == (shares - 1) * img.nsources);
+        const std::uint64_t pairs = check_ordered_rows(img, ordered, rows, shares, owner);
+        const bool pay = delay_runs_pay(pairs, img.nsources, img.target.size(), wide ? 4 : 2);
+        CHECK(rows.has_runs() == (runs && pay));
+        CHECK(ordered.delay16.empty() == (rows.has_runs() || wide));
+        CHECK(ordered.delay.empty() == (rows.has_runs() || !wide));
+        if (rows.has_runs()) CHECK(rows.run_end.size() == pairs);
+        if (shares == 1) CHECK(single_share_delay_runs(img) == pairs);
+        made += rows.has_runs();
+        not_paying += runs && !pay;
+      }
+    }
+  }
+  CHECK(made >= 5);  // short COBAHH and short kinetic for 1 and 3 shares, wide for 1
+  CHECK(not_paying >= 2);
+  // Runs that do not pay: one connection a row, its own delay (8 B a run
+  // and 8 a row against 2 a connection): the delays stay per connection.
+  image<double> img;
+  img.nsources = 4;
+  img.row = {0, 1, 2, 3, 4};
+  img.target = {3, 2, 1, 0};
+  img.weight = {1.0, 2.0, 3.0, 4.0};
+  img.delay16 = {5, 6, 7, 8};
+  CHECK(!delay_runs_pay(4, 4, 4, 2));
+  CHECK(delay_runs_pay(10, 4, 100, 2));
+  const static_rows rows = order_static_rows(img, 1, 1, [](std::uint32_t) { return std::size_t{0}; }, false, true);
+  CHECK(!rows.has_runs());
+  CHECK(img.delay16 == std::vector<std::uint16_t>{5, 6, 7, 8});
+  CHECK(single_share_delay_runs(img) == 4);
+}
+
+TEST_CASE("delays by run and per connection give the same run, states included") {
+  // The networks of the last test whose runs pay, run with delays by run
+  // and with them per connection (engine_options::delay_runs), on 1 and 2
+  // threads: the same spikes, counts, state and saved state (release states
+  // in the image's order); the description says which. (The 32-bit delays'
+  // runs: "delays stored in 16 bits and in 32", whose ring of 70000 rows is
+  // too large to hold four times here.)
+  network short_cobahh = example("cobahh.toml");
+  short_cobahh.sim.duration = 100.0;
+  for (auto& p : short_cobahh.projections) p.delay = distribution::uniform(0.1, 0.5);
+  const network nets[] = {short_cobahh, kinetic_drawn_delays(0.3, 400)};
+  for (const network& net : nets) {
+    check(net);
+    for (int threads : {1, 2}) {
+      CAPTURE(threads);
+      cuda_settings per_connection;
+      per_connection.delay_runs = false;
+      const auto x = run_packed(pack(net, threads), which::cpu, threads);
+      const auto y = run_packed(pack(net, threads), which::cpu, threads, 1000, 0, per_connection);
+      CHECK(contains(x.engine, "delays by run"));
+      CHECK(!contains(y.engine, "delays by run"));
+      CHECK(x.spikes.size() > 100);
+      check_identical(x, y);
+      check_same_state(x.saved, y.saved);
     }
   }
 }

@@ -195,6 +195,39 @@ TEST_CASE_TEMPLATE("static connections by class, weights by class with delays on
   }
 }
 
+TEST_CASE_TEMPLATE("delays by run and per connection: CUDA gives the CPU's results both ways, states included", T, float,
+                   double) {
+  // Drawn delays whose rows' runs pay (host/engines/static_rows.hpp): COBAHH
+  // with delays of 0.1 to 0.5 ms (16 bits), and the kinetic network
+  // (release states, kept in the engine's order on the device and saved in
+  // the image's), also with a silent source of 7000 ms delays (32 bits).
+  // The CUDA engine with its delays by run (each warp one delay a run) and
+  // per connection, against the CPU on 2 threads (its own runs, by owner);
+  // the descriptions say which ran.
+  network cobahh = example("cobahh.toml");
+  cobahh.sim.duration = 200.0;
+  cobahh.sim.prec = precision_of(T{});
+  for (auto& p : cobahh.projections) p.delay = distribution::uniform(0.1, 0.5);
+  network kinetic = kinetic_drawn_delays(0.3, 400);
+  kinetic.sim.prec = precision_of(T{});
+  const network nets[] = {cobahh, kinetic, with_wide_delays(kinetic, "cell", "ampa")};
+  for (const network& net : nets) {
+    check(net);
+    const auto cpu = run(net, which::cpu, 2);
+    CHECK(contains(cpu.engine, "delays by run"));
+    CHECK(cpu.spikes.size() > 100);
+    for (bool runs : {true, false}) {
+      CAPTURE(runs);
+      cuda_settings settings;
+      settings.delay_runs = runs;
+      const auto gpu = run_packed(pack(net, 1), which::cuda, 1, 1000, 0, settings);
+      CHECK(contains(gpu.engine, "delays by run") == runs);
+      check_identical(cpu, gpu);
+      check_same_state(cpu.saved, gpu.saved);
+    }
+  }
+}
+
 TEST_CASE_TEMPLATE("cable cells: CPU and CUDA engines agree bit for bit", T, float, double) {
   struct model {
     const char* name;

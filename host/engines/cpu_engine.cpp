@@ -23,6 +23,7 @@
 #include "core/plasticity/plastic.hpp"
 #include "core/point_cell.hpp"
 #include "host/engines/engine.hpp"
+#include "host/engines/static_rows.hpp"
 #include "host/errors.hpp"
 
 #if defined(_OPENMP)
@@ -53,8 +54,8 @@ class cpu_engine final : public engine {
  public:
   // cable_block: cells per block of cable groups' layout (and per chunk), 1
   // to cable_chunk; 0 lets the engine choose (tests compare layouts).
-  cpu_engine(image<T> img, int threads, std::uint32_t cable_block = 0)
-      : img_(std::move(img)), kept_(img_.kept_sources()) {
+  cpu_engine(image<T> img, int threads, std::uint32_t cable_block = 0, bool delay_runs = true)
+      : img_(std::move(img)), delay_runs_(delay_runs), kept_(img_.kept_sources()) {
 #if defined(_OPENMP)
     asked_ = threads > 0 ? threads : omp_get_max_threads();
     std::uint64_t work = 0;
@@ -137,7 +138,8 @@ class cpu_engine final : public engine {
   std::string describe() const override {
     const std::string fewer =
         threads_ < asked_ ? fmt::format(" of {}: too small a network to share", asked_) : std::string();
-    return fmt::format("cpu ({} thread{}{}, {})", threads_, threads_ == 1 ? "" : "s", fewer, arithmetic_name<T, M>());
+    return fmt::format("cpu ({} thread{}{}, {}{})", threads_, threads_ == 1 ? "" : "s", fewer, arithmetic_name<T, M>(),
+                       run_row_.empty() ? "" : ", delays by run");
   }
 
   std::int64_t step() const override { return step_; }
@@ -615,88 +617,17 @@ class cpu_engine final : public engine {
       return static_cast<std::size_t>(std::upper_bound(o.begin() + 1, o.end(), c) - (o.begin() + 1));
     };
     // Static connections: each source's by owner, and where each owner's run
-    // starts (part_); within a run by delay where the delays are drawn (kept
-    // per connection in 16 bits: the microcircuit's), so that a run's adds
-    // fill one ring row after another instead of all rows at random (a row
-    // is the targets' width; the ring, rows × that). Stable: the builder's
-    // order (by target within a projection) within. A row at a time, in
-    // place, rows shared among the threads: no whole-array permutation and
-    // copies (at 3e8 connections several GB, once the peak of setting up).
-    // Release states are exported in the image's order, so with them the
-    // permutation is kept (static_perm_).
-    const bool by_delay = !img_.delay16.empty();
-    if (nth > 1 || by_delay) {
-      if (nth > 1) part_.assign(static_cast<std::size_t>(img_.nsources) * (nth - 1), 0);
-      const bool keep = !img_.release_state.empty();
-      if (keep) static_perm_.resize(img_.target.size());
-      std::exception_ptr failure;
-#pragma omp parallel num_threads(threads_)
-      {
-        std::vector<std::uint64_t> bucket;  // per connection: owner · span + delay − the row's least delay
-        std::vector<std::uint64_t> fill;    // per bucket: where its next connection goes
-        std::vector<std::uint32_t> from;    // from[new] = old, within the row
-#pragma omp for schedule(dynamic, 256)
-        for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(img_.nsources); ++ii) {
-          try {
-            const auto i = static_cast<std::size_t>(ii);
-            const std::uint64_t a = img_.row[i], n = img_.row[i + 1] - a;
-            if (n >= (std::uint64_t{1} << 32))
-              throw internal_error(fmt::format("cpu engine: source {} has {} connections; at most 2^32 - 1", i, n));
-            // A counting sort by (owner, delay): a row's delays usually span
-            // a few dozen steps, not 65536.
-            std::uint32_t dmin = 0, span = 1;
-            if (by_delay && n > 0) {
-              const auto [lo_d, hi_d] = std::minmax_element(img_.delay16.begin() + static_cast<std::ptrdiff_t>(a),
-                                                            img_.delay16.begin() + static_cast<std::ptrdiff_t>(a + n));
-              dmin = *lo_d;
-              span = static_cast<std::uint32_t>(*hi_d) - dmin + 1;
-            }
-            const std::uint64_t nbuckets = static_cast<std::uint64_t>(nth) * span;
-            bucket.resize(n);
-            from.resize(n);
-            for (std::uint64_t c = 0; c < n; ++c) {
-              const std::uint64_t o = nth > 1 ? owner(img_.target[a + c]) : 0;
-              const std::uint32_t d = by_delay ? img_.delay16[a + c] - dmin : 0;
-              bucket[c] = o * span + d;
-            }
-            if (nbuckets <= 2 * n + 1024) {
-              fill.assign(nbuckets + 1, 0);
-              for (std::uint64_t c = 0; c < n; ++c) ++fill[bucket[c] + 1];
-              for (std::size_t b = 1; b < fill.size(); ++b) fill[b] += fill[b - 1];
-              for (std::size_t k = 1; k < nth; ++k) part_[i * (nth - 1) + k - 1] = a + fill[k * span];
-              for (std::uint64_t c = 0; c < n; ++c) from[fill[bucket[c]]++] = static_cast<std::uint32_t>(c);
-            } else {  // delays spread over more steps than the row has connections
-              for (std::uint64_t c = 0; c < n; ++c) from[c] = static_cast<std::uint32_t>(c);
-              std::stable_sort(from.begin(), from.end(), [&](std::uint32_t x, std::uint32_t y) { return bucket[x] < bucket[y]; });
-              for (std::size_t k = 1; k < nth; ++k)
-                part_[i * (nth - 1) + k - 1] =
-                    a + static_cast<std::uint64_t>(std::partition_point(from.begin(), from.end(), [&](std::uint32_t x) {
-                          return bucket[x] < k * span;
-                        }) - from.begin());
-            }
-            if (keep)
-              for (std::uint64_t c = 0; c < n; ++c) static_perm_[a + c] = a + from[c];
-            bool moved = false;
-            for (std::uint64_t c = 0; c < n && !moved; ++c) moved = from[c] != c;
-            if (!moved) continue;
-            const auto reorder = [&](auto& v) {
-              using V = typename std::decay_t<decltype(v)>::value_type;
-              std::vector<V> row(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(a + n));
-              for (std::uint64_t c = 0; c < n; ++c) v[a + c] = row[from[c]];
-            };
-            reorder(img_.target);
-            if (!img_.weight.empty()) reorder(img_.weight);
-            if (!img_.cls.empty()) reorder(img_.cls);
-            if (!img_.delay.empty()) reorder(img_.delay);
-            if (!img_.delay16.empty()) reorder(img_.delay16);
-            if (keep) reorder(img_.release_state);
-          } catch (...) {
-#pragma omp critical(ranvier_partition_failure)
-            if (!failure) failure = std::current_exception();
-          }
-        }
-      }
-      if (failure) std::rethrow_exception(failure);
+    // starts (part_); within a run by delay, with the delays kept once a run
+    // where they are drawn and that pays (order_static_rows). Release states
+    // are exported in the image's order, so with them the permutation is
+    // kept (static_perm_).
+    if (nth > 1 || !img_.delay16.empty() || !img_.delay.empty()) {
+      static_rows rows = order_static_rows(img_, threads_, nth, owner, !img_.release_state.empty(), delay_runs_);
+      part_ = std::move(rows.part);
+      static_perm_ = std::move(rows.perm);
+      run_row_ = std::move(rows.run_row);
+      run_end_ = std::move(rows.run_end);
+      run_delay_ = std::move(rows.run_delay);
     }
     // Plastic connections: thread k's postsynaptic cells [o[k], o[k + 1])
     // of each projection, and each source's connections by owner, then
@@ -1031,14 +962,15 @@ class cpu_engine final : public engine {
     const std::uint64_t next = core::arrival_row(step, 0, depth);
     const std::uint32_t* rel = release_.empty() ? nullptr : release_.data();
     // One loop for each way the connections are stored (image::weight_at,
-    // delay_at): a weight or a class, a delay in 16 or 32 bits or by class.
-    const auto walk = [&](const auto& delay_of, const auto& fixed_of) {
+    // delay_at): a weight or a class; a delay by class, by run (static_rows),
+    // or per connection in 16 or 32 bits.
+    const auto walk = [&](std::uint64_t from, std::uint64_t to, const auto& delay_of, const auto& fixed_of) {
       if (!ring32_.empty()) {
         // The 32-bit ring: each weight at its target's scale 2^-k, which is
         // its 64-bit value shifted by 40 − k, exactly (choose_ring_scales).
         const std::uint8_t* shift = shift_.data();
         std::int32_t* ring = ring32_.data();
-        for (std::uint64_t c = lo; c < hi; ++c) {
+        for (std::uint64_t c = from; c < to; ++c) {
           const std::uint32_t t = img_.target[c];
           const std::uint32_t d = delay_of(c);
           const auto w = static_cast<std::int32_t>(fixed_of(c) >> shift[t]);
@@ -1047,7 +979,7 @@ class cpu_engine final : public engine {
         }
         return;
       }
-      for (std::uint64_t c = lo; c < hi; ++c) {
+      for (std::uint64_t c = from; c < to; ++c) {
         const std::uint32_t t = img_.target[c];
         const std::uint32_t d = delay_of(c);
         if (rel && rel[t]) {  // a kinetic receptor: the connection's release
@@ -1060,25 +992,44 @@ class cpu_engine final : public engine {
           pulse_ring_[core::pulse_end_row(step, d, pulse_[t], depth) * nt + t] += w;
       }
     };
-    const auto with_weights = [&](const auto& delay_of) {
+    const auto with_weights = [&](const auto& go) {
       if (img_.cls.empty()) {
-        walk(delay_of, [&](std::uint64_t c) { return core::to_fixed(img_.weight[c]); });
+        go([&](std::uint64_t c) { return core::to_fixed(img_.weight[c]); });
       } else {
         const std::uint8_t* cls = img_.cls.data();
-        walk(delay_of, [&](std::uint64_t c) { return class_fixed_[cls[c]]; });
+        go([&](std::uint64_t c) { return class_fixed_[cls[c]]; });
       }
     };
     if (!img_.class_delay.empty()) {
       const std::uint8_t* cls = img_.cls.data();
-      walk([&](std::uint64_t c) { return class_delay_[cls[c]]; }, [&](std::uint64_t c) { return class_fixed_[cls[c]]; });
+      walk(lo, hi, [&](std::uint64_t c) { return class_delay_[cls[c]]; },
+           [&](std::uint64_t c) { return class_fixed_[cls[c]]; });
+    } else if (!run_row_.empty()) {
+      // Thread k's part of the row is whole runs, from the one that starts at lo.
+      with_weights([&](const auto& fixed_of) {
+        const std::uint64_t a = img_.row[gid];
+        const std::uint32_t* end = run_end_.data();
+        const std::uint64_t r1 = run_row_[gid + 1];
+        std::uint64_t r = run_row_[gid];
+        if (lo > a) r = static_cast<std::uint64_t>(std::upper_bound(end + r, end + r1, static_cast<std::uint32_t>(lo - a)) - end);
+        for (std::uint64_t c = lo; c < hi && r < r1; ++r) {
+          const std::uint64_t e = a + end[r];
+          const std::uint32_t d = run_delay_[r];
+          walk(c, e, [d](std::uint64_t) { return d; }, fixed_of);
+          c = e;
+        }
+      });
     } else if (!img_.delay16.empty()) {
-      with_weights([&](std::uint64_t c) -> std::uint32_t { return img_.delay16[c]; });
+      with_weights([&](const auto& fixed_of) {
+        walk(lo, hi, [&](std::uint64_t c) -> std::uint32_t { return img_.delay16[c]; }, fixed_of);
+      });
     } else {
-      with_weights([&](std::uint64_t c) { return img_.delay[c]; });
+      with_weights([&](const auto& fixed_of) { walk(lo, hi, [&](std::uint64_t c) { return img_.delay[c]; }, fixed_of); });
     }
   }
 
   image<T> img_;
+  bool delay_runs_ = true;  // order_static_rows may keep delays by run
   int threads_ = 1;  // threads used
   int asked_ = 1;    // threads asked for
   std::vector<core::plastic_view<T>> plastic_views_;
@@ -1114,6 +1065,9 @@ class cpu_engine final : public engine {
   std::array<std::int64_t, 256> class_fixed_{};
   std::array<std::uint32_t, 256> class_delay_{};
   std::vector<std::uint64_t> part_;  // static CSR: where thread k's run of source s starts, at s·(threads − 1) + k − 1
+  // The static rows' delay runs (static_rows), or empty: delays per connection.
+  std::vector<std::uint64_t> run_row_;
+  std::vector<std::uint32_t> run_end_, run_delay_;
   std::vector<std::uint32_t> spikes_;  // the step's, sorted (record)
   std::vector<std::uint8_t> kept_;     // image::kept_sources: the sources handed over (empty: all)
   std::int64_t step_ = 0;
@@ -1121,18 +1075,19 @@ class cpu_engine final : public engine {
 };
 
 template <class T>
-std::unique_ptr<engine> make_cpu(image<T> img, int threads, std::uint32_t cable_block) {
+std::unique_ptr<engine> make_cpu(image<T> img, int threads, std::uint32_t cable_block, bool delay_runs) {
   if (cable_block > cable_chunk)
     throw internal_error(fmt::format("make_cpu_engine: a block of {} cells; at most {}", cable_block, cable_chunk));
   if (img.mode == arith_mode::fast)
-    return std::make_unique<cpu_engine<T, core::fast_math>>(std::move(img), threads, cable_block);
-  return std::make_unique<cpu_engine<T, core::deterministic_math>>(std::move(img), threads, cable_block);
+    return std::make_unique<cpu_engine<T, core::fast_math>>(std::move(img), threads, cable_block, delay_runs);
+  return std::make_unique<cpu_engine<T, core::deterministic_math>>(std::move(img), threads, cable_block, delay_runs);
 }
 
 }  // namespace
 
-std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block) {
-  return std::visit([=](auto&& im) { return make_cpu(std::move(im), threads, cable_block); }, std::move(img));
+std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block, bool delay_runs) {
+  return std::visit([=](auto&& im) { return make_cpu(std::move(im), threads, cable_block, delay_runs); },
+                    std::move(img));
 }
 
 }  // namespace ranvier

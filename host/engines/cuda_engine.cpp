@@ -10,6 +10,7 @@
 #include "host/engines/batch_pipeline.hpp"
 #include "host/engines/engine.hpp"
 #include "host/engines/spike_order.hpp"
+#include "host/engines/static_rows.hpp"
 #include "host/errors.hpp"
 #include "kernels/kernels.hpp"
 
@@ -235,6 +236,19 @@ class cuda_engine final : public engine {
       for (auto& dg : dgroups_) vs.push_back(dg.arrays[0].get());
       group_v_ = uploaded(vs, stream_);
     }
+    // Each static row by delay, the delays kept once a run where they are
+    // drawn and that pays (static_rows): one delay and ring row a run for a
+    // warp, 2 B a connection less. Release states are exported in the
+    // image's order (static_perm_).
+    if (!img_.delay16.empty() || !img_.delay.empty()) {
+      static_rows rows = order_static_rows(
+          img_, 0, 1, [](std::uint32_t) { return std::size_t{0}; }, !img_.release_state.empty(), settings.delay_runs);
+      static_perm_ = std::move(rows.perm);
+      run_row_ = uploaded(rows.run_row, stream_);
+      run_end_ = uploaded(rows.run_end, stream_);
+      run_delay_ = uploaded(rows.run_delay, stream_);
+      check_cuda(kernels::stream_sync(stream_), "upload");  // before rows' arrays go
+    }
     row_ = uploaded(img_.row, stream_);
     target_ = uploaded(img_.target, stream_);
     weight_ = uploaded(img_.weight, stream_);
@@ -438,8 +452,8 @@ class cuda_engine final : public engine {
   }
 
   std::string describe() const override {
-    return fmt::format("cuda ({}, sm_{}{}, {}, {})", info_.name, info_.major, info_.minor, arithmetic_name<T, M>(),
-                       fused_ ? "fused steps" : "propagate launched");
+    return fmt::format("cuda ({}, sm_{}{}, {}, {}{})", info_.name, info_.major, info_.minor, arithmetic_name<T, M>(),
+                       fused_ ? "fused steps" : "propagate launched", run_row_.size() ? ", delays by run" : "");
   }
 
   std::int64_t step() const override { return step_; }
@@ -490,6 +504,11 @@ class cuda_engine final : public engine {
       release_state_.download(states.data(), states.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       out.push_back({"transfer_ring", std::vector<double>(moves.begin(), moves.end())});
+      if (!static_perm_.empty()) {  // into the image's order
+        std::vector<core::kinetic_release_state<T>> in_order(states.size());
+        for (std::uint64_t c = 0; c < states.size(); ++c) in_order[static_perm_[c]] = states[c];
+        states = std::move(in_order);
+      }
       append_release_state(states, "", out);
     }
     return out;
@@ -542,7 +561,7 @@ class cuda_engine final : public engine {
     for (std::size_t q = 0; q < img_.plastic.size(); ++q) download_plastic(q, img_.plastic[q]);
     release_state_.download(img_.release_state.data(), img_.release_state.size(), stream_);
     check_cuda(kernels::stream_sync(stream_), "checkpoint");
-    collect_image_state(img_, {}, {}, st);
+    collect_image_state(img_, {}, static_perm_, st);
     const auto ring = [&](const char* name, const device_buffer<std::int64_t>& r,
                           const device_buffer<std::int32_t>& r32) {
       if (r.size() || r32.size()) st.put(name, ring_values(name, r, r32));
@@ -755,6 +774,9 @@ class cuda_engine final : public engine {
                                             cls_.get(),
                                             class_weight_.get(),
                                             class_delay_.get(),
+                                            run_row_.size() ? run_row_.get() : nullptr,
+                                            run_row_.size() ? run_end_.get() : nullptr,
+                                            run_row_.size() ? run_delay_.get() : nullptr,
                                             kinetic_,
                                             img_.release_state.empty() ? nullptr : release_state_.get()};
     // Fused: each producer propagates its own spikes; the last (closer_)
@@ -895,6 +917,10 @@ class cuda_engine final : public engine {
   device_buffer<std::uint8_t> cls_;        // image::cls, or empty (weight_ then)
   device_buffer<T> class_weight_;
   device_buffer<std::uint32_t> class_delay_;  // or empty (delay16_ or delay_ then)
+  // The static rows' delay runs (static_rows), or empty.
+  device_buffer<std::uint64_t> run_row_;
+  device_buffer<std::uint32_t> run_end_, run_delay_;
+  std::vector<std::uint64_t> static_perm_;  // the image's index of each static connection, where release states are kept
   device_buffer<std::int64_t> ring_, pulse_ring_, transfer_ring_;
   // The 32-bit ring and pulse ring (image::ring_scale) instead of ring_ and
   // pulse_ring_, which are then empty; per target, its scale.

@@ -24,22 +24,22 @@ std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, st
   switch (opt.choice) {
     case engine_choice::cpu:
       if (why) *why = "the CPU engine, as asked";
-      return make_cpu_engine(std::move(img), opt.threads);
+      return make_cpu_engine(std::move(img), opt.threads, 0, opt.delay_runs);
     case engine_choice::cuda: {
       std::string reason;
       if (!cuda_available(&reason))
         throw model_error("engine = cuda, but " + reason + "; valid here: engine = \"cpu\" or \"auto\"");
       if (why) *why = "the CUDA engine, as asked (" + reason + ")";
-      return make_cuda_engine(std::move(img), cuda_settings{0, 0, opt.cuda_fused});
+      return make_cuda_engine(std::move(img), cuda_settings{0, 0, opt.cuda_fused, opt.delay_runs});
     }
     case engine_choice::automatic: {
       std::string reason;
       if (cuda_available(&reason)) {
         if (why) *why = "engine auto picked the CUDA engine: " + reason;
-        return make_cuda_engine(std::move(img), cuda_settings{0, 0, opt.cuda_fused});
+        return make_cuda_engine(std::move(img), cuda_settings{0, 0, opt.cuda_fused, opt.delay_runs});
       }
       if (why) *why = "engine auto picked the CPU engine: " + reason;
-      return make_cpu_engine(std::move(img), opt.threads);
+      return make_cpu_engine(std::move(img), opt.threads, 0, opt.delay_runs);
     }
   }
   throw internal_error("make_engine: unknown engine choice");

@@ -216,6 +216,10 @@ struct engine_options {
   engine_choice choice = engine_choice::automatic;
   int threads = 0;  // CPU engine threads; 0: OpenMP's default
   bool cuda_fused = true;  // cuda_settings::fused
+  // Whether an engine may keep drawn static delays once per run of a
+  // source's row (static_rows) rather than per connection; false, for
+  // comparison: per connection. Either gives the same results.
+  bool delay_runs = true;
 };
 
 // Whether the CUDA engine can run here; if not, why (built without CUDA, no
@@ -230,7 +234,9 @@ std::unique_ptr<engine> make_engine(any_image img, const engine_options& opt, st
 // The two engines, for callers that want one in particular. cable_block:
 // the CPU engine's cells per block of cable groups (1 to 16; 0: its own
 // choice from the cells and threads), for tests that compare layouts.
-std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block = 0);
+// delay_runs: engine_options::delay_runs.
+std::unique_ptr<engine> make_cpu_engine(any_image img, int threads, std::uint32_t cable_block = 0,
+                                        bool delay_runs = true);
 // The CUDA engine's settings. For tests, its batches: a record half of this
 // many entries (0: 4 Mi) and batches of this many steps (0: as many as the
 // record is sure to hold, plan_batch; more make batches pause when the
@@ -242,6 +248,7 @@ struct cuda_settings {
   std::uint64_t record_entries = 0;
   std::int64_t steps = 0;
   bool fused = true;
+  bool delay_runs = true;  // engine_options::delay_runs
 };
 std::unique_ptr<engine> make_cuda_engine(any_image img, const cuda_settings& settings = {});
 
