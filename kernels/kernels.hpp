@@ -150,8 +150,8 @@ template <class T> struct connection_view {
   const std::uint32_t* class_delay;  // [steps] by class, or null: delays per connection
   // Delay runs (host/engines/static_rows.hpp), or null: source s's runs are
   // run_row[s] … run_row[s + 1] − 1, run r ending at row[s] + run_end[r],
-  // each connection in it of delay run_delay[r] [steps]; delay and delay16
-  // are then null.
+  // each connection in it of delay run_delay[r] [steps] (fewer than 2^32
+  // runs); delay and delay16 are then null.
   const std::uint64_t* run_row;
   const std::uint32_t* run_end;
   const std::uint32_t* run_delay;

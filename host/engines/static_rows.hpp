@@ -45,7 +45,8 @@ struct static_rows {
 };
 
 // Whether runs pay: their bytes (8 a run, 8 a source) below those of the
-// delays they replace (delay_bytes a connection: 2 or 4).
+// delays they replace (delay_bytes a connection: 2 or 4). (Runs are also
+// made only while there are fewer than 2^32 of them.)
 inline bool delay_runs_pay(std::uint64_t runs, std::uint64_t sources, std::uint64_t connections,
                            std::uint32_t delay_bytes) {
   return 8 * runs + 8 * (sources + 1) < static_cast<std::uint64_t>(delay_bytes) * connections;
@@ -202,7 +203,10 @@ static_rows order_static_rows(image<T>& img, int threads, std::size_t shares, Ow
   if (!by_delay || !runs) return out;
   for (std::size_t i = 0; i < nsources; ++i) nruns[i + 1] += nruns[i];
   const std::uint32_t delay_bytes = img.delay16.empty() ? 4 : 2;
-  if (!delay_runs_pay(nruns[nsources], nsources, img.target.size(), delay_bytes)) return out;
+  // The device counts runs in 32 bits.
+  if (nruns[nsources] >= (std::uint64_t{1} << 32) ||
+      !delay_runs_pay(nruns[nsources], nsources, img.target.size(), delay_bytes))
+    return out;
   out.run_end.resize(nruns[nsources]);
   out.run_delay.resize(nruns[nsources]);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
