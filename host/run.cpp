@@ -152,13 +152,14 @@ template <class T> run_counts count_image(const image<T>& img_ref, run_summary& 
   }
   // A static connection as the device's layout keeps it (target; weight or
   // class; delay, unless the class gives it or its row's run does: a run's
-  // 8 B read once a spike, shared among its connections), and its ring
-  // entry read and written.
+  // 8 B and the row's 8 read once a spike, shared among its connections),
+  // and its ring entry read and written. (The CPU engine's runs are also
+  // split by thread: a little more than this.)
   double delay_bytes = !img_ref.class_delay.empty() ? 0.0 : !img_ref.delay16.empty() ? 2.0 : 4.0;
   if (delay_bytes > 0 && delay_runs) {
     const std::uint64_t runs = single_share_delay_runs(img_ref), n = img_ref.target.size();
     if (delay_runs_pay(runs, img_ref.nsources, n, static_cast<std::uint32_t>(delay_bytes)))
-      delay_bytes = 8.0 * static_cast<double>(runs) / static_cast<double>(std::max<std::uint64_t>(n, 1));
+      delay_bytes = 8.0 * static_cast<double>(runs + img_ref.nsources + 1) / static_cast<double>(std::max<std::uint64_t>(n, 1));
   }
   s.static_connection_bytes = 4.0 + (img_ref.cls.empty() ? sizeof(T) : 1.0) + delay_bytes;
   c.bytes_per_event = s.static_connection_bytes + 2.0 * ring_word;

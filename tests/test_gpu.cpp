@@ -208,7 +208,7 @@ TEST_CASE_TEMPLATE("delays by run and per connection: CUDA gives the CPU's resul
   cobahh.sim.duration = 200.0;
   cobahh.sim.prec = precision_of(T{});
   for (auto& p : cobahh.projections) p.delay = distribution::uniform(0.1, 0.5);
-  network kinetic = kinetic_drawn_delays(0.3, 400);
+  network kinetic = kinetic_drawn_delays(0.3, 1000);
   kinetic.sim.prec = precision_of(T{});
   const network nets[] = {cobahh, kinetic, with_wide_delays(kinetic, "cell", "ampa")};
   for (const network& net : nets) {

@@ -74,7 +74,7 @@ template <class T> std::uint64_t single_share_delay_runs(const image<T>& img) {
         lo = std::min(lo, img.delay_at(c));
         hi = std::max(hi, img.delay_at(c));
       }
-      if (hi - lo < 65536) {  // a mark per delay of the row's span
+      if (hi - lo <= 2 * (b - a) + 1024) {  // a mark per delay of the row's span
         seen.assign(hi - lo + 1, 0);
         for (std::uint64_t c = a; c < b; ++c) {
           auto& s = seen[img.delay_at(c) - lo];
@@ -118,13 +118,16 @@ static_rows order_static_rows(image<T>& img, int threads, std::size_t shares, Ow
   if (shares > 1) out.part.assign(nsources * (shares - 1), 0);
   if (keep) out.perm.resize(img.target.size());
   std::vector<std::uint64_t> nruns(by_delay ? nsources + 1 : 0, 0);  // per row, then where its runs start
-  // Where a run of row i starts: a new delay, or a share's first connection.
-  const auto starts_run = [&](std::size_t i, std::uint64_t c) {
-    if (c == img.row[i]) return true;
-    if (img.delay_at(c) != img.delay_at(c - 1)) return true;
-    for (std::size_t k = 1; k < shares; ++k)
-      if (out.part[i * (shares - 1) + k - 1] == c) return true;
-    return false;
+  // f(c) for each connection c of (ordered) row i where a run starts: the
+  // row's first, a new delay, or a share's first connection.
+  const auto each_run_start = [&](std::size_t i, auto&& f) {
+    const std::uint64_t a = img.row[i], b = img.row[i + 1];
+    const std::uint64_t* starts = shares > 1 ? out.part.data() + i * (shares - 1) : nullptr;
+    std::size_t k = 0;  // the next share start not before c: starts[k]
+    for (std::uint64_t c = a; c < b; ++c) {
+      while (k + 1 < shares && starts[k] < c) ++k;
+      if (c == a || img.delay_at(c) != img.delay_at(c - 1) || (k + 1 < shares && starts[k] == c)) f(c);
+    }
   };
   std::exception_ptr failure;
 #pragma omp parallel num_threads(threads)
@@ -137,8 +140,9 @@ static_rows order_static_rows(image<T>& img, int threads, std::size_t shares, Ow
       try {
         const auto i = static_cast<std::size_t>(ii);
         const std::uint64_t a = img.row[i], n = img.row[i + 1] - a;
-        if (n >= (std::uint64_t{1} << 32))
-          throw internal_error(fmt::format("static rows: source {} has {} connections; at most 2^32 - 1", i, n));
+        // (The device walks a row with 32-bit offsets, 32 at a time.)
+        if (n > (std::uint64_t{1} << 32) - 64)
+          throw internal_error(fmt::format("static rows: source {} has {} connections; at most 2^32 - 64", i, n));
         // A counting sort by (share, delay): a row's delays usually span a
         // few dozen steps, not 65536.
         std::uint32_t dmin = 0, span = 1;
@@ -191,8 +195,7 @@ static_rows order_static_rows(image<T>& img, int threads, std::size_t shares, Ow
           if (!img.delay16.empty()) reorder(img.delay16);
           if (!img.release_state.empty()) reorder(img.release_state);
         }
-        if (by_delay)
-          for (std::uint64_t c = a; c < a + n; ++c) nruns[i + 1] += starts_run(i, c) ? 1 : 0;
+        if (by_delay) each_run_start(i, [&](std::uint64_t) { ++nruns[i + 1]; });
       } catch (...) {
 #pragma omp critical(ranvier_static_rows_failure)
         if (!failure) failure = std::current_exception();
@@ -213,11 +216,10 @@ static_rows order_static_rows(image<T>& img, int threads, std::size_t shares, Ow
   for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(nsources); ++ii) {
     const auto i = static_cast<std::size_t>(ii);
     std::uint64_t r = nruns[i];
-    for (std::uint64_t c = img.row[i]; c < img.row[i + 1]; ++c)
-      if (starts_run(i, c)) {
-        if (r > nruns[i]) out.run_end[r - 1] = static_cast<std::uint32_t>(c - img.row[i]);
-        out.run_delay[r++] = img.delay_at(c);
-      }
+    each_run_start(i, [&](std::uint64_t c) {
+      if (r > nruns[i]) out.run_end[r - 1] = static_cast<std::uint32_t>(c - img.row[i]);
+      out.run_delay[r++] = img.delay_at(c);
+    });
     if (r > nruns[i]) out.run_end[r - 1] = static_cast<std::uint32_t>(img.row[i + 1] - img.row[i]);
   }
   out.run_row = std::move(nruns);
