@@ -383,6 +383,7 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   s.steps = eng->step();
   s.duration = static_cast<double>(s.steps) * dt;
   s.device_bytes = eng->device_bytes();
+  s.host = eng->host_timing();
   finish_measures(measures, kept, dt, s);
   if (writer) {
     writer->write(rec);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "host/engines/host_times.hpp"
 #include "host/model/model.hpp"
 
 namespace ranvier {
@@ -89,6 +90,7 @@ struct run_summary {
   // class, and its delay's share (per connection, by class, or by run).
   double static_connection_bytes = 0.0;
   std::uint64_t device_bytes = 0;     // the CUDA engine's device memory at the end of the run (engine::device_bytes); 0 on the CPU
+  host_times host;                    // the CUDA engine's host timers over the run (engine::host_timing); 0 on the CPU
   std::vector<population_summary> populations;
   std::vector<measurement> measurements;
   std::vector<std::filesystem::path> files;

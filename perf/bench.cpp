@@ -117,14 +117,15 @@ int main(int argc, char** argv) {
           "\"bytes_per_s\": {:.6g}, \"peak_bytes_per_s\": {:.6g}, \"bandwidth_fraction\": {:.4g}, "
           "\"peak_host_bytes\": {:.6g}, \"peak_host_bytes_per_connection\": {:.4g}, \"device_bytes_layout\": {:.6g}, "
           "\"device_bytes_per_connection_layout\": {:.4g}, \"device_bytes\": {}, \"device_bytes_per_connection\": {:.4g}, "
-          "\"ring_bits\": {}, \"static_connection_bytes\": {:.4g}, \"delay_runs\": {}}}",
+          "\"ring_bits\": {}, \"static_connection_bytes\": {:.4g}, \"delay_runs\": {}, \"batches\": {}, "
+          "\"host_enqueue_s\": {:.6f}, \"host_wait_s\": {:.6f}, \"host_take_s\": {:.6f}}}",
           model, m.engine, m.cells, m.compartments, m.connections, m.steps, m.dt, m.duration, m.spikes, m.synaptic_events,
           m.plastic_events, m.build_s,
           m.setup_s, m.run_s, times, m.neuron_steps_per_s(), m.compartment_steps_per_s(), m.events_per_s(),
           m.realtime_factor(), m.bytes_per_s(), peak, peak > 0 ? m.bytes_per_s() / peak : 0.0, peak_host,
           peak_host / nconn, est.device_bytes, est.connections > 0 ? conn_device / est.connections : 0.0, m.device_bytes,
           static_cast<double>(m.device_bytes) / nconn, m.ring_bits, m.static_connection_bytes,
-          static_rows == "runs" ? "true" : "false");
+          static_rows == "runs" ? "true" : "false", m.host.batches, m.host.enqueue_s, m.host.wait_s, m.host.take_s);
       const std::string traffic =
           fmt::format("{:>7.3g} GB/s{}", m.bytes_per_s() / 1e9,
                       peak > 0 ? fmt::format(" ({:.1f} % of peak)", 100 * m.bytes_per_s() / peak) : "");

@@ -280,6 +280,27 @@ TEST_CASE_TEMPLATE("STDP with drawn delays, both pairings and updates, and Hebbi
   check_identical(cpu, run(net, which::cuda));
 }
 
+TEST_CASE("the CUDA engine's host timers: where the host's time went in a run") {
+  // COBAHH for 200 ms through the run driver on the device: at least one
+  // batch; the host waited for the device; enqueueing, waiting and taking
+  // the record add up to no more than the run. The CPU engine has none.
+  network net = example("cobahh.toml");
+  net.sim.duration = 200.0;
+  run_options opt;
+  opt.engine = engine_choice::cuda;
+  opt.progress = false;
+  const run_summary s = run_network(net, opt);
+  CHECK(contains(s.engine, "cuda"));
+  CHECK(s.host.batches >= 1);
+  CHECK(s.host.wait_s > 0.0);
+  CHECK(s.host.take_s > 0.0);
+  CHECK(s.host.enqueue_s + s.host.wait_s + s.host.take_s <= s.run_s);
+  opt.engine = engine_choice::cpu;
+  const run_summary c = run_network(net, opt);
+  CHECK(c.host.batches == 0);
+  CHECK(c.host.wait_s == 0.0);
+}
+
 }  // TEST_SUITE
 
 TEST_CASE_TEMPLATE("presynaptic terminals (Tsodyks-Markram, quantal with sigmoid and Hill release) and their records: CPU "

@@ -2,6 +2,7 @@
 // graphs (one node per stage launch), fetching recorded spikes and samples
 // once per batch. No per-step host<->device copies. Built only when CUDA is.
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <map>
 
@@ -467,9 +468,16 @@ class cuda_engine final : public engine {
     // Two batches in flight (host/engines/batch_pipeline.hpp): the device
     // runs one while the host takes the one before it.
     run_batches(
-        nsteps, batch_steps_, [&](int half, std::int64_t k) { enqueue_batch(half, k); },
+        nsteps, batch_steps_,
+        [&](int half, std::int64_t k) {
+          const auto t0 = std::chrono::steady_clock::now();
+          enqueue_batch(half, k);
+          times_.enqueue_s += seconds_since(t0);
+        },
         [&](int half) { return finish_batch(half, rec); });
   }
+
+  host_times host_timing() const override { return times_; }
 
   std::vector<named_array> state() override {
     std::vector<named_array> out;
@@ -865,7 +873,10 @@ class cuda_engine final : public engine {
   // gid) order, and its samples to rec, and returns the steps it took: all
   // it was given, or fewer where it paused.
   std::int64_t finish_batch(int half, recording& rec) {
+    const auto t0 = std::chrono::steady_clock::now();
     check_cuda(kernels::event_sync(events_[half]), "batch");
+    times_.wait_s += seconds_since(t0);
+    const auto t1 = std::chrono::steady_clock::now();
     const batch_io& io = io_.host()[half];
     const kernels::device_clock& clock = io.clock;
     const std::int64_t first = clock.batch_first_step, taken = clock.step - first;
@@ -891,7 +902,13 @@ class cuda_engine final : public engine {
       }
     }
     step_ = clock.step;
+    times_.take_s += seconds_since(t1);
+    ++times_.batches;
     return taken;
+  }
+
+  static double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   }
 
   std::uint64_t device_bytes() override {
@@ -901,6 +918,7 @@ class cuda_engine final : public engine {
   }
 
   image<T> img_;  // the initial state and the layout; the live state is on the device
+  host_times times_;
   std::uint64_t free_before_ = 0;  // the device's free memory before the set-up [bytes]
   kernels::device_info info_{};
   void* stream_ = nullptr;

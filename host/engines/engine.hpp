@@ -14,6 +14,7 @@
 
 #include "core/dmath.hpp"
 #include "host/engines/engine_state.hpp"
+#include "host/engines/host_times.hpp"
 #include "host/pack/image.hpp"
 #include "host/io/recording.hpp"
 
@@ -210,6 +211,9 @@ class engine {
   // before its set-up less what is free now (its buffers and captured
   // graphs; another process's allocations would count too). 0 on the CPU.
   virtual std::uint64_t device_bytes() { return 0; }
+  // Where the host's time went while the device ran batches, since the
+  // engine was made (all 0 on the CPU).
+  virtual host_times host_timing() const { return {}; }
 };
 
 struct engine_options {
