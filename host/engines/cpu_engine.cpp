@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <exception>
 #include <limits>
 
 #include <fmt/format.h>
@@ -272,13 +271,7 @@ class cpu_engine final : public engine {
       ring("pulse_ring", pulse_ring32_, false);
     }
     ring("transfer_ring", transfer_ring_, false);
-    if (static_perm_.empty()) {
-      append_release_state(img_.release_state, "", out);
-    } else {
-      std::vector<core::kinetic_release_state<T>> in_order(img_.release_state.size());
-      for (std::uint64_t c = 0; c < in_order.size(); ++c) in_order[static_perm_[c]] = img_.release_state[c];
-      append_release_state(in_order, "", out);
-    }
+    append_release_state(img_.release_state, "", out, static_perm_);
     return out;
   }
 

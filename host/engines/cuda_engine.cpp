@@ -512,12 +512,7 @@ class cuda_engine final : public engine {
       release_state_.download(states.data(), states.size(), stream_);
       check_cuda(kernels::stream_sync(stream_), "state");
       out.push_back({"transfer_ring", std::vector<double>(moves.begin(), moves.end())});
-      if (!static_perm_.empty()) {  // into the image's order
-        std::vector<core::kinetic_release_state<T>> in_order(states.size());
-        for (std::uint64_t c = 0; c < states.size(); ++c) in_order[static_perm_[c]] = states[c];
-        states = std::move(in_order);
-      }
-      append_release_state(states, "", out);
+      append_release_state(states, "", out, static_perm_);
     }
     return out;
   }

@@ -34,16 +34,18 @@ template <class T, class M> std::string arithmetic_name() {
 
 // Connections' release states on kinetic receptors (core::kinetic_release),
 // by connection in the image's order: "<prefix>release_end" [steps],
-// "release_q" [µS], "release_w" [µS].
+// "release_q" [µS], "release_w" [µS]. perm: the image's index of each of r's
+// entries, where an engine keeps them in an order of its own (static_rows).
 template <class T>
 void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, const std::string& prefix,
-                          std::vector<named_array>& out) {
+                          std::vector<named_array>& out, const std::vector<std::uint64_t>& perm = {}) {
   if (r.empty()) return;
   std::vector<double> end(r.size()), q(r.size()), w(r.size());
   for (std::size_t c = 0; c < r.size(); ++c) {
-    end[c] = static_cast<double>(r[c].end);
-    q[c] = static_cast<double>(r[c].q);
-    w[c] = static_cast<double>(r[c].w);
+    const std::size_t at = perm.empty() ? c : static_cast<std::size_t>(perm[c]);
+    end[at] = static_cast<double>(r[c].end);
+    q[at] = static_cast<double>(r[c].q);
+    w[at] = static_cast<double>(r[c].w);
   }
   out.push_back({prefix + "release_end", std::move(end)});
   out.push_back({prefix + "release_q", std::move(q)});
