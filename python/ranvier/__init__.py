@@ -45,7 +45,8 @@ class Model:
     each method adds one table and returns the model, so calls chain:
 
         m = (ranvier.Model(dt=0.1, duration=1000.0)
-             .cell("hh", area=20000.0, mechanism=[{"name": "hh"}])
+             .cell("hh", area=20000.0, mechanism=[{"kind": "hh"}],
+                   receptor=[{"name": "ampa", "tau": 5.0, "e": 0.0}])
              .population("exc", cell="hh", size=100)
              .project("exc", "exc", receptor="ampa", weight=0.006, delay=1.0,
                       rule="fixed_probability", probability=0.02)
@@ -99,7 +100,8 @@ class Model:
         return self
 
     def population(self, name: str, **keys: Any) -> "Model":
-        """[[population]]: cell = TYPE and size, or a spike source (source = "poisson", rate [Hz], ...)."""
+        """[[population]]: cell = TYPE and size, or a spike source (kind = "poisson" with rate [Hz],
+        kind = "spike_times" with spikes, ...)."""
         return self._append("population", dict(name=name, **keys))
 
     def project(self, pre: str, post: str, **keys: Any) -> "Model":
@@ -112,7 +114,7 @@ class Model:
         return self._append("gap_junction", keys)
 
     def stimulus(self, **keys: Any) -> "Model":
-        """[[stimulus]]: population, cells, amp [nA], delay [ms], dur [ms], ..."""
+        """[[stimulus]]: population, cells, location, amp [nA], start [ms], stop [ms]."""
         return self._append("stimulus", keys)
 
     def record(self, population: str | None = None, variable: str = "spikes", **keys: Any) -> "Model":
@@ -267,14 +269,15 @@ class Simulation:
             self.model = _as_model(model)
         self._s.update(self.model.network())
 
-    def set_stimulus(self, which: int | str, **keys: Any) -> None:
-        """Changes a [[stimulus]] (by index or name), e.g. set_stimulus(0, amp=0.5), and continues."""
+    def set_stimulus(self, which: int, **keys: Any) -> None:
+        """Changes the [[stimulus]] of index `which` (0 is the model's first), e.g. set_stimulus(0, amp=0.5),
+        and continues."""
         stims = self.model.tables.get("stimulus", [])
-        idx = [i for i, s in enumerate(stims) if which == i or (isinstance(which, str) and s.get("name") == which)]
-        if not idx:
-            raise ModelError(f"set_stimulus: no stimulus {which!r}; valid: an index below {len(stims)} or a name")
+        if isinstance(which, bool) or not isinstance(which, int) or not 0 <= which < len(stims):
+            valid = f"an index from 0 to {len(stims) - 1}" if stims else "none: the model has no [[stimulus]]"
+            raise ModelError(f"set_stimulus: no stimulus {which!r}; valid: {valid}")
         self.model._edited()
-        stims[idx[0]].update(keys)
+        stims[which].update(keys)
         self.update()
 
     def set_rate(self, population: str, rate_hz: float) -> None:

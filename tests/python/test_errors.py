@@ -103,7 +103,9 @@ def test_session_errors_leave_the_simulation_usable():
         (lambda: sim.set("exc", "v", np.zeros(7)), r"set exc.v: 7 values; valid: 3200 \(one per cell\), or one"),
         (lambda: sim.set("exc", "v", [np.nan]), r"set exc.v: value 0 is nan; valid: finite numbers"),
         (lambda: sim.weights("ee"), r"no plastic projection 'ee'; valid: none"),
-        (lambda: sim.set_stimulus(3, amp=1.0), r"set_stimulus: no stimulus 3"),
+        (lambda: sim.set_stimulus(3, amp=1.0), r"set_stimulus: no stimulus 3; valid: none: the model has no "
+                                               r"\[\[stimulus\]\]"),
+        (lambda: sim.set_stimulus("step", amp=1.0), r"set_stimulus: no stimulus 'step'"),
         (lambda: sim.set_rate("nope", 3.0), r"set_rate: no population 'nope'"),
         (lambda: sim.spikes("nope"), r"spikes: no population 'nope'"),
         (lambda: sim.trace("exc", "m"), r"trace: nothing records exc.m; valid: exc.v"),
@@ -132,6 +134,8 @@ def test_numerical_failure_raises_and_stops_until_the_state_is_set():
     with pytest.raises(ranvier.ModelError, match=r"stopped at a numerical failure"):
         sim.run(1.0)
     assert sim.summary()["status"] == "numerical failure"
+    with pytest.raises(ranvier.ModelError, match=r"set_stimulus: no stimulus 1; valid: an index from 0 to 0"):
+        sim.set_stimulus(1, amp=0.0)
     sim.set_stimulus(0, amp=0.0)
     for var in sim.variables("hh"):
         sim.set("hh", var, -65.0 if var == "v" else 0.1)
