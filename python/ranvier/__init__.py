@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import operator
 import os
+import pickle
 import tomllib
 from typing import Any, Iterable, Mapping
 
@@ -59,7 +62,8 @@ class Model:
     def __init__(self, tables: Mapping[str, Any] | None = None, *, source: str = "<python>", **simulation: Any):
         self.tables: dict[str, Any] = copy.deepcopy(dict(tables)) if tables is not None else {}
         self.source = source
-        self._text: str | None = None  # a file's text, read with its line numbers
+        self._text: str | None = None  # a file's text, read with its line numbers ...
+        self._text_tables: dict[str, Any] | None = None  # ... while self.tables still equal what it holds
         if simulation:
             self.tables.setdefault("simulation", {}).update(simulation)
 
@@ -80,6 +84,7 @@ class Model:
             raise
         m = cls(tables, source=path)
         m._text = text
+        m._text_tables = copy.deepcopy(m.tables)
         return m
 
     def copy(self) -> "Model":
@@ -136,11 +141,29 @@ class Model:
 
     def _edited(self) -> None:
         self._text = None  # no longer the file's text
+        self._text_tables = None
+
+    def _freeze(self) -> Any:
+        """A copy of the tables (and the file's text while they are the file's) that _thaw puts back. Pickled:
+        a list rule's pairs (PyNN's connections) pickle about ten times faster than deepcopy copies them."""
+        text = self._text if self._text is not None and self.tables == self._text_tables else None
+        try:
+            return pickle.dumps((self.tables, self.source, text), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a value pickle does not take (the checker took it): copied as it is
+            return copy.deepcopy((self.tables, self.source, text))
+
+    def _thaw(self, frozen: Any) -> None:
+        """Puts a _freeze copy back, in place (so that references to this model see it)."""
+        tables, self.source, self._text = pickle.loads(frozen) if isinstance(frozen, bytes) else copy.deepcopy(frozen)
+        self.tables = tables
+        self._text_tables = copy.deepcopy(tables) if self._text is not None else None
 
     # -- reading --------------------------------------------------------------
     def network(self) -> "_ranvier.Network":
         """The description read and its form checked (ModelError otherwise)."""
-        if self._text is not None:
+        # The file's text gives messages its line numbers, but only while the tables are what it holds:
+        # model.tables[...] = ... edits them directly.
+        if self._text is not None and self.tables == self._text_tables:
             return _ranvier.parse(self._text, self.source)
         return _ranvier.from_tables(_with_duration(self.tables), self.source)
 
@@ -158,6 +181,28 @@ def _with_duration(tables: Mapping[str, Any]) -> dict:
         sim["duration"] = sim.get("dt", 0.025)
         t["simulation"] = sim
     return t
+
+
+def _duration_of(model: Model) -> float | None:
+    sim = model.tables.get("simulation")
+    if isinstance(sim, Mapping) and "duration" in sim:
+        return float(sim["duration"])
+    return None
+
+
+def _integer(name: str, value: Any, lo: int, hi: int, valid: str, none: bool = False) -> int | None:
+    """An integer argument in [lo, hi] (NumPy's integers too; not bool, not a float), else ModelError."""
+    if value is None and none:
+        return None
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        n = operator.index(value)
+    except TypeError:
+        raise ModelError(f"{name} {value!r} of type {type(value).__name__}; valid: {valid}") from None
+    if not lo <= n <= hi:
+        raise ModelError(f"{name} {n}; valid: {valid}")
+    return n
 
 
 def load(path: str | os.PathLike) -> Model:
@@ -189,12 +234,24 @@ class Simulation:
     def __init__(self, model: Model | Mapping[str, Any] | str | os.PathLike, *, engine: str | None = None,
                  threads: int = 0, precision: str | None = None, mode: str | None = None, seed: int | None = None,
                  progress: bool = True):
+        for name, value, valid in (("engine", engine, '"auto", "cpu", "cuda"'), ("precision", precision,
+                                   '"single", "double"'), ("mode", mode, '"deterministic", "fast"')):
+            if value is not None and not isinstance(value, str):
+                raise ModelError(f"{name} {value!r} of type {type(value).__name__}; valid: {valid}, or None (the "
+                                 f"model's)")
+        seed = _integer("seed", seed, 0, 2**64 - 1, "an integer from 0 to 2^64 - 1, or None (the model's)",
+                        none=True)
+        threads = _integer("threads", threads, 0, 2**31 - 1, "an integer, 0 (all the machine's) or more")
         self.model = _as_model(model)
-        self._has_duration = "duration" in self.model.tables.get("simulation", {})
-        self._s = _ranvier.Session(self.model.network(), engine or "", precision or "", mode or "", seed,
-                                   int(threads), bool(progress))
-        self._duration = float(self.model.tables["simulation"]["duration"]) if self._has_duration else None
+        net = self.model.network()
+        self._s = _ranvier.Session(net, engine or "", precision or "", mode or "", seed, threads, bool(progress))
+        self._accepted = self.model._freeze()  # the model the engine runs (update() restores it on failure)
+        self._duration = _duration_of(self.model)
         self._populations = [name for name, _ in self._s.populations()]
+        # [[record]] tables cannot change (update refuses it): the populations whose spikes are kept.
+        self._spike_records = sorted({r["population"] for r in self.model.tables.get("record", [])
+                                      if isinstance(r, Mapping) and r.get("variable") == "spikes"
+                                      and isinstance(r.get("population"), str)})
 
     # -- running ------------------------------------------------------------
     def run(self, ms: float | None = None) -> "Simulation":
@@ -204,9 +261,32 @@ class Simulation:
         if ms is None:
             if self._duration is None:
                 raise ModelError("run(): the model has no [simulation] duration; valid: run(ms), or a duration")
-            ms = max(0.0, self._duration - self.time)
-        self._s.run(float(ms))
+            # the model's duration in whole steps, rounded as the CLI rounds it
+            ms = max(0, math.floor(self._duration / self.dt + 0.5 + 1e-9) - self.step) * self.dt
+        else:
+            ms = self._whole_steps(ms)
+        self._s.run(ms)
         return self
+
+    def _whole_steps(self, ms: Any) -> float:
+        """ms as a float, refused (ModelError) unless it is a whole number of steps."""
+        dt = self.dt
+        try:
+            if isinstance(ms, (str, bytes, bool)):
+                raise TypeError
+            ms = float(ms)
+        except (TypeError, ValueError):
+            raise ModelError(f"run: {ms!r} of type {type(ms).__name__}; valid: a time in ms, a multiple of dt = "
+                             f"{dt:g} ms, or None (to the model's duration)") from None
+        if math.isfinite(ms) and ms > 0.0:  # negative, inf and nan: the engine's message
+            n = ms / dt
+            k = round(n)
+            # 0.3 / 0.1 is not exactly 3: within a billionth of a step (relative, for long runs) is whole.
+            if abs(n - k) > max(1e-9, 1e-12 * k):
+                lo, hi = math.floor(n) * dt, math.ceil(n) * dt
+                raise ModelError(f"run: {ms!r} ms is not a whole number of steps; valid: a multiple of dt = {dt:g} "
+                                 f"ms (e.g. {lo:.12g} or {hi:.12g} ms)")
+        return ms
 
     @property
     def time(self) -> float:
@@ -264,29 +344,58 @@ class Simulation:
     # -- parameters ------------------------------------------------------------
     def update(self, model: Model | Mapping[str, Any] | None = None) -> None:
         """Continues with a changed model (same cells and connections; new parameters: stimuli, rates,
-        densities, static weights). Without an argument, self.model after you edited its tables."""
-        if model is not None:
-            self.model = _as_model(model)
-        self._s.update(self.model.network())
+        densities, static weights). Without an argument, self.model after you edited its tables; if the
+        engine refuses it (ModelError), self.model is put back to the model the engine runs, edits and all
+        undone. With a model that the engine refuses, nothing changes."""
+        if model is None:
+            try:
+                self._apply(self.model)
+            except BaseException:
+                self.model._thaw(self._accepted)
+                raise
+            return
+        new = _as_model(model)
+        self._apply(new)
+        self.model = new
+
+    def _apply(self, model: Model) -> None:
+        """The engine continues with model; only once it has taken it is it the accepted one."""
+        self._s.update(model.network())
+        self._accepted = model._freeze()
+        self._duration = _duration_of(model)
+
+    def _edit(self, entry: dict, keys: Mapping[str, Any]) -> None:
+        """Changes keys of one table of self.model and continues; if the engine refuses the change, the table
+        is put back as it was: self.model and the engine are as they were."""
+        old = dict(entry)
+        entry.update(keys)
+        try:
+            self._apply(self.model)
+        except BaseException:
+            entry.clear()
+            entry.update(old)
+            raise
 
     def set_stimulus(self, which: int, **keys: Any) -> None:
         """Changes the [[stimulus]] of index `which` (0 is the model's first), e.g. set_stimulus(0, amp=0.5),
-        and continues."""
+        and continues. A change the engine refuses changes nothing."""
         stims = self.model.tables.get("stimulus", [])
+        if not isinstance(stims, list):
+            stims = []
         if isinstance(which, bool) or not isinstance(which, int) or not 0 <= which < len(stims):
             valid = f"an index from 0 to {len(stims) - 1}" if stims else "none: the model has no [[stimulus]]"
             raise ModelError(f"set_stimulus: no stimulus {which!r}; valid: {valid}")
-        self.model._edited()
-        stims[which].update(keys)
-        self.update()
+        if not isinstance(stims[which], dict):
+            raise ModelError(f"set_stimulus: stimulus[{which}] of sim.model is of type {type(stims[which]).__name__}; "
+                             f"valid: a table (dict)")
+        self._edit(stims[which], keys)
 
     def set_rate(self, population: str, rate_hz: float) -> None:
-        """Changes a Poisson population's rate [Hz] and continues."""
-        for p in self.model.tables.get("population", []):
-            if p.get("name") == population:
-                self.model._edited()
-                p["rate"] = rate_hz
-                self.update()
+        """Changes a Poisson population's rate [Hz] and continues. A rate the engine refuses changes nothing."""
+        pops = self.model.tables.get("population", [])
+        for p in pops if isinstance(pops, list) else []:
+            if isinstance(p, dict) and p.get("name") == population:
+                self._edit(p, {"rate": rate_hz})
                 return
         raise ModelError(f"set_rate: no population {population!r}; valid: {', '.join(self._populations)}")
 
@@ -301,6 +410,10 @@ class Simulation:
                     np.empty(0, dtype=object), "index": d["index"]}
         if population not in self._populations:
             raise ModelError(f"spikes: no population {population!r}; valid: {', '.join(self._populations)}")
+        if population not in self._spike_records:
+            raise ModelError(f"spikes: nothing records the spikes of {population!r}; valid: "
+                             f"{', '.join(self._spike_records) or 'none'} (add a [[record]] of variable "
+                             f"\"spikes\")")
         keep = d["population"] == self._populations.index(population)
         return {"time_ms": d["time_ms"][keep], "index": d["index"][keep]}
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import pyNN.ranvier as sim
+import ranvier
 from pyNN.random import NumpyRNG, RandomDistribution
 
 
@@ -84,3 +85,31 @@ def test_what_is_not_supported_says_so():
         sim.Population(2, sim.IF_curr_exp())
     with pytest.raises(NotImplementedError, match="record\\(\\) once the simulation has run"):
         a.record("v")
+
+
+def test_delays_below_the_time_step_are_errors():
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]), label="src")
+    cell = sim.Population(1, sim.IF_cond_exp(), label="cell")
+    for d, shown in ((-1.0, "-1"), (0.0, "0"), (0.05, "0.05")):
+        with pytest.raises(ranvier.ModelError, match=rf"pyNN.ranvier: Projection 'src→cell': delay {shown} ms "
+                                                     rf"\(connection 0→0, 1 of 1 below dt or not finite\); valid: a "
+                                                     rf"delay >= dt = 0.1 ms"):
+            sim.Projection(src, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.05, delay=d),
+                           receptor_type="excitatory")
+    assert sim.simulator.state.projections == []  # a refused projection is not made
+    prj = sim.Projection(src, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.05),  # None: min_delay
+                         receptor_type="excitatory", label="input")
+    assert prj.get("delay", format="list", with_address=False) == [pytest.approx(0.1)]
+    with pytest.raises(ranvier.ModelError, match=r"Projection 'input': delay 0 ms"):
+        prj.set(delay=0.0)
+    assert prj.get("delay", format="list", with_address=False) == [pytest.approx(0.1)]  # unchanged
+    cell.record("v")  # not its spikes
+    sim.run(0.25)  # PyNN's times need not be whole steps: to the nearest
+    assert sim.get_current_time() == pytest.approx(0.3)
+    assert len(cell.get_data().segments[0].spiketrains) == 0
+
+
+def test_an_empty_population_is_an_error():
+    with pytest.raises(ranvier.ModelError, match=r"pyNN.ranvier: Population 'none': size 0; valid: at least 1 cell"):
+        sim.Population(0, sim.IF_cond_exp(), label="none")
+    assert sim.simulator.state.populations == []

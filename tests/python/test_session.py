@@ -169,7 +169,7 @@ def test_progress_line_on_stderr(capfd):
     sim.run(200.0)  # short: no line yet; it times this machine and build
     rate = 200.0 / (time.perf_counter() - t0)  # simulated ms per wall second
     capfd.readouterr()
-    ms = 4.5 * rate  # a run of about 4.5 s: the line shows after 3 s
+    ms = round(4.5 * rate / sim.dt) * sim.dt  # a run of about 4.5 s (whole steps): the line shows after 3 s
     sim.run(ms)
     err = capfd.readouterr().err
     assert "ms simulated" in err and "real-time factor" in err

@@ -1,6 +1,7 @@
 """Populations: each PyNN population is one Ranvier cell type and one
 population (p0, p1, ... in the model), or one spike-source population."""
 import numpy as np
+import ranvier
 from pyNN import common
 from pyNN.parameters import ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
@@ -47,6 +48,9 @@ class Population(common.Population):
     _assembly_class = Assembly
 
     def _create_cells(self):
+        if self.size < 1:
+            raise ranvier.ModelError(f"pyNN.ranvier: Population {self.label!r}: size {self.size}; valid: at least "
+                                     f"1 cell")
         ids = np.arange(simulator.state.id_counter, simulator.state.id_counter + self.size)
         self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
         self._mask_local = np.ones(self.size, dtype=bool)

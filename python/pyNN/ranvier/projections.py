@@ -3,6 +3,7 @@ numbers, so a script connects the same cells on every backend given the same
 RNG seed); they reach Ranvier as one projection of rule "list" whose pairs
 carry each connection's weight and delay."""
 import numpy as np
+import ranvier
 from pyNN import common
 from pyNN.space import Space
 
@@ -29,6 +30,7 @@ class Projection(common.Projection):
         self._post = np.concatenate(self._post).astype(np.int64) if self._post else np.empty(0, np.int64)
         self._w = np.concatenate(self._w) if self._w else np.empty(0)
         self._d = np.concatenate(self._d) if self._d else np.empty(0)
+        self._check_delays(self._d)
         simulator.state.add_projection(self)
 
     def __len__(self):
@@ -37,6 +39,19 @@ class Projection(common.Projection):
     @property
     def _name(self):
         return f"prj{self._index}"
+
+    def _check_delays(self, delays):
+        """Ranvier delivers a spike one step after it at the earliest: a delay below dt (or not finite) is an
+        error, not raised to dt. (A delay of None is PyNN's min_delay, which setup() keeps >= dt.)"""
+        dt = simulator.state.dt
+        bad = np.flatnonzero(~np.isfinite(delays) | (delays < dt * (1.0 - 1e-9)))
+        if bad.size:
+            i = int(bad[0])
+            label = self.label or f"{self.pre.label}→{self.post.label}"
+            raise ranvier.ModelError(
+                f"pyNN.ranvier: Projection {label!r}: delay {float(delays[i]):g} ms (connection {int(self._pre[i])}"
+                f"→{int(self._post[i])}, {bad.size} of {delays.size} below dt or not finite); valid: a delay >= "
+                f"dt = {dt:g} ms (the time step), or None (min_delay)")
 
     def _parent_index(self, view, indices):
         """Indices of a view's cells in its population."""
@@ -139,19 +154,29 @@ class Projection(common.Projection):
         for name, value in parameter_space.items():
             if name not in ("weight", "delay"):
                 raise NotImplementedError(f"pyNN.ranvier: setting {name!r} of a projection; valid: weight, delay")
-            value = np.asarray(value, dtype=float)
-            per = value[self._pre, self._post] if value.ndim == 2 else np.broadcast_to(value, self._pre.shape)
-            if name == "weight":
-                self._w = np.array(per, dtype=float)
-            else:
-                self._d = np.array(per, dtype=float)
         sim = simulator.state.sim
-        if sim is None:
-            return
-        if "delay" in parameter_space.keys():
+        if sim is not None and "delay" in parameter_space.keys():  # refused before anything changes
             raise NotImplementedError("pyNN.ranvier: changing delays once the simulation has run; valid: set them "
                                       "before the first run() or after reset()")
-        if self._plastic():
-            sim.set_weights(self._name, self._to_ranvier(self._w))
-        else:
-            sim.update(simulator.state.model())
+        new = {}
+        for name, value in parameter_space.items():
+            value = np.asarray(value, dtype=float)
+            per = value[self._pre, self._post] if value.ndim == 2 else np.broadcast_to(value, self._pre.shape)
+            new[name] = np.array(per, dtype=float)
+        if "delay" in new:
+            self._check_delays(new["delay"])
+        old_w = self._w
+        if "weight" in new:
+            self._w = new["weight"]
+        if "delay" in new:
+            self._d = new["delay"]
+        if sim is None:
+            return
+        try:
+            if self._plastic():
+                sim.set_weights(self._name, self._to_ranvier(self._w))
+            else:
+                sim.update(simulator.state.model())
+        except BaseException:
+            self._w = old_w  # refused: the weights stay those the simulation runs
+            raise

@@ -38,7 +38,7 @@ class Recorder(recording.Recorder):
     def _get_spiketimes(self, ids, clear=False):
         sim = simulator.state.sim
         pop = self.population
-        if sim is None:
+        if sim is None or not self.recorded.get("spikes"):  # nothing records them: no [[record]] to ask
             return np.empty(0, dtype=int), np.empty(0)
         s = sim.spikes(pop._name)
         index = s["index"].astype(int)
@@ -64,7 +64,7 @@ class Recorder(recording.Recorder):
         pop = self.population
         ids = self.filter_recorded(variable, filter_ids)
         counts = {int(i): 0 for i in ids}
-        if sim is None:
+        if sim is None or not self.recorded.get("spikes"):
             return counts
         s = sim.spikes(pop._name)
         for index in s["index"]:

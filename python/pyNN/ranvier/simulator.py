@@ -102,9 +102,10 @@ class State(common.control.BaseState):
     def run_until(self, tstop):
         if self.sim is None:
             self._start()
-        ms = tstop - self.sim.time
-        if ms > -self.dt / 2:
-            self.sim.run(max(0.0, ms))
+        # to the step nearest tstop (ranvier's run() takes whole steps only; PyNN's times need not be)
+        steps = int(np.floor(tstop / self.sim.dt + 0.5 + 1e-9)) - self.sim.step
+        if steps >= 0:
+            self.sim.run(steps * self.sim.dt)
         self.running = True
 
 
