@@ -6,6 +6,7 @@
 
 #include <cuda_runtime.h>
 
+#include "core/delay_runs.hpp"
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "kernels/kernels.hpp"
@@ -178,23 +179,18 @@ __device__ __forceinline__ void arrive(const connection_view<T>& conns, const st
 // A warp walks source gid's CSR row, lane by lane (coalesced reads). Each
 // connection's delay as image::delay_at reads it (by class, 16 or 32 bits),
 // or, where the delays are kept by run, its run's: each lane follows the
-// runs its connections fall in (a row's runs are in order, and a lane's
-// connections ascend), so the warp stays whole across a run's end.
+// runs its connections fall in (core::run_cursor: a row's runs are in
+// order, and a lane's connections ascend), so the warp stays whole across a
+// run's end.
 template <class T, class M>
 __device__ __forceinline__ void walk_row(const connection_view<T>& conns, const step_buffers& b, std::uint32_t gid,
                                          std::uint32_t lane, std::uint64_t next, std::int64_t step) {
   const std::uint64_t first = conns.row[gid], end = conns.row[gid + 1];
   if (conns.run_row) {  // offsets in the row: fewer than 2^32 connections (order_static_rows)
     const auto n = static_cast<std::uint32_t>(end - first);
-    auto r = static_cast<std::uint32_t>(conns.run_row[gid]);  // fewer than 2^32 runs (order_static_rows)
-    std::uint32_t to = 0, d = 0;
-    for (std::uint32_t o = lane; o < n; o += 32) {
-      while (o >= to) {
-        to = conns.run_end[r];
-        d = conns.run_delay[r++];
-      }
-      arrive<T, M>(conns, b, first + o, d, next, step);
-    }
+    // Fewer than 2^32 runs (order_static_rows).
+    core::run_cursor runs{conns.run_end, conns.run_delay, static_cast<std::uint32_t>(conns.run_row[gid])};
+    for (std::uint32_t o = lane; o < n; o += 32) arrive<T, M>(conns, b, first + o, runs.delay_at(o), next, step);
     return;
   }
   for (std::uint64_t c = first + lane; c < end; c += 32) {

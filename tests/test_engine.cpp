@@ -19,6 +19,7 @@
 #include <omp.h>
 #endif
 
+#include "core/delay_runs.hpp"
 #include "core/dmath.hpp"
 #include "host/engines/batch_pipeline.hpp"
 #include "host/engines/engine.hpp"
@@ -857,12 +858,13 @@ namespace {
 // Checks order_static_rows' result on `after` against the image `before` it
 // was given: each row the same connections (perm, within the row), by share
 // then delay, stably; the shares' starts; and, where made, runs that cover
-// each row, of one share and one delay each, with the row's delays gone.
+// each row, of one share and one delay each, with the row's delays gone,
+// that the device's lanes walk to the right delays (core::run_cursor).
 // Returns the number of (share, delay) pairs over all rows.
 template <class Owner>
 std::uint64_t check_ordered_rows(const image<double>& before, const image<double>& after, const static_rows& rows,
                                  std::size_t shares, Owner&& owner) {
-  std::uint64_t pairs = 0, bad_perm = 0, bad_order = 0, bad_part = 0, bad_run = 0;
+  std::uint64_t pairs = 0, bad_perm = 0, bad_order = 0, bad_part = 0, bad_run = 0, bad_lane = 0;
   REQUIRE(rows.perm.size() == before.target.size());
   for (std::size_t i = 0; i < before.nsources; ++i) {
     const std::uint64_t a = before.row[i], b = before.row[i + 1];
@@ -905,11 +907,22 @@ std::uint64_t check_ordered_rows(const image<double>& before, const image<double
     }
     bad_run += from != b;
     bad_run += rows.run_row[i + 1] - rows.run_row[i] != distinct.size();  // maximal runs: one a pair
+    // The CUDA engine's walk (kernels/launch.cuh): 32 lanes, each its own
+    // cursor over offsets lane, lane + 32, …; and one lane over them all.
+    for (std::uint32_t stride : {32u, 1u}) {
+      for (std::uint32_t lane = 0; lane < stride; ++lane) {
+        core::run_cursor cursor{rows.run_end.data(), rows.run_delay.data(), static_cast<std::uint32_t>(rows.run_row[i])};
+        for (std::uint64_t o = lane; a + o < b; o += stride)
+          bad_lane += cursor.delay_at(static_cast<std::uint32_t>(o)) != before.delay_at(rows.perm[a + o]);
+        bad_lane += cursor.r > rows.run_row[i + 1];
+      }
+    }
   }
   CHECK(bad_perm == 0);
   CHECK(bad_order == 0);
   CHECK(bad_part == 0);
   CHECK(bad_run == 0);
+  CHECK(bad_lane == 0);
   return pairs;
 }
 
