@@ -960,6 +960,28 @@ TEST_CASE("an STDP network gives the same weights, traces, samples and spikes on
   CHECK(moved > exported.size() / 2);
 }
 
+TEST_CASE("every array of a plastic network's state has a name of its own: STDP's trace beside a terminal's x") {
+  // The plastic network with its Tsodyks-Markram terminals under STDP too:
+  // the pre trace (".x_trace") and the terminal's resources (".x") are two
+  // arrays; a name given twice would lose one in a dict (Python's state()).
+  network net = plastic_network();
+  for (auto& p : net.projections) {
+    if (p.name != "stp") continue;
+    p.plasticity.rule = plasticity_rule::stdp;
+    p.plasticity.a_plus = 0.0001;
+    p.plasticity.a_minus = 0.000105;
+    p.plasticity.w_max = 0.004;
+  }
+  check(net);
+  const auto o = run(net, which::cpu);
+  std::set<std::string> names;
+  for (const auto& a : o.state) CHECK_MESSAGE(names.insert(a.name).second, a.name);
+  const auto& trace = state_of(o, "stp.x_trace");
+  const auto& x = state_of(o, "stp.x");
+  REQUIRE(trace.size() == x.size());
+  CHECK(trace != x);
+}
+
 TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 and 3 threads, and its weights move") {
   // STDP in both pairings and updates, Hebbian with Oja's term, BCM,
   // scaling, the calcium rule with and without its presynaptic lag,

@@ -53,7 +53,7 @@ void append_release_state(const std::vector<core::kinetic_release_state<T>>& r, 
 }
 
 // A plastic projection's state, by connection in its CSR order (the same on
-// both engines): "<projection>.weight", ".x" (STDP: the pre trace at the
+// both engines): "<projection>.weight", ".x_trace" (STDP: the pre trace at the
 // reference step), per postsynaptic cell ".y" (STDP: the post trace at the
 // reference step; Hebbian: the rate), ".y_step", and per source ".r_pre",
 // ".r_pre_step" (Hebbian), and onto kinetic receptors ".release_end", …
@@ -79,7 +79,7 @@ template <class T> void append_plastic_state(const plastic_storage<T>& p, std::v
     x[c] = p.syn[c].x;
   }
   add("weight", w);
-  if (core::has_stdp_traces(p.rule)) add("x", x);
+  if (core::has_stdp_traces(p.rule)) add("x_trace", x);
   if (elig) {  // modulated STDP: the eligibility at the reference, G at each connection's last update, the dopamine
     each("eligibility", p.elig, [](const auto& e) { return e.c; });
     each("eligibility_g", p.elig, [](const auto& e) { return e.g; });
