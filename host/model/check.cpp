@@ -47,6 +47,21 @@ namespace {
 using fmt::format;
 constexpr auto num = show_number;
 
+// What makes a name unfit to be part of a file name or a CSV field (the
+// outputs are POPULATION.VARIABLE.csv, PROJECTION.weight.csv, spikes.csv's
+// population column), or "" if nothing does.
+std::string name_flaw(const std::string& name) {
+  for (const char ch : name) {
+    if (ch == '/' || ch == '\\' || ch == ',' || ch == '"') return format("contains '{}'", ch);
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return "contains a control character";
+  }
+  if (!name.empty() && name.front() == '.') return "starts with '.'";
+  return "";
+}
+constexpr const char* name_rule =
+    "a name without '/', '\\', ',', '\"', control characters or a leading '.' (names become parts of file names and "
+    "CSV fields)";
+
 // Larger populations would overflow the 32-bit cell indices of the engines.
 constexpr std::int64_t max_population_size = (std::int64_t{1} << 31) - 1;
 
@@ -349,6 +364,8 @@ class checker {
         r_.add(l, "the name is empty", "a non-empty name");
       } else if (name.find('.') != std::string::npos) {
         r_.add(l, format("the name '{}' contains a '.'", name), "a name without '.' (records and init use '.' to name a state)");
+      } else if (const std::string flaw = name_flaw(name); !flaw.empty()) {
+        r_.add(l, format("the name '{}' {}", name, flaw), name_rule);
       } else if (auto [it, fresh] = names.emplace(name, element); !fresh) {
         r_.add(l, format("the name '{}' is already used by {}", name, it->second),
                "names unique among the mechanisms and receptors of a cell type");
@@ -890,6 +907,8 @@ class checker {
     const source_loc fb = path(format("population[{}] '{}'", i, p.name));
     if (p.name.empty())
       r_.add(at(p, fb, "name"), "the name is empty", "a non-empty name");
+    else if (const std::string flaw = name_flaw(p.name); !flaw.empty())
+      r_.add(at(p, fb, "name"), format("the name '{}' {}", p.name, flaw), name_rule);
     else if (auto [it, fresh] = names.emplace(p.name, i); !fresh)
       r_.add(at(p, fb, "name"), format("population '{}' is already defined by population[{}]", p.name, it->second),
              "unique population names");
@@ -1149,6 +1168,9 @@ class checker {
     const auto& pr = net_.projections[i];
     const std::string name = pr.label();
     const source_loc fb = path(format("projection[{}] '{}'", i, name));
+    if (pr.keys.count("name"))
+      if (const std::string flaw = name_flaw(name); !flaw.empty())
+        r_.add(at(pr, fb, "name"), format("the name '{}' {}", name, flaw), name_rule);
     if (auto [it, fresh] = names.emplace(name, i); !fresh)
       r_.add(at(pr, fb, pr.keys.count("name") ? "name" : ""),
              format("projection name '{}' is already used by projection[{}]", name, it->second),
