@@ -68,6 +68,18 @@ struct sink {
 
 std::filesystem::path checkpoint_file(const std::filesystem::path& dir) { return dir / file_name; }
 
+void prepare_checkpoint_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const char* why = nullptr;
+  if (ec || !std::filesystem::is_directory(dir, ec)) why = "it cannot be created";
+  else if (::access(dir.c_str(), W_OK | X_OK) != 0) why = "it cannot be written";
+  if (why)
+    throw model_error(fmt::format("checkpoint directory {}: {}{}; valid: a --checkpoint-dir that can be created and "
+                                  "written",
+                                  dir.string(), why, ec ? " (" + ec.message() + ")" : std::string()));
+}
+
 void write_checkpoint(const std::filesystem::path& dir, const checkpoint& c) {
   // The run's settings first, as sections, then the engine's.
   engine_state m;

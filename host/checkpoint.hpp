@@ -48,6 +48,11 @@ struct checkpoint {
 // The checkpoint file in a checkpoint directory.
 std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
 
+// Makes the checkpoint directory, or says why it cannot be one (model_error,
+// exit 2): before a run starts, so that a bad --checkpoint-dir is found
+// before any step is taken.
+void prepare_checkpoint_dir(const std::filesystem::path& dir);
+
 // Writes c as dir's checkpoint, atomically (a temporary file, fsync, rename,
 // fsync of the directory); creates dir. Throws io_error saying what failed.
 void write_checkpoint(const std::filesystem::path& dir, const checkpoint& c);

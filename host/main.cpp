@@ -117,7 +117,14 @@ int main(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand("info", "version, build options and CUDA devices; with MODEL, what it will need");
   std::string info_model;
   info_cmd->add_option("MODEL", info_model, "a model file: its memory (host, GPU) and output size, estimated");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {  // a flag CLI11 refuses (unknown, not a number): exit 2, as every bad flag
+    app.exit(e);
+    return 2;
+  }
 
   try {
     if (app.got_subcommand("info")) {

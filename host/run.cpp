@@ -41,7 +41,7 @@ static double first_crossing(const std::vector<double>& v, double dt, double thr
 }
 
 std::string describe_fault(const numeric_fault& f, const fault_context& c, double v_lo, double v_hi, double t_ms,
-                           double t_ok_ms) {
+                           double t_ok_ms, bool outputs_cut) {
   std::string who = fmt::format("cell {} of cell type {}", f.cell, c.cell_types[f.group]);
   for (const auto& p : c.populations)
     if (p.kind == population_kind::cell && p.group == static_cast<int>(f.group) && f.cell >= p.first &&
@@ -61,8 +61,9 @@ std::string describe_fault(const numeric_fault& f, const fault_context& c, doubl
   const int dec = time_decimals(c.dt);
   if (f.step >= 0)  // the detector's: exact
     return fmt::format("numerical failure at t = {:.{}f} ms: {}{}: v left v_bounds [{}, {}] mV or was not a number at "
-                       "the end of that step (now {} mV). {}",
-                       static_cast<double>(f.step) * c.dt, dec, who, where, v_lo, v_hi, value(), hint);
+                       "the end of that step ({} mV at t = {:.{}f} ms, where the run stopped{}). {}",
+                       static_cast<double>(f.step) * c.dt, dec, who, where, v_lo, v_hi, value(), t_ms, dec,
+                       outputs_cut ? "; the outputs end at the failure" : "", hint);
   return fmt::format("numerical failure by t = {:.{}f} ms (the check at t = {:.{}f} ms found none): {}{}: {} = {}{}. {}{}",
                      t_ms, dec, t_ok_ms, dec, who, where, f.variable, value(),
                      f.variable == "v" ? fmt::format(" mV, outside v_bounds [{}, {}] mV or not a number", v_lo, v_hi) : "",
@@ -247,6 +248,64 @@ void write_progress_marker(const std::filesystem::path& dir, const output_writer
                                step, nsteps, static_cast<double>(step) * dt, dt, files));
 }
 
+// Drops the spikes and samples of a chunk's recording after step `last`
+// (a numerical failure's step: what follows it is not the model's).
+void cut_after(recording& rec, std::int64_t last) {
+  std::erase_if(rec.spikes, [last](const spike_event& e) { return e.step > last; });
+  for (auto& t : rec.traces) {
+    if (t.steps.empty()) continue;
+    const std::size_t cols = t.values.size() / t.steps.size();
+    std::size_t keep = 0;
+    while (keep < t.steps.size() && t.steps[keep] <= last) ++keep;
+    t.steps.resize(keep);
+    t.values.resize(keep * cols);
+  }
+}
+
+// An earlier run's summary.json describes outputs this run replaces: while
+// the run goes it is set aside as summary.json.earlier (progress.json stands
+// for this run), and it is removed once this run's summary is written. A
+// run that fails before that (an output that cannot be written, a CUDA
+// error, memory) leaves its outputs uncommitted (output_writer), its
+// progress.json is removed and the earlier summary put back: the directory
+// is as the earlier run left it.
+class earlier_summary {
+ public:
+  explicit earlier_summary(const std::optional<std::filesystem::path>& dir) {
+    if (!dir) return;
+    dir_ = *dir;
+    std::error_code ec;
+    // (A summary set aside by a run that was killed is still the last
+    // complete run's: it stays aside.)
+    if (std::filesystem::exists(*dir / "summary.json", ec)) {
+      std::filesystem::rename(*dir / "summary.json", *dir / aside, ec);
+      if (ec)
+        throw io_error(fmt::format("setting aside the earlier run's {} failed: {}", (*dir / "summary.json").string(),
+                                   ec.message()));
+    }
+  }
+  earlier_summary(const earlier_summary&) = delete;
+  earlier_summary& operator=(const earlier_summary&) = delete;
+  // This run's summary is written: the earlier one goes.
+  void replaced() {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove(dir_ / aside, ec);
+    dir_.clear();
+  }
+  // The run failed: its progress.json (whose files are gone) goes, the
+  // earlier summary, if any, comes back.
+  ~earlier_summary() {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove(dir_ / progress_marker, ec);
+    if (std::filesystem::exists(dir_ / aside, ec)) std::filesystem::rename(dir_ / aside, dir_ / "summary.json", ec);
+  }
+
+ private:
+  static constexpr const char* aside = "summary.json.earlier";
+  std::filesystem::path dir_;
+};
 
 // A run's checkpoints, and the one it resumes.
 struct checkpoint_plan {
@@ -276,10 +335,6 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   std::unique_ptr<output_writer> writer;
   if (opt.out) {
     writer = std::make_unique<output_writer>(*opt.out, img_ref, plan.outputs ? &*plan.outputs : nullptr);
-    // An earlier run's summary would describe outputs this run replaces:
-    // progress.json stands for this run until its own summary is written.
-    std::error_code ec;
-    std::filesystem::remove(*opt.out / "summary.json", ec);
   }
   const std::size_t nrecords = img_ref.records.size();
   std::vector<bool> img_ref_hidden(nrecords);
@@ -357,13 +412,15 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
     std::int64_t n = std::min(chunk, nsteps - before);
     if (plan.every > 0) n = std::min(n, (before / plan.every + 1) * plan.every - before);  // end at the next checkpoint
     eng->run(n, rec);
+    const auto f = eng->find_fault(v_lo, v_hi);
+    if (f && f->step >= 0) cut_after(rec, f->step);  // the outputs end at the step that failed
     keep_hidden();
     if (writer) writer->write(rec);
     rec.clear();
-    if (const auto f = eng->find_fault(v_lo, v_hi)) {
+    if (f) {
       s.status = run_status::numerical_failure;
       s.stopped_why = describe_fault(*f, fc, v_lo, v_hi, static_cast<double>(eng->step()) * dt,
-                                     static_cast<double>(before) * dt);
+                                     static_cast<double>(before) * dt, true);
       break;
     }
     if (writer) writer->flush();
@@ -444,9 +501,21 @@ void write_summary_file(const std::filesystem::path& dir, const run_summary& s) 
 }
 
 void apply_overrides(network& net, const run_options& opt) {
-  if (opt.engine) net.sim.engine = *opt.engine;
-  if (opt.duration) net.sim.duration = *opt.duration;
-  if (opt.seed) net.sim.seed = *opt.seed;
+  // An overridden value is the flag's: errors about it name the flag, not
+  // the model file's line.
+  const auto flag = [&](const char* key, const char* name) { net.sim.keys[key] = source_loc{"", 0, 0, name}; };
+  if (opt.engine) {
+    net.sim.engine = *opt.engine;
+    flag("engine", "--engine");
+  }
+  if (opt.duration) {
+    net.sim.duration = *opt.duration;
+    flag("duration", "--duration");
+  }
+  if (opt.seed) {
+    net.sim.seed = *opt.seed;
+    flag("seed", "--seed");
+  }
 }
 
 namespace {
@@ -475,6 +544,7 @@ run_summary run_checked(network& net, const run_options& opt, checkpoint_plan& p
     throw out_of_memory("building and packing the network");
   }
   s.build_s = seconds_since(t0);
+  earlier_summary earlier(opt.out);
   try {
     std::visit([&](auto& im) { run_image(im, img, opt, net.sim.v_bounds, measures, plan, s); }, img);
   } catch (const std::bad_alloc&) {
@@ -482,7 +552,10 @@ run_summary run_checked(network& net, const run_options& opt, checkpoint_plan& p
   }
   s.setup_s += pt.pack_s;
   s.build_s -= pt.pack_s;
-  if (opt.out) write_summary_file(*opt.out, s);
+  if (opt.out) {
+    write_summary_file(*opt.out, s);
+    earlier.replaced();
+  }
   return s;
 }
 
@@ -514,6 +587,7 @@ run_summary run_network(network net, const run_options& opt) {
     if (opt.checkpoint_dir) plan.dir = *opt.checkpoint_dir;
     else if (opt.out) plan.dir = *opt.out / "checkpoint";
     else throw model_error("--checkpoint-every without an output directory: valid: --checkpoint-dir DIR or --out DIR");
+    prepare_checkpoint_dir(plan.dir);
     std::error_code ec;
     checkpoint& b = plan.base;
     b.model_source = net.source == "<builder>" ? net.source : std::filesystem::absolute(net.source, ec).string();
@@ -541,8 +615,12 @@ run_summary resume_run(const std::filesystem::path& dir, const run_options& opt)
                  c.ranvier_version.c_str(), RANVIER_VERSION);
   network net = parse_model(c.model_text, c.model_source);
   net.sim.seed = c.seed;
-  net.sim.engine = opt.engine ? *opt.engine : c.engine;
-  net.sim.duration = opt.duration ? *opt.duration : c.duration;
+  net.sim.engine = c.engine;
+  net.sim.duration = c.duration;
+  run_options flags;  // the flags that may change a resumed run
+  flags.engine = opt.engine;
+  flags.duration = opt.duration;
+  apply_overrides(net, flags);
   const double t_checkpoint = static_cast<double>(c.state.step) * net.sim.dt;
   if (!(net.sim.duration >= t_checkpoint))
     throw model_error(fmt::format("resume {}: --duration {} ms ends before the checkpoint (t = {} ms); valid: a "
@@ -561,6 +639,7 @@ run_summary resume_run(const std::filesystem::path& dir, const run_options& opt)
   plan.every = checkpoint_steps(every, net.sim.dt, fmt::format("resume {}: ", dir.string()));
   plan.base.every = every;
   plan.dir = opt.checkpoint_dir ? *opt.checkpoint_dir : (std::filesystem::is_directory(dir) ? dir : dir.parent_path());
+  if (plan.every > 0) prepare_checkpoint_dir(plan.dir);
   run_options o = opt;
   std::error_code ec;
   if (!o.out && !c.out.empty()) o.out = c.out;

@@ -81,8 +81,10 @@ struct fault_context {
   double dt = 0.0;
 };
 template <class T> fault_context make_fault_context(const image<T>& img);
+// The message of a fault found at t_ms (the last check, without one, at
+// t_ok_ms); outputs_cut: the run driver's outputs end at the fault's step.
 std::string describe_fault(const numeric_fault& f, const fault_context& c, double v_lo, double v_hi, double t_ms,
-                           double t_ok_ms);
+                           double t_ok_ms, bool outputs_cut = false);
 
 // What the summary counts from the image before an engine takes it: its
 // size, and the memory traffic of a step and of an event (bytes_moved).

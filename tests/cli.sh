@@ -23,7 +23,7 @@ expect_error() {
     echo "ok: $* -> $msg"
   fi
 }
-expect_error "shorter than one step" --duration -5
+expect_error "--duration: -5.0 ms is shorter than one step" --duration -5
 expect_error "is not a finite number" --duration nan
 expect_error "steps of" --duration 1e30
 expect_error "--threads -3: valid: an integer >= 1" --threads -3
@@ -31,6 +31,19 @@ expect_error "--threads 0: valid: an integer >= 1" --threads 0
 expect_error "--seed 99999999999999999999: valid: an integer from 0 to 18446744073709551615" --seed 99999999999999999999
 expect_error "--seed -1: valid" --seed -1
 expect_error "--seed 12x: valid" --seed 12x
+# A checkpoint directory that cannot be made: refused before any step, nothing written.
+touch "$out/afile"
+msg=$("$bin" run "$model" --out "$out/ckdir" --quiet --checkpoint-every 50 --checkpoint-dir "$out/afile/x" 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 2 ] || [[ $msg != *"checkpoint directory $out/afile/x: it cannot be created"* ]] || [ -e "$out/ckdir" ]; then
+  echo "FAIL: --checkpoint-dir under a file -> exit $rc, '$msg'; expected exit 2, the directory named, no $out/ckdir"
+  fail=1
+else
+  echo "ok: bad --checkpoint-dir -> exit 2: $msg"
+fi
+# Flags the parser refuses (not a number, unknown): exit 2 too.
+expect_error "Could not convert: --threads = abc" --threads abc
+expect_error "not expected: --no-such-flag" --no-such-flag
 # Good flags still run.
 if ! "$bin" run "$model" --out "$out" --quiet --duration 5 --seed 18446744073709551615 --threads 1; then
   echo "FAIL: good flags did not run"
@@ -44,13 +57,17 @@ if ! "$bin" run "$out/twice.toml" --out "$out/twice" --quiet --duration 20 ||
   echo "FAIL: two records of hh.v did not give hh.v.csv and hh.v.2.csv (21 samples)"
   fail=1
 fi
-# A numerical failure: exit 4, the message with the step, outputs committed, summary.json says so.
+# A numerical failure: exit 4, the message with the step, outputs committed
+# up to the failing step (its sample the last: v every step), summary.json says so.
 sed -e 's/^amp = 0.1 .*/amp = 1e6/' -e 's/^start = 10.0 .*/start = 50.0/' "$model" > "$out/blow.toml"
 msg=$("$bin" run "$out/blow.toml" --out "$out/blow" --quiet 2>&1 >/dev/null)
 rc=$?
 if [ $rc -ne 4 ] || [[ $msg != *"numerical failure at t = 50.025 ms: population hh, cell 0"* ]] ||
-   ! grep -q '"status": "numerical failure"' "$out/blow/summary.json" || [ ! -s "$out/blow/hh.v.csv" ]; then
-  echo "FAIL: a blown-up voltage -> exit $rc, '$msg'; expected exit 4, the step and the cell, committed outputs"
+   [[ $msg != *"the outputs end at the failure"* ]] ||
+   ! grep -q '"status": "numerical failure"' "$out/blow/summary.json" || [ ! -s "$out/blow/hh.v.csv" ] ||
+   [ "$(tail -n 1 "$out/blow/hh.v.csv" | cut -d, -f1)" != "50.025" ]; then
+  echo "FAIL: a blown-up voltage -> exit $rc, '$msg', last sample at '$(tail -n 1 "$out/blow/hh.v.csv" | cut -d, -f1)';"
+  echo "      expected exit 4, the step and the cell, outputs committed up to 50.025 ms"
   fail=1
 else
   echo "ok: numerical failure -> exit 4: $msg"
@@ -167,6 +184,34 @@ if [ $rc -ne 5 ] || [[ $msg != *"spikes.csv.partial failed: No space left on dev
   fail=1
 else
   echo "ok: full disk -> exit 5: $msg"
+fi
+# A full disk under a large write (a whole chunk of samples at once), into
+# the directory of an earlier run: the disk named; the earlier run's
+# summary.json and outputs left as they were, no progress.json.
+"$bin" run "$model" --out "$out/full2" --quiet --duration 20
+cp "$out/full2/summary.json" "$out/full2.summary"
+cp "$out/full2/hh.v.csv" "$out/full2.v"
+ln -s /dev/full "$out/full2/hh.v.csv.partial"
+msg=$("$bin" run "$model" --out "$out/full2" --quiet 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 5 ] || [[ $msg != *"hh.v.csv.partial failed: No space left on device (the disk is full"* ]] ||
+   ! cmp -s "$out/full2/summary.json" "$out/full2.summary" || ! cmp -s "$out/full2/hh.v.csv" "$out/full2.v" ||
+   [ -e "$out/full2/progress.json" ] || [ -e "$out/full2/summary.json.earlier" ]; then
+  echo "FAIL: a full disk under an earlier run -> exit $rc, '$msg'; expected exit 5, the disk named, the earlier run kept"
+  fail=1
+else
+  echo "ok: full disk over an earlier run -> exit 5, earlier summary and outputs kept: $msg"
+fi
+# A write that fails part-way (a file size limit, SIGXFSZ ignored): the
+# file and its errno named, not only the stream's error flag; no
+# progress.json left saying "running".
+msg=$( (trap '' XFSZ; ulimit -f 20; "$bin" run "$model" --out "$out/fsize" --quiet) 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 5 ] || [[ $msg != *"hh.v.csv.partial failed: File too large"* ]] || [ -e "$out/fsize/progress.json" ]; then
+  echo "FAIL: a write past the file size limit -> exit $rc, '$msg'; expected exit 5 and 'File too large'"
+  fail=1
+else
+  echo "ok: file size limit -> exit 5: $msg"
 fi
 # `ranvier info MODEL`: the estimate; a bad model is reported like `run` does.
 info=$("$bin" info "$2/examples/cobahh.toml")

@@ -122,7 +122,9 @@ void output_writer::continue_from(file& f, const output_position& at, const chec
 }
 
 void output_writer::put(file& f, const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), f.f);
+  // A failed write is reported at the next flush, with its own errno (the
+  // stream's error flag alone would not say that the disk is full).
+  if (std::fwrite(text.data(), 1, text.size(), f.f) != text.size() && f.error == 0) f.error = errno ? errno : EIO;
   f.bytes += text.size();
   f.sum.update(text.data(), text.size());
 }
@@ -251,11 +253,12 @@ void output_writer::write(const recording& rec) {
 }
 
 namespace {
-// Flushes f; throws io_error saying which file and why if writing failed.
-void flush_or_throw(std::FILE* f, const std::filesystem::path& path) {
+// Flushes f; throws io_error saying which file and why if writing failed
+// (now, or at an earlier write whose errno was `earlier`).
+void flush_or_throw(std::FILE* f, const std::filesystem::path& path, int earlier) {
   errno = 0;
   if (std::fflush(f) == 0 && !std::ferror(f)) return;
-  const int e = errno;
+  const int e = earlier ? earlier : errno;
   throw io_error(fmt::format("writing {} failed: {}{}", path.string(),
                              e ? std::generic_category().message(e) : std::string("an error of the stream"),
                              e == ENOSPC ? " (the disk is full: free space or choose another --out)" : ""));
@@ -264,7 +267,7 @@ void flush_or_throw(std::FILE* f, const std::filesystem::path& path) {
 
 void output_writer::flush() {
   const auto one = [](const file& f) {
-    if (f.f) flush_or_throw(f.f, f.partial_path);
+    if (f.f) flush_or_throw(f.f, f.partial_path, f.error);
   };
   one(spikes_);
   for (const auto& t : traces_) one(t);
@@ -307,7 +310,7 @@ std::vector<std::filesystem::path> output_writer::partial_paths() const {
 std::vector<std::filesystem::path> output_writer::commit() {
   auto finish = [this](file& f) {
     if (!f.f) return;
-    flush_or_throw(f.f, f.partial_path);
+    flush_or_throw(f.f, f.partial_path, f.error);
     const bool closed = std::fclose(f.f) == 0;
     f.f = nullptr;
     if (!closed)

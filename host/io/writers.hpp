@@ -80,6 +80,7 @@ class output_writer {
     std::uint64_t bytes = 0;  // written so far
     checksum64 sum;           // of those bytes
     bool continued = false;   // an earlier run's, continued (resume)
+    int error = 0;            // the errno of the first write that failed, 0 if none
   };
   // A new file with its first line, or (resuming) the file continued.
   file open(const std::string& name, const std::string& header);
