@@ -94,6 +94,8 @@ void write_checkpoint(const std::filesystem::path& dir, const checkpoint& c) {
   put_value(m, "meta.static_checksum", c.static_checksum);
   put_string(m, "meta.engine_description", c.engine_description);
   put_string(m, "meta.out", c.out);
+  put_string(m, "meta.out_from_checkpoint", c.out_from_checkpoint);
+  put_value(m, "meta.inputs_checksum", c.inputs_checksum);
   put_value(m, "meta.every", c.every);
   put_value(m, "meta.step", c.state.step);
   put_value(m, "meta.outputs", static_cast<std::uint64_t>(c.outputs.size()));
@@ -226,6 +228,9 @@ checkpoint read_checkpoint(const std::filesystem::path& dir_or_file) {
   c.static_checksum = get_value<std::uint64_t>(all, "meta.static_checksum");
   c.engine_description = get_string(all, "meta.engine_description");
   c.out = get_string(all, "meta.out");
+  // (Not in checkpoints of earlier versions: then empty and 0, unchecked.)
+  if (all.find("meta.out_from_checkpoint")) c.out_from_checkpoint = get_string(all, "meta.out_from_checkpoint");
+  if (all.find("meta.inputs_checksum")) c.inputs_checksum = get_value<std::uint64_t>(all, "meta.inputs_checksum");
   c.every = get_value<double>(all, "meta.every");
   c.state.step = get_value<std::int64_t>(all, "meta.step");
   const auto noutputs = get_value<std::uint64_t>(all, "meta.outputs");
@@ -294,5 +299,51 @@ template <class T> std::uint64_t static_checksum(const image<T>& img, bool weigh
 
 template std::uint64_t static_checksum(const image<float>&, bool);
 template std::uint64_t static_checksum(const image<double>&, bool);
+
+template <class T> std::uint64_t inputs_checksum(const image<T>& img) {
+  checksum64 c;
+  const auto array = [&](const auto& v) {
+    const std::uint64_t n = v.size();
+    c.update(&n, sizeof n);
+    c.update(v.data(), v.size() * sizeof(v[0]));
+  };
+  for (const auto& g : img.groups) {
+    array(g.parent);
+    array(g.ga);
+    array(g.dbase);
+    array(g.afac);
+    array(g.gpas);
+    array(g.epas);
+  }
+  for (const auto& s : img.spike_sources) {
+    array(s.step);
+    array(s.cell);
+  }
+  const std::uint64_t d = c.digest();
+  return d ? d : 1;  // 0 means "not kept"
+}
+
+template std::uint64_t inputs_checksum(const image<float>&);
+template std::uint64_t inputs_checksum(const image<double>&);
+
+std::string out_from_checkpoint(const std::filesystem::path& out, const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto o = std::filesystem::absolute(out, ec).lexically_normal();
+  const auto d = std::filesystem::absolute(dir, ec).lexically_normal();
+  const auto rel = o.lexically_relative(d);
+  // Inside: the way from the checkpoint to the outputs only goes up.
+  if (rel.empty()) return {};
+  for (const auto& part : rel)
+    if (part != ".." && part != ".") return {};
+  return rel.string();
+}
+
+std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem::path& checkpoint_dir) {
+  if (c.out_from_checkpoint.empty()) return c.out;
+  std::error_code ec;
+  auto p = (std::filesystem::absolute(checkpoint_dir, ec) / c.out_from_checkpoint).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "DIR/", from "DIR/checkpoint/.."
+  return p;
+}
 
 }  // namespace ranvier

@@ -36,9 +36,15 @@ struct checkpoint {
   std::uint32_t precision = 8;    // bytes of a state value (4: single, 8: double)
   arith_mode mode = arith_mode::deterministic;
   std::uint64_t static_checksum = 0;  // static_checksum() of the image the run packed
+  std::uint64_t inputs_checksum = 0;  // inputs_checksum() of it; 0: not kept (an older checkpoint)
   // The run.
   std::string engine_description;  // the engine that wrote it
   std::string out;                 // its output directory (absolute); empty: none
+  // Where the output directory is from the checkpoint directory ("..": the
+  // default DIR/checkpoint), when the checkpoint was written inside it, so
+  // that a copied or moved run directory resumes its own outputs; empty:
+  // the checkpoint is elsewhere, `out` holds.
+  std::string out_from_checkpoint;
   double every = 0.0;              // its checkpoint interval [ms]
   std::vector<output_position> outputs;
   std::vector<std::vector<double>> kept;  // per record: the samples measurements keep (hidden records)
@@ -70,5 +76,20 @@ checkpoint read_checkpoint(const std::filesystem::path& dir_or_file);
 // session's state needs to carry over to a model with new parameters
 // (host/session.hpp).
 template <class T> std::uint64_t static_checksum(const image<T>& img, bool weights = true);
+
+// A checksum of what a model reads from files other than itself: the given
+// spike times (spike_times populations' files) and the cable cells' trees
+// and geometry (SWC files). A resumed run rebuilds the model from its text
+// and reads those files again; a change in them (whose structure may be the
+// same) is refused.
+template <class T> std::uint64_t inputs_checksum(const image<T>& img);
+
+// The output directory a resumed run continues: where the checkpoint in
+// `checkpoint_dir` says its outputs are (c.out_from_checkpoint from there,
+// or c.out).
+std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem::path& checkpoint_dir);
+
+// c.out_from_checkpoint for outputs in `out` and checkpoints in `dir`.
+std::string out_from_checkpoint(const std::filesystem::path& out, const std::filesystem::path& dir);
 
 }  // namespace ranvier

@@ -324,12 +324,19 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
   const fault_context fc = make_fault_context(img_ref);
   if (plan.every > 0 || plan.from) {
     plan.base.static_checksum = static_checksum(img_ref);
+    plan.base.inputs_checksum = inputs_checksum(img_ref);
     if (plan.from && plan.from->static_checksum != plan.base.static_checksum)
       throw model_error(fmt::format(
           "resuming: the network rebuilt from the checkpoint's model differs from the one that wrote it (its cells or "
           "connections differ: another version of Ranvier ({} wrote it), or an SWC file the model reads has changed); "
           "valid: resume with the Ranvier and the files that wrote the checkpoint",
           plan.from->ranvier_version));
+    if (plan.from && plan.from->inputs_checksum && plan.from->inputs_checksum != plan.base.inputs_checksum)
+      throw model_error(fmt::format(
+          "resuming: a file the model reads has changed since the checkpoint was written: the given spike times (a "
+          "spike_times population's file) or a cable cell's morphology (its SWC file) differ from the run's (model "
+          "{}); valid: resume with the files that wrote the checkpoint",
+          plan.from->model_source));
   }
 
   std::unique_ptr<output_writer> writer;
@@ -598,6 +605,7 @@ run_summary run_network(network net, const run_options& opt) {
     b.precision = net.sim.prec == precision::single ? 4 : 8;
     b.mode = net.sim.mode;
     b.out = opt.out ? std::filesystem::absolute(*opt.out, ec).string() : std::string();
+    b.out_from_checkpoint = opt.out ? out_from_checkpoint(*opt.out, plan.dir) : std::string();
     b.every = *opt.checkpoint_every;
   }
   return run_checked(net, opt, plan, s, t0);
@@ -642,10 +650,16 @@ run_summary resume_run(const std::filesystem::path& dir, const run_options& opt)
   if (plan.every > 0) prepare_checkpoint_dir(plan.dir);
   run_options o = opt;
   std::error_code ec;
-  if (!o.out && !c.out.empty()) o.out = c.out;
+  // The run's outputs: where they are from the checkpoint when it was
+  // written inside them (a run directory copied or moved continues its own),
+  // otherwise where the run wrote them.
+  const std::filesystem::path earlier =
+      c.out.empty() ? std::filesystem::path() : resumed_outputs(c, std::filesystem::is_directory(dir) ? dir : dir.parent_path());
+  if (!o.out && !c.out.empty()) o.out = earlier;
   if (o.out) {
     plan.base.out = std::filesystem::absolute(*o.out, ec).string();
-    if (!c.out.empty()) plan.outputs = output_resume{c.out, c.outputs};
+    plan.base.out_from_checkpoint = out_from_checkpoint(*o.out, plan.dir);
+    if (!c.out.empty()) plan.outputs = output_resume{earlier, c.outputs};
   }
   return run_checked(net, o, plan, run_summary{}, t0);
 }

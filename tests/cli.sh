@@ -173,6 +173,40 @@ if [ $rc -ne 2 ] || [[ $msg != *"the checkpoint is damaged"* ]]; then
 else
   echo "ok: cut checkpoint -> exit 2: $msg"
 fi
+# A run directory copied (or moved) with its checkpoint inside continues its
+# own outputs, never the original's.
+"$bin" run "$model" --out "$out/runA" --quiet --duration 60 --checkpoint-every 30
+cp -r "$out/runA" "$out/runB"
+cp "$out/runA/hh.v.csv" "$out/runA.v"
+if ! "$bin" resume "$out/runB/checkpoint" --quiet --duration 100 || ! cmp -s "$out/runA/hh.v.csv" "$out/runA.v" ||
+   [ "$(tail -n 1 "$out/runB/hh.v.csv" | cut -d, -f1)" != "100.000" ]; then
+  echo "FAIL: resuming a copied run directory changed the original's outputs or did not extend its own"
+  fail=1
+else
+  echo "ok: a copied run directory resumes its own outputs"
+fi
+mv "$out/runB" "$out/runC"
+if ! "$bin" resume "$out/runC/checkpoint" --quiet --duration 110 || [ -e "$out/runB" ] ||
+   [ "$(tail -n 1 "$out/runC/hh.v.csv" | cut -d, -f1)" != "110.000" ]; then
+  echo "FAIL: resuming a moved run directory failed or wrote where it was"
+  fail=1
+else
+  echo "ok: a moved run directory resumes its own outputs"
+fi
+# A file the model reads (given spike times) changed between the run and its
+# resume: refused, exit 2, saying which.
+mkdir -p "$out/sf"
+cp "$2/tests/model_files/spike_file.toml" "$2/tests/model_files/spike_file.csv" "$out/sf/"
+"$bin" run "$out/sf/spike_file.toml" --out "$out/sf/o" --quiet --checkpoint-every 5
+sed -i 's/^7.25,1/8.25,1/' "$out/sf/spike_file.csv"
+msg=$("$bin" resume "$out/sf/o/checkpoint" --quiet --duration 20 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 2 ] || [[ $msg != *"a file the model reads has changed since the checkpoint"* ]]; then
+  echo "FAIL: resuming after the spike file changed -> exit $rc, '$msg'; expected exit 2 and the reason"
+  fail=1
+else
+  echo "ok: changed spike file -> exit 2: $msg"
+fi
 # A full disk: the spikes file is /dev/full; exit 5 naming it, nothing committed.
 mkdir -p "$out/full"
 ln -s /dev/full "$out/full/spikes.csv.partial"
