@@ -14,6 +14,9 @@
 #include "core/cable/cable_cell.hpp"
 #include "host/build/morphology.hpp"
 #include "host/errors.hpp"
+#include "host/io/spike_file.hpp"
+#include "host/io/text.hpp"
+#include "host/model/model_file.hpp"
 #include "host/run.hpp"
 #include "support.hpp"
 
@@ -102,6 +105,19 @@ TEST_CASE("spike_times populations read from a CSV file, and bad times are refus
   in.times.assign(1000, 1.0);
   msg = error_of([&] { check(net); });
   CHECK(msg.find("at most 1000000000 spikes a population") != std::string::npos);
+  // A byte-order mark before the header (a spreadsheet's "CSV UTF-8") is not part of it.
+  const auto bom = parse_spike_file("\xEF\xBB\xBFtime_ms,index\n1.0,0\n", "bom.csv");
+  REQUIRE(bom.size() == 1);
+  CHECK(bom[0].time == 1.0);
+  // A file that cannot be opened: named after the key that names it, with where it was looked for.
+  std::string text = read_text_file(dir + "spike_file.toml", "model file");
+  const auto at = text.find("file = \"spike_file.csv\"");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 23, "file = \"no_such.csv\"");
+  msg = error_of([&] { parse_model(text, dir + "spike_file.toml"); });
+  CAPTURE(msg);
+  CHECK(contains(msg, "spike_file.toml:27:8: population[1] 'input'.file: "));
+  CHECK(contains(msg, "no_such.csv: cannot open the spike file: No such file or directory (looked for /"));
 }
 
 TEST_CASE("a receptor spread over a dendrite by length spreads connections in proportion to segment length") {

@@ -164,6 +164,9 @@ TEST_SUITE("model_file") {
   TEST_CASE("swc: comments after the fields, tabs, CRLF line ends and a leading + are read") {
     const auto m = parse_swc("# header\r\n1\t2 0 0 0 +0.5 -1  # the root\r\n\r\n2 2 0 0 +8 0.5 1\r\n", "w.swc");
     check_sections(m, {{"axon[0]", "axon", "", 1.0, 2, {0.0, 8.0}, {1.0, 1.0}}});
+    // A UTF-8 byte-order mark before the first line (an editor's) is not part of it.
+    const auto b = parse_swc("\xEF\xBB\xBF" "1 2 0 0 0 0.5 -1\n2 2 0 0 8 0.5 1\n", "bom.swc");
+    check_sections(b, {{"axon[0]", "axon", "", 1.0, 1, {0.0, 8.0}, {1.0, 1.0}}});
   }
 
   TEST_CASE("swc: every bad file is rejected with its message, file and line") {
@@ -219,6 +222,7 @@ TEST_SUITE("model_file") {
   TEST_CASE("swc: a file that cannot be read is named in the error") {
     const std::string msg = error_of([] { read_swc(good_file("no_such_file.swc")); });
     CAPTURE(msg);
-    CHECK(contains(msg, "no_such_file.swc: cannot open the SWC file"));
+    CHECK(contains(msg, "no_such_file.swc: cannot open the SWC file: No such file or directory (looked for /"));
+    CHECK(contains(msg, "valid: a readable SWC file"));
   }
 }

@@ -14,6 +14,7 @@
 namespace ranvier {
 
 std::vector<given_spike> parse_spike_file(std::string_view text, const std::string& file) {
+  text = without_bom(text);
   std::vector<given_spike> out;
   problem_list errs(20);
   const auto fail = [&](int line, const std::string& what, const std::string& valid) {

@@ -284,6 +284,7 @@ std::optional<double> three_point_radius(const std::vector<swc_point>& points, c
 }  // namespace
 
 swc_morphology parse_swc(std::string_view text, const std::string& file_name) {
+  text = without_bom(text);
   problems errs(file_name);
   std::vector<swc_point> points;
   const bool unreadable_id = read_points(text, errs, points);

@@ -29,11 +29,23 @@ std::string_view without_plus(std::string_view s) {
 std::string read_text_file(const std::string& path, const std::string& what) {
   if (std::filesystem::is_directory(path)) throw model_error(fmt::format("{}: is a directory, not a {}", path, what));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw model_error(fmt::format("{}: cannot open the {}: {}", path, what, std::strerror(errno)));
+  if (!in) {
+    const int e = errno;
+    std::error_code ec;
+    throw model_error(fmt::format("{}: cannot open the {}: {} (looked for {}); valid: a readable {} (a relative path is "
+                                  "read from the model file's directory; from Python, a model of tables reads it from "
+                                  "the working directory)",
+                                  path, what, std::strerror(e), std::filesystem::absolute(path, ec).string(), what));
+  }
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw model_error(fmt::format("{}: cannot read the {}: {}", path, what, std::strerror(errno)));
   return text.str();
+}
+
+std::string_view without_bom(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  return text;
 }
 
 std::string_view trim(std::string_view s) {

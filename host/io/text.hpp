@@ -15,6 +15,10 @@ namespace ranvier {
 // ("model file", "SWC file") if it is a directory or cannot be read.
 std::string read_text_file(const std::string& path, const std::string& what);
 
+// Without a leading UTF-8 byte-order mark (which spreadsheets write at the
+// start of a CSV file): the text a reader parses.
+std::string_view without_bom(std::string_view text);
+
 // Without leading and trailing blanks (space, tab, CR, VT, FF).
 std::string_view trim(std::string_view s);
 

@@ -531,10 +531,11 @@ class checker {
       for (const auto& n : sections) s += (s.empty() ? "'" : ", '") + n + "'";
       return s;
     }
-    std::string tag_list() const {
+    std::string tag_list() const {  // a tag that is also a section's name once
       std::string s = "\"all\"";
       for (const auto& n : tags) s += ", \"" + n + "\"";
-      for (const auto& n : sections) s += ", \"" + n + "\"";
+      for (const auto& n : sections)
+        if (!tags.count(n)) s += ", \"" + n + "\"";
       return s;
     }
   };

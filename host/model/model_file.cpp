@@ -193,11 +193,13 @@ class parser {
 
   // The problems another file (SWC, spike times) had, each already
   // "FILE:LINE: ...", listed where the model names that file.
+  // Each line after the key that names the file ("model.toml:22:8:
+  // population[1] 'input'.file: spikes.csv:3: ...").
   void fail_file(const source_loc& where, const model_error& e) {
     std::string_view msg = e.what();
     while (!msg.empty()) {
       const auto nl = std::min(msg.find('\n'), msg.size());
-      problems_.add_text(where, std::string(msg.substr(0, nl)));
+      problems_.add_text(where, to_string(where) + ": " + std::string(msg.substr(0, nl)));
       msg.remove_prefix(std::min(nl + 1, msg.size()));
     }
   }
