@@ -154,10 +154,18 @@ checkpoint read_checkpoint(const std::filesystem::path& dir_or_file) {
   const std::filesystem::path path =
       std::filesystem::is_directory(dir_or_file, ec) ? checkpoint_file(dir_or_file) : dir_or_file;
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f)
+  if (!f) {
+    const int e = errno;
+    // An output directory given for its checkpoint directory (the default DIR/checkpoint).
+    const std::filesystem::path inside = dir_or_file / "checkpoint";
+    const std::string hint = std::filesystem::exists(checkpoint_file(inside), ec)
+                                 ? fmt::format(" (this looks like a run's output directory: `ranvier resume {}`)",
+                                               inside.string())
+                                 : std::string();
     throw model_error(fmt::format("no checkpoint at {} ({}); valid: the --checkpoint-dir of a run with "
-                                  "--checkpoint-every, or its {}",
-                                  path.string(), std::generic_category().message(errno), file_name));
+                                  "--checkpoint-every, or its {}{}",
+                                  path.string(), std::generic_category().message(e), file_name, hint));
+  }
   std::vector<unsigned char> data;
   {
     unsigned char buf[1 << 16];

@@ -185,6 +185,12 @@ if ! "$bin" resume "$out/runB/checkpoint" --quiet --duration 100 || ! cmp -s "$o
 else
   echo "ok: a copied run directory resumes its own outputs"
 fi
+msg=$("$bin" resume "$out/runB" --quiet 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 2 ] || [[ $msg != *"looks like a run's output directory: \`ranvier resume $out/runB/checkpoint\`"* ]]; then
+  echo "FAIL: resume of an output directory -> exit $rc, '$msg'; expected exit 2 and its checkpoint directory"
+  fail=1
+fi
 mv "$out/runB" "$out/runC"
 if ! "$bin" resume "$out/runC/checkpoint" --quiet --duration 110 || [ -e "$out/runB" ] ||
    [ "$(tail -n 1 "$out/runC/hh.v.csv" | cut -d, -f1)" != "110.000" ]; then
