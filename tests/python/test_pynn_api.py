@@ -113,3 +113,26 @@ def test_an_empty_population_is_an_error():
     with pytest.raises(ranvier.ModelError, match=r"pyNN.ranvier: Population 'none': size 0; valid: at least 1 cell"):
         sim.Population(0, sim.IF_cond_exp(), label="none")
     assert sim.simulator.state.populations == []
+
+
+def test_run_with_callbacks_at_times_between_steps_advances():
+    # A callback every 0.04 ms at dt = 0.1 ms: each run_until asks for a time
+    # less than half a step ahead; rounding to the nearest step stood still.
+    cells = sim.Population(1, sim.IF_curr_exp(i_offset=0.0))
+    calls = []
+
+    def every(t):
+        calls.append(t)
+        return t + 0.04
+
+    sim.run_until(1.0, callbacks=[every])
+    assert sim.get_current_time() == pytest.approx(1.0)
+    assert 10 <= len(calls) <= 30
+    assert len(cells) == 1
+
+
+def test_setup_threads_of_the_wrong_type_are_refused():
+    sim.setup(timestep=0.1, engine="cpu", threads=2.5)
+    sim.Population(1, sim.IF_curr_exp())
+    with pytest.raises(ranvier.ModelError, match=r"threads 2.5 of type float; valid: an integer"):
+        sim.run(1.0)

@@ -51,7 +51,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     s.min_delay = min_delay
     s.max_delay = max_delay
     s.engine = extra_params.get("engine")
-    s.threads = int(extra_params.get("threads", 0))
+    s.threads = extra_params.get("threads", 0)  # checked by ranvier.Simulation (an integer >= 0, never truncated)
     s.precision = extra_params.get("precision")
     s.mode = extra_params.get("mode")
     s.seed = int(extra_params.get("seed", extra_params.get("rng_seed", 1)))

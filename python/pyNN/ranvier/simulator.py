@@ -102,8 +102,9 @@ class State(common.control.BaseState):
     def run_until(self, tstop):
         if self.sim is None:
             self._start()
-        # to the step nearest tstop (ranvier's run() takes whole steps only; PyNN's times need not be)
-        steps = int(np.floor(tstop / self.sim.dt + 0.5 + 1e-9)) - self.sim.step
+        # to the first step at or after tstop, as NEURON runs (ranvier's run() takes whole steps only; PyNN's
+        # times need not be): a time ahead of now always advances, so PyNN's callback loop cannot stall
+        steps = int(np.ceil(tstop / self.sim.dt - 1e-9)) - self.sim.step
         if steps >= 0:
             self.sim.run(steps * self.sim.dt)
         self.running = True
