@@ -136,3 +136,12 @@ def test_setup_threads_of_the_wrong_type_are_refused():
     sim.Population(1, sim.IF_curr_exp())
     with pytest.raises(ranvier.ModelError, match=r"threads 2.5 of type float; valid: an integer"):
         sim.run(1.0)
+
+
+def test_model_errors_name_the_scripts_labels():
+    sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, -1.0]), label="stimulus")
+    sim.Population(1, sim.IF_curr_exp(tau_m=-3.0), label="cells")
+    with pytest.raises(ranvier.ModelError) as e:
+        sim.run(5.0)
+    assert "cell.p1 (Population 'cells').tau_m: -3.0 ms is not positive" in str(e.value)
+    assert "population[0] 'p0' (Population 'stimulus').spikes" in str(e.value)

@@ -2,6 +2,8 @@
 current sources the script made, turned into one Ranvier model at the first
 run and run by one ranvier.Simulation from then on (repeated runs continue
 it; reset() starts it again from the model)."""
+import re
+
 import numpy as np
 
 import ranvier
@@ -89,8 +91,22 @@ class State(common.control.BaseState):
             r._describe(m)
         return m
 
+    def _labelled(self, message):
+        """A checker's message with each population's and projection's internal name (p0, prj1; also its cell
+        type's) followed by the PyNN label the script gave it."""
+        labels = {p._name: f"Population {p.label!r}" for p in self.populations}
+        labels.update({prj._name: f"Projection {prj.label!r}" for prj in self.projections})
+        def one(m):
+            name = m.group(0).strip("'")
+            return f"{m.group(0)} ({labels[name]})" if name in labels else m.group(0)
+        return re.sub(r"'(?:p|prj)\d+'|\b(?:p|prj)\d+\b", one, message)
+
     def _start(self):
-        self.sim = ranvier.Simulation(self.model(), engine=self.engine, threads=self.threads, progress=False)
+        model = self.model()
+        try:
+            self.sim = ranvier.Simulation(model, engine=self.engine, threads=self.threads, progress=False)
+        except ranvier.ModelError as e:
+            raise ranvier.ModelError(self._labelled(str(e))) from None
         for p in self.populations:
             p._apply_initial_values(self.sim)
         for prj in self.projections:
