@@ -318,7 +318,8 @@ struct checkpoint_plan {
 
 template <class T>
 void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, const std::vector<double>& v_bounds,
-               std::vector<pending_measure>& measures, checkpoint_plan& plan, run_summary& s) {
+               std::vector<pending_measure>& measures, checkpoint_plan& plan, run_summary& s,
+               std::optional<earlier_summary>& earlier) {
   const auto t_setup = clock_type::now();
   const run_counts counts = count_image(img_ref, s, opt.delay_runs);  // before the engine takes the image
   const fault_context fc = make_fault_context(img_ref);
@@ -402,6 +403,9 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
     write_checkpoint(plan.dir, c);
     s.checkpoint_step = eng->step();
   };
+  // From here this run stands in DIR (progress.json); before, a failure
+  // (a checkpoint refused, no engine) leaves DIR untouched.
+  earlier.emplace(opt.out);
   mark_progress();
   while (eng->step() < nsteps) {
     if (const int sig = interrupt_signal()) {
@@ -551,9 +555,9 @@ run_summary run_checked(network& net, const run_options& opt, checkpoint_plan& p
     throw out_of_memory("building and packing the network");
   }
   s.build_s = seconds_since(t0);
-  earlier_summary earlier(opt.out);
+  std::optional<earlier_summary> earlier;
   try {
-    std::visit([&](auto& im) { run_image(im, img, opt, net.sim.v_bounds, measures, plan, s); }, img);
+    std::visit([&](auto& im) { run_image(im, img, opt, net.sim.v_bounds, measures, plan, s, earlier); }, img);
   } catch (const std::bad_alloc&) {
     throw out_of_memory("setting up the engine or running (state, ring buffer, recording)");
   }
@@ -561,7 +565,7 @@ run_summary run_checked(network& net, const run_options& opt, checkpoint_plan& p
   s.build_s -= pt.pack_s;
   if (opt.out) {
     write_summary_file(*opt.out, s);
-    earlier.replaced();
+    if (earlier) earlier->replaced();
   }
   return s;
 }
