@@ -146,7 +146,7 @@ class Model:
     def _freeze(self) -> Any:
         """A copy of the tables (and the file's text while they are the file's) that _thaw puts back. Pickled:
         a list rule's pairs (PyNN's connections) pickle about ten times faster than deepcopy copies them."""
-        text = self._text if self._text is not None and self.tables == self._text_tables else None
+        text = self._text if self._text is not None and _same(self.tables, self._text_tables) else None
         try:
             return pickle.dumps((self.tables, self.source, text), pickle.HIGHEST_PROTOCOL)
         except Exception:  # a value pickle does not take (the checker took it): copied as it is
@@ -155,7 +155,10 @@ class Model:
     def _thaw(self, frozen: Any) -> None:
         """Puts a _freeze copy back, in place (so that references to this model see it)."""
         tables, self.source, self._text = pickle.loads(frozen) if isinstance(frozen, bytes) else copy.deepcopy(frozen)
-        self.tables = tables
+        if isinstance(self.tables, dict):
+            _restore(self.tables, tables)  # the same dicts and lists: a table the user holds is restored too
+        else:
+            self.tables = tables
         self._text_tables = copy.deepcopy(tables) if self._text is not None else None
 
     # -- reading --------------------------------------------------------------
@@ -163,7 +166,7 @@ class Model:
         """The description read and its form checked (ModelError otherwise)."""
         # The file's text gives messages its line numbers, but only while the tables are what it holds:
         # model.tables[...] = ... edits them directly.
-        if self._text is not None and self.tables == self._text_tables:
+        if self._text is not None and _same(self.tables, self._text_tables):
             return _ranvier.parse(self._text, self.source)
         return _ranvier.from_tables(_with_duration(self.tables), self.source)
 
@@ -181,6 +184,35 @@ def _with_duration(tables: Mapping[str, Any]) -> dict:
         sim["duration"] = sim.get("dt", 0.025)
         t["simulation"] = sim
     return t
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two tables are equal; a comparison that cannot say (NumPy arrays) counts as a difference."""
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _restore(cur: Any, old: Any) -> None:
+    """Makes the dict or list `cur` equal to `old` in place: nested dicts and lists of the same kind are restored
+    in place too, so that references into `cur` see the old values."""
+    if isinstance(cur, dict):
+        for k in [k for k in cur if k not in old]:
+            del cur[k]
+        for k, v in old.items():
+            if k in cur and isinstance(cur[k], (dict, list)) and type(cur[k]) is type(v):
+                _restore(cur[k], v)
+            else:
+                cur[k] = v
+    elif len(cur) == len(old):
+        for i, v in enumerate(old):
+            if isinstance(cur[i], (dict, list)) and type(cur[i]) is type(v):
+                _restore(cur[i], v)
+            else:
+                cur[i] = v
+    else:
+        cur[:] = old
 
 
 def _duration_of(model: Model) -> float | None:
@@ -382,13 +414,17 @@ class Simulation:
         stims = self.model.tables.get("stimulus", [])
         if not isinstance(stims, list):
             stims = []
-        if isinstance(which, bool) or not isinstance(which, int) or not 0 <= which < len(stims):
+        try:
+            index = None if isinstance(which, bool) else operator.index(which)  # NumPy's integers too
+        except TypeError:
+            index = None
+        if index is None or not 0 <= index < len(stims):
             valid = f"an index from 0 to {len(stims) - 1}" if stims else "none: the model has no [[stimulus]]"
             raise ModelError(f"set_stimulus: no stimulus {which!r}; valid: {valid}")
-        if not isinstance(stims[which], dict):
-            raise ModelError(f"set_stimulus: stimulus[{which}] of sim.model is of type {type(stims[which]).__name__}; "
+        if not isinstance(stims[index], dict):
+            raise ModelError(f"set_stimulus: stimulus[{index}] of sim.model is of type {type(stims[index]).__name__}; "
                              f"valid: a table (dict)")
-        self._edit(stims[which], keys)
+        self._edit(stims[index], keys)
 
     def set_rate(self, population: str, rate_hz: float) -> None:
         """Changes a Poisson population's rate [Hz] and continues. A rate the engine refuses changes nothing."""

@@ -166,7 +166,7 @@ def test_numerical_failure_raises_and_stops_until_the_state_is_set():
     assert sim.summary()["status"] == "numerical failure"
     with pytest.raises(ranvier.ModelError, match=r"set_stimulus: no stimulus 1; valid: an index from 0 to 0"):
         sim.set_stimulus(1, amp=0.0)
-    sim.set_stimulus(0, amp=0.0)
+    sim.set_stimulus(np.int64(0), amp=0.0)  # NumPy's integers index too
     for var in sim.variables("hh"):
         sim.set("hh", var, -65.0 if var == "v" else 0.1)
     sim.run(5.0)
@@ -227,13 +227,17 @@ def test_a_refused_update_puts_the_model_back(tmp_path):
     sim = ranvier.Simulation(example("hh_single.toml"), engine="cpu", progress=False)
     m = sim.model
     before = copy.deepcopy(m.tables)
-    m.tables["stimulus"][0]["amp"] = "high"
+    stim = m.tables["stimulus"][0]  # a table the user holds
+    stim["amp"] = "high"
     m.tables["simulation"]["celsius"] = 20.0
     with pytest.raises(ranvier.ModelError, match=r"hh_single.toml: stimulus\[0\].amp: expected a number"):
         sim.update()
     assert sim.model is m and m.tables == before  # what the engine runs, the edits undone
-    # A model read from a file: edits of its tables are what update() takes (not the file's text).
-    m.tables["stimulus"][0]["amp"] = 0.0
+    assert m.tables["stimulus"][0] is stim and stim["amp"] == 0.1  # in place: the held table restored too
+    # A model read from a file: edits of its tables are what update() takes (not the file's text),
+    # through the table held, and with a NumPy array in them.
+    stim["amp"] = 0.0
+    m.tables["simulation"]["v_bounds"] = np.array([-900.0, 900.0])
     sim.update()
     sim.run()
     assert sim.spikes()["time_ms"].size == 0

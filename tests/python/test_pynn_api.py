@@ -104,7 +104,7 @@ def test_delays_below_the_time_step_are_errors():
         prj.set(delay=0.0)
     assert prj.get("delay", format="list", with_address=False) == [pytest.approx(0.1)]  # unchanged
     cell.record("v")  # not its spikes
-    sim.run(0.25)  # PyNN's times need not be whole steps: to the nearest
+    sim.run(0.25)  # PyNN's times need not be whole steps: to the first step at or after
     assert sim.get_current_time() == pytest.approx(0.3)
     assert len(cell.get_data().segments[0].spiketrains) == 0
 
