@@ -334,10 +334,20 @@ template <class T> std::uint64_t inputs_checksum(const image<T>& img) {
 template std::uint64_t inputs_checksum(const image<float>&);
 template std::uint64_t inputs_checksum(const image<double>&);
 
-std::string out_from_checkpoint(const std::filesystem::path& out, const std::filesystem::path& dir) {
+namespace {
+// An absolute, normal path without a trailing separator ("runA/" and
+// "runA" are one directory), symbolic links resolved where they exist.
+std::filesystem::path plain(const std::filesystem::path& p) {
   std::error_code ec;
-  const auto o = std::filesystem::absolute(out, ec).lexically_normal();
-  const auto d = std::filesystem::absolute(dir, ec).lexically_normal();
+  auto q = std::filesystem::weakly_canonical(std::filesystem::absolute(p.empty() ? "." : p, ec), ec).lexically_normal();
+  if (!q.has_filename() && q.has_parent_path() && q != q.root_path()) q = q.parent_path();
+  return q;
+}
+}  // namespace
+
+std::string out_from_checkpoint(const std::filesystem::path& out, const std::filesystem::path& dir) {
+  const auto o = plain(out);
+  const auto d = plain(dir);
   const auto rel = o.lexically_relative(d);
   // Inside: the way from the checkpoint to the outputs only goes up.
   if (rel.empty()) return {};
@@ -346,12 +356,45 @@ std::string out_from_checkpoint(const std::filesystem::path& out, const std::fil
   return rel.string();
 }
 
-std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem::path& checkpoint_dir) {
-  if (c.out_from_checkpoint.empty()) return c.out;
-  std::error_code ec;
-  auto p = (std::filesystem::absolute(checkpoint_dir, ec) / c.out_from_checkpoint).lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();  // "DIR/", from "DIR/checkpoint/.."
-  return p;
+std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem::path& checkpoint_dir,
+                                      const std::optional<std::filesystem::path>& out) {
+  // The first place that holds every output the checkpoint lists: next to
+  // the checkpoint (a run directory copied or moved with it inside), where
+  // the run wrote them, or --out (a checkpoint kept apart from its outputs).
+  std::vector<std::filesystem::path> places;
+  const auto add = [&](const std::filesystem::path& p) {
+    if (std::find(places.begin(), places.end(), p) == places.end()) places.push_back(p);
+  };
+  if (!c.out_from_checkpoint.empty()) add(plain(plain(checkpoint_dir) / c.out_from_checkpoint));
+  add(plain(c.out));
+  if (out) add(plain(*out));
+  if (places.size() == 1) return places.front();
+  // Which holds them: each output (or, after a kill, its .partial) begins
+  // with the bytes the checkpoint saw.
+  const auto holds = [&](const std::filesystem::path& dir) {
+    for (const auto& o : c.outputs) {
+      std::error_code ec;
+      std::filesystem::path f = dir / (o.name + ".partial");
+      if (!std::filesystem::exists(f, ec)) f = dir / o.name;
+      std::FILE* in = std::fopen(f.c_str(), "rb");
+      if (!in) return false;
+      checksum64 sum;
+      std::vector<char> buf(1 << 20);
+      std::uint64_t left = o.bytes;
+      while (left > 0) {
+        const std::size_t r = std::fread(buf.data(), 1, static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size())), in);
+        if (r == 0) break;
+        sum.update(buf.data(), r);
+        left -= r;
+      }
+      std::fclose(in);
+      if (left > 0 || sum.digest() != o.checksum) return false;
+    }
+    return true;
+  };
+  for (const auto& p : places)
+    if (holds(p)) return p;
+  return places.front();  // none: the outputs' own check says which file differs
 }
 
 }  // namespace ranvier

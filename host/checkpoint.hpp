@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,10 +85,12 @@ template <class T> std::uint64_t static_checksum(const image<T>& img, bool weigh
 // same) is refused.
 template <class T> std::uint64_t inputs_checksum(const image<T>& img);
 
-// The output directory a resumed run continues: where the checkpoint in
-// `checkpoint_dir` says its outputs are (c.out_from_checkpoint from there,
-// or c.out).
-std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem::path& checkpoint_dir);
+// Where a resumed run finds the outputs it continues: the first of the
+// output directory next to the checkpoint in `checkpoint_dir` (where it was
+// written inside it: c.out_from_checkpoint), the run's own (c.out) and
+// `out` (--out) that holds every output the checkpoint lists.
+std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem::path& checkpoint_dir,
+                                      const std::optional<std::filesystem::path>& out);
 
 // c.out_from_checkpoint for outputs in `out` and checkpoints in `dir`.
 std::string out_from_checkpoint(const std::filesystem::path& out, const std::filesystem::path& dir);

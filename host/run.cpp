@@ -424,7 +424,10 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
     if (plan.every > 0) n = std::min(n, (before / plan.every + 1) * plan.every - before);  // end at the next checkpoint
     eng->run(n, rec);
     const auto f = eng->find_fault(v_lo, v_hi);
-    if (f && f->step >= 0) cut_after(rec, f->step);  // the outputs end at the step that failed
+    if (f && f->step >= 0) {  // the outputs end at the step that failed
+      cut_after(rec, f->step);
+      s.outputs_end_step = f->step;
+    }
     keep_hidden();
     if (writer) writer->write(rec);
     rec.clear();
@@ -462,6 +465,9 @@ void run_image(image<T>& img_ref, any_image& holder, const run_options& opt, con
           weights.emplace_back(a.name, std::move(a.values));
       writer->write_final_weights(weights);
     }
+    // From the first rename on, the earlier run's outputs are being
+    // replaced: its summary no longer describes DIR, whatever happens next.
+    if (earlier) earlier->replaced();
     s.files = writer->commit();
   }
   progress.finish();
@@ -650,15 +656,17 @@ run_summary resume_run(const std::filesystem::path& dir, const run_options& opt)
   const double every = opt.checkpoint_every ? *opt.checkpoint_every : c.every;
   plan.every = checkpoint_steps(every, net.sim.dt, fmt::format("resume {}: ", dir.string()));
   plan.base.every = every;
-  plan.dir = opt.checkpoint_dir ? *opt.checkpoint_dir : (std::filesystem::is_directory(dir) ? dir : dir.parent_path());
+  // ("checkpoint.rvc" alone: the working directory.)
+  const std::filesystem::path parent = dir.parent_path().empty() ? std::filesystem::path(".") : dir.parent_path();
+  plan.dir = opt.checkpoint_dir ? *opt.checkpoint_dir : (std::filesystem::is_directory(dir) ? dir : parent);
   if (plan.every > 0) prepare_checkpoint_dir(plan.dir);
   run_options o = opt;
   std::error_code ec;
-  // The run's outputs: where they are from the checkpoint when it was
-  // written inside them (a run directory copied or moved continues its own),
-  // otherwise where the run wrote them.
-  const std::filesystem::path earlier =
-      c.out.empty() ? std::filesystem::path() : resumed_outputs(c, std::filesystem::is_directory(dir) ? dir : dir.parent_path());
+  // The run's outputs: the first place that holds them of next to the
+  // checkpoint (a run directory copied or moved continues its own), where
+  // the run wrote them, and --out (resumed_outputs).
+  const std::filesystem::path here = std::filesystem::is_directory(dir) ? dir : parent;  // where the checkpoint is
+  const std::filesystem::path earlier = c.out.empty() ? std::filesystem::path() : resumed_outputs(c, here, o.out);
   if (!o.out && !c.out.empty()) o.out = earlier;
   if (o.out) {
     plan.base.out = std::filesystem::absolute(*o.out, ec).string();
@@ -675,6 +683,9 @@ void print_summary(std::ostream& os, const run_summary& s) {
   os << fmt::format("simulated   {} ms in {} steps of {} ms{}\n", s.duration, s.steps, s.dt,
                     s.status == run_status::complete ? std::string()
                                                      : fmt::format(" of {} planned: {}", s.steps_planned, to_string(s.status)));
+  if (s.outputs_end_step >= 0)
+    os << fmt::format("outputs     end at {} ms, the failing step (counts and rates: to {} ms)\n",
+                      static_cast<double>(s.outputs_end_step) * s.dt, s.duration);
   for (const auto& p : s.populations)
     os << fmt::format("  {:<12} {:>8} cells {:>10} spikes {:>9.3f} Hz\n", p.name, p.size, p.spikes, p.rate_hz);
   for (const auto& m : s.measurements) {
@@ -729,12 +740,14 @@ std::string summary_json(const run_summary& s) {
       "{{\n  \"status\": \"{}\",\n  \"stopped_why\": \"{}\",\n  \"steps_planned\": {},\n"
       "  \"resumed_from_step\": {},\n  \"checkpoint_step\": {},\n"
       "  \"engine\": \"{}\",\n  \"cells\": {},\n  \"compartments\": {},\n  \"generators\": {},\n"
-      "  \"connections\": {},\n  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"build_s\": {:.6f},\n"
+      "  \"connections\": {},\n  \"steps\": {},\n  \"dt_ms\": {},\n  \"duration_ms\": {},\n  \"outputs_end_ms\": {},\n"
+      "  \"build_s\": {:.6f},\n"
       "  \"setup_s\": {:.6f},\n  \"run_s\": {:.6f},\n  \"spikes\": {},\n  \"synaptic_events\": {},\n"
       "  \"neuron_steps_per_s\": {:.6g},\n  \"compartment_steps_per_s\": {:.6g},\n  \"synaptic_events_per_s\": {:.6g},\n"
       "  \"realtime_factor\": {:.6g},\n  \"bytes_moved\": {:.6g},\n  \"populations\": [\n    {}\n  ],\n"
       "  \"measurements\": [{}{}{}],\n  \"files\": [{}]\n}}\n",
-      to_string(s.status), esc(s.stopped_why), s.steps_planned, s.resumed_from, s.checkpoint_step, esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration, s.build_s,
+      to_string(s.status), esc(s.stopped_why), s.steps_planned, s.resumed_from, s.checkpoint_step, esc(s.engine), s.cells, s.compartments, s.generators, s.connections, s.steps, s.dt, s.duration,
+      s.outputs_end_step >= 0 ? static_cast<double>(s.outputs_end_step) * s.dt : s.duration, s.build_s,
       s.setup_s, s.run_s, s.spikes, s.synaptic_events, s.neuron_steps_per_s(), s.compartment_steps_per_s(),
       s.events_per_s(), s.realtime_factor(), s.bytes_moved, pops, meas.empty() ? "" : "\n    ", meas,
       meas.empty() ? "" : "\n  ", files);

@@ -73,6 +73,10 @@ struct run_summary {
   std::int64_t steps = 0;   // steps taken (steps_planned unless the run stopped early)
   double dt = 0.0;          // [ms]
   double duration = 0.0;    // simulated [ms]: steps · dt
+  // Where the outputs end [steps]: a numerical failure's step (what the
+  // engine did after it, to the end of its chunk, is not written); −1: at
+  // `steps`.
+  std::int64_t outputs_end_step = -1;
   double build_s = 0.0;     // check + connectivity + initial state [s]
   double setup_s = 0.0;     // packing and engine set-up (upload) [s]
   double run_s = 0.0;       // stepping, recording and writing [s]

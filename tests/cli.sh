@@ -65,6 +65,7 @@ rc=$?
 if [ $rc -ne 4 ] || [[ $msg != *"numerical failure at t = 50.025 ms: population hh, cell 0"* ]] ||
    [[ $msg != *"the outputs end at the failure"* ]] ||
    ! grep -q '"status": "numerical failure"' "$out/blow/summary.json" || [ ! -s "$out/blow/hh.v.csv" ] ||
+   ! grep -q '"outputs_end_ms": 50.025' "$out/blow/summary.json" ||
    [ "$(tail -n 1 "$out/blow/hh.v.csv" | cut -d, -f1)" != "50.025" ]; then
   echo "FAIL: a blown-up voltage -> exit $rc, '$msg', last sample at '$(tail -n 1 "$out/blow/hh.v.csv" | cut -d, -f1)';"
   echo "      expected exit 4, the step and the cell, outputs committed up to 50.025 ms"
@@ -198,6 +199,26 @@ if ! "$bin" resume "$out/runC/checkpoint" --quiet --duration 110 || [ -e "$out/r
   fail=1
 else
   echo "ok: a moved run directory resumes its own outputs"
+fi
+# The same with a trailing slash on --out (as shells complete it).
+"$bin" run "$model" --out "$out/runS/" --quiet --duration 60 --checkpoint-every 30
+cp -r "$out/runS" "$out/runT"
+cp "$out/runS/hh.v.csv" "$out/runS.v"
+if ! "$bin" resume "$out/runT/checkpoint/" --quiet --duration 100 || ! cmp -s "$out/runS/hh.v.csv" "$out/runS.v" ||
+   [ "$(tail -n 1 "$out/runT/hh.v.csv" | cut -d, -f1)" != "100.000" ]; then
+  echo "FAIL: --out with a trailing slash: resuming the copy changed the original's outputs or not its own"
+  fail=1
+fi
+# A checkpoint directory kept apart from the outputs: it continues them where
+# the run wrote them (runA, at 60 ms).
+mkdir -p "$out/apart"
+cp -r "$out/runA/checkpoint" "$out/apart/ck"
+if ! "$bin" resume "$out/apart/ck" --quiet --duration 80 ||
+   [ "$(tail -n 1 "$out/runA/hh.v.csv" | cut -d, -f1)" != "80.000" ]; then
+  echo "FAIL: a checkpoint kept apart from its outputs did not continue them"
+  fail=1
+else
+  echo "ok: a checkpoint kept apart continues the outputs where the run wrote them"
 fi
 # A file the model reads (given spike times) changed between the run and its
 # resume: refused, exit 2, saying which.

@@ -32,10 +32,12 @@ std::string read_text_file(const std::string& path, const std::string& what) {
   if (!in) {
     const int e = errno;
     std::error_code ec;
-    throw model_error(fmt::format("{}: cannot open the {}: {} (looked for {}); valid: a readable {} (a relative path is "
-                                  "read from the model file's directory; from Python, a model of tables reads it from "
-                                  "the working directory)",
-                                  path, what, std::strerror(e), std::filesystem::absolute(path, ec).string(), what));
+    // A file a model names: where a relative path is read from.
+    const char* relative = what == "model file" ? ""
+                                                : " (a relative path is read from the model file's directory; from "
+                                                  "Python, a model of tables reads it from the working directory)";
+    throw model_error(fmt::format("{}: cannot open the {}: {} (looked for {}); valid: a readable {}{}", path, what,
+                                  std::strerror(e), std::filesystem::absolute(path, ec).string(), what, relative));
   }
   std::ostringstream text;
   text << in.rdbuf();

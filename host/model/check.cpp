@@ -613,6 +613,8 @@ class checker {
       const auto& s = secs[i];
       const source_loc sfb = path(format("{}.section '{}'", fb.key, s.name));
       if (s.name.empty()) r_.add(at(s, sfb, "name"), "the section name is empty", "a non-empty name");
+      else if (const std::string flaw = name_flaw(s.name); !flaw.empty())
+        r_.add(at(s, sfb, "name"), format("the name '{}' {}", s.name, flaw), name_rule);
       else if (!by_name.emplace(s.name, &s).second)
         r_.add(at(s, sfb, "name"), format("section '{}' is defined twice", s.name), "unique section names in a cell");
       if (s.tag.empty()) r_.add(at(s, sfb, "tag"), "the tag is empty", "soma, axon, dend, apic or a tag of your own");
@@ -675,6 +677,8 @@ class checker {
       const auto& sp = m.spines[i];
       const source_loc sfb = path(format("{}.spine[{}]", fb.key, i));
       if (sp.name.empty()) r_.add(at(sp, sfb, "name"), "the spine's name is empty", "a non-empty name");
+      else if (const std::string flaw = name_flaw(sp.name); !flaw.empty())
+        r_.add(at(sp, sfb, "name"), format("the name '{}' {}", sp.name, flaw), name_rule);
       for (auto [k, x] : {std::pair{"neck_length", sp.neck_length}, std::pair{"neck_diam", sp.neck_diam},
                           std::pair{"head_length", sp.head_length}, std::pair{"head_diam", sp.head_diam}})
         positive(at(sp, sfb, k), x, "um", "a size > 0 [um]");
