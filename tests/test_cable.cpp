@@ -379,8 +379,8 @@ TEST_CASE("a cell with active dendrites, distance gradients and a calcium pool m
   const network net = example("active_dendrite.toml");
   const double worst = compare_with_neuron(net, "active_dendrite", {{2, "apic(0.9)"}, {3, "tuft(0.5)"}});
   MESSAGE("active dendrite: largest |v - v_NEURON| " << worst << " mV");
-  CHECK(worst < 3e-8);  // rounding (measured: 2.9e-9 mV)
-  // [Ca]i in the tuft, where the pool moves it (relative: it spans 5e-5 to 1e-2 mM).
+  CHECK(worst < 3e-8);  // rounding (measured: 1.3e-8 mV)
+  // [Ca]i in the tuft, where the pool moves it (relative: it spans 5e-5 to 7e-4 mM).
   network every_step = net;
   for (auto& r : every_step.records) r.interval = 0.0;
   const auto o = run(every_step, which::cpu);
@@ -392,8 +392,8 @@ TEST_CASE("a cell with active dendrites, distance gradients and a calcium pool m
   double worst_cai = 0.0;
   for (std::size_t i = 0; i < ref.size(); ++i) worst_cai = std::max(worst_cai, std::fabs(cai[i * every] - ref[i]) / ref[i]);
   MESSAGE("active dendrite: largest relative |cai - cai_NEURON| " << worst_cai);
-  CHECK(worst_cai < 1e-9);  // rounding (measured: 4.9e-11)
-  CHECK(*std::max_element(cai.begin(), cai.end()) > 100 * cai.front());  // the pool does fill
+  CHECK(worst_cai < 1e-9);  // rounding (measured: 4.7e-11)
+  CHECK(*std::max_element(cai.begin(), cai.end()) > 10 * cai.front());  // the pool does fill (14x: the Ca spike)
 }
 
 TEST_CASE("the squid axon conducts at NEURON's velocity at every discretisation, converging to Hodgkin and Huxley's 18.8 m/s") {

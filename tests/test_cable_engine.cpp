@@ -194,6 +194,36 @@ TEST_CASE("model files of cable cells: the examples run, every cell fires, every
         }
       }
     }
+    if (std::string(name) == "swc_neuron.toml") {
+      // The inputs fire the pyramidal cell repetitively (not once, then
+      // spikes that stay below the detector), and the step from 100 ms
+      // fires it faster.
+      const auto t = spike_times(o, "pyr");
+      const auto before = std::count_if(t.begin(), t.end(), [](double x) { return x < 100.0; });
+      CHECK(before >= 4);
+      CHECK(static_cast<std::ptrdiff_t>(t.size()) - before > before);
+    }
+    if (std::string(name) == "active_dendrite.toml") {
+      // The tuft's step (70-75 ms) fires a Ca spike: above 0 mV, above
+      // -20 mV for longer than the step, [Ca]i up severalfold, and the
+      // soma fires from it.
+      const auto& tuft = o.traces.at(3);  // v at tuft(0.5)
+      const auto& cai = o.traces.at(4);   // [Ca]i there
+      double peak = -1e9, above = 0.0, ca0 = 0.0, ca = 0.0;
+      for (std::size_t k = 0; k < tuft.steps.size(); ++k) {
+        const double t = static_cast<double>(tuft.steps[k]) * o.dt;
+        if (t < 70.0 - 1e-9 || t >= 100.0) continue;
+        peak = std::max(peak, tuft.values[k]);
+        above += tuft.values[k] > -20.0 ? o.dt : 0.0;
+        if (ca0 == 0.0) ca0 = cai.values[k];
+        ca = std::max(ca, cai.values[k]);
+      }
+      CHECK(peak > 0.0);
+      CHECK(above > 6.0);
+      CHECK(ca > 3.0 * ca0);
+      const auto t = spike_times(o, "cell");
+      CHECK(std::count_if(t.begin(), t.end(), [](double x) { return x > 70.0 && x < 90.0; }) == 1);
+    }
   }
 }
 

@@ -75,7 +75,8 @@ if os.path.exists(cli):
                 f.write(TOML.format(duration=settle + window, amp=float(amp)))
             subprocess.run([cli, "run", path, "--engine", "cpu", "--threads", "1", "--quiet", "--out",
                             os.path.join(tmp, "o")], check=True, stdout=subprocess.DEVNULL)
-            np.loadtxt(os.path.join(tmp, "o", "spikes.csv"), delimiter=",", skiprows=1, usecols=0, ndmin=1)
+            with open(os.path.join(tmp, "o", "spikes.csv")) as f:  # read, as a script would (no spike: a header only)
+                np.array([float(line.split(",")[0]) for line in f.readlines()[1:]])
     cli_s = time.perf_counter() - t0
 
 for a, r in zip(amps, rates):

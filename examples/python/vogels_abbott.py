@@ -1,8 +1,14 @@
 """The Vogels-Abbott benchmark (Vogels & Abbott 2005, J Neurosci 25:10786; as
 benchmark 1, COBA, of Brette et al. 2007, J Comput Neurosci 23:349): 4000
 integrate-and-fire cells with exponential conductance synapses, 80 %
-excitatory, connected with probability 0.02, kicked into self-sustained
-activity by a short Poisson input. Written against PyNN's API: it runs on
+excitatory, connected with probability 0.02, kicked by a short Poisson
+input (20 sources at 100 Hz for 50 ms). With these values (PyNN's
+VAbenchmarks: 4 nS and 51 nS, scaled with the cell count) the activity does
+not sustain itself here: the last spikes come about 18 ms after the kick,
+on Ranvier and on NEURON alike (and with Brette et al.'s 6 and 67 nS, or
+0.2 ms delays, too), so the rates below are of that burst, averaged over the
+whole run. What the script shows is the same network giving the same rates
+on two simulators. Written against PyNN's API: it runs on
 Ranvier or on NEURON by changing one import (the line below), or with
 --simulator neuron.
 
