@@ -290,6 +290,13 @@ if [ $rc -ne 2 ] || [[ $msg != *"simulation.dt"* ]]; then
   echo "FAIL: ranvier info BAD -> exit $rc, '$msg'; expected exit 2 and the key"
   fail=1
 fi
+# The CLI has waiting OpenMP threads spin briefly (GOMP_SPINCOUNT 10000),
+# unless the user chose.
+if ! env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY "$bin" info | grep -q "GOMP_SPINCOUNT = 10000" ||
+   ! env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=PASSIVE "$bin" info | grep -q "as OMP_WAIT_POLICY = PASSIVE"; then
+  echo "FAIL: ranvier info does not show the OpenMP wait setting: $("$bin" info | grep OpenMP)"
+  fail=1
+fi
 # `ranvier info`: every line ends in a newline.
 last=$("$bin" info | tail -c 1 | od -An -c | tr -d ' ')
 if [ "$last" != '\n' ]; then

@@ -26,10 +26,16 @@ import pickle
 import tomllib
 from typing import Any, Iterable, Mapping
 
-import numpy as np
+# Threads waiting at a step's end spin briefly, then sleep (as the CLI has
+# them: host/main.cpp), unless the user chose. GNU OpenMP reads this when it
+# is loaded, so before NumPy (which may load it) and the engine.
+if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
+    os.environ["GOMP_SPINCOUNT"] = "10000"
 
-from . import _ranvier
-from ._errors import (CudaError, Error, InternalError, ModelError, NumericalError, OutputError,
+import numpy as np  # noqa: E402
+
+from . import _ranvier  # noqa: E402
+from ._errors import (CudaError, Error, InternalError, ModelError, NumericalError, OutputError,  # noqa: E402
                       ResourceError)
 
 __all__ = ["Model", "Simulation", "load", "cuda_available", "Error", "ModelError", "NumericalError",
