@@ -175,17 +175,23 @@ else
   echo "ok: cut checkpoint -> exit 2: $msg"
 fi
 # A run directory copied (or moved) with its checkpoint inside continues its
-# own outputs, never the original's.
-"$bin" run "$model" --out "$out/runA" --quiet --duration 60 --checkpoint-every 30
-cp -r "$out/runA" "$out/runB"
-cp "$out/runA/hh.v.csv" "$out/runA.v"
-if ! "$bin" resume "$out/runB/checkpoint" --quiet --duration 100 || ! cmp -s "$out/runA/hh.v.csv" "$out/runA.v" ||
-   [ "$(tail -n 1 "$out/runB/hh.v.csv" | cut -d, -f1)" != "100.000" ]; then
-  echo "FAIL: resuming a copied run directory changed the original's outputs or did not extend its own"
-  fail=1
-else
-  echo "ok: a copied run directory resumes its own outputs"
-fi
+# own outputs, never the original's. copied_resumes FROM TO SLASH: a run of
+# 60 ms into FROM (--out FROM followed by SLASH), copied to TO and resumed
+# there to 100 ms.
+copied_resumes() {
+  "$bin" run "$model" --out "$out/$1$3" --quiet --duration 60 --checkpoint-every 30
+  cp -r "$out/$1" "$out/$2"
+  cp "$out/$1/hh.v.csv" "$out/$1.v"
+  if ! "$bin" resume "$out/$2/checkpoint$3" --quiet --duration 100 || ! cmp -s "$out/$1/hh.v.csv" "$out/$1.v" ||
+     [ "$(tail -n 1 "$out/$2/hh.v.csv" | cut -d, -f1)" != "100.000" ]; then
+    echo "FAIL: resuming a copy of a run directory (--out '$1$3') changed the original's outputs or not its own"
+    fail=1
+  else
+    echo "ok: a copied run directory (--out '$1$3') resumes its own outputs"
+  fi
+}
+copied_resumes runA runB ""
+copied_resumes runS runT /  # a trailing slash, as shells complete it
 msg=$("$bin" resume "$out/runB" --quiet 2>&1 >/dev/null)
 rc=$?
 if [ $rc -ne 2 ] || [[ $msg != *"looks like a run's output directory: \`ranvier resume $out/runB/checkpoint\`"* ]]; then
@@ -199,15 +205,6 @@ if ! "$bin" resume "$out/runC/checkpoint" --quiet --duration 110 || [ -e "$out/r
   fail=1
 else
   echo "ok: a moved run directory resumes its own outputs"
-fi
-# The same with a trailing slash on --out (as shells complete it).
-"$bin" run "$model" --out "$out/runS/" --quiet --duration 60 --checkpoint-every 30
-cp -r "$out/runS" "$out/runT"
-cp "$out/runS/hh.v.csv" "$out/runS.v"
-if ! "$bin" resume "$out/runT/checkpoint/" --quiet --duration 100 || ! cmp -s "$out/runS/hh.v.csv" "$out/runS.v" ||
-   [ "$(tail -n 1 "$out/runT/hh.v.csv" | cut -d, -f1)" != "100.000" ]; then
-  echo "FAIL: --out with a trailing slash: resuming the copy changed the original's outputs or not its own"
-  fail=1
 fi
 # A checkpoint directory kept apart from the outputs: it continues them where
 # the run wrote them (runA, at 60 ms).
