@@ -296,7 +296,7 @@ TEST_CASE("no window of a run holds more spikes than a GPU batch's record is siz
   poisson.name = "poisson";
   poisson.kind = population_kind::poisson;
   poisson.size = 30;
-  poisson.rate = 5000.0;  // [Hz]: 12 % of the steps
+  poisson.rate = 4000.0;  // [Hz]: 10 % of the steps (the most a source delivers within 5 %)
   all.populations.push_back(poisson);
   add_spike_source(all, "given", 2, {{1.0, 0}, {1.0, 0}, {1.0, 1}, {1.01, 1}, {30.0, 0}}, "lif_ref", "syn", 0.0);
   for (const char* p : {"izh", "adex", "fhn", "poisson", "given"}) add_record(all, p, "spikes");
