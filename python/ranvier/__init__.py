@@ -434,12 +434,17 @@ class Simulation:
 
     def set_rate(self, population: str, rate_hz: float) -> None:
         """Changes a Poisson population's rate [Hz] and continues. A rate the engine refuses changes nothing."""
-        pops = self.model.tables.get("population", [])
-        for p in pops if isinstance(pops, list) else []:
-            if isinstance(p, dict) and p.get("name") == population:
+        pops = [p for p in (self.model.tables.get("population", []) if isinstance(self.model.tables.get(
+            "population", []), list) else []) if isinstance(p, dict)]
+        poisson = [p.get("name") for p in pops if p.get("kind") == "poisson"]
+        for p in pops:
+            if p.get("name") == population:
+                if p.get("kind") != "poisson":
+                    raise ModelError(f"set_rate: population {population!r} is of kind {p.get('kind', 'cell')!r}, not "
+                                     f"\"poisson\"; valid: {', '.join(poisson) or 'none: the model has no Poisson population'}")
                 self._edit(p, {"rate": rate_hz})
                 return
-        raise ModelError(f"set_rate: no population {population!r}; valid: {', '.join(self._populations)}")
+        raise ModelError(f"set_rate: no population {population!r}; valid: {', '.join(poisson) or 'none: the model has no Poisson population'}")
 
     # -- results ---------------------------------------------------------------
     def spikes(self, population: str | None = None) -> dict[str, np.ndarray]:

@@ -207,6 +207,9 @@ def test_a_refused_change_changes_nothing():
         sim.set_stimulus(0, ampp=1.0)
     with pytest.raises(ranvier.ModelError, match=r"population\[1\] 'ext'.rate"):
         sim.set_rate("ext", -5.0)
+    with pytest.raises(ranvier.ModelError, match=r"set_rate: population 'hh' is of kind 'cell', not \"poisson\"; "
+                                                 r"valid: ext"):
+        sim.set_rate("hh", 5.0)
     with pytest.raises(ranvier.ModelError, match=r"dt, seed, precision or mode"):
         sim.update(stimulated() | {"simulation": {**stimulated()["simulation"], "dt": 0.05}})
     assert sim.model.tables == before and sim.model.tables["simulation"]["dt"] == sim.dt
