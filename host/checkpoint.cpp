@@ -372,24 +372,8 @@ std::filesystem::path resumed_outputs(const checkpoint& c, const std::filesystem
   // Which holds them: each output (or, after a kill, its .partial) begins
   // with the bytes the checkpoint saw.
   const auto holds = [&](const std::filesystem::path& dir) {
-    for (const auto& o : c.outputs) {
-      std::error_code ec;
-      std::filesystem::path f = dir / (o.name + ".partial");
-      if (!std::filesystem::exists(f, ec)) f = dir / o.name;
-      std::FILE* in = std::fopen(f.c_str(), "rb");
-      if (!in) return false;
-      checksum64 sum;
-      std::vector<char> buf(1 << 20);
-      std::uint64_t left = o.bytes;
-      while (left > 0) {
-        const std::size_t r = std::fread(buf.data(), 1, static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size())), in);
-        if (r == 0) break;
-        sum.update(buf.data(), r);
-        left -= r;
-      }
-      std::fclose(in);
-      if (left > 0 || sum.digest() != o.checksum) return false;
-    }
+    for (const auto& o : c.outputs)
+      if (!read_output_prefix(dir, o).matches(o)) return false;
     return true;
   };
   for (const auto& p : places)

@@ -45,44 +45,58 @@ output_writer::file output_writer::open(const std::string& name, const std::stri
   return f;
 }
 
-// The earlier run's file: NAME.partial if it was stopped or killed, else
-// NAME.
-std::filesystem::path output_writer::earlier(const std::string& name) const {
+namespace {
+// The earlier run's file in dir: NAME.partial if it was stopped or killed,
+// else NAME.
+std::filesystem::path earlier_file(const std::filesystem::path& dir, const std::string& name) {
   std::error_code ec;
-  const std::filesystem::path partial = resume_->from / (name + ".partial");
-  return std::filesystem::exists(partial, ec) ? partial : resume_->from / name;
+  const std::filesystem::path partial = dir / (name + ".partial");
+  return std::filesystem::exists(partial, ec) ? partial : dir / name;
 }
+}  // namespace
 
-// Checks that the earlier run's file still starts with what the checkpoint
-// saw; returns the running checksum of those bytes. Reads only.
-checksum64 output_writer::verify_earlier(const output_position& at) const {
-  const std::filesystem::path from = earlier(at.name);
-  std::FILE* in = std::fopen(from.c_str(), "rb");
-  if (!in)
-    throw model_error(fmt::format("resuming: cannot open {} ({}), the output the checkpoint continues; valid: the "
-                                  "output directory of the run that wrote the checkpoint, as it left it",
-                                  from.string(), std::generic_category().message(errno)));
-  checksum64 c;
+output_prefix read_output_prefix(const std::filesystem::path& dir, const output_position& at) {
+  output_prefix p;
+  p.file = earlier_file(dir, at.name);
+  std::FILE* in = std::fopen(p.file.c_str(), "rb");
+  if (!in) {
+    p.error = errno;
+    return p;
+  }
+  p.opened = true;
   std::vector<char> buf(1 << 20);
-  std::uint64_t left = at.bytes, got = 0;
+  std::uint64_t left = at.bytes;
   while (left > 0) {
     const std::size_t r =
         std::fread(buf.data(), 1, static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size())), in);
     if (r == 0) break;
-    c.update(buf.data(), r);
+    p.sum.update(buf.data(), r);
     left -= r;
-    got += r;
+    p.got += r;
   }
   std::fclose(in);
-  if (got < at.bytes)
+  return p;
+}
+
+std::filesystem::path output_writer::earlier(const std::string& name) const { return earlier_file(resume_->from, name); }
+
+// Checks that the earlier run's file still starts with what the checkpoint
+// saw; returns the running checksum of those bytes. Reads only.
+checksum64 output_writer::verify_earlier(const output_position& at) const {
+  const output_prefix p = read_output_prefix(resume_->from, at);
+  if (!p.opened)
+    throw model_error(fmt::format("resuming: cannot open {} ({}), the output the checkpoint continues; valid: the "
+                                  "output directory of the run that wrote the checkpoint, as it left it",
+                                  p.file.string(), std::generic_category().message(p.error)));
+  if (p.got < at.bytes)
     throw model_error(fmt::format("resuming: {} is shorter than when the checkpoint was written ({} bytes then, {} now); "
                                   "valid: the outputs as the run left them",
-                                  from.string(), at.bytes, got));
-  if (c.digest() != at.checksum)
+                                  p.file.string(), at.bytes, p.got));
+  if (p.sum.digest() != at.checksum)
     throw model_error(fmt::format("resuming: {} was changed since the checkpoint was written (its first {} bytes "
                                   "differ); valid: the outputs as the run left them",
-                                  from.string(), at.bytes));
-  return c;
+                                  p.file.string(), at.bytes));
+  return p.sum;
 }
 
 // Continues the earlier file (verified) from at.bytes: this run's own

@@ -37,6 +37,20 @@ struct output_resume {
   std::vector<output_position> positions;
 };
 
+// The first `at.bytes` of an earlier run's output at.name in `dir` (its
+// NAME.partial where the run was stopped or killed, else NAME): whether the
+// file opened (else `error`, its errno), how many bytes were read, and
+// their checksum. Reads only.
+struct output_prefix {
+  std::filesystem::path file;
+  bool opened = false;
+  int error = 0;
+  std::uint64_t got = 0;
+  checksum64 sum;
+  bool matches(const output_position& at) const { return opened && got == at.bytes && sum.digest() == at.checksum; }
+};
+output_prefix read_output_prefix(const std::filesystem::path& dir, const output_position& at);
+
 class output_writer {
  public:
   // Prepares the writers for every record of the image; creates dir. With
