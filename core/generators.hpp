@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/dmath.hpp"
 #include "core/hd.hpp"
 #include "core/rng.hpp"
 
@@ -30,6 +31,11 @@ struct poisson_view {
   std::int64_t cycle_steps;
   std::uint64_t cycle[max_rate_cycle];
 };
+
+// The probability that a source of rate `rate` [Hz] fires in a step of
+// `dt` [ms]: 1 − e^(−rate·dt). A source fires at most once a step, so it
+// delivers this over dt of the rate (what the model checker bounds).
+RANVIER_HD double poisson_p_spike(double rate, double dt) { return -det_expm1(-rate * dt * 1e-3); }
 
 // The threshold of the rate in force at `step` (an active step).
 RANVIER_HD std::uint64_t poisson_threshold_at(const poisson_view& P, std::int64_t step) {

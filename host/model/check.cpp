@@ -907,15 +907,14 @@ class checker {
     return false;
   }
 
-  // A Poisson source fires at most once a step (core/generators.hpp: with
-  // probability 1 − e^(−rate·dt)), so it delivers (1 − e^(−x))/x of the rate
-  // asked for, x = rate·dt: refused beyond x = 0.1 (4.8 % less), where a
-  // model would silently get less input than it says.
+  // A Poisson source fires at most once a step (core::poisson_p_spike), so
+  // it delivers (1 − e^(−x))/x of the rate asked for, x = rate·dt: refused
+  // beyond x = 0.1 (4.8 % less), where a model would silently get less
+  // input than it says.
   void deliverable_rate(const source_loc& l, const char* key, double rate) {
     if (!dt_ok_) return;
-    const double x = rate * 1e-3 * net_.sim.dt;
-    if (!(x > 0.1)) return;
-    const double got = -std::expm1(-x) / (1e-3 * net_.sim.dt);
+    if (!(rate * net_.sim.dt * 1e-3 > 0.1)) return;
+    const double got = core::poisson_p_spike(rate, net_.sim.dt) / (1e-3 * net_.sim.dt);
     r_.add(l,
            format("{} = {} Hz at dt = {} ms: a source fires at most once a step, so it would fire at {:.1f} Hz ({:.1f} "
                   "% less)",

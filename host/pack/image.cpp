@@ -964,7 +964,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
     gs.params.stream_id = static_cast<std::uint32_t>(p);
     gs.params.seed = net.sim.seed;
     // Probability of at least one event of a Poisson process in one step.
-    gs.params.p_spike = -core::det_expm1(-pd.rate * dt * 1e-3);
+    gs.params.p_spike = core::poisson_p_spike(pd.rate, dt);
     gs.params.threshold = core::poisson_threshold(gs.params.p_spike);
     gs.params.start = time_steps(pd.start, dt);
     gs.params.stop = time_steps(pd.stop, dt);
@@ -972,7 +972,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
       gs.params.ncycle = static_cast<std::uint32_t>(pd.rates.size());
       gs.params.cycle_steps = std::max<std::int64_t>(1, time_steps(pd.rate_interval, dt));
       for (std::size_t k = 0; k < pd.rates.size(); ++k)
-        gs.params.cycle[k] = core::poisson_threshold(-core::det_expm1(-pd.rates[k] * dt * 1e-3));
+        gs.params.cycle[k] = core::poisson_threshold(core::poisson_p_spike(pd.rates[k], dt));
     }
     gs.spike_count.assign(gs.params.ncells, 0);
     img.generators.push_back(std::move(gs));
