@@ -211,14 +211,15 @@ resource_estimate estimate_resources(const network& net) {
     e.host_bytes += p.host_bytes;
     e.device_bytes += p.device_bytes;
   }
-  // Building holds the static connections once (target, weight in double
-  // or a class, delay; host/build/build.cpp draws them twice instead of
-  // keeping lists), then in single precision the image's float weights
-  // beside the double ones. Dynamic connections are kept as drawn lists
-  // (about 48 B) while their own arrays are ordered.
+  // Building holds the static connections once, as the image keeps them
+  // (host/build/build.cpp draws them twice instead of keeping lists, and
+  // rounds each weight to the precision as it places it), beside a chunk of
+  // at most about 1M drawn ones (source, weight in double, delay, location:
+  // 20 B each). Dynamic connections are kept as drawn lists (about 48 B)
+  // while their own arrays are ordered.
   const double static_conn = e.connections - e.plastic_connections;
-  const double built_weight = classes.on() ? 1.0 : single ? 12.0 : 8.0;
-  e.host_build_bytes = std::max(e.host_bytes, cells.host_bytes + (4.0 + built_weight + delay_bytes) * static_conn +
+  e.host_build_bytes = std::max(e.host_bytes, cells.host_bytes + stat.host_bytes +
+                                                  20.0 * std::min(static_conn, 1048576.0) +
                                                   48.0 * e.plastic_connections + dyn.host_bytes);
   return e;
 }

@@ -1,7 +1,7 @@
 // Network construction: the connection rules' statistics (a chi-square test of
 // fixed-probability in-degrees), exact in-degrees, delay rounding, weights
-// within their distributions, the index by target, and the same CSR for any
-// thread count.
+// within their distributions, the index by target, the same CSR for any
+// thread count, and single precision's weights as double's rounded once.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -485,6 +485,38 @@ TEST_CASE("the same network is built with 1 and 2 threads") {
   CHECK(one.groups[0].v == two.groups[0].v);
   CHECK(one.groups[0].receptors[0].state == two.groups[0].receptors[0].state);
   CHECK(one.nconnections() > 100000);
+}
+
+TEST_CASE("single precision keeps the drawn weights of double precision, each rounded once to float") {
+  // The builder places each weight in the image's precision (no double copy
+  // beside the floats): the same connections, each weight the double one
+  // rounded to float.
+  network net = two_populations(700, 900);
+  auto p1 = projection("a", "b", connect_rule::fixed_total_number);
+  p1.total = 40000;
+  p1.multapses = true;
+  p1.weight = distribution::normal(0.001, 0.0003, 0.0, 1.0);
+  p1.delay = distribution::normal(1.0, 0.3, 0.1, 3.0);
+  auto p2 = projection("b", "a", connect_rule::fixed_probability);
+  p2.probability = 0.05;
+  p2.weight = distribution::lognormal(-6.0, 0.5, 0.0, 0.05);
+  net.projections = {p1, p2};
+  const auto wide = build(net, 2);
+  net.sim.prec = precision::single;
+  check(net);
+  const auto narrow = std::get<image<float>>(pack(net, 2));
+  CHECK(narrow.row == wide.row);
+  CHECK(narrow.target == wide.target);
+  CHECK(narrow.delay16 == wide.delay16);
+  REQUIRE(narrow.weight.size() == wide.weight.size());
+  REQUIRE(wide.nconnections() > 50000);
+  std::uint64_t rounded = 0, differ = 0;
+  for (std::uint64_t c = 0; c < wide.nconnections(); ++c) {
+    rounded += narrow.weight[c] == static_cast<float>(wide.weight[c]);
+    differ += static_cast<double>(narrow.weight[c]) != wide.weight[c];
+  }
+  CHECK(rounded == wide.nconnections());
+  CHECK(differ > wide.nconnections() / 2);  // drawn doubles: most are not floats
 }
 
 }  // TEST_SUITE

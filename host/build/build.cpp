@@ -264,8 +264,9 @@ void choose_sources(const projection_desc& pr, std::uint32_t pre_size, bool same
 
 }  // namespace
 
-connectivity build_connectivity(const network& net, const cell_layout& layout,
-                                const std::vector<cell_type_layout>& types, int threads, bool progress) {
+template <class W>
+connectivity<W> build_connectivity(const network& net, const cell_layout& layout,
+                                   const std::vector<cell_type_layout>& types, int threads, bool progress) {
   const double dt = net.sim.dt;
   // Progress: connections built, against the rules' expected total.
   double expected = 0.0;
@@ -319,7 +320,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   };
   std::vector<built> projections(net.projections.size());
   const auto plastic = [&](std::size_t pi) { return net.projections[pi].is_dynamic(); };
-  connectivity C;
+  connectivity<W> C;
   C.row.assign(static_cast<std::size_t>(layout.nsources) + 1, 0);
 
   // Runs f(j) for every cell j of [lo, hi) on the threads, rethrowing the
@@ -459,8 +460,8 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
 
   // Gather into CSR by source: projections in order, then postsynaptic cells
   // in order, then each cell's sources in the order drawn. Second pass: a
-  // chunk of cells (about 4M connections) drawn again on the threads, then
-  // placed in order.
+  // chunk of cells (about 1M connections, little beside the arrays) drawn
+  // again on the threads, then placed in order.
   for (std::size_t s = 0; s < layout.nsources; ++s) C.row[s + 1] += C.row[s];
   const std::uint64_t n = C.row.back();
   // Delays in 16 bits when no static projection allows one above 65535
@@ -480,7 +481,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
     auto& b = projections[pi];
     for (std::uint32_t j0 = 0; j0 < b.post_size;) {
       std::uint32_t j1 = j0;
-      for (std::uint64_t m = 0; j1 < b.post_size && (j1 == j0 || m + b.indegree[j1] <= (4u << 20)); ++j1) m += b.indegree[j1];
+      for (std::uint64_t m = 0; j1 < b.post_size && (j1 == j0 || m + b.indegree[j1] <= (1u << 20)); ++j1) m += b.indegree[j1];
       chunk.resize(j1 - j0);
       over_cells(j0, j1, [&](std::uint32_t j) { draw_cell(pi, j, chunk[j - j0]); });
       for (std::uint32_t j = j0; j < j1; ++j) {
@@ -497,7 +498,7 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
           if (classes)
             C.cls[c] = static_cast<std::uint8_t>(C.classes.of_projection[pi]);
           else
-            C.weight[c] = in.weight[k];
+            C.weight[c] = static_cast<W>(in.weight[k]);
           if (!class_delays && narrow)
             C.delay16[c] = static_cast<std::uint16_t>(in.delay[k]);
           else if (!class_delays)
@@ -564,5 +565,10 @@ connectivity build_connectivity(const network& net, const cell_layout& layout,
   report(true);
   return C;
 }
+
+template connectivity<float> build_connectivity(const network&, const cell_layout&, const std::vector<cell_type_layout>&,
+                                                int, bool);
+template connectivity<double> build_connectivity(const network&, const cell_layout&, const std::vector<cell_type_layout>&,
+                                                 int, bool);
 
 }  // namespace ranvier

@@ -107,12 +107,15 @@ static_classes static_connection_classes(const network& net);
 
 // Connections in CSR order by source gid. Weights in the receptor's unit
 // (µS), delays in whole steps. Plastic projections' connections are in
-// `plastic`, not in the static CSR.
+// `plastic`, not in the static CSR. W: the static weights' type, the image's
+// precision, so that single-precision weights are never held in double
+// beside their floats (each drawn in double, then rounded once).
+template <class W>
 struct connectivity {
   std::vector<std::uint64_t> row;      // nsources + 1 offsets
   std::vector<std::uint32_t> target;   // ring-buffer target (receptor instance)
   // [µS] per connection; empty when the connections have classes (cls).
-  std::vector<double> weight;
+  std::vector<W> weight;
   // Per connection its class (static_connection_classes), or empty.
   std::vector<std::uint8_t> cls;
   static_classes classes;
@@ -129,8 +132,9 @@ struct connectivity {
 // Builds all projections with `threads` OpenMP threads (0: the default).
 // With `progress`, building that takes more than a few seconds prints a line
 // on stderr once a second: connections built of those expected, rate, ETA.
-connectivity build_connectivity(const network& net, const cell_layout& layout,
-                                const std::vector<cell_type_layout>& types, int threads = 0, bool progress = false);
+template <class W>
+connectivity<W> build_connectivity(const network& net, const cell_layout& layout,
+                                   const std::vector<cell_type_layout>& types, int threads = 0, bool progress = false);
 
 // A delay in ms as whole steps: the nearest step count, halves rounded up,
 // computed as floor(delay/dt + 0.5 + 1e-9) so that decimal delays such as

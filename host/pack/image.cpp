@@ -891,7 +891,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
   const auto t0 = clock::now();
   const auto types = lay_out_cell_types(net);
   const cell_layout L = lay_out_cells(net, types);
-  connectivity C = build_connectivity(net, L, types, threads, timing.progress);
+  connectivity<T> C = build_connectivity<T>(net, L, types, threads, timing.progress);
   const auto t1 = clock::now();
 
   image<T> img;
@@ -1001,13 +1001,7 @@ template <class T> image<T> pack_as(const network& net, int threads, pack_timing
 
   img.row = std::move(C.row);
   img.target = std::move(C.target);
-  if constexpr (std::is_same_v<T, double>) {
-    img.weight = std::move(C.weight);
-  } else {
-    img.weight.resize(C.weight.size());
-    for (std::size_t c = 0; c < C.weight.size(); ++c) img.weight[c] = static_cast<T>(C.weight[c]);
-    C.weight = {};
-  }
+  img.weight = std::move(C.weight);
   img.cls = std::move(C.cls);
   for (double w : C.classes.weight) img.class_weight.push_back(static_cast<T>(w));
   img.class_delay = C.classes.delay;
