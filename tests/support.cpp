@@ -680,6 +680,7 @@ network plastic_network() {
   scaling.plasticity.tau_rate = 100.0;
   scaling.plasticity.interval = 1.0;
   scaling.plasticity.w_max = 0.004;
+  const plasticity_desc scaling_rule = scaling.plasticity;  // `scaling` dangles after the next add
   // Calcium-based plasticity (Graupner & Brunel), fast (tau_rho 500 ms) so
   // that weights move within the run: with the presynaptic lag D onto the
   // exponential receptor, without one and with a dendritic delay onto AMPA.
@@ -721,6 +722,12 @@ network plastic_network() {
   auto& cm = add("cleft_m", "in", "cleft", 3, 0.0, 0.002, 0.5, 3.0);
   cm.cleft.model = cleft_kind::metabotropic;
   cm.cleft.nt_half = 0.2;
+  // Homeostatic scaling into a cleft: on a learning step the cleft reads
+  // the weight after the update, on both engines.
+  auto& cs = add("cleft_s", "in", "cleft", 3, 0.0, 0.002, 0.5, 3.0);
+  cs.plasticity = scaling_rule;
+  cs.cleft.model = cleft_kind::metabotropic;
+  cs.cleft.nt_half = 0.2;
   auto& heb = add("heb", "in", "pls", 20, 0.0, 0.002, 0.5, 4.0);  // last: tests drop it
   heb.plasticity.rule = plasticity_rule::hebbian;
   heb.plasticity.eta = 1e-7;

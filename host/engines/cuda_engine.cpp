@@ -754,14 +754,17 @@ class cuda_engine final : public engine {
                  "plasticity");
       if (dp.view.rule != core::plastic_rule::none)
         check_cuda(kernels::launch_plastic_post<T, M>(dp.view, buffers_, propagate_blocks_, stream_), "plasticity");
-      if (dp.view.cleft.model != core::cleft_receptor::none)
-        check_cuda(kernels::launch_plastic_clefts<T>(dp.view, dp.syn.size(), buffers_, propagate_blocks_, stream_),
-                   "clefts");
       if (dp.view.rule == core::plastic_rule::hebbian)
         check_cuda(kernels::launch_plastic_hebbian<T, M>(dp.view, dp.source_of.get(), dp.source_of.size(), buffers_,
                                                          propagate_blocks_, stream_),
                    "plasticity");
     }
+    // The clefts after all learning, as on the CPU engine: a cleft's
+    // conductance is its weight now, after a Hebbian step's update.
+    for (const auto& dp : dplastic_)
+      if (dp.view.cleft.model != core::cleft_receptor::none)
+        check_cuda(kernels::launch_plastic_clefts<T>(dp.view, dp.syn.size(), buffers_, propagate_blocks_, stream_),
+                   "clefts");
     if (img_.has_gaps)
       for (auto& dg : dgroups_)
         if (dg.gap_node.size())
