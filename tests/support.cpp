@@ -740,6 +740,50 @@ network plastic_network() {
   return net;
 }
 
+// 65 given-time sources onto 1600 LIF cells (enough for three threads),
+// all to all, through STDP and through a Hebbian rule learning every step
+// (so every step's learning is shared among the threads): source 0 fires
+// once, sources 1..64 twice in one step, every 2 ms. In the step's sorted
+// spikes a source's two entries are adjacent and, after an odd number of
+// others, straddle the CPU engine's chunks of 8 spikes a thread.
+network repeated_sources_network() {
+  network net;
+  net.sim.dt = 0.1;
+  net.sim.duration = 60.0;
+  add_model_population(net, "lif", "lif",
+                       {{"cm", 0.2}, {"tau_m", 20.0}, {"e_l", -70.0}, {"v_th", -54.0}, {"v_reset", -60.0}, {"t_ref", 1.0}},
+                       {receptor_desc::expsyn("exc", 5.0, 0.0), receptor_desc::expsyn("heb", 5.0, 0.0)}, "out", 1600);
+  std::vector<given_spike> times;
+  for (double t = 1.0; t < 60.0; t += 2.0) {
+    times.push_back({t, 0, 0});
+    for (std::int64_t i = 1; i <= 64; ++i) {
+      times.push_back({t, i, 0});
+      times.push_back({t + 0.04, i, 0});
+    }
+  }
+  add_spike_source(net, "burst", 65, times, "out", "exc", 0.0);
+  auto& stdp = net.projections.back();
+  stdp.name = "stdp";
+  stdp.weight = distribution::uniform(0.0, 0.002);
+  stdp.delay = distribution::uniform(0.5, 2.0);
+  stdp.plasticity.rule = plasticity_rule::stdp;
+  stdp.plasticity.a_plus = 0.0001;
+  stdp.plasticity.a_minus = 0.000105;
+  stdp.plasticity.w_max = 0.004;
+  projection_desc heb = net.projections.back();
+  heb.name = "heb";
+  heb.receptor = "heb";
+  heb.plasticity = {};
+  heb.plasticity.rule = plasticity_rule::hebbian;
+  heb.plasticity.eta = 1e-7;
+  heb.plasticity.tau_rate = 20.0;
+  heb.plasticity.interval = 0.1;
+  heb.plasticity.w_max = 0.004;
+  net.projections.push_back(heb);
+  add_record(net, "out", "spikes");
+  return net;
+}
+
 // n LIF cells that never fire, each with a one-step pulse receptor per
 // projection ("r0", "r1", ...: its conductance after an arrival's step is
 // the weight that arrival delivered), and n given-time sources firing

@@ -146,6 +146,9 @@ network model_network();
 // and quantal terminals under STDP; BCM and homeostatic scaling; spikes and
 // v recorded.
 network plastic_network();
+// Sources given twice in a step through STDP and a Hebbian rule learning
+// every step (tests/support.cpp).
+network repeated_sources_network();
 
 // COBAHH (examples/cobahh.toml) for `ms` with spikes recorded of five
 // cells only: excitatory 0, 5 and 3199, inhibitory 0 and 799 (gids 0, 5,

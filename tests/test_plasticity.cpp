@@ -982,6 +982,24 @@ TEST_CASE("every array of a plastic network's state has a name of its own: STDP'
   CHECK(trace != x);
 }
 
+TEST_CASE("sources given twice in a step drive plastic projections the same on 1, 2 and 3 threads") {
+  // Each source's repeats must be taken by one thread in a row (the CUDA
+  // engine's warp takes them so), else two threads update its connections
+  // at once and updates are lost (repeated_sources_network).
+  network net = repeated_sources_network();
+  check(net);
+  const auto one = same_on_1_2_3_threads(net);
+  CHECK(one.spikes.size() > 300);
+  const auto img = std::get<image<double>>(pack(net, 1));
+  for (std::size_t q = 0; q < img.plastic.size(); ++q) {
+    CAPTURE(img.plastic[q].name);
+    const auto& w = state_of(one, img.plastic[q].name + ".weight");
+    std::size_t moved = 0;
+    for (std::size_t c = 0; c < w.size(); ++c) moved += w[c] != img.plastic[q].syn[c].w;
+    CHECK(moved > w.size() / 2);
+  }
+}
+
 TEST_CASE("a plastic network gives the same weights, traces and spikes on 1, 2 and 3 threads, and its weights move") {
   // STDP in both pairings and updates, Hebbian with Oja's term, BCM,
   // scaling, the calcium rule with and without its presynaptic lag,

@@ -860,8 +860,9 @@ class cpu_engine final : public engine {
 
   // shared: every thread of the region calls this and the loops are shared
   // among them (the ring by integer atomics); else one thread runs them
-  // all. A connection is touched at most once per loop (one source, one
-  // delay, one target cell), so the result does not depend on the threads
+  // all. A connection is touched by one thread per loop (one source, one
+  // delay, one target cell; a source given twice in a step twice by the same
+  // thread, each_spike), so the result does not depend on the threads
   // (kernels/README.md). Spikes from the merged history.
   void learn_in(std::int64_t step, bool shared) {
     const auto spikes_of = [&](std::int64_t s) -> const std::vector<std::uint32_t>* {
@@ -881,6 +882,19 @@ class cpu_engine final : public engine {
         for (std::int64_t i = 0; i < n; ++i) f(i);
       }
     };
+    // A loop over a step's spikes (sorted: a given-time source's repeats
+    // within the step are adjacent), calling f(gid) for each; a source's
+    // repeats run one after the other in one iteration, so that no two
+    // threads touch its connections at once (the CUDA engine's warp takes
+    // them in a row too).
+    const auto each_spike = [&](const std::vector<std::uint32_t>* sp, bool nowait, auto&& f) {
+      const std::int64_t n = sp ? static_cast<std::int64_t>(sp->size()) : 0;
+      each(n, nowait, [&](std::int64_t i) {
+        const std::uint32_t* g = sp->data();
+        if (i > 0 && g[i - 1] == g[i]) return;  // taken with the first of its run
+        for (std::int64_t r = i; r < n && g[r] == g[i]; ++r) f(g[r]);
+      });
+    };
     // A loop over every connection (or cell), in blocks of 4096.
     const auto each_block = [&](std::uint64_t n, auto&& f) {
       constexpr std::uint64_t block = 4096;
@@ -899,11 +913,10 @@ class cpu_engine final : public engine {
       const core::stdp_clock<T> clock = core::plastic_clock<M>(P, step);
       if (P.ca.lag > 0) {  // calcium rule: the late presynaptic transients, before the arrivals
         for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
-          const auto* sp = spikes_of(step - 1 - d - P.ca.lag);
-          each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {
+          each_spike(spikes_of(step - 1 - d - P.ca.lag), true, [&](std::uint32_t gid) {
             for (int k = 0; k < threads_; ++k) {
               std::uint64_t lo, hi;
-              arrivals_of(q, (*sp)[static_cast<std::size_t>(i)], d, k, lo, hi);
+              arrivals_of(q, gid, d, k, lo, hi);
               for (std::uint64_t c = lo; c < hi; ++c) core::plastic_late_pre<M>(P, c, step);
             }
           });
@@ -913,11 +926,10 @@ class cpu_engine final : public engine {
         }
       }
       for (std::uint32_t d = P.dmin; d <= P.dmax; ++d) {
-        const auto* sp = spikes_of(step - 1 - d);
-        each(static_cast<std::int64_t>(sp ? sp->size() : 0), true, [&](std::int64_t i) {
+        each_spike(spikes_of(step - 1 - d), true, [&](std::uint32_t gid) {
           for (int k = 0; k < threads_; ++k) {  // every thread's run of the row
             std::uint64_t lo, hi;
-            arrivals_of(q, (*sp)[static_cast<std::size_t>(i)], d, k, lo, hi);
+            arrivals_of(q, gid, d, k, lo, hi);
             arrive(P, clock, step, lo, hi, shared);
           }
         });
@@ -925,15 +937,11 @@ class cpu_engine final : public engine {
       if (shared) {
 #pragma omp barrier
       }
-      const auto* post = spikes_of(step - 1 - P.post_delay);
-      each(static_cast<std::int64_t>(post ? post->size() : 0), false, [&](std::int64_t i) {
-        const std::uint32_t gid = (*post)[static_cast<std::size_t>(i)];
+      each_spike(spikes_of(step - 1 - P.post_delay), false, [&](std::uint32_t gid) {
         if (gid >= P.post_gid_base && gid - P.post_gid_base < P.npost) post_spike(P, clock, gid - P.post_gid_base, step);
       });
       if (P.rule != core::plastic_rule::hebbian) continue;
-      const auto* pre = spikes_of(step - 1);
-      each(static_cast<std::int64_t>(pre ? pre->size() : 0), false,
-           [&](std::int64_t i) { core::plastic_pre_cell<M>(P, (*pre)[static_cast<std::size_t>(i)], step); });
+      each_spike(spikes_of(step - 1), false, [&](std::uint32_t gid) { core::plastic_pre_cell<M>(P, gid, step); });
       if (core::learns_at(P, step)) {
         if (P.theta)  // BCM: the cells' thresholds, then the connections
           each_block(P.npost, [&](std::uint64_t j) { core::plastic_learn_cell<M>(P, static_cast<std::uint32_t>(j), step); });
