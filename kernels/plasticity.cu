@@ -130,7 +130,7 @@ __global__ void plastic_modulate_kernel(const core::plastic_view<T> P, const ste
   if (threadIdx.x == 0) core::plastic_modulate<M>(P, *P.mod_state, now, count);
 }
 
-// Clefts: one thread per connection (after the projection's arrivals).
+// Clefts: one thread per connection (after all of the step's learning).
 template <class T>
 __global__ void plastic_clefts_kernel(const core::plastic_view<T> P, std::uint64_t n, const step_buffers b) {
   if (paused(b)) return;

@@ -87,7 +87,8 @@ TEST_CASE_TEMPLATE("fused steps and a propagate launch a step: CUDA gives the CP
   // spikes, the last producer closes the step — here a point group alone
   // (COBAHH, with drawn delays so that arrivals reach every row of the
   // ring), point groups of every model with kinetic and pulse receptors and
-  // Poisson sources (a generator closes the step), and a cable cell. Both
+  // Poisson sources (a generator closes the step), a cable cell, and the
+  // plastic network (the plastic rules before fused producers). Both
   // ways against the CPU, saved states (whose rings the CUDA engine keeps a
   // row deeper) included; and with records small enough that batches pause.
   network drawn = example("cobahh.toml");
@@ -103,7 +104,16 @@ TEST_CASE_TEMPLATE("fused steps and a propagate launch a step: CUDA gives the CP
       p.times.clear();
       p.spikes.clear();
     }
-  for (network* net : {&drawn, &models, &cable}) {
+  network plastic = plastic_network();  // every rule, terminal and cleft; its given-time source made Poisson
+  plastic.sim.duration = 200.0;
+  for (auto& p : plastic.populations)
+    if (p.kind == population_kind::spike_times) {
+      p.kind = population_kind::poisson;
+      p.rate = 60.0;
+      p.times.clear();
+      p.spikes.clear();
+    }
+  for (network* net : {&drawn, &models, &cable, &plastic}) {
     net->sim.prec = precision_of(T{});
     check(*net);
     const outcome cpu = run(*net, which::cpu, 2);
@@ -277,6 +287,16 @@ TEST_CASE_TEMPLATE("STDP with drawn delays, both pairings and updates, and Hebbi
   net.sim.prec = precision_of(T{});
   const auto cpu = run(net, which::cpu, 2);
   CHECK(cpu.spikes.size() > 100);
+  check_identical(cpu, run(net, which::cuda));
+}
+
+TEST_CASE_TEMPLATE("sources given twice in a step through STDP and a Hebbian rule learning every step: CPU and CUDA "
+                   "agree bit for bit", T, float, double) {
+  network net = repeated_sources_network();
+  net.sim.prec = precision_of(T{});
+  check(net);
+  const auto cpu = run(net, which::cpu, 2);
+  CHECK(cpu.spikes.size() > 300);
   check_identical(cpu, run(net, which::cuda));
 }
 
