@@ -75,6 +75,7 @@ outcome run_resumed(const network& net, std::int64_t split, which first, int thr
   engine_state st;
   {
     auto eng = make(std::move(img), first, threads1);
+    o.engine = eng->describe() + ", then ";
     eng->run(split / 2, rec);  // two runs: the split is not a batch boundary
     eng->run(split - split / 2, rec);
     drain(o, rec);
@@ -91,7 +92,7 @@ outcome run_resumed(const network& net, std::int64_t split, which first, int thr
   std::visit([&](auto& im) { apply_image_state(im, st); }, again);
   auto eng = make(std::move(again), second, threads2);
   eng->resume_state(st);
-  o.engine = eng->describe();
+  o.engine += eng->describe();
   while (eng->step() < o.steps) {
     eng->run(std::min<std::int64_t>(1000, o.steps - eng->step()), rec);
     drain(o, rec);

@@ -54,7 +54,8 @@ outcome run_packed(any_image img, which e, int threads = 1, std::int64_t chunk =
 // `threads1` threads to step `split`, its state saved (and, with `file`,
 // written to that checkpoint directory and read back), then a fresh engine
 // `second` with `threads2` threads, made from the model packed again and
-// the saved state, to the end. The outcome holds both pieces' recordings.
+// the saved state, to the end. The outcome holds both pieces' recordings,
+// and both engines' descriptions ("A, then B").
 outcome run_resumed(const network& net, std::int64_t split, which first, int threads1, which second, int threads2,
                     const std::filesystem::path& file = {});
 

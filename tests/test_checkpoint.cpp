@@ -34,6 +34,13 @@ void check_split(const network& net, int threads_straight, int threads1, int thr
   const scratch_output d("ranvier_split");
   const outcome split = run_resumed(net, steps_of(net) * 3 / 7, which::cpu, threads1, which::cpu, threads2, d.dir);
   MESSAGE(straight.engine << " in one piece; split: " << split.engine);
+  // The thread counts the subcase names are the ones that ran (a network
+  // too small to share runs on one thread).
+  const auto threads = [](int n) { return n == 1 ? std::string("(1 thread,") : fmt::format("({} threads,", n); };
+  CHECK(contains(straight.engine, threads(threads_straight)));
+  CHECK(contains(split.engine, threads(threads1) + std::string(" ")));
+  const std::string second = split.engine.substr(split.engine.find(", then "));
+  CHECK(contains(second, threads(threads2)));
   check_identical(straight, split);
   check_same_state(straight.saved, split.saved);
 }
@@ -65,11 +72,13 @@ TEST_SUITE("engine") {
 TEST_CASE("a run split by a checkpoint equals the run in one piece, bit for bit") {
   SUBCASE("plastic network: STDP, Hebbian, kinetic and pulse receptors, clefts, terminals, BCM, scaling; 1 then 2 threads") {
     network net = plastic_network();
+    net.populations[0].size = 1600;  // enough cells for two threads
     net.sim.duration = 200.0;
     check_split(net, 2, 1, 2);
   }
   SUBCASE("plastic network in single precision, fast mode; 2 then 1 threads") {
     network net = plastic_network();
+    net.populations[0].size = 1600;
     net.sim.duration = 150.0;
     net.sim.prec = precision::single;
     net.sim.mode = arith_mode::fast;
@@ -77,6 +86,8 @@ TEST_CASE("a run split by a checkpoint equals the run in one piece, bit for bit"
   }
   SUBCASE("every neuron model, current, conductance, pulse and kinetic receptors; 2 then 1 threads") {
     network net = model_network();
+    for (auto& p : net.populations)
+      if (p.kind == population_kind::cell) p.size = 300;  // enough cells for two threads
     net.sim.duration = 80.0;
     check_split(net, 2, 2, 1);
   }
