@@ -767,7 +767,11 @@ class cpu_engine final : public engine {
     };
     const std::int64_t end = a + pulse_[t];
     std::int64_t old;
-    if (atomic) {  // a source given twice in a step: its two releases may meet (the second changes nothing)
+    // Shared learning (learn_in): other threads add to the same ring rows, so
+    // the adds are atomic. S itself is this thread's alone (a source's
+    // repeats in a step come to one thread, each_spike); the claim is a
+    // compare-and-swap all the same, so that S.end only grows.
+    if (atomic) {
       std::atomic_ref<std::int64_t> e(S.end);
       old = e.load(std::memory_order_relaxed);
       while (old < end && !e.compare_exchange_weak(old, end, std::memory_order_relaxed)) {

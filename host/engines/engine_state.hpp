@@ -255,7 +255,9 @@ template <class F> void put_history(engine_state& out, std::int64_t step, std::u
 }
 
 // Reads what put_history wrote: set(s, gids) for each of those steps (from
-// the oldest; also for steps before 0, with none).
+// the oldest; also for steps before 0, with none), each step's gids sorted
+// as put_history writes them (the engines take a source's repeats in a step
+// from adjacent entries), whatever the file holds.
 template <class F> void get_history(const engine_state& in, std::int64_t step, std::uint32_t rows, F&& set) {
   std::vector<std::uint32_t> counts(rows);
   in.get("history_count", counts);
@@ -266,8 +268,10 @@ template <class F> void get_history(const engine_state& in, std::int64_t step, s
   std::uint64_t at = 0;
   for (std::uint32_t r = 0; r < rows; ++r) {
     const std::int64_t s = step - rows + r;
-    set(s, std::vector<std::uint32_t>(gids.begin() + static_cast<std::ptrdiff_t>(at),
-                                      gids.begin() + static_cast<std::ptrdiff_t>(at + counts[r])));
+    std::vector<std::uint32_t> g(gids.begin() + static_cast<std::ptrdiff_t>(at),
+                                 gids.begin() + static_cast<std::ptrdiff_t>(at + counts[r]));
+    std::sort(g.begin(), g.end());
+    set(s, std::move(g));
     at += counts[r];
   }
 }
