@@ -321,8 +321,6 @@ TEST_CASE("the CUDA engine's host timers: where the host's time went in a run") 
   CHECK(c.host.wait_s == 0.0);
 }
 
-}  // TEST_SUITE
-
 TEST_CASE_TEMPLATE("presynaptic terminals (Tsodyks-Markram, quantal with sigmoid and Hill release) and their records: CPU "
                    "and CUDA agree bit for bit", T, float, double) {
   std::vector<double> times;
@@ -353,3 +351,5 @@ TEST_CASE_TEMPLATE("presynaptic terminals (Tsodyks-Markram, quantal with sigmoid
   const auto cpu = run(net, which::cpu, 2);
   check_identical(cpu, run(net, which::cuda));
 }
+
+}  // TEST_SUITE
