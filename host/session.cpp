@@ -63,6 +63,9 @@ struct session::impl {
   network net;
   session_options opt;
   std::unique_ptr<engine> eng;
+  // Where a new engine could not be made (make threw after the old one was
+  // gone): the old one's state, for the next make; eng is then empty.
+  engine_state lost;
   bool sampled = false;  // the engine has taken the initial sample
   double dt = 0.0;
   std::vector<double> v_bounds;
@@ -176,7 +179,7 @@ struct session::impl {
   // had (if any) with the edits applied.
   void make(bool keep_state) {
     engine_state saved;
-    if (keep_state) saved = eng->save_state();
+    if (keep_state) saved = eng ? eng->save_state() : lost;
     pack_timing pt;
     pt.progress = opt.progress;
     const auto t0 = clock_type::now();
@@ -197,20 +200,30 @@ struct session::impl {
           im.spikes_of_records_only = true;  // append keeps no other spikes
         },
         img);
-    edits.clear();
-    wedits.clear();
     engine_options eo;
     eo.choice = net.sim.engine;
     eo.threads = opt.threads;
+    if (eng) lost = saved;  // the old engine goes first (the device's memory)
     eng.reset();
-    eng = make_engine(std::move(img), eo, &s.engine_why);
+    eng = make_engine(std::move(img), eo, &s.engine_why);  // on failure: eng empty, lost and the edits kept
+    lost = {};
+    edits.clear();
+    wedits.clear();
     s.engine = eng->describe();
     if (keep_state && sampled) eng->resume_state(saved);
     s.setup_s += seconds_since(t0) - pt.build_s;
   }
 
+  // The engine, or the reason there is none.
+  engine& live() const {
+    if (!eng)
+      throw model_error("this simulation has no engine: a change was refused and the engine could not be made "
+                        "again for the model as it was; valid: a new Simulation");
+    return *eng;
+  }
+
   void flush() {
-    if (edits.empty() && wedits.empty() && !remake) return;
+    if (edits.empty() && wedits.empty() && !remake && eng) return;
     remake = false;
     make(true);
   }
@@ -324,12 +337,12 @@ run_status session::run(double ms, const std::function<bool()>& stop) {
   return st;
 }
 
-std::int64_t session::step() const { return p_->eng->step(); }
-double session::time() const { return static_cast<double>(p_->eng->step()) * p_->dt; }
+std::int64_t session::step() const { return p_->eng ? p_->eng->step() : p_->lost.step; }
+double session::time() const { return static_cast<double>(step()) * p_->dt; }
 double session::dt() const { return p_->dt; }
 const network& session::model() const { return p_->net; }
 const std::string& session::failure() const { return p_->failure; }
-std::string session::engine_description() const { return p_->eng->describe(); }
+std::string session::engine_description() const { return p_->live().describe(); }
 
 std::vector<double> session::get(const std::string& population, const std::string& variable, std::uint32_t& columns) {
   impl& m = *p_;
@@ -442,6 +455,15 @@ void session::update(network net) {
     m.make(true);
   } catch (...) {
     m.net = std::move(old);
+    // The old engine is gone where the new one could not be made: the model
+    // as it was, with its state and edits (its own failure, if any, says
+    // so at the next use: live()).
+    if (!m.eng) {
+      try {
+        m.make(true);
+      } catch (...) {
+      }
+    }
     throw;
   }
   m.v_bounds = m.net.sim.v_bounds;

@@ -252,6 +252,33 @@ def test_a_refused_update_puts_the_model_back(tmp_path):
     assert sim.model is m and m.tables["stimulus"][0]["amp"] == 0.0
 
 
+def test_an_engine_that_cannot_be_made_leaves_the_simulation_running():
+    # update() frees the old engine before it makes the new one (the GPU's
+    # memory); where the new one cannot be made (here: engine = "cuda" on a
+    # machine with no usable device) the simulation goes on from where it
+    # was, its pending change kept. It used to be left without an engine: the
+    # next call crashed the interpreter.
+    ok, why = ranvier.cuda_available()
+    if ok:
+        pytest.skip("a CUDA device is usable here: engine = \"cuda\" would be made")
+    from test_model import same_results
+    t = stimulated()
+    t["simulation"]["engine"] = "cpu"
+    sim = ranvier.Simulation(copy.deepcopy(t), progress=False).run(20.0)
+    ref = ranvier.Simulation(copy.deepcopy(t), progress=False).run(20.0)
+    for s in (sim, ref):
+        s.set_stimulus(0, amp=0.0)  # pending until the next run
+    sim.model.simulation(engine="cuda")
+    with pytest.raises(ranvier.ModelError, match=r"engine = cuda, but"):
+        sim.update()
+    assert sim.model.tables["simulation"]["engine"] == "cpu"
+    assert sim.time == 20.0 and sim.engine.startswith("cpu")
+    sim.run(40.0)
+    ref.run(40.0)
+    same_results(sim, ref)
+    assert sim.model.tables["stimulus"][0]["amp"] == 0.0
+
+
 def test_spikes_of_a_population_nothing_records():
     t = stimulated()
     t["record"] = [{"population": "hh", "variable": "v"}]
