@@ -138,6 +138,15 @@ class cuda_engine final : public engine {
     free_before_ = info_.free_memory;
     check_memory();
     check_cuda(kernels::stream_create(&stream_), "cudaStreamCreate");
+    // A constructor that throws runs no destructor: the stream, events and
+    // graphs made so far are released here (the buffers release themselves).
+    struct undo {
+      cuda_engine* e;
+      bool armed = true;
+      ~undo() {
+        if (armed) e->release_handles();
+      }
+    } guard{this};
 
     const std::uint64_t ns = std::max<std::uint64_t>(img_.max_spikes_per_step, 1);
     // The record takes the spikes of the kept sources (all, or those of
@@ -442,14 +451,20 @@ class cuda_engine final : public engine {
       fused_ = closer_ >= 0;  // no producer with a cell: nothing would close the step
     }
     check_cuda(kernels::stream_sync(stream_), "upload");
+    guard.armed = false;
   }
 
-  ~cuda_engine() override {
-    if (stream_) kernels::stream_sync(stream_);  // nothing may still write into the pinned buffers
+  ~cuda_engine() override { release_handles(); }
+
+  // The stream, its events and graphs, once nothing runs on the stream any
+  // more (nothing may still write into the pinned buffers).
+  void release_handles() noexcept {
+    if (stream_) kernels::stream_sync(stream_);
     for (auto& e : events_)
-      if (e) kernels::event_destroy(e);
+      if (e) kernels::event_destroy(std::exchange(e, nullptr));
     for (auto& [k, g] : graphs_) kernels::graph_destroy(g);
-    if (stream_) kernels::stream_destroy(stream_);
+    graphs_.clear();
+    if (stream_) kernels::stream_destroy(std::exchange(stream_, nullptr));
   }
 
   std::string describe() const override {
