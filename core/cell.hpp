@@ -37,8 +37,8 @@ namespace ranvier::core {
 // cable kernel's arguments take 3.3–4.1 KB (4112 B: the fused point kernel
 // in double precision, from the PTX's .param sizes), above the 4096 B that
 // CUDA allowed before 12.1 (since then 32,764 B on Volta and later;
-// CMakeLists.txt asks for 12.1). The model checker reports a clear error when a cell type
-// needs more.
+// CMakeLists.txt asks for 12.1). The model checker reports a clear error
+// when a cell type needs more.
 inline constexpr int max_mech_states = 4;
 inline constexpr int max_mechs = 16;
 inline constexpr int max_receptors = 8;

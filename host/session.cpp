@@ -203,9 +203,13 @@ struct session::impl {
     engine_options eo;
     eo.choice = net.sim.engine;
     eo.threads = opt.threads;
-    if (eng) lost = saved;  // the old engine goes first (the device's memory)
-    eng.reset();
-    eng = make_engine(std::move(img), eo, &s.engine_why);  // on failure: eng empty, lost and the edits kept
+    eng.reset();  // the old engine goes first (the device's memory)
+    try {
+      eng = make_engine(std::move(img), eo, &s.engine_why);
+    } catch (...) {
+      lost = std::move(saved);  // for the next make, with the edits, which stay pending
+      throw;
+    }
     lost = {};
     edits.clear();
     wedits.clear();
